@@ -1,0 +1,38 @@
+import "@fhevm/hardhat-plugin";
+import "@nomicfoundation/hardhat-ethers";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+
+/** The compiler comes from the `solc` npm package: these machines cannot download one. */
+const SOLC_VERSION: string = require("solc/package.json").version;
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  return {
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: require("solc").version(),
+  };
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } },
+  },
+  paths: {
+    sources: "contracts/src",
+    tests: "contracts/test",
+    cache: "cache",
+    artifacts: "artifacts",
+  },
+  networks: {
+    hardhat: { chainId: 31337 },
+    localhost: { url: process.env.CHAIN_RPC_URL ?? "http://127.0.0.1:8545", chainId: 31337 },
+  },
+  mocha: { timeout: 300_000 },
+};
+
+export default config;
