@@ -1,0 +1,155 @@
+import path from "node:path";
+import { z } from "zod";
+
+/** A comma-separated list in one environment variable (blank entries dropped). */
+const csv = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .transform((text) =>
+      text
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0),
+    )
+    .pipe(z.array(item));
+
+/** An origin such as `http://localhost:8787` (scheme, host and port; no path). */
+const origin = z.string().refine((text) => {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === text;
+  } catch {
+    return false;
+  }
+}, "must be an origin like http://localhost:8787 (no path, no trailing slash)");
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * The environment variables the workbench reads, with their defaults. Unknown variables are ignored
+ * (the process environment holds many), but every variable listed here is checked.
+ */
+const Environment = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+  /** Trust X-Forwarded-* headers (set when a reverse proxy terminates TLS in front of the service). */
+  TRUST_PROXY: z.stringbool().default(false),
+  BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  STATE_DIR: z.string().min(1).default(".state"),
+  /** PostgreSQL when set (postgres://...); otherwise the SQLite file `SQLITE_PATH`. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  /** The SQLite file; defaults to `<STATE_DIR>/workbench.sqlite`. `:memory:` keeps it in memory. */
+  SQLITE_PATH: z.string().min(1).optional(),
+  MIGRATE_ON_START: z.stringbool().default(true),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
+  CHAIN_RPC_URL: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545"),
+  CHAIN_ID: positiveInt.default(31_337),
+  /** The origins the workbench UI is served from; a sign-in message must name one of them. */
+  PUBLIC_ORIGINS: csv(origin).optional(),
+  /** Origins allowed to call the API from a browser page served elsewhere (CORS). Empty: same origin only. */
+  CORS_ORIGINS: csv(origin).default([]),
+  /** Extra `connect-src` entries of the UI's Content-Security-Policy (e.g. a relayer URL). */
+  CSP_CONNECT_SRC: csv(z.string().regex(/^[^\s;,']+$/, "must be a CSP source without spaces or quotes")).default([]),
+  RATE_LIMIT_ENABLED: z.stringbool().default(true),
+  RATE_LIMIT_MAX: positiveInt.default(60_000),
+  RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
+  AUTH_RATE_LIMIT_MAX: positiveInt.default(20),
+  AUTH_RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
+  SESSION_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
+  NONCE_TTL_SECONDS: positiveInt.default(600),
+  /** `auto`: Secure cookies when the request came over https (directly or, with TRUST_PROXY, via a proxy). */
+  COOKIE_SECURE: z.enum(["auto", "always", "never"]).default("auto"),
+  UI_DIR: z.string().min(1).default("workbench/ui/dist"),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+});
+
+/** The store the workbench uses: an embedded SQLite file, or a shared PostgreSQL database. */
+export type StoreConfig = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+
+/** The workbench's configuration, parsed once from the environment. */
+export interface Config {
+  env: "development" | "production" | "test";
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  server: { host: string; port: number; trustProxy: boolean; bodyLimit: number; shutdownTimeoutMs: number };
+  stateDir: string;
+  store: StoreConfig;
+  migrateOnStart: boolean;
+  redisUrl: string;
+  chain: { rpcUrl: string; chainId: number };
+  publicOrigins: string[];
+  corsOrigins: string[];
+  cspConnectSrc: string[];
+  rateLimit: {
+    enabled: boolean;
+    max: number;
+    windowMs: number;
+    /** The strict limit of the sign-in routes (nonce, verify). */
+    authMax: number;
+    authWindowMs: number;
+  };
+  auth: { sessionTtlSeconds: number; nonceTtlSeconds: number; cookieSecure: "auto" | "always" | "never" };
+  uiDir: string;
+}
+
+/** The configuration is not valid; the message lists every offending variable. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/**
+ * Reads the configuration from `env` (by default the process environment). Throws a `ConfigError`
+ * naming each invalid variable.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = Environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid workbench configuration:\n${problems.join("\n")}`);
+  }
+  const e = parsed.data;
+  const loopback = ["127.0.0.1", "localhost", "0.0.0.0", "::", "::1"].includes(e.HOST);
+  const publicOrigins =
+    e.PUBLIC_ORIGINS ??
+    (loopback
+      ? [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`]
+      : [`http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`]);
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      trustProxy: e.TRUST_PROXY,
+      bodyLimit: e.BODY_LIMIT_BYTES,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
+    stateDir: e.STATE_DIR,
+    store: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL }
+      : { kind: "sqlite", path: e.SQLITE_PATH ?? path.join(e.STATE_DIR, "workbench.sqlite") },
+    migrateOnStart: e.MIGRATE_ON_START,
+    redisUrl: e.REDIS_URL,
+    chain: { rpcUrl: e.CHAIN_RPC_URL, chainId: e.CHAIN_ID },
+    publicOrigins,
+    corsOrigins: e.CORS_ORIGINS,
+    cspConnectSrc: e.CSP_CONNECT_SRC,
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED,
+      max: e.RATE_LIMIT_MAX,
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      authMax: e.AUTH_RATE_LIMIT_MAX,
+      authWindowMs: e.AUTH_RATE_LIMIT_WINDOW_MS,
+    },
+    auth: {
+      sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+      nonceTtlSeconds: e.NONCE_TTL_SECONDS,
+      cookieSecure: e.COOKIE_SECURE,
+    },
+    uiDir: e.UI_DIR,
+  };
+}

@@ -1,0 +1,43 @@
+import fs from "node:fs";
+import path from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { StoreConfig } from "../config";
+import type { Database } from "./schema";
+
+/** PostgreSQL type oid of `bigint` (int8). */
+const INT8_OID = 20;
+
+/**
+ * Opens a Kysely instance for `config`: better-sqlite3 on a file (created with its folder when missing)
+ * or a pg pool. Both come back with the same value types (see schema.ts).
+ */
+export function connect(config: StoreConfig): Kysely<Database> {
+  if (config.kind === "postgres") {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: 10,
+      // `bigint` columns hold block numbers, indices and unix times: numbers, not strings, in JavaScript.
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") =>
+          oid === INT8_OID ? parseSafeInteger : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+
+  if (config.path !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(config.path)), { recursive: true });
+  const sqlite = new SqliteDatabase(config.path);
+  if (config.path !== ":memory:") sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  // Another process (a second CLI, a backup) may hold the write lock for a moment.
+  sqlite.pragma("busy_timeout = 5000");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function parseSafeInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`bigint column value ${text} exceeds 2^53`);
+  return value;
+}

@@ -1,0 +1,232 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from "kysely";
+
+/**
+ * The one set of migrations, in code, for SQLite and PostgreSQL alike. Column types are the ones both
+ * dialects understand (`text`, `integer`, `bigint`); see schema.ts for the conventions.
+ * Append new migrations with a sortable name; never edit one that has shipped.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001-initial": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("sessions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("address", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("sessions_expires_at").on("sessions").column("expires_at").execute();
+
+      await db.schema
+        .createTable("auth_nonces")
+        .addColumn("nonce", "text", (c) => c.primaryKey())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("auth_nonces_expires_at").on("auth_nonces").column("expires_at").execute();
+
+      await db.schema
+        .createTable("notebooks")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("owner", "text", (c) => c.notNull())
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("notebooks_owner_updated").on("notebooks").columns(["owner", "updated_at"]).execute();
+
+      await db.schema
+        .createTable("cells")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("notebook_id", "text", (c) => c.notNull().references("notebooks.id").onDelete("cascade"))
+        // Not unique: moving a cell shifts its neighbours one row at a time inside a transaction.
+        .addColumn("position", "integer", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull().check(sqlIn("kind", ["markdown", "recipe"])))
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("dataset_id", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("cells_notebook_position").on("cells").columns(["notebook_id", "position"]).execute();
+
+      await db.schema
+        .createTable("templates")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("author", "text", (c) => c.notNull())
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("params_json", "text", (c) => c.notNull())
+        .addColumn("version", "text", (c) => c.notNull())
+        .addColumn("fork_count", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("origin_cell_id", "text", (c) => c.references("cells.id").onDelete("set null"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addColumn("unpublished_at", "text")
+        .execute();
+      await db.schema.createIndex("templates_author").on("templates").column("author").execute();
+      await db.schema.createIndex("templates_updated").on("templates").column("updated_at").execute();
+
+      await db.schema
+        .createTable("template_tags")
+        .addColumn("template_id", "text", (c) => c.notNull().references("templates.id").onDelete("cascade"))
+        .addColumn("tag", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("template_tags_pk", ["template_id", "tag"])
+        .execute();
+      await db.schema.createIndex("template_tags_tag").on("template_tags").column("tag").execute();
+
+      await db.schema
+        .createTable("schedules")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("owner", "text", (c) => c.notNull())
+        .addColumn("notebook_id", "text", (c) => c.references("notebooks.id").onDelete("set null"))
+        .addColumn("cell_id", "text", (c) => c.references("cells.id").onDelete("set null"))
+        .addColumn("dataset_id", "text", (c) => c.notNull())
+        .addColumn("program_hash", "text", (c) => c.notNull())
+        .addColumn("program_json", "text", (c) => c.notNull())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("cadence_seconds", "bigint", (c) => c.notNull())
+        .addColumn("expiry", "bigint", (c) => c.notNull())
+        .addColumn("max_runs", "integer", (c) => c.notNull())
+        .addColumn("authorization_digest", "text", (c) => c.notNull().unique())
+        .addColumn("authorization_json", "text", (c) => c.notNull())
+        .addColumn("signature", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) =>
+          c.notNull().check(sqlIn("status", ["active", "paused", "revoked", "expired", "completed"])),
+        )
+        .addColumn("runs_done", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("next_from_index", "bigint", (c) => c.notNull())
+        .addColumn("last_run_at", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("schedules_owner").on("schedules").columns(["owner", "created_at"]).execute();
+
+      await db.schema
+        .createTable("runs")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("buyer", "text", (c) => c.notNull())
+        // A run is a fact on the chain: it outlives the notebook, cell or schedule it came from.
+        .addColumn("notebook_id", "text", (c) => c.references("notebooks.id").onDelete("set null"))
+        .addColumn("cell_id", "text", (c) => c.references("cells.id").onDelete("set null"))
+        .addColumn("schedule_id", "text", (c) => c.references("schedules.id").onDelete("set null"))
+        .addColumn("dataset_id", "text", (c) => c.notNull())
+        .addColumn("program_hash", "text", (c) => c.notNull())
+        .addColumn("program_json", "text", (c) => c.notNull())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("from_index", "bigint", (c) => c.notNull())
+        .addColumn("to_index", "bigint", (c) => c.notNull())
+        .addColumn("request_digest", "text", (c) => c.notNull().unique())
+        .addColumn("request_json", "text", (c) => c.notNull())
+        .addColumn("signature", "text", (c) => c.notNull())
+        .addColumn("chain_run_id", "text")
+        .addColumn("status", "text", (c) => c.notNull().check(sqlIn("status", ["queued", "running", "done", "error"])))
+        .addColumn("steps_done", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("steps_total", "integer")
+        .addColumn("cursor_index", "bigint")
+        .addColumn("result_handles_json", "text")
+        .addColumn("tx_hashes_json", "text", (c) => c.notNull())
+        .addColumn("error_json", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addColumn("started_at", "text")
+        .addColumn("finished_at", "text")
+        .execute();
+      await db.schema.createIndex("runs_notebook").on("runs").columns(["notebook_id", "created_at"]).execute();
+      await db.schema.createIndex("runs_cell").on("runs").columns(["cell_id", "created_at"]).execute();
+      await db.schema.createIndex("runs_buyer").on("runs").columns(["buyer", "created_at"]).execute();
+      await db.schema.createIndex("runs_schedule").on("runs").column("schedule_id").execute();
+
+      await db.schema
+        .createTable("schedule_reports")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("schedule_id", "text", (c) => c.notNull().references("schedules.id").onDelete("cascade"))
+        .addColumn("run_id", "text", (c) => c.notNull().references("runs.id").onDelete("cascade"))
+        .addColumn("from_index", "bigint", (c) => c.notNull())
+        .addColumn("to_index", "bigint", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("schedule_reports_schedule")
+        .on("schedule_reports")
+        .columns(["schedule_id", "created_at"])
+        .execute();
+
+      await db.schema
+        .createTable("indexer_state")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("chain_id", "bigint", (c) => c.notNull())
+        .addColumn("genesis_hash", "text", (c) => c.notNull())
+        .addColumn("last_indexed_block", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable("datasets")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("seller", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("unit", "text", (c) => c.notNull())
+        .addColumn("scale", "integer", (c) => c.notNull())
+        .addColumn("value_offset", "text", (c) => c.notNull())
+        .addColumn("price_wei", "text", (c) => c.notNull())
+        .addColumn("period_seconds", "bigint", (c) => c.notNull())
+        .addColumn("k", "bigint", (c) => c.notNull())
+        .addColumn("reading_count", "bigint", (c) => c.notNull())
+        .addColumn("first_timestamp", "bigint")
+        .addColumn("last_timestamp", "bigint")
+        .addColumn("approved_mask", "integer", (c) => c.notNull())
+        .addColumn("created_block", "bigint", (c) => c.notNull())
+        .addColumn("updated_block", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("datasets_seller").on("datasets").column("seller").execute();
+
+      await db.schema
+        .createTable("dataset_access")
+        .addColumn("dataset_id", "text", (c) => c.notNull().references("datasets.id").onDelete("cascade"))
+        .addColumn("buyer", "text", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_block", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("dataset_access_pk", ["dataset_id", "buyer"])
+        .execute();
+      await db.schema.createIndex("dataset_access_buyer").on("dataset_access").column("buyer").execute();
+    },
+
+    async down(db: Kysely<unknown>) {
+      for (const table of [
+        "dataset_access",
+        "datasets",
+        "indexer_state",
+        "schedule_reports",
+        "runs",
+        "schedules",
+        "template_tags",
+        "templates",
+        "cells",
+        "notebooks",
+        "auth_nonces",
+        "sessions",
+      ]) {
+        await db.schema.dropTable(table).execute();
+      }
+    },
+  },
+};
+
+/** Runs every pending migration; throws if one fails (the failed migration's transaction is rolled back). */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`Store migration ${failed} failed`, { cause: result.error });
+  }
+  return result;
+}
+
+/** A CHECK constraint `column in (...)`; the values are constants of this file, never input. */
+function sqlIn(column: string, values: readonly string[]) {
+  return sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
+}

@@ -1,0 +1,185 @@
+/**
+ * What the store hands back: plain, camelCase records (timestamps as ISO-8601 strings, on-chain
+ * integers that may exceed 2^53 as decimal strings). The repositories map table rows to these.
+ */
+
+/** A page of a longer list. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** Limit and offset of a page. */
+export interface PageRequest {
+  limit: number;
+  offset: number;
+}
+
+export interface SessionRecord {
+  id: string;
+  address: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface NotebookRecord {
+  id: string;
+  owner: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NotebookSummaryRecord extends NotebookRecord {
+  cellCount: number;
+}
+
+export type CellKind = "markdown" | "recipe";
+
+export interface CellRecord {
+  id: string;
+  notebookId: string;
+  /** 0-based position in the notebook. */
+  position: number;
+  kind: CellKind;
+  source: string;
+  /** The dataset a recipe cell runs against (uint256, decimal); always null for markdown. */
+  datasetId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A parameter of a template; `{{name}}` in the template's source is replaced by its value when forked. */
+export type TemplateParam =
+  | { name: string; label?: string; description?: string; type: "number"; default: number; min?: number; max?: number }
+  | { name: string; label?: string; description?: string; type: "integer"; default: number; min?: number; max?: number }
+  | { name: string; label?: string; description?: string; type: "string"; default: string };
+
+export interface TemplateRecord {
+  id: string;
+  author: string;
+  title: string;
+  description: string;
+  source: string;
+  params: TemplateParam[];
+  tags: string[];
+  version: string;
+  forkCount: number;
+  originCellId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Null while published. */
+  unpublishedAt: string | null;
+}
+
+export type RunStatus = "queued" | "running" | "done" | "error";
+
+/** An error recorded on a run (a contract's custom error, a worker failure), as shown to the buyer. */
+export interface RunError {
+  code: string;
+  message: string;
+}
+
+export interface RunRecord {
+  id: string;
+  buyer: string;
+  notebookId: string | null;
+  cellId: string | null;
+  scheduleId: string | null;
+  datasetId: string;
+  programHash: string;
+  /** The program's ops as sent on-chain (JSON; uint64 values as decimal strings). */
+  program: unknown;
+  source: string;
+  fromIndex: number;
+  toIndex: number;
+  requestDigest: string;
+  /** The signed EIP-712 RunRequest message (JSON). */
+  request: unknown;
+  signature: string;
+  chainRunId: string | null;
+  status: RunStatus;
+  progress: { stepsDone: number; stepsTotal: number | null; cursorIndex: number | null };
+  /** Result handles in op order (bytes32 hex), once the run is done. */
+  resultHandles: string[] | null;
+  txHashes: string[];
+  error: RunError | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export type ScheduleStatus = "active" | "paused" | "revoked" | "expired" | "completed";
+
+export interface ScheduleRecord {
+  id: string;
+  owner: string;
+  notebookId: string | null;
+  cellId: string | null;
+  datasetId: string;
+  programHash: string;
+  program: unknown;
+  source: string;
+  cadenceSeconds: number;
+  /** Unix seconds. */
+  expiry: number;
+  maxRuns: number;
+  authorizationDigest: string;
+  /** The signed EIP-712 StandingAuthorization message (JSON). */
+  authorization: unknown;
+  signature: string;
+  status: ScheduleStatus;
+  runsDone: number;
+  /** Where the next scheduled window starts (windows are consecutive). */
+  nextFromIndex: number;
+  lastRunAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ScheduleReportRecord {
+  id: string;
+  scheduleId: string;
+  runId: string;
+  fromIndex: number;
+  toIndex: number;
+  createdAt: string;
+}
+
+export interface IndexerStateRecord {
+  key: string;
+  chainId: number;
+  genesisHash: string;
+  lastIndexedBlock: number;
+  updatedAt: string;
+}
+
+export interface DatasetRecord {
+  id: string;
+  seller: string;
+  name: string;
+  unit: string;
+  scale: number;
+  /** int64, decimal. */
+  offset: string;
+  /** wei, decimal. */
+  priceWei: string;
+  periodSeconds: number;
+  k: number;
+  readingCount: number;
+  firstTimestamp: number | null;
+  lastTimestamp: number | null;
+  approvedMask: number;
+  createdBlock: number;
+  updatedBlock: number;
+  updatedAt: string;
+}
+
+export interface DatasetAccessRecord {
+  datasetId: string;
+  buyer: string;
+  /** Unix seconds. */
+  expiresAt: number;
+  updatedBlock: number;
+}

@@ -1,0 +1,236 @@
+import type { Selectable } from "kysely";
+import type { Db } from "../db";
+import { affected, fromJson } from "../db";
+import type { Page, PageRequest, RunError, RunRecord } from "../records";
+import type { RunsTable } from "../schema";
+
+/** What the API stores when it accepts a signed run request (before enqueueing it). */
+export interface NewRun {
+  id: string;
+  buyer: string;
+  notebookId: string | null;
+  cellId: string | null;
+  scheduleId: string | null;
+  datasetId: string;
+  programHash: string;
+  program: unknown;
+  source: string;
+  fromIndex: number;
+  toIndex: number;
+  requestDigest: string;
+  request: unknown;
+  signature: string;
+  at: Date;
+}
+
+const TERMINAL = ["done", "error"] as const;
+const MAX_APPEND_ATTEMPTS = 5;
+
+/**
+ * Recipe runs and their progress. The API creates them (`create`, idempotent on the request digest);
+ * the worker moves them along `queued → running → done | error` with the transition methods, which
+ * never touch a run that already finished.
+ */
+export class RunRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Stores a queued run, or finds the run already stored for the same signed request (a retried
+   * submission). `created` tells which.
+   */
+  async create(input: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    const at = input.at.toISOString();
+    const inserted = await this.db
+      .insertInto("runs")
+      .values({
+        id: input.id,
+        buyer: input.buyer,
+        notebook_id: input.notebookId,
+        cell_id: input.cellId,
+        schedule_id: input.scheduleId,
+        dataset_id: input.datasetId,
+        program_hash: input.programHash,
+        program_json: JSON.stringify(input.program),
+        source: input.source,
+        from_index: input.fromIndex,
+        to_index: input.toIndex,
+        request_digest: input.requestDigest,
+        request_json: JSON.stringify(input.request),
+        signature: input.signature,
+        chain_run_id: null,
+        status: "queued",
+        steps_total: null,
+        cursor_index: null,
+        result_handles_json: null,
+        tx_hashes_json: "[]",
+        error_json: null,
+        created_at: at,
+        updated_at: at,
+        started_at: null,
+        finished_at: null,
+      })
+      .onConflict((oc) => oc.column("request_digest").doNothing())
+      .executeTakeFirst();
+    const run = (await this.findByRequestDigest(input.requestDigest))!;
+    return { run, created: Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1 };
+  }
+
+  /** The run `id`. */
+  async get(id: string): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom("runs").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toRun(row);
+  }
+
+  /** The run `id` if `buyer` requested it (runs are private to their buyer). */
+  async getForBuyer(id: string, buyer: string): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom("runs").selectAll().where("id", "=", id).where("buyer", "=", buyer).executeTakeFirst();
+    return row && toRun(row);
+  }
+
+  /** The run stored for a signed request, by its EIP-712 digest. */
+  async findByRequestDigest(requestDigest: string): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom("runs").selectAll().where("request_digest", "=", requestDigest).executeTakeFirst();
+    return row && toRun(row);
+  }
+
+  /** A notebook's runs, newest first (the notebook's ownership is the caller's check). */
+  async listByNotebook(notebookId: string, page: PageRequest): Promise<Page<RunRecord>> {
+    return this.page("notebook_id", notebookId, page);
+  }
+
+  /** A cell's run history, newest first. */
+  async listByCell(cellId: string, page: PageRequest): Promise<Page<RunRecord>> {
+    return this.page("cell_id", cellId, page);
+  }
+
+  /** A buyer's runs, newest first. */
+  async listByBuyer(buyer: string, page: PageRequest): Promise<Page<RunRecord>> {
+    return this.page("buyer", buyer, page);
+  }
+
+  /** The worker started (or resumed) the run on-chain as `chainRunId`, planned in `stepsTotal` steps. */
+  async markRunning(id: string, input: { chainRunId: string; stepsTotal: number; at: Date }): Promise<RunRecord | undefined> {
+    const at = input.at.toISOString();
+    const result = await this.db
+      .updateTable("runs")
+      .set((eb) => ({
+        status: "running",
+        chain_run_id: input.chainRunId,
+        steps_total: input.stepsTotal,
+        started_at: eb.fn.coalesce("started_at", eb.val(at)),
+        updated_at: at,
+      }))
+      .where("id", "=", id)
+      .where("status", "not in", TERMINAL)
+      .executeTakeFirst();
+    return affected(result) === 1 ? this.get(id) : undefined;
+  }
+
+  /** One step went through: progress, the on-chain cursor and the step's transaction hash. */
+  async recordStep(
+    id: string,
+    input: { stepsDone: number; cursorIndex: number; txHash: string; at: Date },
+  ): Promise<RunRecord | undefined> {
+    // Append to the JSON list with compare-and-set, so concurrent writers cannot drop a hash.
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+      const current = await this.db
+        .selectFrom("runs")
+        .select("tx_hashes_json")
+        .where("id", "=", id)
+        .where("status", "not in", TERMINAL)
+        .executeTakeFirst();
+      if (!current) return undefined;
+      const hashes = fromJson<string[]>(current.tx_hashes_json);
+      if (!hashes.includes(input.txHash)) hashes.push(input.txHash);
+      const result = await this.db
+        .updateTable("runs")
+        .set({
+          steps_done: input.stepsDone,
+          cursor_index: input.cursorIndex,
+          tx_hashes_json: JSON.stringify(hashes),
+          updated_at: input.at.toISOString(),
+        })
+        .where("id", "=", id)
+        .where("tx_hashes_json", "=", current.tx_hashes_json)
+        .where("status", "not in", TERMINAL)
+        .executeTakeFirst();
+      if (affected(result) === 1) return this.get(id);
+    }
+    throw new Error(`run ${id}: too many concurrent updates of its transaction hashes`);
+  }
+
+  /** The run finished; its result handles (allowed to the buyer only) are in op order. */
+  async finish(id: string, input: { resultHandles: string[]; at: Date }): Promise<RunRecord | undefined> {
+    const at = input.at.toISOString();
+    const result = await this.db
+      .updateTable("runs")
+      .set({ status: "done", result_handles_json: JSON.stringify(input.resultHandles), finished_at: at, updated_at: at })
+      .where("id", "=", id)
+      .where("status", "not in", TERMINAL)
+      .executeTakeFirst();
+    return affected(result) === 1 ? this.get(id) : undefined;
+  }
+
+  /** The run failed for good (a contract rejection, an unrecoverable worker error). */
+  async fail(id: string, input: { error: RunError; at: Date }): Promise<RunRecord | undefined> {
+    const at = input.at.toISOString();
+    const result = await this.db
+      .updateTable("runs")
+      .set({ status: "error", error_json: JSON.stringify(input.error), finished_at: at, updated_at: at })
+      .where("id", "=", id)
+      .where("status", "not in", TERMINAL)
+      .executeTakeFirst();
+    return affected(result) === 1 ? this.get(id) : undefined;
+  }
+
+  private async page(column: "notebook_id" | "cell_id" | "buyer", value: string, page: PageRequest): Promise<Page<RunRecord>> {
+    const rows = await this.db
+      .selectFrom("runs")
+      .selectAll()
+      .where(column, "=", value)
+      .orderBy("created_at", "desc")
+      .orderBy("id")
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+    const { total } = await this.db
+      .selectFrom("runs")
+      .select((eb) => eb.fn.countAll<number>().as("total"))
+      .where(column, "=", value)
+      .executeTakeFirstOrThrow();
+    return { items: rows.map(toRun), total: Number(total) };
+  }
+}
+
+function toRun(row: Selectable<RunsTable>): RunRecord {
+  return {
+    id: row.id,
+    buyer: row.buyer,
+    notebookId: row.notebook_id,
+    cellId: row.cell_id,
+    scheduleId: row.schedule_id,
+    datasetId: row.dataset_id,
+    programHash: row.program_hash,
+    program: fromJson(row.program_json),
+    source: row.source,
+    fromIndex: Number(row.from_index),
+    toIndex: Number(row.to_index),
+    requestDigest: row.request_digest,
+    request: fromJson(row.request_json),
+    signature: row.signature,
+    chainRunId: row.chain_run_id,
+    status: row.status,
+    progress: {
+      stepsDone: Number(row.steps_done),
+      stepsTotal: row.steps_total === null ? null : Number(row.steps_total),
+      cursorIndex: row.cursor_index === null ? null : Number(row.cursor_index),
+    },
+    resultHandles: row.result_handles_json === null ? null : fromJson<string[]>(row.result_handles_json),
+    txHashes: fromJson<string[]>(row.tx_hashes_json),
+    error: row.error_json === null ? null : fromJson<RunError>(row.error_json),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}

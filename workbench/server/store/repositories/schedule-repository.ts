@@ -1,0 +1,190 @@
+import type { Selectable } from "kysely";
+import type { Db } from "../db";
+import { affected, fromJson, inTransaction } from "../db";
+import type { Page, PageRequest, ScheduleRecord, ScheduleReportRecord, ScheduleStatus } from "../records";
+import type { ScheduleReportsTable, SchedulesTable } from "../schema";
+
+/** What the API stores when a buyer creates a schedule from a signed standing authorization. */
+export interface NewSchedule {
+  id: string;
+  owner: string;
+  notebookId: string | null;
+  cellId: string | null;
+  datasetId: string;
+  programHash: string;
+  program: unknown;
+  source: string;
+  cadenceSeconds: number;
+  expiry: number;
+  maxRuns: number;
+  authorizationDigest: string;
+  authorization: unknown;
+  signature: string;
+  /** Where the first window starts. */
+  fromIndex: number;
+  at: Date;
+}
+
+/** Recurring encrypted reports and the runs that produced them. Reads and owner actions name the owner. */
+export class ScheduleRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Stores an active schedule. */
+  async create(input: NewSchedule): Promise<ScheduleRecord> {
+    const at = input.at.toISOString();
+    await this.db
+      .insertInto("schedules")
+      .values({
+        id: input.id,
+        owner: input.owner,
+        notebook_id: input.notebookId,
+        cell_id: input.cellId,
+        dataset_id: input.datasetId,
+        program_hash: input.programHash,
+        program_json: JSON.stringify(input.program),
+        source: input.source,
+        cadence_seconds: input.cadenceSeconds,
+        expiry: input.expiry,
+        max_runs: input.maxRuns,
+        authorization_digest: input.authorizationDigest,
+        authorization_json: JSON.stringify(input.authorization),
+        signature: input.signature,
+        status: "active",
+        next_from_index: input.fromIndex,
+        last_run_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    return (await this.get(input.id))!;
+  }
+
+  /** The schedule `id` (for the worker; API reads use `getOwned`). */
+  async get(id: string): Promise<ScheduleRecord | undefined> {
+    const row = await this.db.selectFrom("schedules").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toSchedule(row);
+  }
+
+  /** The schedule `id` if `owner` owns it. */
+  async getOwned(id: string, owner: string): Promise<ScheduleRecord | undefined> {
+    const row = await this.db.selectFrom("schedules").selectAll().where("id", "=", id).where("owner", "=", owner).executeTakeFirst();
+    return row && toSchedule(row);
+  }
+
+  /** The owner's schedules, newest first, optionally of one notebook. */
+  async list(owner: string, filter: PageRequest & { notebookId?: string }): Promise<Page<ScheduleRecord>> {
+    const base = this.db
+      .selectFrom("schedules")
+      .where("owner", "=", owner)
+      .$if(filter.notebookId !== undefined, (q) => q.where("notebook_id", "=", filter.notebookId!));
+    const rows = await base.selectAll().orderBy("created_at", "desc").orderBy("id").limit(filter.limit).offset(filter.offset).execute();
+    const { total } = await base.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow();
+    return { items: rows.map(toSchedule), total: Number(total) };
+  }
+
+  /**
+   * Changes the status of the owner's schedule (pause, resume, revoke...) when it is currently one of
+   * `from`; undefined when it is not theirs or not in one of those states.
+   */
+  async setStatus(
+    id: string,
+    owner: string,
+    change: { from: readonly ScheduleStatus[]; to: ScheduleStatus; at: Date },
+  ): Promise<ScheduleRecord | undefined> {
+    const result = await this.db
+      .updateTable("schedules")
+      .set({ status: change.to, updated_at: change.at.toISOString() })
+      .where("id", "=", id)
+      .where("owner", "=", owner)
+      .where("status", "in", change.from)
+      .executeTakeFirst();
+    return affected(result) === 1 ? this.get(id) : undefined;
+  }
+
+  /** Deletes the owner's schedule and its reports (its runs stay, detached); false when not theirs. */
+  async delete(id: string, owner: string): Promise<boolean> {
+    return affected(await this.db.deleteFrom("schedules").where("id", "=", id).where("owner", "=", owner).executeTakeFirst()) === 1;
+  }
+
+  /**
+   * Records a scheduled run over `[fromIndex, toIndex)`: adds the report, counts the run, advances the
+   * next window to `toIndex`, and completes the schedule after its last allowed run. Atomic.
+   */
+  async recordRun(
+    id: string,
+    input: { reportId: string; runId: string; fromIndex: number; toIndex: number; at: Date },
+  ): Promise<{ schedule: ScheduleRecord; report: ScheduleReportRecord }> {
+    return inTransaction(this.db, async (trx) => {
+      const at = input.at.toISOString();
+      const report = {
+        id: input.reportId,
+        schedule_id: id,
+        run_id: input.runId,
+        from_index: input.fromIndex,
+        to_index: input.toIndex,
+        created_at: at,
+      };
+      await trx.insertInto("schedule_reports").values(report).execute();
+      const updated = await trx
+        .updateTable("schedules")
+        .set((eb) => ({
+          runs_done: eb("runs_done", "+", 1),
+          next_from_index: input.toIndex,
+          last_run_at: at,
+          updated_at: at,
+        }))
+        .where("id", "=", id)
+        .returning(["runs_done", "max_runs"])
+        .executeTakeFirst();
+      if (!updated) throw new Error(`schedule ${id} does not exist`);
+      if (Number(updated.runs_done) >= Number(updated.max_runs)) {
+        await trx.updateTable("schedules").set({ status: "completed" }).where("id", "=", id).execute();
+      }
+      return { schedule: (await new ScheduleRepository(trx).get(id))!, report: toReport(report) };
+    });
+  }
+
+  /** A schedule's reports, newest first (ownership is the caller's check). */
+  async listReports(scheduleId: string, page: PageRequest): Promise<Page<ScheduleReportRecord>> {
+    const base = this.db.selectFrom("schedule_reports").where("schedule_id", "=", scheduleId);
+    const rows = await base.selectAll().orderBy("created_at", "desc").orderBy("id").limit(page.limit).offset(page.offset).execute();
+    const { total } = await base.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow();
+    return { items: rows.map(toReport), total: Number(total) };
+  }
+}
+
+function toSchedule(row: Selectable<SchedulesTable>): ScheduleRecord {
+  return {
+    id: row.id,
+    owner: row.owner,
+    notebookId: row.notebook_id,
+    cellId: row.cell_id,
+    datasetId: row.dataset_id,
+    programHash: row.program_hash,
+    program: fromJson(row.program_json),
+    source: row.source,
+    cadenceSeconds: Number(row.cadence_seconds),
+    expiry: Number(row.expiry),
+    maxRuns: Number(row.max_runs),
+    authorizationDigest: row.authorization_digest,
+    authorization: fromJson(row.authorization_json),
+    signature: row.signature,
+    status: row.status,
+    runsDone: Number(row.runs_done),
+    nextFromIndex: Number(row.next_from_index),
+    lastRunAt: row.last_run_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toReport(row: Selectable<ScheduleReportsTable>): ScheduleReportRecord {
+  return {
+    id: row.id,
+    scheduleId: row.schedule_id,
+    runId: row.run_id,
+    fromIndex: Number(row.from_index),
+    toIndex: Number(row.to_index),
+    createdAt: row.created_at,
+  };
+}
