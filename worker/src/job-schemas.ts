@@ -1,0 +1,270 @@
+/**
+ * The shapes that cross the queue: what the workbench enqueues, what the worker reports while it
+ * works, and what it returns. Every value that leaves Redis is parsed with these schemas, so a job
+ * written by an older or foreign producer fails with a readable reason instead of half-running.
+ *
+ * Integers that may exceed 2^53 (uint256 ids, uint64 indices, nonces) travel as decimal strings,
+ * because job data is JSON.
+ */
+import { z } from "zod";
+
+const MAX_UINT64 = (1n << 64n) - 1n;
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+/** A 20-byte address, any letter case (checksums are not enforced on the wire). */
+export const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address");
+
+/** A 32-byte hex value: digests, program hashes, ciphertext handles, transaction hashes. */
+export const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hex value");
+
+/** Any 0x-prefixed byte string (signatures are checked for length by the worker, with a reason). */
+export const hexBytes = z.string().regex(/^0x(?:[0-9a-fA-F]{2})+$/, "expected 0x-prefixed hex bytes");
+
+function unsignedDecimal(max: bigint, label: string) {
+  return z
+    .string()
+    .regex(/^(?:0|[1-9]\d*)$/, `expected a ${label} as a decimal string`)
+    .refine((value) => BigInt(value) <= max, `does not fit in a ${label}`);
+}
+
+/** uint64 as a decimal string. */
+export const uint64 = unsignedDecimal(MAX_UINT64, "uint64");
+/** uint256 as a decimal string. */
+export const uint256 = unsignedDecimal(MAX_UINT256, "uint256");
+
+/**
+ * The buyer's EIP-712 `RunRequest` (domain "IoTDataMarket" v1): consent to run one program over one
+ * window of one dataset. Field names and order match the typed-data struct.
+ */
+export const runRequestSchema = z.object({
+  buyer: address,
+  datasetId: uint256,
+  programHash: bytes32,
+  fromIndex: uint64,
+  toIndex: uint64,
+  nonce: uint256,
+  deadline: uint256,
+});
+export type RunRequest = z.infer<typeof runRequestSchema>;
+
+/**
+ * The buyer's EIP-712 `StandingAuthorization`: consent to recurring runs of one program, at most one
+ * per `cadence` seconds, at most `maxRuns` times, before `expiry` (unix seconds).
+ */
+export const standingAuthorizationSchema = z.object({
+  buyer: address,
+  datasetId: uint256,
+  programHash: bytes32,
+  cadence: uint64,
+  expiry: uint64,
+  maxRuns: z.number().int().min(1).max(0xffff_ffff),
+  nonce: uint256,
+});
+export type StandingAuthorization = z.infer<typeof standingAuthorizationSchema>;
+
+/** The market contract a request is signed for (the EIP-712 domain's chain and verifying contract). */
+export const marketRefSchema = z.object({
+  chainId: z.number().int().positive(),
+  address,
+});
+export type MarketRef = z.infer<typeof marketRefSchema>;
+
+/** Recipe source as the buyer wrote it, with the values chosen for its parameters. */
+export const recipeInputSchema = z.object({
+  source: z.string().min(1).max(20_000),
+  params: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
+});
+export type RecipeInput = z.infer<typeof recipeInputSchema>;
+
+/** Where the result should be reported in the workbench (opaque to the worker). */
+export const originSchema = z.object({
+  userId: z.string().max(200).optional(),
+  notebookId: z.string().max(200).optional(),
+  cellId: z.string().max(200).optional(),
+});
+export type Origin = z.infer<typeof originSchema>;
+
+/**
+ * What the processor remembers between attempts (written with `job.updateData`). The run's real
+ * position is its on-chain cursor; this only keeps what the chain cannot answer cheaply.
+ */
+export const runStateSchema = z.object({
+  /** Chain run id once the run has been started (decimal string). */
+  runId: uint256.optional(),
+  /** Transactions this job sent, in order (start first when this job started the run). */
+  txHashes: z.array(bytes32).default([]),
+});
+export type RunState = z.infer<typeof runStateSchema>;
+
+/** Why a job was rejected, as a closed set the workbench can map to its own errors. */
+export const rejectionCodeSchema = z.enum([
+  /** The job's data does not match the schema (written by a foreign or outdated producer). */
+  "MALFORMED_JOB",
+  /** The recipe does not parse or check. */
+  "RECIPE_INVALID",
+  /** The recipe's program or window is not the one the buyer signed. */
+  "REQUEST_MISMATCH",
+  /** The signature is malformed or not the buyer's. */
+  "BAD_SIGNATURE",
+  /** The signed request's deadline passed before the worker got to it. */
+  "REQUEST_EXPIRED",
+  /** The market contract rejected a call (decoded custom error). */
+  "CONTRACT_REJECTED",
+  /** The schedule does not exist, was removed, or has ended. */
+  "SCHEDULE_GONE",
+]);
+export type RejectionCode = z.infer<typeof rejectionCodeSchema>;
+
+/** A readable, structured failure, stored with the failed job (`data.failure`). */
+export const failureSchema = z.object({
+  code: rejectionCodeSchema,
+  /** A sentence a person understands. */
+  reason: z.string(),
+  /** The contract's custom error name, when the market rejected a call. */
+  contractError: z.string().optional(),
+});
+export type Failure = z.infer<typeof failureSchema>;
+
+/** Data of a `run` job: one signed run request. The job id is the request's EIP-712 digest. */
+export const runJobDataSchema = z.object({
+  kind: z.literal("run"),
+  market: marketRefSchema,
+  request: runRequestSchema,
+  signature: hexBytes,
+  recipe: recipeInputSchema,
+  origin: originSchema.default({}),
+  state: runStateSchema.optional(),
+  failure: failureSchema.optional(),
+});
+export type RunJobData = z.infer<typeof runJobDataSchema>;
+export type RunJobInput = z.input<typeof runJobDataSchema>;
+
+/**
+ * Data of a `report` job, produced by a job scheduler on every tick: only a reference to the
+ * schedule record (authorization, signature, recipe live there, so pausing and resuming do not
+ * depend on the scheduler's template).
+ */
+export const reportJobDataSchema = z.object({
+  kind: z.literal("report"),
+  scheduleId: bytes32,
+  state: runStateSchema.optional(),
+  failure: failureSchema.optional(),
+});
+export type ReportJobData = z.infer<typeof reportJobDataSchema>;
+
+/** Any job on the runs queue. */
+export const jobDataSchema = z.discriminatedUnion("kind", [runJobDataSchema, reportJobDataSchema]);
+export type JobData = z.infer<typeof jobDataSchema>;
+
+/** Job names on the runs queue (the name mirrors `data.kind`). */
+export type JobName = JobData["kind"];
+
+/** How often a report runs: a fixed interval, or a cron pattern in a time zone. */
+export const repeatSchema = z.union([
+  z.object({ every: z.number().int().min(1_000) }).strict(),
+  z.object({ pattern: z.string().min(9).max(120), tz: z.string().min(1).max(64).default("UTC") }).strict(),
+]);
+export type Repeat = z.infer<typeof repeatSchema>;
+
+/** A recurring report as the workbench submits it. */
+export const scheduleInputSchema = z.object({
+  market: marketRefSchema,
+  authorization: standingAuthorizationSchema,
+  signature: hexBytes,
+  recipe: recipeInputSchema,
+  repeat: repeatSchema,
+  origin: originSchema.default({}),
+});
+export type ScheduleInput = z.input<typeof scheduleInputSchema>;
+
+/** Lifecycle of a schedule: ended means expiry, maxRuns or a rejection finished it for good. */
+export const scheduleStatusSchema = z.enum(["active", "paused", "ended"]);
+export type ScheduleStatus = z.infer<typeof scheduleStatusSchema>;
+
+/** A schedule as stored (the id is the authorization's EIP-712 digest). */
+export const scheduleRecordSchema = scheduleInputSchema.extend({
+  id: bytes32,
+  status: scheduleStatusSchema,
+  /** Why it ended, when it did. */
+  endedReason: z.string().optional(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type ScheduleRecord = z.infer<typeof scheduleRecordSchema>;
+
+/** A reading-index window [fromIndex, toIndex) with the timestamps of its first and last reading. */
+export const windowSchema = z.object({
+  fromIndex: uint64,
+  toIndex: uint64,
+  /** Unix seconds of the first reading in the window, when known. */
+  fromTime: z.number().int().optional(),
+  /** Unix seconds of the last reading in the window, when known. */
+  toTime: z.number().int().optional(),
+});
+export type RunWindow = z.infer<typeof windowSchema>;
+
+/** One op of the program as the contract encodes it (uint64 fields as decimal strings). */
+export const programOpSchema = z.object({
+  kind: z.number().int().min(0).max(9),
+  cmp: z.number().int().min(0).max(4),
+  a: uint64,
+  b: uint64,
+  bounds: z.array(uint64).max(8),
+});
+export type ProgramOp = z.infer<typeof programOpSchema>;
+
+/**
+ * What a finished run job returns. `handles` are the result ciphertext handles in op order
+ * (flattened as the interface describes), allowed to the buyer only; decrypting and interpreting
+ * them (with `ops` and the dataset's scale/offset) happens in the buyer's browser.
+ */
+export const runResultSchema = z.object({
+  runId: uint256,
+  datasetId: uint256,
+  buyer: address,
+  programHash: bytes32,
+  ops: z.array(programOpSchema),
+  window: windowSchema,
+  handles: z.array(bytes32),
+  /** Every transaction of the run this job knows of, in order. */
+  txHashes: z.array(bytes32),
+  steps: z.number().int().min(0),
+  finishedAt: z.number().int(),
+});
+export type RunResult = z.infer<typeof runResultSchema>;
+
+/** A scheduled report: a run result tagged with its schedule and sequence number. */
+export const reportResultSchema = runResultSchema.extend({
+  scheduleId: bytes32,
+  /** 1 for the first report of the schedule, then 2, 3, ... */
+  sequence: z.number().int().min(1),
+});
+export type ReportResult = z.infer<typeof reportResultSchema>;
+
+/** Result of any job on the runs queue. A tick with too few new readings completes as skipped. */
+export const jobResultSchema = z.union([
+  runResultSchema,
+  reportResultSchema,
+  z.object({ skipped: z.literal(true), scheduleId: bytes32, reason: z.string() }),
+]);
+export type JobResult = RunResult | ReportResult | SkippedReport;
+export interface SkippedReport {
+  skipped: true;
+  scheduleId: string;
+  reason: string;
+}
+
+/** Phases a job reports in its progress events. */
+export type RunPhase = "planning" | "starting" | "stepping" | "done";
+
+/**
+ * Progress events (`job.updateProgress`): `step` of `of` transactions done, the last transaction's
+ * hash. Listeners get them through `QueueEvents` "progress".
+ */
+export interface RunProgress {
+  phase: RunPhase;
+  step: number;
+  of: number;
+  txHash?: string;
+  runId?: string;
+}

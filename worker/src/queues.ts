@@ -1,0 +1,328 @@
+/**
+ * The producer API: everything the workbench needs to enqueue runs, manage recurring reports and
+ * read their outcome. It imports no processor, no chain client and no recipe compiler, so the
+ * service stays light; the worker process (`main.ts`) does the work.
+ *
+ * ```ts
+ * const runs = createRunQueue({ redisUrl });
+ * const { jobId } = await runs.enqueueRun({ market, request, signature, recipe, origin });
+ * const events = runs.events(); // QueueEvents: "progress", "completed", "failed"
+ * ```
+ */
+import { Queue, QueueEvents, type JobsOptions, type JobSchedulerTemplateOptions, type JobState } from "bullmq";
+import type { Redis } from "ioredis";
+import { runRequestDigest, standingAuthorizationDigest } from "./consent";
+import {
+  failureSchema,
+  jobResultSchema,
+  runJobDataSchema,
+  scheduleInputSchema,
+  type Failure,
+  type JobData,
+  type JobName,
+  type JobResult,
+  type ReportResult,
+  type RunJobInput,
+  type RunProgress,
+  type ScheduleInput,
+  type ScheduleRecord,
+} from "./job-schemas";
+import { createRedisConnection } from "./redis";
+import { ScheduleStore } from "./schedule-store";
+
+/** Queue of recipe runs and report ticks. */
+export const DEFAULT_QUEUE_NAME = "recipe-runs";
+/** Redis key prefix of the project's queues. */
+export const DEFAULT_QUEUE_PREFIX = "iotdm";
+
+const DAY_S = 24 * 60 * 60;
+
+/**
+ * Options of every run job. Transient failures are retried with exponential backoff (2 s, 4 s,
+ * 8 s, 16 s); rejections fail at once (UnrecoverableError). Finished jobs are kept long enough to
+ * answer duplicates and to show history; after that, a resubmitted request still runs once, because
+ * the worker finds the chain run by its digest.
+ */
+export const RUN_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: "exponential", delay: 2_000 },
+  removeOnComplete: { age: 30 * DAY_S },
+  removeOnFail: { age: 90 * DAY_S },
+} satisfies JobsOptions;
+
+/** Options of every report tick (the reports themselves are kept in the schedule store). */
+export const REPORT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: "exponential", delay: 2_000 },
+  removeOnComplete: { count: 1_000 },
+  removeOnFail: { count: 1_000 },
+} satisfies JobSchedulerTemplateOptions;
+
+/** Where a job is in its life. */
+export type RunState = JobState | "unknown";
+
+/** What the workbench learns about one job. */
+export interface RunStatus {
+  jobId: string;
+  name: JobName;
+  state: RunState;
+  /** Last progress event, when the job has reported one. */
+  progress?: RunProgress;
+  /** The result, when completed. */
+  result?: JobResult;
+  /** Why it failed, when failed: structured for rejections, the plain message otherwise. */
+  failure?: Failure | { code?: undefined; reason: string };
+  /** Attempts made so far (a transient error uses one). */
+  attemptsMade: number;
+  createdAt: number;
+  finishedAt?: number;
+}
+
+/** A schedule as listed: the record, and when it next ticks. */
+export interface ScheduleView extends ScheduleRecord {
+  /** Unix ms of the next tick, when active. */
+  nextRunAt?: number;
+  /** Reports kept so far. */
+  reportCount: number;
+}
+
+/** Options of {@link createRunQueue}. */
+export interface RunQueueOptions {
+  /** An ioredis connection to share; one is created from `redisUrl` otherwise (and closed with the queue). */
+  connection?: Redis;
+  redisUrl?: string;
+  name?: string;
+  prefix?: string;
+}
+
+/** The producer side of the runs queue. Create one per process with {@link createRunQueue}. */
+export class RunQueue {
+  /** The underlying BullMQ queue (for dashboards and tests). */
+  readonly queue: Queue<JobData, JobResult, JobName>;
+  /** Schedule records and reports. */
+  readonly schedules: ScheduleStore;
+  readonly name: string;
+  readonly prefix: string;
+  readonly #connection: Redis;
+  readonly #ownsConnection: boolean;
+  #events: { events: QueueEvents; connection: Redis }[] = [];
+
+  constructor(options: RunQueueOptions = {}) {
+    this.name = options.name ?? DEFAULT_QUEUE_NAME;
+    this.prefix = options.prefix ?? DEFAULT_QUEUE_PREFIX;
+    this.#ownsConnection = options.connection === undefined;
+    this.#connection = options.connection ?? createRedisConnection({ url: options.redisUrl, role: "producer" });
+    this.queue = new Queue<JobData, JobResult, JobName>(this.name, {
+      connection: this.#connection,
+      prefix: this.prefix,
+    });
+    this.schedules = new ScheduleStore({ redis: this.#connection, prefix: this.prefix, queueName: this.name });
+  }
+
+  /**
+   * Enqueues a signed run request. The job id is the request's EIP-712 digest, so submitting the
+   * same request again returns the existing job (`duplicate: true`) instead of running twice.
+   * Throws a ZodError when `input` is malformed; everything else (signature, access, approvals,
+   * recipe) is checked by the worker and ends as a failed job with a reason.
+   */
+  async enqueueRun(input: Omit<RunJobInput, "kind" | "state" | "failure">): Promise<{ jobId: string; duplicate: boolean }> {
+    const data = runJobDataSchema.parse({ ...input, kind: "run" });
+    const jobId = runRequestDigest({ market: data.market, request: data.request }).toLowerCase();
+    if (await this.queue.getJob(jobId)) return { jobId, duplicate: true };
+    // Two concurrent submissions may both pass the check above; BullMQ keeps only one job per id.
+    await this.queue.add("run", data, { ...RUN_JOB_OPTIONS, jobId });
+    return { jobId, duplicate: false };
+  }
+
+  /** The state, progress, result or failure of job `jobId`; undefined if unknown (or expired). */
+  async getRun(jobId: string): Promise<RunStatus | undefined> {
+    const job = await this.queue.getJob(jobId);
+    if (!job || !job.id) return undefined;
+    const state = (await job.getState()) as RunState;
+    const status: RunStatus = {
+      jobId: job.id,
+      name: job.name,
+      state,
+      attemptsMade: job.attemptsMade,
+      createdAt: job.timestamp,
+      ...(job.finishedOn ? { finishedAt: job.finishedOn } : {}),
+    };
+    if (job.progress && typeof job.progress === "object") status.progress = job.progress as RunProgress;
+    if (state === "completed") status.result = jobResultSchema.parse(job.returnvalue);
+    if (state === "failed") {
+      const failure = failureSchema.safeParse((job.data as { failure?: unknown }).failure);
+      status.failure = failure.success ? failure.data : { reason: job.failedReason };
+    }
+    return status;
+  }
+
+  /**
+   * Creates or updates the recurring report of a signed standing authorization. Its id is the
+   * authorization's digest. The BullMQ job scheduler ticks with `repeat` (`every` ms, or a cron
+   * `pattern` in `tz`) until the authorization's expiry; the schedule ends after `maxRuns` reports.
+   * Scheduler and record live in Redis, so they survive worker restarts. A paused schedule stays
+   * paused; an ended one stays ended.
+   */
+  async upsertSchedule(input: ScheduleInput): Promise<ScheduleView> {
+    const parsed = scheduleInputSchema.parse(input);
+    const id = standingAuthorizationDigest({ market: parsed.market, authorization: parsed.authorization }).toLowerCase();
+    const existing = await this.schedules.get(id);
+    const now = Date.now();
+    const record: ScheduleRecord = {
+      ...parsed,
+      id,
+      status: existing?.status ?? "active",
+      ...(existing?.endedReason ? { endedReason: existing.endedReason } : {}),
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    await this.schedules.put(record);
+    if (record.status === "active") await this.#arm(record);
+    return (await this.getSchedule(id))!;
+  }
+
+  /** Stops the ticks of schedule `id` until {@link resumeSchedule}; reports so far are kept. */
+  async pauseSchedule(id: string): Promise<ScheduleView | undefined> {
+    const record = await this.schedules.get(id);
+    if (!record) return undefined;
+    if (record.status === "active") {
+      await this.queue.removeJobScheduler(record.id);
+      await this.schedules.setStatus(record.id, "paused");
+    }
+    return this.getSchedule(id);
+  }
+
+  /** Restarts the ticks of a paused schedule; the next report covers everything since the last one. */
+  async resumeSchedule(id: string): Promise<ScheduleView | undefined> {
+    const record = await this.schedules.get(id);
+    if (!record) return undefined;
+    if (record.status === "paused") {
+      const active = (await this.schedules.setStatus(record.id, "active"))!;
+      await this.#arm(active);
+    }
+    return this.getSchedule(id);
+  }
+
+  /**
+   * Deletes schedule `id`: no more ticks, and the record is gone. Its reports are kept (they are the
+   * buyer's results) unless `purgeReports` is set. Returns false if there was no such schedule.
+   */
+  async removeSchedule(options: { id: string; purgeReports?: boolean }): Promise<boolean> {
+    const id = options.id.toLowerCase();
+    await this.queue.removeJobScheduler(id);
+    return this.schedules.delete({ id, keepReports: !options.purgeReports });
+  }
+
+  /** Schedule `id` with its next tick, or undefined. */
+  async getSchedule(id: string): Promise<ScheduleView | undefined> {
+    const record = await this.schedules.get(id);
+    return record ? this.#view(record) : undefined;
+  }
+
+  /** Every schedule, optionally only one buyer's, oldest first. */
+  async listSchedules(filter: { buyer?: string } = {}): Promise<ScheduleView[]> {
+    const records = await this.schedules.list();
+    const buyer = filter.buyer?.toLowerCase();
+    const mine = buyer ? records.filter((r) => r.authorization.buyer.toLowerCase() === buyer) : records;
+    return Promise.all(mine.map((record) => this.#view(record)));
+  }
+
+  /** The reports of schedule `id` (result handles the buyer decrypts), in sequence order. */
+  async listReports(scheduleId: string): Promise<ReportResult[]> {
+    return this.schedules.reports(scheduleId);
+  }
+
+  /**
+   * A new `QueueEvents` listener on this queue ("progress", "completed", "failed", ...), with its
+   * own blocking connection. Closed with the queue.
+   */
+  events(): QueueEvents {
+    // QueueEvents blocks on its connection: give it its own, one that never gives up on a command.
+    const connection = this.#connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    const events = new QueueEvents(this.name, { connection, prefix: this.prefix });
+    this.#events.push({ events, connection });
+    return events;
+  }
+
+  /** Closes the queue, its event listeners and (when it created it) the connection. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.#events.map(async ({ events, connection }) => {
+        await events.close();
+        await connection.quit().catch(() => undefined);
+      }),
+    );
+    await this.queue.close();
+    if (this.#ownsConnection) await this.#connection.quit();
+  }
+
+  /**
+   * Keeps a finished report of schedule `scheduleId` (idempotent per chain run) and ends the
+   * schedule once it has made `maxRuns` reports. Called by the report processor.
+   */
+  async recordReport(report: ReportResult): Promise<void> {
+    await this.schedules.addReport(report);
+    const record = await this.schedules.get(report.scheduleId);
+    if (record && (await this.schedules.reportCount(record.id)) >= record.authorization.maxRuns) {
+      await this.endSchedule({ id: record.id, reason: "all runs done" });
+    }
+  }
+
+  /** Ends schedule `id` for good (expiry, maxRuns, or a rejection no later tick can avoid). */
+  async endSchedule(options: { id: string; reason: string }): Promise<void> {
+    await this.queue.removeJobScheduler(options.id.toLowerCase());
+    await this.schedules.setStatus(options.id, "ended", options.reason);
+  }
+
+  /**
+   * Creates (or re-creates) the BullMQ job scheduler of an active record. `maxRuns` is not given
+   * to BullMQ as its `limit`: a tick with too few new readings is skipped and must not count, so
+   * {@link recordReport} ends the schedule after the last real report instead.
+   */
+  async #arm(record: ScheduleRecord): Promise<void> {
+    const ended = await this.#endReason(record);
+    if (ended) {
+      await this.endSchedule({ id: record.id, reason: ended });
+      return;
+    }
+    const repeat =
+      "every" in record.repeat ? { every: record.repeat.every } : { pattern: record.repeat.pattern, tz: record.repeat.tz };
+    const next = await this.queue.upsertJobScheduler(
+      // BullMQ 6 types the scheduler id as the job-name type; at runtime it is any string.
+      record.id as JobName,
+      { ...repeat, endDate: Number(record.authorization.expiry) * 1000 },
+      { name: "report", data: { kind: "report", scheduleId: record.id }, opts: REPORT_JOB_OPTIONS },
+    );
+    // BullMQ returns nothing (and keeps any previous scheduler) when no tick falls before the end
+    // date, e.g. a daily pattern on an authorization that expires within the day.
+    if (!next) await this.endSchedule({ id: record.id, reason: "no report time before the authorization expires" });
+  }
+
+  /** Why an active record cannot tick any more, or undefined. */
+  async #endReason(record: ScheduleRecord): Promise<string | undefined> {
+    if ((await this.schedules.reportCount(record.id)) >= record.authorization.maxRuns) return "all runs done";
+    if (Number(record.authorization.expiry) * 1000 <= Date.now()) return "authorization expired";
+    return undefined;
+  }
+
+  async #view(record: ScheduleRecord): Promise<ScheduleView> {
+    let current = record;
+    if (record.status === "active") {
+      const ended = await this.#endReason(record);
+      if (ended) {
+        await this.endSchedule({ id: record.id, reason: ended });
+        current = (await this.schedules.get(record.id)) ?? record;
+      }
+    }
+    const [scheduler, reportCount] = await Promise.all([
+      current.status === "active" ? this.queue.getJobScheduler(current.id) : undefined,
+      this.schedules.reportCount(current.id),
+    ]);
+    return { ...current, reportCount, ...(scheduler?.next ? { nextRunAt: scheduler.next } : {}) };
+  }
+}
+
+/** Opens the runs queue for producing (see {@link RunQueue}). */
+export function createRunQueue(options: RunQueueOptions = {}): RunQueue {
+  return new RunQueue(options);
+}

@@ -1,0 +1,114 @@
+/**
+ * Schedule records and their reports, kept in the queue's Redis beside BullMQ's own keys.
+ *
+ * BullMQ's job scheduler only knows *when* to tick; the record knows *what* to run (authorization,
+ * signature, recipe) and whether the schedule is active, paused or ended. Keeping it apart from the
+ * scheduler's template is what makes pause/resume possible (a paused schedule has no BullMQ
+ * scheduler at all) and lets every tick read the current record.
+ *
+ * Keys (`<prefix>:<queue>:` omitted): `sched:ids` (set of ids), `sched:<id>` (record JSON),
+ * `sched:<id>:reports` (hash runId → report JSON, so a retried tick overwrites instead of
+ * duplicating).
+ */
+import type { Redis } from "ioredis";
+import {
+  reportResultSchema,
+  scheduleRecordSchema,
+  type ReportResult,
+  type ScheduleRecord,
+  type ScheduleStatus,
+} from "./job-schemas";
+
+/** Reads and writes schedule records and reports of one queue. */
+export class ScheduleStore {
+  readonly #redis: Redis;
+  readonly #base: string;
+
+  constructor(options: { redis: Redis; prefix: string; queueName: string }) {
+    this.#redis = options.redis;
+    this.#base = `${options.prefix}:${options.queueName}:sched`;
+  }
+
+  #recordKey(id: string): string {
+    return `${this.#base}:${id.toLowerCase()}`;
+  }
+
+  #reportsKey(id: string): string {
+    return `${this.#base}:${id.toLowerCase()}:reports`;
+  }
+
+  /** The record of schedule `id`, or undefined. */
+  async get(id: string): Promise<ScheduleRecord | undefined> {
+    const json = await this.#redis.get(this.#recordKey(id));
+    return json === null ? undefined : scheduleRecordSchema.parse(JSON.parse(json));
+  }
+
+  /** Stores `record` (insert or replace). */
+  async put(record: ScheduleRecord): Promise<void> {
+    const valid = scheduleRecordSchema.parse(record);
+    await this.#redis
+      .multi()
+      .set(this.#recordKey(valid.id), JSON.stringify(valid))
+      .sadd(`${this.#base}:ids`, valid.id.toLowerCase())
+      .exec();
+  }
+
+  /** Changes the status of schedule `id`; returns the updated record, or undefined if absent. */
+  async setStatus(id: string, status: ScheduleStatus, endedReason?: string): Promise<ScheduleRecord | undefined> {
+    const record = await this.get(id);
+    if (!record) return undefined;
+    const updated: ScheduleRecord = { ...record, status, endedReason, updatedAt: Date.now() };
+    if (endedReason === undefined) delete updated.endedReason;
+    await this.put(updated);
+    return updated;
+  }
+
+  /** Every record, oldest first. */
+  async list(): Promise<ScheduleRecord[]> {
+    const ids = await this.#redis.smembers(`${this.#base}:ids`);
+    if (ids.length === 0) return [];
+    const values = await this.#redis.mget(ids.map((id) => this.#recordKey(id)));
+    return values
+      .filter((json): json is string => json !== null)
+      .map((json) => scheduleRecordSchema.parse(JSON.parse(json)))
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Deletes the record, and its reports unless `keepReports`; false if there was no record. */
+  async delete(options: { id: string; keepReports: boolean }): Promise<boolean> {
+    const { id, keepReports } = options;
+    const tx = this.#redis.multi().del(this.#recordKey(id)).srem(`${this.#base}:ids`, id.toLowerCase());
+    if (!keepReports) tx.del(this.#reportsKey(id));
+    const [[, removed] = [null, 0]] = (await tx.exec()) ?? [];
+    return removed === 1;
+  }
+
+  /** Deletes every record and report of this queue (tests and teardown). */
+  async clear(): Promise<void> {
+    const keys: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, batch] = await this.#redis.scan(cursor, "MATCH", `${this.#base}:*`, "COUNT", 500);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== "0");
+    if (keys.length > 0) await this.#redis.del(...keys);
+  }
+
+  /** Keeps a finished report (idempotent per chain run id). */
+  async addReport(report: ReportResult): Promise<void> {
+    const valid = reportResultSchema.parse(report);
+    await this.#redis.hset(this.#reportsKey(valid.scheduleId), valid.runId, JSON.stringify(valid));
+  }
+
+  /** The reports of schedule `id`, in sequence order. */
+  async reports(id: string): Promise<ReportResult[]> {
+    const all = await this.#redis.hvals(this.#reportsKey(id));
+    return all.map((json) => reportResultSchema.parse(JSON.parse(json))).sort((a, b) => a.sequence - b.sequence);
+  }
+
+  /** Number of reports kept for schedule `id`. */
+  async reportCount(id: string): Promise<number> {
+    return this.#redis.hlen(this.#reportsKey(id));
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Recurring reports as BullMQ job schedulers, against real Redis, with a stand-in report processor
+ * (no chain): ticks, pause/resume/remove, maxRuns and expiry, restarts. The chain-backed report
+ * processor is tested in recipe-runs.test.ts.
+ */
+import { Wallet } from "ethers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ReportJobData, ReportResult } from "../src/job-schemas";
+import { createLogger } from "../src/logger";
+import { createRunWorker, type ProcessorContext, type Processors, type RunWorker } from "../src/run-worker";
+import { signStandingAuthorization } from "./support/consent";
+import { openTestQueue, type TestQueue } from "./support/redis-queue";
+import { waitFor } from "./support/wait";
+
+const market = { chainId: 31337, address: "0x00000000000000000000000000000000000000aa" };
+const buyer = Wallet.createRandom();
+const recipe = { source: "from \"x\" window since previous report\nmean(value)", params: {} };
+const logger = createLogger({ level: "silent" });
+
+const noRuns: Processors["run"] = async () => {
+  throw new Error("no runs in this test");
+};
+
+describe("recurring reports (stand-in processor)", () => {
+  let q: TestQueue;
+  const workers: RunWorker[] = [];
+
+  /** A report processor that keeps consecutive 8-reading windows, like the chain would. */
+  function fakeReport() {
+    return async ({ data }: ProcessorContext<ReportJobData>): Promise<ReportResult> => {
+      const record = await q.runs.schedules.get(data.scheduleId);
+      if (!record) throw new Error("schedule gone");
+      const sequence = (await q.runs.schedules.reportCount(data.scheduleId)) + 1;
+      const report: ReportResult = {
+        scheduleId: data.scheduleId,
+        sequence,
+        runId: String(sequence),
+        datasetId: record.authorization.datasetId,
+        buyer: record.authorization.buyer,
+        programHash: record.authorization.programHash,
+        ops: [],
+        window: { fromIndex: String((sequence - 1) * 8), toIndex: String(sequence * 8) },
+        handles: [],
+        txHashes: [],
+        steps: 1,
+        finishedAt: Date.now(),
+      };
+      await q.runs.recordReport(report);
+      return report;
+    };
+  }
+
+  function startWorker() {
+    const worker = createRunWorker({
+      name: q.name,
+      prefix: q.prefix,
+      connection: q.connection(),
+      processors: { run: noRuns, report: fakeReport() },
+      logger,
+    });
+    workers.push(worker);
+    return worker;
+  }
+
+  async function schedule(options: { maxRuns?: number; expiry?: number; every?: number } = {}) {
+    const signed = await signStandingAuthorization({
+      market,
+      buyer,
+      authorization: {
+        maxRuns: options.maxRuns ?? 50,
+        ...(options.expiry ? { expiry: String(options.expiry) } : {}),
+      },
+    });
+    return q.runs.upsertSchedule({ market, ...signed, recipe, repeat: { every: options.every ?? 1_000 } });
+  }
+
+  const reportCount = (id: string) => q.runs.schedules.reportCount(id);
+
+  beforeEach(() => {
+    q = openTestQueue("schedules");
+  });
+
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.close({ release: false })));
+    await q.dispose();
+  });
+
+  it("ticks reports over consecutive windows at a fixed interval", async () => {
+    startWorker();
+    const view = await schedule({ every: 1_000 });
+    expect(view.status).toBe("active");
+
+    await waitFor(async () => ((await reportCount(view.id)) >= 3 ? true : undefined), { timeoutMs: 10_000, what: "3 reports" });
+    const reports = await q.runs.listReports(view.id);
+    expect(reports.slice(0, 3).map((r) => [r.sequence, r.window.fromIndex, r.window.toIndex])).toEqual([
+      [1, "0", "8"],
+      [2, "8", "16"],
+      [3, "16", "24"],
+    ]);
+  });
+
+  it("uses the authorization digest as the schedule id and upserts instead of duplicating", async () => {
+    const inAMonth = String(Math.floor(Date.now() / 1000) + 30 * 24 * 3600);
+    const signed = await signStandingAuthorization({ market, buyer, authorization: { expiry: inAMonth } });
+    const first = await q.runs.upsertSchedule({ market, ...signed, recipe, repeat: { every: 60_000 } });
+    const second = await q.runs.upsertSchedule({ market, ...signed, recipe, repeat: { pattern: "0 7 * * *", tz: "Europe/Paris" } });
+    const { standingAuthorizationDigest } = await import("../src/consent");
+
+    expect(second.id).toBe(first.id);
+    expect(first.id).toBe(standingAuthorizationDigest({ market, authorization: signed.authorization }).toLowerCase());
+    expect(await q.runs.listSchedules()).toHaveLength(1);
+    const scheduler = await q.runs.queue.getJobScheduler(first.id);
+    expect(scheduler).toMatchObject({ pattern: "0 7 * * *", tz: "Europe/Paris" });
+  });
+
+  it("stops ticking while paused and continues after resume", async () => {
+    startWorker();
+    const view = await schedule({ every: 1_000 });
+    await waitFor(async () => ((await reportCount(view.id)) >= 1 ? true : undefined), { timeoutMs: 5_000, what: "a report" });
+
+    const paused = await q.runs.pauseSchedule(view.id);
+    expect(paused?.status).toBe("paused");
+    expect(await q.runs.queue.getJobScheduler(view.id)).toBeUndefined();
+    const countWhenPaused = await reportCount(view.id);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(await reportCount(view.id)).toBe(countWhenPaused);
+
+    const resumed = await q.runs.resumeSchedule(view.id);
+    expect(resumed?.status).toBe("active");
+    await waitFor(async () => ((await reportCount(view.id)) > countWhenPaused ? true : undefined), {
+      timeoutMs: 5_000,
+      what: "a report after resume",
+    });
+  });
+
+  it("stops for good when removed, keeping the reports already made", async () => {
+    startWorker();
+    const view = await schedule({ every: 1_000 });
+    await waitFor(async () => ((await reportCount(view.id)) >= 1 ? true : undefined), { timeoutMs: 5_000, what: "a report" });
+
+    expect(await q.runs.removeSchedule({ id: view.id })).toBe(true);
+    const kept = await reportCount(view.id);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await q.runs.getSchedule(view.id)).toBeUndefined();
+    expect(await q.runs.queue.getJobScheduler(view.id)).toBeUndefined();
+    expect(await reportCount(view.id)).toBe(kept);
+    expect(kept).toBeGreaterThanOrEqual(1);
+  });
+
+  it("ends after maxRuns reports", async () => {
+    startWorker();
+    const view = await schedule({ every: 1_000, maxRuns: 2 });
+
+    await waitFor(async () => ((await q.runs.getSchedule(view.id))?.status === "ended" ? true : undefined), {
+      timeoutMs: 8_000,
+      what: "the schedule to end",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await reportCount(view.id)).toBe(2);
+    expect((await q.runs.getSchedule(view.id))?.endedReason).toBe("all runs done");
+  });
+
+  it("ends at once when no cron tick falls before the authorization expires", async () => {
+    const signed = await signStandingAuthorization({
+      market,
+      buyer,
+      authorization: { expiry: String(Math.floor(Date.now() / 1000) + 60) },
+    });
+    // Midnight on the 1st of January, UTC: never within the next minute but on New Year's Eve.
+    const view = await q.runs.upsertSchedule({ market, ...signed, recipe, repeat: { pattern: "0 0 1 1 *", tz: "UTC" } });
+    const newYearSoon = new Date(Date.now() + 60_000).getUTCFullYear() !== new Date().getUTCFullYear();
+    if (!newYearSoon) {
+      expect(view.status).toBe("ended");
+      expect(view.endedReason).toBe("no report time before the authorization expires");
+    }
+  });
+
+  it("does not tick for an authorization that has already expired", async () => {
+    const view = await schedule({ expiry: Math.floor(Date.now() / 1000) - 10 });
+    expect(view.status).toBe("ended");
+    expect(view.endedReason).toBe("authorization expired");
+    expect(await q.runs.queue.getJobScheduler(view.id)).toBeUndefined();
+  });
+
+  it("keeps ticking across a worker restart (the scheduler lives in Redis)", async () => {
+    const first = startWorker();
+    const view = await schedule({ every: 1_000 });
+    await waitFor(async () => ((await reportCount(view.id)) >= 1 ? true : undefined), { timeoutMs: 5_000, what: "a report" });
+    await first.close();
+    const before = await reportCount(view.id);
+
+    startWorker();
+    await waitFor(async () => ((await reportCount(view.id)) >= before + 2 ? true : undefined), {
+      timeoutMs: 8_000,
+      what: "reports after the restart",
+    });
+  });
+});
