@@ -136,9 +136,11 @@ export class RunQueue {
 
   /** The state, progress, result or failure of job `jobId`; undefined if unknown (or expired). */
   async getRun(jobId: string): Promise<RunStatus | undefined> {
+    // State first, then the job: a job read before it finished could otherwise be reported as
+    // completed without its return value.
+    const state = (await this.queue.getJobState(jobId)) as RunState;
     const job = await this.queue.getJob(jobId);
     if (!job || !job.id) return undefined;
-    const state = (await job.getState()) as RunState;
     const status: RunStatus = {
       jobId: job.id,
       name: job.name,
