@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Contract, ContractFactory, type Signer } from "ethers";
+import { iotDataMarketAbi } from "./abi";
+
+/** Where `npx hardhat compile` writes artifacts (the repository's `artifacts/`). */
+export const DEFAULT_ARTIFACTS_DIR = path.resolve(__dirname, "..", "..", "artifacts");
+
+const MARKET_ARTIFACT = "contracts/src/IoTDataMarket.sol/IoTDataMarket.json";
+const ENGINE_ARTIFACT = "contracts/src/libraries/RecipeEngine.sol/RecipeEngine.json";
+
+interface Artifact {
+  abi: unknown[];
+  bytecode: string;
+  linkReferences: Record<string, Record<string, { start: number; length: number }[]>>;
+}
+
+export interface DeployMarketOptions {
+  /** Deploys and becomes the market's admin (DEFAULT_ADMIN_ROLE) unless `admin` is given. */
+  signer: Signer;
+  /** The relayer (worker) account granted OPERATOR_ROLE; omit to grant nobody. */
+  operator?: string;
+  /** Admin other than the deployer. */
+  admin?: string;
+  /** Hardhat artifacts directory; defaults to the repository's (run `npx hardhat compile` first). */
+  artifactsDir?: string;
+}
+
+export interface DeployedMarket {
+  market: Contract;
+  address: string;
+  /** The linked RecipeEngine library. */
+  engineLibrary: string;
+  /** Block of the market's deployment: where log indexers start. */
+  deploymentBlock: number;
+}
+
+/**
+ * Deploys the RecipeEngine library and the IoTDataMarket linked to it, with plain ethers (no Hardhat runtime), from
+ * the compiled artifacts. Node only (reads files); browsers connect to a deployed market with `iotDataMarketAbi`.
+ */
+export async function deployMarket(options: DeployMarketOptions): Promise<DeployedMarket> {
+  const artifactsDir = options.artifactsDir ?? DEFAULT_ARTIFACTS_DIR;
+  const engineArtifact = readArtifact(artifactsDir, ENGINE_ARTIFACT);
+  const marketArtifact = readArtifact(artifactsDir, MARKET_ARTIFACT);
+
+  const engine = await new ContractFactory(engineArtifact.abi, engineArtifact.bytecode, options.signer).deploy();
+  await engine.waitForDeployment();
+  const engineLibrary = await engine.getAddress();
+
+  const bytecode = link(marketArtifact, { RecipeEngine: engineLibrary });
+  const admin = options.admin ?? (await options.signer.getAddress());
+  const operator = options.operator ?? "0x0000000000000000000000000000000000000000";
+  const deployed = await new ContractFactory(iotDataMarketAbi, bytecode, options.signer).deploy(admin, operator);
+  const receipt = await deployed.deploymentTransaction()!.wait();
+  const address = await deployed.getAddress();
+  return {
+    market: new Contract(address, iotDataMarketAbi, options.signer),
+    address,
+    engineLibrary,
+    deploymentBlock: receipt!.blockNumber,
+  };
+}
+
+function readArtifact(artifactsDir: string, relative: string): Artifact {
+  const file = path.join(artifactsDir, relative);
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Artifact;
+  } catch (cause) {
+    throw new Error(`Cannot read ${file}: run \`npx hardhat compile\` first`, { cause });
+  }
+}
+
+/** Replaces each library placeholder of `artifact.bytecode` with the library's address. */
+function link(artifact: Artifact, libraries: Record<string, string>): string {
+  let hex = artifact.bytecode.slice(2);
+  for (const references of Object.values(artifact.linkReferences)) {
+    for (const [name, positions] of Object.entries(references)) {
+      const address = libraries[name];
+      if (!address) throw new Error(`No address given for library ${name}`);
+      for (const { start, length } of positions) {
+        hex = hex.slice(0, start * 2) + address.slice(2).toLowerCase() + hex.slice((start + length) * 2);
+      }
+    }
+  }
+  return `0x${hex}`;
+}

@@ -1,0 +1,227 @@
+import { Interface, formatEther, type ErrorFragment, type Result } from "ethers";
+import { iotDataMarketAbi } from "./abi";
+import { Comparator, RecipeKind } from "./program";
+
+/** A contract rejection (or any other failure) in words the API and the UI show as they are. */
+export interface DecodedContractError {
+  /** The custom error's name, e.g. "WrongPayment"; "Panic", "Error" or "UnknownError" otherwise. */
+  name: string;
+  /** One readable sentence. */
+  message: string;
+  /** The error's decoded arguments (empty when unknown). */
+  args: readonly unknown[];
+}
+
+/**
+ * Errors raised below the market while it runs: the fhevm host contracts (HCU limits, ACL, input proofs). They bubble
+ * up through the market unchanged.
+ */
+export const fhevmErrorsAbi = [
+  "error HCUTransactionLimitExceeded()",
+  "error HCUTransactionDepthLimitExceeded()",
+  "error ACLNotAllowed(bytes32 handle, address account)",
+  "error SenderNotAllowed(address sender)",
+  "error InvalidInputHandle()",
+  "error EmptyInputProof()",
+  "error DeserializingInputProofFail()",
+  "error SignaturesVerificationFailed()",
+  "error InvalidChainId()",
+  "error InvalidIndex()",
+  "error InvalidSigner(address signer)",
+  "error SignatureThresholdNotReached(uint256 numSignatures)",
+] as const;
+
+type AbiErrorName<Abi extends readonly unknown[]> = Extract<Abi[number], { type: "error" }> extends { name: infer N }
+  ? N
+  : never;
+
+/** Every custom error the market's ABI declares, and the fhevm ones above. */
+export type ContractErrorName =
+  | AbiErrorName<typeof iotDataMarketAbi>
+  | "HCUTransactionLimitExceeded"
+  | "HCUTransactionDepthLimitExceeded"
+  | "ACLNotAllowed"
+  | "SenderNotAllowed"
+  | "InvalidInputHandle"
+  | "EmptyInputProof"
+  | "DeserializingInputProofFail"
+  | "SignaturesVerificationFailed"
+  | "InvalidChainId"
+  | "InvalidIndex"
+  | "InvalidSigner"
+  | "SignatureThresholdNotReached";
+
+const errorInterface = new Interface([...iotDataMarketAbi.filter((item) => item.type === "error"), ...fhevmErrorsAbi]);
+
+const kindName = (kind: unknown) => RecipeKind[Number(kind)] ?? `kind ${kind}`;
+const cmpName = (cmp: unknown) => Comparator[Number(cmp)] ?? `comparator ${cmp}`;
+const when = (timestamp: unknown) => new Date(Number(timestamp) * 1000).toISOString();
+const wei = (amount: unknown) => `${formatEther(amount as bigint)} ETH (${amount} wei)`;
+const short = (hex: unknown) => `${String(hex).slice(0, 10)}…`;
+
+/**
+ * One sentence per error. The record is keyed by every error name, so adding an error to the contract without a
+ * sentence here fails type-checking (and the contract test suite).
+ */
+export const errorMessages: { [Name in ContractErrorName]: (args: Result) => string } = {
+  // datasets
+  DatasetNotFound: ([id]) => `Dataset ${id} does not exist.`,
+  NotDatasetSeller: ([id, caller]) => `Only the seller of dataset ${id} can do this; ${caller} is not its seller.`,
+  InvalidDatasetName: () => "A dataset needs a name.",
+  InvalidScale: ([scale]) => `A scale of ${scale} decimals is not supported; use at most 18.`,
+  InvalidAccessPeriod: () => "The access period must be at least one second.",
+  InvalidBucketSize: () => "The bucket size k must be at least 1.",
+  BucketSizeIncompatible: ([current, requested]) =>
+    `The bucket size can only change to a multiple or a divisor of the current ${current}; ${requested} is neither, and windows aligned to both could be differenced below k.`,
+  DatasetIsPaused: ([id]) => `Dataset ${id} is paused by its seller.`,
+  DatasetNotPaused: ([id]) => `Dataset ${id} is not paused.`,
+  InvalidDevice: () => "The zero address cannot be registered as a device.",
+  DeviceAlreadyRegistered: ([id, device]) => `${device} is already a device of dataset ${id}.`,
+  DeviceNotRegistered: ([id, device]) => `${device} is not a device of dataset ${id}.`,
+  UnknownRecipeKinds: ([mask]) => `Recipe kind mask ${mask} is empty or names kinds that do not exist (bits 0-9 only).`,
+  // ingestion
+  NotAuthorizedAppender: ([id, caller]) =>
+    `${caller} may not append readings to dataset ${id}: only its registered devices and its seller can.`,
+  InvalidBatchSize: ([size, max]) => `A batch holds 1 to ${max} readings; this one has ${size}.`,
+  BatchLengthMismatch: ([handles, timestamps]) => `${handles} readings came with ${timestamps} timestamps.`,
+  TimestampOutOfOrder: ([previous, given]) =>
+    `Timestamps cannot go backwards: ${given} (${when(given)}) is before the previous reading's ${previous} (${when(previous)}).`,
+  // access and money
+  ZeroPeriods: () => "Buy at least one access period.",
+  WrongPayment: ([expected, sent]) =>
+    `Send exactly the price: ${wei(expected)} expected, ${wei(sent)} sent (over- and underpayments are rejected).`,
+  NothingToWithdraw: ([account]) => `${account} has no earnings to withdraw.`,
+  WithdrawalFailed: ([account, amount]) => `Sending ${wei(amount)} to ${account} failed.`,
+  NoAccess: ([id, buyer]) => `${buyer} has no access to dataset ${id}; purchase an access period first.`,
+  AccessExpired: ([id, buyer, expiredAt]) =>
+    `${buyer}'s access to dataset ${id} expired at ${when(expiredAt)}; purchase another period.`,
+  // programs
+  InvalidProgramLength: ([length, max]) => `A program has 1 to ${max} operations; this one has ${length}.`,
+  UnknownRecipeKind: ([opIndex, kind]) => `Operation ${opIndex} has recipe kind ${kind}, which does not exist.`,
+  UnknownComparator: ([opIndex, cmp]) => `Operation ${opIndex} has comparator ${cmp}, which does not exist.`,
+  UnusedOpFieldSet: ([opIndex]) => `Operation ${opIndex} sets a field its kind does not use; unused fields must be zero or empty.`,
+  InvalidBetweenRange: ([opIndex, a, b]) => `Operation ${opIndex} is BETWEEN ${a} and ${b}, but the lower bound exceeds the upper one.`,
+  InvalidHistogramBounds: ([opIndex]) => `Operation ${opIndex} is a histogram whose bounds are not 1 to 8 strictly increasing values.`,
+  ProgramExceedsHcuLimit: ([hcu]) =>
+    `Even one reading of this program needs ${hcu} HCU in its last step, over the 20,000,000 HCU per transaction; split it into smaller programs.`,
+  RecipeKindNotApproved: ([id, kind]) => `The seller has not approved ${kindName(kind)} recipes on dataset ${id}.`,
+  ProgramHashMismatch: ([signed, actual]) =>
+    `The signature covers program ${short(signed)} but the program sent is ${short(actual)}.`,
+  // windows
+  WindowNotAligned: ([from, to, k]) =>
+    `Window [${from}, ${to}) must start and end on multiples of the dataset's bucket size ${k}.`,
+  WindowTooShort: ([from, to, k]) => `Window [${from}, ${to}) is shorter than one bucket of ${k} readings.`,
+  WindowBeyondReadings: ([to, count]) => `Window end ${to} is beyond the ${count} readings appended so far.`,
+  WindowTooLong: ([length, max]) => `A window of ${length} readings is longer than the ${max} a run can count.`,
+  // consent
+  SignatureExpired: ([deadline]) => `The signed request expired at ${when(deadline)}; sign a new one.`,
+  NonceAlreadyUsed: ([buyer, nonce]) => `Nonce ${nonce} of ${buyer} was already used or cancelled; sign a new request.`,
+  InvalidSignature: ([buyer]) => `The signature is not ${buyer}'s signature of this request.`,
+  AuthorizationExpired: ([expiry]) => `The standing authorization expired at ${when(expiry)}.`,
+  AuthorizationRevoked: () => "The buyer revoked this standing authorization.",
+  AuthorizationExhausted: ([maxRuns]) => `The standing authorization already ran its ${maxRuns} runs.`,
+  ScheduleTooEarly: ([next]) => `The next scheduled run may start at ${when(next)}, not before.`,
+  ScheduleNotConsecutive: ([expected, from]) =>
+    `A scheduled window must start where the previous one ended, at ${expected}, not at ${from}.`,
+  NotAuthorizationBuyer: ([buyer, caller]) => `Only ${buyer} can revoke this authorization; ${caller} cannot.`,
+  // runs
+  RunNotFound: ([runId]) => `Run ${runId} does not exist.`,
+  RunAlreadyFinished: ([runId]) => `Run ${runId} has already finished.`,
+  RunNotFinished: ([runId]) => `Run ${runId} has not finished yet; its results do not exist.`,
+  NotRunParticipant: ([runId, caller]) => `Only run ${runId}'s buyer or an operator can step it; ${caller} is neither.`,
+  StepOutOfWindow: ([n, remaining]) => `A step consumes 1 to ${remaining} readings (what is left of the window), not ${n}.`,
+  StepTooLarge: ([n, max]) =>
+    `A step of ${n} readings exceeds this program's largest step of ${max} under the fhevm HCU limit.`,
+  // OpenZeppelin and fhevm library errors the market can raise
+  AccessControlUnauthorizedAccount: ([account, role]) => `${account} lacks role ${short(role)} (operator only).`,
+  AccessControlBadConfirmation: () => "A role can only be renounced by its holder.",
+  ReentrancyGuardReentrantCall: () => "Re-entrant call rejected.",
+  InvalidShortString: () => "Invalid short string.",
+  StringTooLong: () => "String too long.",
+  SenderNotAllowedToUseHandle: ([handle, sender]) => `${sender} may not use encrypted value ${short(handle)}.`,
+  ZamaProtocolUnsupported: () => "The Zama fhevm protocol is not available on this chain.",
+  // fhevm host contracts
+  HCUTransactionLimitExceeded: () =>
+    "The transaction exceeds the fhevm limit of 20,000,000 HCU; use a smaller step (see maxStepSize).",
+  HCUTransactionDepthLimitExceeded: () =>
+    "The transaction exceeds the fhevm limit of 5,000,000 HCU of sequential depth.",
+  ACLNotAllowed: ([handle, account]) => `${account} is not allowed to use encrypted value ${short(handle)}.`,
+  SenderNotAllowed: ([sender]) => `${sender} is not allowed to use this encrypted value.`,
+  InvalidInputHandle: () => "An encrypted input does not match its input proof.",
+  EmptyInputProof: () => "The encrypted input came without its input proof.",
+  DeserializingInputProofFail: () => "The input proof is malformed.",
+  SignaturesVerificationFailed: () => "The input proof's signatures do not verify.",
+  InvalidChainId: () => "The encrypted input was made for another chain.",
+  InvalidIndex: () => "An encrypted input's index is outside its input proof.",
+  InvalidSigner: ([signer]) => `The input proof was signed by ${signer}, not a coprocessor signer.`,
+  SignatureThresholdNotReached: ([count]) => `The input proof has only ${count} valid signatures.`,
+};
+
+const PANIC_REASONS: Record<number, string> = {
+  0x01: "an assertion failed",
+  0x11: "an arithmetic operation overflowed",
+  0x12: "a division by zero",
+  0x21: "an invalid enum value",
+  0x32: "an out-of-bounds array access",
+  0x41: "out of memory",
+};
+
+/**
+ * Turns a failed call or transaction (an ethers error, a JSON-RPC error, or raw revert data) into a name and one
+ * readable sentence. Never throws.
+ */
+export function decodeContractError(err: unknown): DecodedContractError {
+  const data = findRevertData(err);
+  if (data !== undefined && data.length >= 10) {
+    try {
+      const parsed = errorInterface.parseError(data);
+      if (parsed) {
+        const name = parsed.name;
+        const sentence = (errorMessages as Record<string, (args: Result) => string>)[name];
+        if (name === "Error") return { name, message: String(parsed.args[0]), args: [...parsed.args] };
+        if (name === "Panic") {
+          const code = Number(parsed.args[0]);
+          return { name, message: `The contract panicked: ${PANIC_REASONS[code] ?? `code ${code}`}.`, args: [...parsed.args] };
+        }
+        return {
+          name,
+          message: sentence ? sentence(parsed.args) : `${name}(${parsed.args.join(", ")})`,
+          args: [...parsed.args],
+        };
+      }
+    } catch {
+      // fall through: unknown selector
+    }
+    return { name: "UnknownError", message: `The contract reverted with unknown data ${short(data)}.`, args: [] };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { name: "UnknownError", message: firstLine(message), args: [] };
+}
+
+/** The error fragments the decoder knows, for tools that list them (README's error table). */
+export function knownErrorFragments(): ErrorFragment[] {
+  const fragments: ErrorFragment[] = [];
+  errorInterface.forEachError((fragment) => fragments.push(fragment));
+  return fragments;
+}
+
+function findRevertData(err: unknown, depth = 0): string | undefined {
+  if (depth > 6 || err === null || err === undefined) return undefined;
+  if (typeof err === "string") return /^0x[0-9a-fA-F]*$/.test(err) ? err : undefined;
+  if (typeof err !== "object") return undefined;
+  const record = err as Record<string, unknown>;
+  if (typeof record.data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(record.data)) return record.data;
+  for (const key of ["data", "error", "info", "cause", "revert", "payload"]) {
+    if (key in record && typeof record[key] === "object") {
+      const found = findRevertData(record[key], depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.slice(0, 500);
+}
+
+export { cmpName as comparatorName, kindName as recipeKindName };

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {externalEuint64} from "encrypted-types/EncryptedTypes.sol";
+import {DatasetId, RunId} from "../types/Ids.sol";
+import {Op} from "../types/Program.sol";
+
+/// @notice What a seller fixes when creating a dataset.
+/// @param name Human-readable name, e.g. "Greenhouse 3".
+/// @param field What one reading measures, e.g. "temperature".
+/// @param unit Unit of the decoded value, e.g. "°C".
+/// @param scale Fixed-point decimals: encoded = round(value * 10^scale) - offset. At most 18.
+/// @param offset Shift in scaled units that makes encoded values unsigned (e.g. -5000 for readings from -50.00).
+/// @param pricePerPeriod Price in wei of one access period.
+/// @param periodSeconds Length of one access period in seconds (> 0; 32 bits keep every expiry within uint64).
+/// @param bucketSize `k`: run windows are aligned to and at least `k` readings long (> 0).
+struct DatasetParams {
+    string name;
+    string field;
+    string unit;
+    uint8 scale;
+    int64 offset;
+    uint128 pricePerPeriod;
+    uint32 periodSeconds;
+    uint64 bucketSize;
+}
+
+/// @notice A dataset's public metadata and counters, as returned by {IIoTDataMarket-datasetInfo}.
+struct DatasetInfo {
+    address seller;
+    string name;
+    string field;
+    string unit;
+    uint8 scale;
+    int64 offset;
+    uint128 pricePerPeriod;
+    uint32 periodSeconds;
+    uint64 bucketSize;
+    uint16 approvedKinds;
+    bool paused;
+    uint64 readingCount;
+    uint64 lastTimestamp;
+}
+
+/// @notice EIP-712 `RunRequest`: a buyer's consent to one run, carried by the relayer.
+struct RunRequest {
+    address buyer;
+    DatasetId datasetId;
+    bytes32 programHash;
+    uint64 fromIndex;
+    uint64 toIndex;
+    uint256 nonce;
+    uint256 deadline;
+}
+
+/// @notice EIP-712 `StandingAuthorization`: a buyer's consent to recurring runs over consecutive windows.
+struct StandingAuthorization {
+    address buyer;
+    DatasetId datasetId;
+    bytes32 programHash;
+    uint64 cadence;
+    uint64 expiry;
+    uint32 maxRuns;
+    uint256 nonce;
+}
+
+/// @notice On-chain state of a standing authorization, keyed by its EIP-712 digest.
+/// @param runs Scheduled runs started so far (0 until first used).
+/// @param lastRunAt Timestamp of the latest scheduled run.
+/// @param nextFromIndex Where the next scheduled window must start (the previous window's end).
+/// @param revoked Whether the buyer revoked it.
+/// @param lastRunId The latest run it started (lets a crashed relayer find it).
+struct ScheduleState {
+    uint32 runs;
+    uint64 lastRunAt;
+    uint64 nextFromIndex;
+    bool revoked;
+    RunId lastRunId;
+}
+
+/// @notice Public state of a run, as returned by {IIoTDataMarket-runInfo}.
+/// @param cursor Index of the next reading a step consumes; equals `toIndex` once finished.
+struct RunInfo {
+    address buyer;
+    DatasetId datasetId;
+    bytes32 programHash;
+    uint64 fromIndex;
+    uint64 toIndex;
+    uint64 cursor;
+    uint64 startedAt;
+    bool finished;
+}
+
+/// @title IIoTDataMarketErrors
+/// @notice Every rejection of the market, one custom error each. `contracts/client/errors.ts` turns each into a sentence.
+interface IIoTDataMarketErrors {
+    // ----- datasets -----
+
+    /// @notice No dataset has id `datasetId`.
+    error DatasetNotFound(DatasetId datasetId);
+    /// @notice Only the seller of `datasetId` may do this; `caller` is not.
+    error NotDatasetSeller(DatasetId datasetId, address caller);
+    /// @notice A dataset needs a non-empty name.
+    error InvalidDatasetName();
+    /// @notice `scale` (decimals) is above 18.
+    error InvalidScale(uint8 scale);
+    /// @notice An access period of `periodSeconds` (zero) is not allowed.
+    error InvalidAccessPeriod(uint32 periodSeconds);
+    /// @notice A bucket size `k` of `bucketSize` (zero) is not allowed.
+    error InvalidBucketSize(uint64 bucketSize);
+    /// @notice `requested` is neither a multiple nor a divisor of the `current` bucket size, so windows aligned to
+    /// the two could be differenced below both.
+    error BucketSizeIncompatible(uint64 current, uint64 requested);
+    /// @notice `datasetId` is paused: no ingestion, purchase or new run.
+    error DatasetIsPaused(DatasetId datasetId);
+    /// @notice `datasetId` is not paused.
+    error DatasetNotPaused(DatasetId datasetId);
+    /// @notice `device` (the zero address) cannot be registered.
+    error InvalidDevice(address device);
+    /// @notice `device` is already registered for `datasetId`.
+    error DeviceAlreadyRegistered(DatasetId datasetId, address device);
+    /// @notice `device` is not registered for `datasetId`.
+    error DeviceNotRegistered(DatasetId datasetId, address device);
+    /// @notice `mask` is empty or has bits of no recipe kind (only bits 0..9 exist).
+    error UnknownRecipeKinds(uint16 mask);
+
+    // ----- ingestion -----
+
+    /// @notice `caller` is neither a registered device of `datasetId` nor its seller.
+    error NotAuthorizedAppender(DatasetId datasetId, address caller);
+    /// @notice A batch holds 1..`max` readings; `size` is outside.
+    error InvalidBatchSize(uint256 size, uint256 max);
+    /// @notice `handles` readings came with `timestamps` timestamps.
+    error BatchLengthMismatch(uint256 handles, uint256 timestamps);
+    /// @notice Timestamp `given` is before the previous reading's `previous`.
+    error TimestampOutOfOrder(uint64 previous, uint64 given);
+
+    // ----- access and money -----
+
+    /// @notice At least one access period must be bought.
+    error ZeroPeriods();
+    /// @notice The exact price is `expected` wei; `sent` wei were sent (over- and underpayment are both rejected).
+    error WrongPayment(uint256 expected, uint256 sent);
+    /// @notice `account` has no earnings to withdraw.
+    error NothingToWithdraw(address account);
+    /// @notice Sending `amount` wei to `account` failed.
+    error WithdrawalFailed(address account, uint256 amount);
+    /// @notice `buyer` never bought access to `datasetId`.
+    error NoAccess(DatasetId datasetId, address buyer);
+    /// @notice `buyer`'s access to `datasetId` expired at `expiredAt`.
+    error AccessExpired(DatasetId datasetId, address buyer, uint64 expiredAt);
+
+    // ----- programs -----
+
+    /// @notice A program has 1..`max` operations; this one has `length`.
+    error InvalidProgramLength(uint256 length, uint256 max);
+    /// @notice Operation `opIndex` has kind `kind`, which does not exist.
+    error UnknownRecipeKind(uint256 opIndex, uint8 kind);
+    /// @notice Operation `opIndex` has comparator `cmp`, which does not exist.
+    error UnknownComparator(uint256 opIndex, uint8 cmp);
+    /// @notice Operation `opIndex` sets a field its kind does not use (it must be zero or empty).
+    error UnusedOpFieldSet(uint256 opIndex);
+    /// @notice Operation `opIndex` is BETWEEN with `a` > `b`.
+    error InvalidBetweenRange(uint256 opIndex, uint64 a, uint64 b);
+    /// @notice Operation `opIndex` is a HISTOGRAM whose bounds are not 1..8 strictly increasing values.
+    error InvalidHistogramBounds(uint256 opIndex);
+    /// @notice Even a one-reading finalizing step of this program needs `hcu` HCU, over the per-transaction limit.
+    error ProgramExceedsHcuLimit(uint256 hcu);
+    /// @notice The seller has not approved (or has revoked) recipe kind `kind` for `datasetId`.
+    error RecipeKindNotApproved(DatasetId datasetId, uint8 kind);
+    /// @notice The signature covers program hash `signed` but the program sent hashes to `actual`.
+    error ProgramHashMismatch(bytes32 signed, bytes32 actual);
+
+    // ----- windows -----
+
+    /// @notice Window [`fromIndex`, `toIndex`) is not aligned to buckets of `bucketSize` readings.
+    error WindowNotAligned(uint64 fromIndex, uint64 toIndex, uint64 bucketSize);
+    /// @notice Window [`fromIndex`, `toIndex`) is shorter than one bucket of `bucketSize` readings.
+    error WindowTooShort(uint64 fromIndex, uint64 toIndex, uint64 bucketSize);
+    /// @notice Window end `toIndex` is beyond the `readingCount` readings appended so far.
+    error WindowBeyondReadings(uint64 toIndex, uint64 readingCount);
+    /// @notice A window of `length` readings exceeds the `max` its 32-bit encrypted counters hold.
+    error WindowTooLong(uint256 length, uint256 max);
+
+    // ----- consent -----
+
+    /// @notice The signed request's `deadline` has passed (block time `timestamp`).
+    error SignatureExpired(uint256 deadline, uint256 timestamp);
+    /// @notice `buyer` already used or cancelled `nonce`.
+    error NonceAlreadyUsed(address buyer, uint256 nonce);
+    /// @notice The signature is not `buyer`'s over this request.
+    error InvalidSignature(address buyer);
+    /// @notice The standing authorization expired at `expiry`.
+    error AuthorizationExpired(uint64 expiry);
+    /// @notice The buyer revoked the standing authorization with EIP-712 digest `digest`.
+    error AuthorizationRevoked(bytes32 digest);
+    /// @notice The standing authorization already started its `maxRuns` runs.
+    error AuthorizationExhausted(uint32 maxRuns);
+    /// @notice The next scheduled run may start at `nextRunAt`, not before.
+    error ScheduleTooEarly(uint256 nextRunAt);
+    /// @notice A scheduled window must start at `expectedFromIndex` (where the previous one ended), not `fromIndex`.
+    error ScheduleNotConsecutive(uint64 expectedFromIndex, uint64 fromIndex);
+    /// @notice Only `buyer` may revoke this authorization; `caller` is not.
+    error NotAuthorizationBuyer(address buyer, address caller);
+
+    // ----- runs -----
+
+    /// @notice No run has id `runId`.
+    error RunNotFound(RunId runId);
+    /// @notice Run `runId` is already finished.
+    error RunAlreadyFinished(RunId runId);
+    /// @notice Run `runId` has not finished yet: its results do not exist.
+    error RunNotFinished(RunId runId);
+    /// @notice Only the run's buyer or an operator may step run `runId`; `caller` is neither.
+    error NotRunParticipant(RunId runId, address caller);
+    /// @notice A step consumes 1..`remaining` readings; `n` is outside.
+    error StepOutOfWindow(uint256 n, uint256 remaining);
+    /// @notice `n` readings exceed this program's largest step, `maxStepSize`, under the HCU limit.
+    error StepTooLarge(uint256 n, uint256 maxStepSize);
+}
+
+/// @title IIoTDataMarketEvents
+/// @notice Every state change of the market, emitted right after it.
+interface IIoTDataMarketEvents {
+    /// @notice A seller created dataset `datasetId` with the given public metadata.
+    event DatasetCreated(
+        DatasetId indexed datasetId,
+        address indexed seller,
+        string name,
+        string field,
+        string unit,
+        uint8 scale,
+        int64 offset,
+        uint128 pricePerPeriod,
+        uint32 periodSeconds,
+        uint64 bucketSize
+    );
+    /// @notice The price of one access period of `datasetId` is now `pricePerPeriod` wei.
+    event PriceChanged(DatasetId indexed datasetId, uint128 pricePerPeriod);
+    /// @notice Windows over `datasetId` are now aligned to `bucketSize` readings.
+    event BucketSizeChanged(DatasetId indexed datasetId, uint64 bucketSize);
+    /// @notice `datasetId` was paused.
+    event DatasetPaused(DatasetId indexed datasetId);
+    /// @notice `datasetId` was unpaused.
+    event DatasetUnpaused(DatasetId indexed datasetId);
+    /// @notice `device` may now append readings to `datasetId`.
+    event DeviceRegistered(DatasetId indexed datasetId, address indexed device);
+    /// @notice `device` may no longer append readings to `datasetId`.
+    event DeviceRevoked(DatasetId indexed datasetId, address indexed device);
+    /// @notice The recipe kinds approved for `datasetId` are now the bits of `approvedKinds`.
+    event ApprovedKindsChanged(DatasetId indexed datasetId, uint16 approvedKinds);
+    /// @notice `appender` appended `timestamps.length` encrypted readings at indices `firstIndex`, `firstIndex + 1`, ...
+    /// @param timestamps The public timestamp of each reading (non-decreasing); only the last one is stored.
+    event ReadingsAppended(
+        DatasetId indexed datasetId,
+        address indexed appender,
+        uint64 firstIndex,
+        uint64[] timestamps
+    );
+    /// @notice `buyer` paid `paid` wei for `periods` periods; access to `datasetId` now lasts until `expiresAt`.
+    event AccessPurchased(
+        DatasetId indexed datasetId,
+        address indexed buyer,
+        uint32 periods,
+        uint256 paid,
+        uint64 expiresAt
+    );
+    /// @notice `account` withdrew `amount` wei of earnings.
+    event Withdrawn(address indexed account, uint256 amount);
+    /// @notice Run `runId` of `buyer` over readings [`fromIndex`, `toIndex`) of `datasetId` started.
+    /// @param consentDigest The EIP-712 digest of the RunRequest or StandingAuthorization used; zero when the buyer
+    /// started it directly.
+    event RunStarted(
+        RunId indexed runId,
+        DatasetId indexed datasetId,
+        address indexed buyer,
+        bytes32 programHash,
+        uint64 fromIndex,
+        uint64 toIndex,
+        bytes32 consentDigest
+    );
+    /// @notice A step of run `runId` consumed `readings` readings; the next step starts at `cursor`.
+    event RunStepped(RunId indexed runId, uint64 cursor, uint256 readings);
+    /// @notice Run `runId` finished; `results` (in op order) are allowed to `buyer` alone.
+    event RunFinished(RunId indexed runId, address indexed buyer, bytes32[] results);
+    /// @notice `buyer` cancelled `nonce`: no request or authorization signed with it can be used any more.
+    event NonceInvalidated(address indexed buyer, uint256 nonce);
+    /// @notice `buyer` revoked the standing authorization with EIP-712 digest `digest`.
+    event StandingAuthorizationRevoked(bytes32 indexed digest, address indexed buyer);
+}
+
+/// @title IIoTDataMarket
+/// @notice Encrypted IoT readings for sale, and an on-chain recipe engine whose results only the paying buyer can
+/// decrypt. See `contracts/README.md` for the recipe kinds, the HCU cost model and the privacy rules.
+interface IIoTDataMarket is IIoTDataMarketErrors, IIoTDataMarketEvents {
+    // ----- datasets (seller) -----
+
+    /// @notice Creates a dataset owned by the caller. No recipe kind is approved and no device registered yet.
+    /// @return datasetId The new dataset's id (sequential from 1).
+    function createDataset(DatasetParams calldata params) external returns (DatasetId datasetId);
+
+    /// @notice Sets the price of one access period. Seller only. Access already bought is unaffected.
+    function setPrice(DatasetId datasetId, uint128 pricePerPeriod) external;
+
+    /// @notice Sets the bucket size `k`. Seller only. The new value must be a multiple or a divisor of the current
+    /// one, so that the smallest `k` the dataset ever had still bounds what two runs can be differenced down to.
+    function setBucketSize(DatasetId datasetId, uint64 bucketSize) external;
+
+    /// @notice Pauses a dataset: ingestion, access purchases and new runs are rejected; started runs can finish.
+    function pauseDataset(DatasetId datasetId) external;
+
+    /// @notice Unpauses a dataset.
+    function unpauseDataset(DatasetId datasetId) external;
+
+    /// @notice Lets `device` append readings. Seller only.
+    function registerDevice(DatasetId datasetId, address device) external;
+
+    /// @notice Stops `device` from appending readings. Seller only.
+    function revokeDevice(DatasetId datasetId, address device) external;
+
+    /// @notice Approves the recipe kinds whose bits are set in `kinds` (bit i = kind i). Seller only.
+    function approveRecipeKinds(DatasetId datasetId, uint16 kinds) external;
+
+    /// @notice Revokes the recipe kinds whose bits are set in `kinds`; runs already started are unaffected. Seller only.
+    function revokeRecipeKinds(DatasetId datasetId, uint16 kinds) external;
+
+    // ----- ingestion (device or seller) -----
+
+    /// @notice Appends 1..32 encrypted readings proven by one input proof, with their public timestamps. Timestamps
+    /// never go backwards, also across batches. The readings are allowed to this contract only.
+    /// @param handles The encrypted readings (euint64, encoded as described by the dataset's scale and offset).
+    /// @param inputProof One proof for the whole batch, bound to this contract and the caller.
+    /// @param timestamps One timestamp per reading; emitted in {ReadingsAppended}, only the last one is stored.
+    function appendReadings(
+        DatasetId datasetId,
+        externalEuint64[] calldata handles,
+        bytes calldata inputProof,
+        uint64[] calldata timestamps
+    ) external;
+
+    // ----- access and money -----
+
+    /// @notice Buys `periods` access periods for exactly `periods * pricePerPeriod` wei (anything else is rejected
+    /// with {WrongPayment}). Access extends from the later of now and the current expiry.
+    function purchaseAccess(DatasetId datasetId, uint32 periods) external payable;
+
+    /// @notice Sends the caller all of its accrued earnings (pull payment).
+    function withdraw() external;
+
+    // ----- runs -----
+
+    /// @notice Starts a run for the caller over readings [`fromIndex`, `toIndex`) of `datasetId`.
+    /// @dev Requires unexpired access, an unpaused dataset, every op kind approved, and a window aligned to `k`,
+    /// at least `k` long and within the readings appended. Encrypted accumulators are initialised here.
+    function startRun(
+        DatasetId datasetId,
+        Op[] calldata ops,
+        uint64 fromIndex,
+        uint64 toIndex
+    ) external returns (RunId runId);
+
+    /// @notice Starts a run on behalf of `request.buyer`, who signed `request` (EIP-712). Operator only.
+    /// The nonce is consumed; {runIdOf} maps the request's digest to the run.
+    function startRunFor(
+        RunRequest calldata request,
+        Op[] calldata ops,
+        bytes calldata signature
+    ) external returns (RunId runId);
+
+    /// @notice Starts the next scheduled run of a standing authorization signed by `auth.buyer`. Operator only.
+    /// At most one run per `cadence` seconds, at most `maxRuns`, before `expiry`; the first window may start at any
+    /// aligned index, every later one where the previous ended.
+    function startScheduledRun(
+        StandingAuthorization calldata auth,
+        Op[] calldata ops,
+        bytes calldata signature,
+        uint64 fromIndex,
+        uint64 toIndex
+    ) external returns (RunId runId);
+
+    /// @notice Revokes a standing authorization. Its buyer only.
+    function revokeStandingAuthorization(StandingAuthorization calldata auth) external;
+
+    /// @notice Cancels one of the caller's nonces, invalidating any unused request or authorization signed with it.
+    function invalidateNonce(uint256 nonce) external;
+
+    /// @notice Consumes the next `n` readings of a run, reducing them as a balanced tree into its encrypted
+    /// accumulators. The step that reaches the window's end also finalises the run and allows the result handles to
+    /// the buyer alone. Buyer or operator only; `n` <= {maxStepSize}.
+    function step(RunId runId, uint256 n) external;
+
+    // ----- views -----
+
+    /// @notice Number of datasets created.
+    function datasetCount() external view returns (uint256);
+
+    /// @notice Public metadata and counters of a dataset.
+    function datasetInfo(DatasetId datasetId) external view returns (DatasetInfo memory);
+
+    /// @notice Whether `device` may append readings to `datasetId`.
+    function isDevice(DatasetId datasetId, address device) external view returns (bool);
+
+    /// @notice Number of readings appended to `datasetId`.
+    function readingCount(DatasetId datasetId) external view returns (uint64);
+
+    /// @notice When `buyer`'s access to `datasetId` ends (0 if never bought).
+    function accessExpiry(DatasetId datasetId, address buyer) external view returns (uint64);
+
+    /// @notice Earnings `account` can withdraw.
+    function pendingWithdrawal(address account) external view returns (uint256);
+
+    /// @notice Number of runs started.
+    function runCount() external view returns (uint256);
+
+    /// @notice Public state of a run.
+    function runInfo(RunId runId) external view returns (RunInfo memory);
+
+    /// @notice Result handles of a finished run, in op order (see README, "Result handles").
+    function runResults(RunId runId) external view returns (bytes32[] memory);
+
+    /// @notice The run started with the RunRequest whose EIP-712 digest is `digest` (0 if none).
+    function runIdOf(bytes32 digest) external view returns (RunId);
+
+    /// @notice The program stored under `programHash` (empty if no run used it yet).
+    function program(bytes32 programHash) external view returns (Op[] memory);
+
+    /// @notice Whether `buyer` used or cancelled `nonce`.
+    function isNonceUsed(address buyer, uint256 nonce) external view returns (bool);
+
+    /// @notice State of the standing authorization with EIP-712 digest `digest`.
+    function standingAuthorizationState(bytes32 digest) external view returns (ScheduleState memory);
+
+    /// @notice EIP-712 digest of a RunRequest under this contract's domain.
+    function runRequestDigest(RunRequest calldata request) external view returns (bytes32);
+
+    /// @notice EIP-712 digest of a StandingAuthorization under this contract's domain.
+    function standingAuthorizationDigest(StandingAuthorization calldata auth) external view returns (bytes32);
+
+    /// @notice HCU of one step of `n` readings of program `ops` (plus finalisation when `finalizes`), exactly as
+    /// the fhevm HCULimit contract meters it. Formulas per kind: README, "HCU cost model".
+    function stepHcu(Op[] calldata ops, uint256 n, bool finalizes) external pure returns (uint256);
+
+    /// @notice The largest `n` with `stepHcu(ops, n, finalizes)` below the 20M per-transaction limit (at most 255
+    /// when the program counts into euint8; `type(uint64).max` when no op costs HCU per reading).
+    function maxStepSize(Op[] calldata ops, bool finalizes) external pure returns (uint256);
+}

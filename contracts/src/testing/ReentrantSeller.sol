@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IIoTDataMarket, DatasetParams} from "../interfaces/IIoTDataMarket.sol";
+import {DatasetId} from "../types/Ids.sol";
+
+/// @title ReentrantSeller
+/// @notice Test-only: a seller whose `receive` tries to withdraw again, to show withdrawals are re-entrancy safe.
+contract ReentrantSeller {
+    IIoTDataMarket private immutable _market;
+
+    constructor(IIoTDataMarket market) {
+        _market = market;
+    }
+
+    /// @notice Creates a dataset owned by this contract.
+    function createDataset(DatasetParams calldata params) external returns (DatasetId) {
+        return _market.createDataset(params);
+    }
+
+    /// @notice Withdraws this contract's earnings.
+    function withdraw() external {
+        _market.withdraw();
+    }
+
+    receive() external payable {
+        _market.withdraw();
+    }
+}
