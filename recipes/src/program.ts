@@ -1,0 +1,155 @@
+/**
+ * Programs: the contract operations a recipe needs. First abstractly (kinds and decimal
+ * constants, deduplicated: `min` and `range` share one MIN op), then encoded for the contract
+ * (`Op { uint8 kind; uint8 cmp; uint64 a; uint64 b; uint64[] bounds }`, constants converted with
+ * the dataset's scale and offset), hashed as the contract hashes it, and laid out as the result
+ * handles a finished run returns.
+ */
+import { AbiCoder, keccak256 } from "ethers";
+import { Comparator, RecipeKind, formOf, type ComparatorCode, type RecipeKindCode, type RecipeKindName } from "./catalogue";
+import { parseDecimal } from "./decimal";
+import type { DecimalString, Predicate, Statistic } from "./ir";
+import { encodeValue, type EncodeFailure, type ValueEncoding } from "./values";
+
+/** A contract operation before encoding: its kind and decimal constants. */
+export interface AbstractOp {
+  readonly kind: RecipeKindName;
+  /** The condition of COUNT_IF, SUM_IF and ALERT. */
+  readonly predicate?: Predicate;
+  /** The bounds of HISTOGRAM. */
+  readonly bounds?: readonly DecimalString[];
+}
+
+/** The deduplicated operations of a list of statistics. */
+export interface AbstractProgram {
+  readonly ops: readonly AbstractOp[];
+  /** For each statistic, the indices of its ops, in the order of its catalogue form's kinds. */
+  readonly statisticOps: readonly (readonly number[])[];
+}
+
+const PREDICATE_KINDS: ReadonlySet<RecipeKindName> = new Set(["COUNT_IF", "SUM_IF", "ALERT"]);
+
+/** The operations the statistics need, identical operations shared. */
+export function abstractProgram(statistics: readonly Statistic[]): AbstractProgram {
+  const ops: AbstractOp[] = [];
+  const index = new Map<string, number>();
+  const statisticOps = statistics.map((statistic) =>
+    formOf(statistic.stat).kinds.map((kind) => {
+      const op: AbstractOp = PREDICATE_KINDS.has(kind)
+        ? { kind, predicate: (statistic as { predicate: Predicate }).predicate }
+        : kind === "HISTOGRAM"
+          ? { kind, bounds: (statistic as { bounds: DecimalString[] }).bounds }
+          : { kind };
+      // Decimals are canonical strings, so equal constants have equal keys.
+      const key = JSON.stringify([op.kind, op.predicate ?? null, op.bounds ?? null]);
+      let i = index.get(key);
+      if (i === undefined) {
+        i = ops.push(op) - 1;
+        index.set(key, i);
+      }
+      return i;
+    }),
+  );
+  return { ops, statisticOps };
+}
+
+/** An operation as the contract takes it (ethers encodes bigint as uint64). */
+export interface ContractOp {
+  readonly kind: RecipeKindCode;
+  readonly cmp: ComparatorCode;
+  readonly a: bigint;
+  readonly b: bigint;
+  readonly bounds: readonly bigint[];
+}
+
+/** Encoding a program fails when a constant cannot be represented in the dataset's encoding. */
+export type EncodeProgramResult =
+  | { readonly ok: true; readonly ops: ContractOp[] }
+  | { readonly ok: false; readonly value: DecimalString; readonly reason: EncodeFailure };
+
+/** Encodes abstract operations for the contract with the dataset's scale and offset. */
+export function encodeProgram(ops: readonly AbstractOp[], encoding: ValueEncoding): EncodeProgramResult {
+  const out: ContractOp[] = [];
+  for (const op of ops) {
+    const constants = op.predicate
+      ? op.predicate.cmp === "BETWEEN"
+        ? [op.predicate.a, op.predicate.b]
+        : [op.predicate.a]
+      : (op.bounds ?? []);
+    const encoded: bigint[] = [];
+    for (const text of constants) {
+      const result = encodeValue(parseDecimal(text)!, encoding);
+      if (!result.ok) return { ok: false, value: text, reason: result.reason };
+      encoded.push(result.encoded);
+    }
+    const kind = RecipeKind[op.kind];
+    if (op.predicate) {
+      out.push({ kind, cmp: Comparator[op.predicate.cmp], a: encoded[0], b: encoded[1] ?? 0n, bounds: [] });
+    } else {
+      out.push({ kind, cmp: Comparator.GT, a: 0n, b: 0n, bounds: op.bounds ? encoded : [] });
+    }
+  }
+  return { ok: true, ops: out };
+}
+
+/** The ABI type of a program, as the contract's `abi.encode(ops)` sees it. */
+export const PROGRAM_ABI_TYPE = "tuple(uint8 kind,uint8 cmp,uint64 a,uint64 b,uint64[] bounds)[]";
+
+/** ABI-encodes a program (the bytes the contract hashes). */
+export function encodeProgramAbi(ops: readonly ContractOp[]): string {
+  return AbiCoder.defaultAbiCoder().encode([PROGRAM_ABI_TYPE], [ops.map((op) => ({ ...op, bounds: [...op.bounds] }))]);
+}
+
+/** `keccak256(abi.encode(ops))`, the program hash the buyer signs and the contract checks. */
+export function programHash(ops: readonly ContractOp[]): `0x${string}` {
+  return keccak256(encodeProgramAbi(ops)) as `0x${string}`;
+}
+
+/** The FHE type of a result handle. */
+export type HandleType = "euint64" | "euint32" | "ebool";
+
+/** What a result handle holds (all encoded values: offset-shifted, scaled). */
+export type HandleRole = "windowLength" | "sum" | "min" | "max" | "count" | "bucket" | "sumOfSquares" | "any";
+
+/** One result handle of a finished run. */
+export interface HandleSpec {
+  /** Index of the op that produces it. */
+  readonly op: number;
+  readonly type: HandleType;
+  readonly role: HandleRole;
+}
+
+/** The result handles of one op, in the interface's order. */
+export function handlesOf(op: Pick<ContractOp, "kind" | "bounds">, opIndex: number): HandleSpec[] {
+  const one = (type: HandleType, role: HandleRole): HandleSpec[] => [{ op: opIndex, type, role }];
+  switch (op.kind) {
+    case RecipeKind.COUNT:
+      return one("euint64", "windowLength");
+    case RecipeKind.SUM:
+    case RecipeKind.MEAN:
+    case RecipeKind.SUM_IF:
+      return one("euint64", "sum");
+    case RecipeKind.MIN:
+      return one("euint64", "min");
+    case RecipeKind.MAX:
+      return one("euint64", "max");
+    case RecipeKind.COUNT_IF:
+      return one("euint32", "count");
+    case RecipeKind.HISTOGRAM:
+      return Array.from({ length: op.bounds.length + 1 }, () => ({ op: opIndex, type: "euint32", role: "bucket" }));
+    case RecipeKind.VARIANCE:
+      return [
+        { op: opIndex, type: "euint64", role: "sum" },
+        { op: opIndex, type: "euint64", role: "sumOfSquares" },
+      ];
+    case RecipeKind.ALERT:
+      return one("ebool", "any");
+    default:
+      throw new RangeError(`unknown recipe kind ${String(op.kind)}`);
+  }
+}
+
+/** The result handles of a whole program, flattened in op order. */
+export function handleLayout(ops: readonly Pick<ContractOp, "kind" | "bounds">[]): HandleSpec[] {
+  return ops.flatMap((op, i) => handlesOf(op, i));
+}
