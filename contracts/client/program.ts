@@ -121,3 +121,17 @@ export function resultLayout(ops: Program): ResultSlot[] {
   });
   return slots;
 }
+
+/** Plain ops from what the contract returns for `program(hash)` (ethers `Result` tuples are read-only). */
+export function programFromResult(result: ArrayLike<ArrayLike<unknown>>): Op[] {
+  return Array.from(result, (tuple) => {
+    const [kind, cmp, a, b, bounds] = Array.from(tuple);
+    return {
+      kind: Number(kind) as RecipeKind,
+      cmp: Number(cmp) as Comparator,
+      a: BigInt(a as bigint),
+      b: BigInt(b as bigint),
+      bounds: Array.from(bounds as ArrayLike<bigint>, (bound) => BigInt(bound)),
+    };
+  });
+}

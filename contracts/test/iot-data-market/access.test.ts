@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { increaseTime, latestTimestamp, setNextTimestamp, snapshotFixture } from "../helpers/chain";
+import { increaseTime, latestTimestamp, setNextTimestamp } from "../helpers/chain";
 import { expectRevert } from "../helpers/revert";
 import { THERMOMETER, as, createDataset, deployMarketFixture } from "./fixture";
 
@@ -8,10 +8,10 @@ const PRICE = THERMOMETER.pricePerPeriod;
 const PERIOD = THERMOMETER.periodSeconds;
 
 describe("IoTDataMarket: access and earnings", () => {
-  const fixture = snapshotFixture(async () => {
+  const fixture = async () => {
     const f = await deployMarketFixture();
     return { ...f, datasetId: await createDataset(f) };
-  });
+  };
 
   it("sells periods for exactly the price and extends access from now", async () => {
     const f = await fixture();

@@ -1,15 +1,14 @@
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
 import { ALL_RECIPE_KINDS, RecipeKind, kindMask } from "../../client/program";
-import { snapshotFixture } from "../helpers/chain";
 import { expectRevert } from "../helpers/revert";
 import { THERMOMETER, as, createDataset, deployMarketFixture } from "./fixture";
 
 describe("IoTDataMarket: datasets", () => {
-  const fixture = snapshotFixture(async () => {
+  const fixture = async () => {
     const f = await deployMarketFixture();
     return { ...f, datasetId: await createDataset(f) };
-  });
+  };
 
   it("creates a dataset with its metadata, owned by the caller, with nothing approved", async () => {
     const { market, datasetId, actors } = await fixture();

@@ -3,8 +3,7 @@ import { FhevmType } from "@fhevm/hardhat-plugin";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Contract, ContractTransactionReceipt } from "ethers";
 import { deployMarket } from "../../client/deploy";
-import { ALL_RECIPE_KINDS, encodeProgram, resultLayout, type Op } from "../../client/program";
-import { snapshotFixture } from "../helpers/chain";
+import { ALL_RECIPE_KINDS, encodeProgram, programFromResult, resultLayout, type Op } from "../../client/program";
 import { encode, type FixedPoint } from "../helpers/stats";
 
 /** A thermometer dataset: °C with 2 decimals from -50.00 (encoded = round(v * 100) + 5000), k = 8. */
@@ -113,10 +112,10 @@ export interface DataFixture extends MarketFixture {
 
 /**
  * A market with one thermometer dataset: device registered, every recipe kind approved, `count` random readings
- * appended by the device, and access bought by `buyer` and `otherBuyer`.
+ * appended by the device, and access bought by `buyer` and `otherBuyer`. Deployed afresh on every call.
  */
 export function dataFixture(count: number, seed = 42): () => Promise<DataFixture> {
-  return snapshotFixture(async () => {
+  return async () => {
     const f = await deployMarketFixture();
     const { seller, device, buyer, otherBuyer } = f.actors;
     const datasetId = await createDataset(f);
@@ -128,7 +127,8 @@ export function dataFixture(count: number, seed = 42): () => Promise<DataFixture
     await purchase(f, datasetId, buyer);
     await purchase(f, datasetId, otherBuyer);
     return { ...f, datasetId, temperatures, encoded };
-  });
+  };
+
 }
 
 /** Starts a run as `buyer` and returns its id. */
@@ -154,7 +154,7 @@ export async function stepToEnd(
   options: { sizes?: number[]; callers?: HardhatEthersSigner[] } = {},
 ): Promise<ContractTransactionReceipt[]> {
   const info = await f.market.runInfo(runId);
-  const ops = await f.market.program(info.programHash);
+  const ops = encodeProgram(programFromResult(await f.market.program(info.programHash)));
   const callers = options.callers ?? [f.actors.buyer];
   const receipts: ContractTransactionReceipt[] = [];
   let cursor = info.cursor as bigint;

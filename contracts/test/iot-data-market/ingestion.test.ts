@@ -2,17 +2,16 @@ import { expect } from "chai";
 import { hexlify } from "ethers";
 import { fhevm } from "hardhat";
 import { FhevmType } from "@fhevm/hardhat-plugin";
-import { snapshotFixture } from "../helpers/chain";
 import { expectRevert } from "../helpers/revert";
 import { appendValues, as, createDataset, deployMarketFixture, encryptBatch } from "./fixture";
 
 describe("IoTDataMarket: encrypted ingestion", () => {
-  const fixture = snapshotFixture(async () => {
+  const fixture = async () => {
     const f = await deployMarketFixture();
     const datasetId = await createDataset(f);
     await (await as(f.market, f.actors.seller).registerDevice(datasetId, f.actors.device.address)).wait();
     return { ...f, datasetId };
-  });
+  };
 
   it("appends a batch with one input proof, counts it and stores the last timestamp", async () => {
     const f = await fixture();
