@@ -350,6 +350,13 @@ describe("check: diagnostics", () => {
     expect(check({ source: recipe(...[1, 2, 3, 4, 5, 6].map((i) => `count(t > ${i})`), "min(t)", "range(t)", "share(t > 1)") }).ok).toBe(true);
   });
 
+  it("rejects a recipe whose operations do not fit one transaction even for a single reading", () => {
+    const histograms = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `histogram(t, [${i}, 10, 20, 30, 40, 50, 60, 70])`);
+    expect(problems(recipe(...histograms))).toEqual([
+      "9:1-46 too-expensive: these statistics cost 23,428,352 HCU for a single reading, more than the 20,000,000 one transaction allows; split the recipe",
+    ]);
+  });
+
   it("warns about two statistics with one label", () => {
     expect(problems(recipe('mean(t) as "x"', 'max(t) as "x"'))).toEqual([
       '3:1-14 duplicate-label: two statistics are labelled "x" (also line 2); give one another label with as "…"',

@@ -44,7 +44,8 @@ import { closest, diagnostic, hasErrors, type Diagnostic, type DiagnosticCode, t
 import { RecipeIRSchema, type Predicate, type RecipeIR, type RecipeParam, type RecipeWindow, type Statistic } from "./ir";
 import { parse } from "./parser";
 import { printCall, printCondition, printOperand, printString } from "./printer";
-import { abstractProgram } from "./program";
+import { HCU_TRANSACTION_LIMIT, maxStepSize, stepHcu } from "./cost-model";
+import { abstractProgram, costShape } from "./program";
 import { parseDateTime } from "./time";
 import { encodeValue, highestValue, isValidScale, lowestValue, resolution, toOffset, type ValueEncoding } from "./values";
 
@@ -636,7 +637,17 @@ class Checker {
 
   private checkProgramSize(statistics: readonly Statistic[]): void {
     const { ops, statisticOps } = abstractProgram(statistics);
-    if (ops.length <= MAX_PROGRAM_OPS) return;
+    if (ops.length <= MAX_PROGRAM_OPS) {
+      const costs = ops.map(costShape);
+      if (statistics.length > 0 && maxStepSize(costs, true) < 1) {
+        this.report(
+          "too-expensive",
+          statistics[statistics.length - 1].span ?? START,
+          `these statistics cost ${stepHcu(costs, 1, true).toLocaleString("en-US")} HCU for a single reading, more than the ${HCU_TRANSACTION_LIMIT.toLocaleString("en-US")} one transaction allows; split the recipe`,
+        );
+      }
+      return;
+    }
     // Report at the first statistic that brings the program past the limit.
     const culprit = statisticOps.findIndex((indices) => indices.some((i) => i >= MAX_PROGRAM_OPS));
     this.report(

@@ -63,6 +63,7 @@ export const DIAGNOSTIC_CODES = {
   "below-range": { severity: "error", summary: "A number below the lowest value the dataset can hold (its offset)." },
   "above-range": { severity: "error", summary: "A number above the highest value the dataset can hold." },
   "too-many-ops": { severity: "error", summary: "A recipe needing more than 8 contract operations." },
+  "too-expensive": { severity: "error", summary: "A recipe whose operations do not fit one transaction even for one reading." },
   "kind-not-approved": { severity: "error", summary: "A statistic whose recipe kind the seller has not approved." },
   "duplicate-label": { severity: "warning", summary: "Two statistics with the same label." },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;

@@ -21,3 +21,40 @@ export * from "./ir";
 export { format, type FormatResult } from "./formatter";
 export * from "./decimal";
 export { parseDateTime, formatUnixTime } from "./time";
+export * from "./cost-model";
+export {
+  abstractProgram,
+  encodeProgram,
+  encodeProgramAbi,
+  handleLayout,
+  handlesOf,
+  programHash,
+  PROGRAM_ABI_TYPE,
+  type AbstractOp,
+  type AbstractProgram,
+  type ContractOp,
+  type EncodeProgramResult,
+  type HandleRole,
+  type HandleSpec,
+  type HandleType,
+} from "./program";
+export {
+  plan,
+  type Plan,
+  type PlanDataset,
+  type PlanError,
+  type PlanNote,
+  type PlanOptions,
+  type PlanOutput,
+  type PlanResult,
+  type PlanWindow,
+} from "./planner";
+export { PlanSchema, planToJSON, type PlanJSON } from "./plan-json";
+export {
+  interpretResults,
+  type HistogramBucket,
+  type InterpretOptions,
+  type Quantity,
+  type StatisticResult,
+} from "./interpreter";
+export { encodeValue, decodeScaled, UINT64_MAX, type ValueEncoding, type EncodeResult, type EncodeFailure } from "./values";

@@ -7,6 +7,7 @@
  */
 import { AbiCoder, keccak256 } from "ethers";
 import { Comparator, RecipeKind, formOf, type ComparatorCode, type RecipeKindCode, type RecipeKindName } from "./catalogue";
+import type { CostedOp } from "./cost-model";
 import { parseDecimal } from "./decimal";
 import type { DecimalString, Predicate, Statistic } from "./ir";
 import { encodeValue, type EncodeFailure, type ValueEncoding } from "./values";
@@ -51,6 +52,11 @@ export function abstractProgram(statistics: readonly Statistic[]): AbstractProgr
     }),
   );
   return { ops, statisticOps };
+}
+
+/** The cost shape of an abstract op (its kind, comparator and number of bounds). */
+export function costShape(op: AbstractOp): CostedOp {
+  return { kind: RecipeKind[op.kind], cmp: op.predicate ? Comparator[op.predicate.cmp] : Comparator.GT, bounds: op.bounds ?? [] };
 }
 
 /** An operation as the contract takes it (ethers encodes bigint as uint64). */

@@ -1,0 +1,76 @@
+/**
+ * Plans as JSON (BullMQ job data, HTTP bodies): bigints become decimal strings, and
+ * {@link PlanSchema} validates such a document and turns it back into a {@link Plan}.
+ */
+import { z } from "zod";
+import { StatisticSchema } from "./ir";
+import type { Plan } from "./planner";
+import type { ContractOp } from "./program";
+import { UINT64_MAX } from "./values";
+
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+const integer = z.union([z.bigint(), z.string().regex(/^-?\d+$/, "expected an integer in decimal")]).transform((v) => BigInt(v));
+const uint64 = integer.refine((v) => v >= 0n && v <= UINT64_MAX, "expected a uint64");
+const int64 = integer.refine((v) => v >= INT64_MIN && v <= INT64_MAX, "expected an int64");
+const count = z.number().int().nonnegative();
+
+const OpSchema = z
+  .object({
+    kind: z.number().int().min(0).max(9),
+    cmp: z.number().int().min(0).max(4),
+    a: uint64,
+    b: uint64,
+    bounds: z.array(uint64).max(8),
+  })
+  .strict()
+  .transform((op) => op as ContractOp);
+
+/** A plan, from JSON (decimal strings) or from memory (bigints). */
+export const PlanSchema = z
+  .object({
+    version: z.literal(1),
+    datasetId: z.string().regex(/^\d+$/),
+    encoding: z.object({ scale: z.number().int().min(0).max(18), offset: int64 }).strict(),
+    unit: z.string().optional(),
+    k: z.number().int().positive(),
+    window: z
+      .object({
+        fromIndex: count,
+        toIndex: count,
+        length: count,
+        requestedFrom: count,
+        requestedTo: count,
+        firstTimestamp: count.optional(),
+        lastTimestamp: count.optional(),
+      })
+      .strict(),
+    ops: z.array(OpSchema).min(1).max(8),
+    programHash: z.string().regex(/^0x[0-9a-f]{64}$/),
+    steps: z.array(z.object({ size: z.number().int().positive(), finalizes: z.boolean(), hcu: count }).strict()).min(1),
+    totalHcu: count,
+    handles: z.array(
+      z
+        .object({
+          op: count,
+          type: z.enum(["euint64", "euint32", "ebool"]),
+          role: z.enum(["windowLength", "sum", "min", "max", "count", "bucket", "sumOfSquares", "any"]),
+        })
+        .strict(),
+    ),
+    outputs: z.array(z.object({ statistic: StatisticSchema, ops: z.array(count) }).strict()),
+    notes: z.array(
+      z.object({ code: z.enum(["aligned", "clamped", "no-previous-report", "overflow-bound"]), message: z.string() }).strict(),
+    ),
+  })
+  .strict()
+  .transform((p) => p as Plan);
+
+/** A plan with its bigints as decimal strings. */
+export type PlanJSON = z.input<typeof PlanSchema>;
+
+/** A plan as plain JSON (bigints as decimal strings); `PlanSchema.parse` reverses it. */
+export function planToJSON(plan: Plan): PlanJSON {
+  return JSON.parse(JSON.stringify(plan, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))) as PlanJSON;
+}
