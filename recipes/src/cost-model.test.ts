@@ -7,6 +7,7 @@ import {
   planSteps,
   predicateHcu,
   stepHcu,
+  UNBOUNDED_STEP,
   usesEuint8Counters,
   type CostedOp,
 } from "./cost-model";
@@ -48,8 +49,9 @@ describe("cost model formulas (the interface's table, op by op)", () => {
     expect(stepHcu(program, 5, true)).toBe(5 * 162_000 + 5 * 219_000 + 32);
   });
 
-  it("rejects a step of no readings", () => {
-    expect(() => stepHcu([op(K.SUM)], 0, false)).toThrow(RangeError);
+  it("costs nothing for a step of no readings, as the contract says", () => {
+    expect(stepHcu([op(K.SUM), op(K.COUNT)], 0, true)).toBe(0);
+    expect(() => stepHcu([op(K.SUM)], 1.5, false)).toThrow(RangeError);
   });
 });
 
@@ -84,7 +86,7 @@ describe("maxStepSize", () => {
     for (const program of programs) {
       for (const finalizes of [false, true]) {
         const n = maxStepSize(program, finalizes);
-        if (n === Number.MAX_SAFE_INTEGER) continue;
+        if (n === UNBOUNDED_STEP) continue;
         expect(n).toBeGreaterThan(0);
         expect(stepHcu(program, n, finalizes)).toBeLessThan(HCU_TRANSACTION_LIMIT);
         if (n < 255 || !usesEuint8Counters(program)) {
@@ -95,7 +97,7 @@ describe("maxStepSize", () => {
   });
 
   it("has no HCU bound for a program that only counts the window", () => {
-    expect(maxStepSize([op(K.COUNT)], true)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(maxStepSize([op(K.COUNT)], true)).toBe(UNBOUNDED_STEP);
   });
 
   it("is 0 when not even one reading fits", () => {

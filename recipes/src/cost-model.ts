@@ -1,7 +1,8 @@
 /**
  * The HCU cost model of one `step(runId, n)` transaction, mirroring the contract's pure
- * `stepHcu(ops, n, finalizes)` and `maxStepSize(ops, finalizes)` (the contract is the authority;
- * the lead cross-checks these formulas against it). Prices are euint64 unless said, from
+ * `stepHcu(ops, n, finalizes)` and `maxStepSize(ops, finalizes)` (contracts/src/libraries/
+ * RecipeProgram.sol; the contract is the authority and its HCU tests measure these formulas
+ * against the fhevm mock). Prices are euint64 unless said, from
  * `@fhevm/host-contracts` HCULimit.sol: an encrypted-operand op where both sides are ciphertexts,
  * a scalar op where the contract compares with a plaintext constant.
  *
@@ -99,9 +100,10 @@ function countIfHcu(cmp: ComparatorCode, n: number): number {
   return n * (predicateHcu(cmp) + P.cast) + (n - 1) * P.addEuint8 + P.cast + P.addEuint32;
 }
 
-/** HCU of one op in a step of `n` readings (n >= 1); `finalizes` when the step reaches the window's end. */
+/** HCU of one op in a step of `n` readings (0 when n is 0); `finalizes` when the step reaches the window's end. */
 export function opStepHcu(op: CostedOp, n: number, finalizes: boolean): number {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`a step reads at least one reading, got ${n}`);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`a step reads a whole number of readings, got ${n}`);
+  if (n === 0) return 0;
   switch (op.kind) {
     case RecipeKind.COUNT:
       return finalizes ? P.cast : 0;
@@ -140,17 +142,23 @@ export function usesEuint8Counters(ops: readonly CostedOp[]): boolean {
 }
 
 /**
+ * What {@link maxStepSize} returns for a program whose steps cost nothing per reading (COUNT
+ * only): no bound. The contract returns `type(uint64).max`, which a JavaScript number cannot hold.
+ */
+export const UNBOUNDED_STEP = Number.MAX_SAFE_INTEGER;
+
+/**
  * The largest n with `stepHcu(ops, n, finalizes) < 20 000 000` (and n <= 255 with euint8
- * counters); 0 when not even one reading fits. Mirrors the contract's `maxStepSize`.
- * A program whose steps cost nothing per reading (COUNT only) has no HCU bound:
- * `Number.MAX_SAFE_INTEGER` then (the contract's own cap, if any, is the authority).
+ * counters); 0 when not even one reading fits; {@link UNBOUNDED_STEP} when a step costs nothing
+ * per reading. Mirrors the contract's `maxStepSize`.
  */
 export function maxStepSize(ops: readonly CostedOp[], finalizes: boolean): number {
   const one = stepHcu(ops, 1, finalizes);
   if (one >= HCU_TRANSACTION_LIMIT) return 0;
   // stepHcu is affine in n for n >= 1: one + (n − 1) × slope.
   const slope = stepHcu(ops, 2, finalizes) - one;
-  let n = slope === 0 ? Number.MAX_SAFE_INTEGER : Math.floor((HCU_TRANSACTION_LIMIT - 1 - one) / slope) + 1;
+  if (slope === 0) return UNBOUNDED_STEP;
+  let n = Math.floor((HCU_TRANSACTION_LIMIT - 1 - one) / slope) + 1;
   if (usesEuint8Counters(ops)) n = Math.min(n, EUINT8_COUNTER_LIMIT);
   return n;
 }
