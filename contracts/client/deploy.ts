@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { Contract, ContractFactory, type Signer } from "ethers";
+import { Contract, ContractFactory, type InterfaceAbi, type Signer } from "ethers";
 import { iotDataMarketAbi } from "./abi";
 
 /** Where `npx hardhat compile` writes artifacts (the repository's `artifacts/`). */
@@ -10,7 +10,7 @@ const MARKET_ARTIFACT = "contracts/src/IoTDataMarket.sol/IoTDataMarket.json";
 const ENGINE_ARTIFACT = "contracts/src/libraries/RecipeEngine.sol/RecipeEngine.json";
 
 interface Artifact {
-  abi: unknown[];
+  abi: InterfaceAbi;
   bytecode: string;
   linkReferences: Record<string, Record<string, { start: number; length: number }[]>>;
 }

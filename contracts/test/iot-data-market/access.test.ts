@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
+import type { ContractTransactionReceipt } from "ethers";
 import { increaseTime, latestTimestamp, setNextTimestamp } from "../helpers/chain";
 import { expectRevert } from "../helpers/revert";
 import { THERMOMETER, as, createDataset, deployMarketFixture } from "./fixture";
@@ -85,9 +86,9 @@ describe("IoTDataMarket: access and earnings", () => {
     expect(await f.market.pendingWithdrawal(seller.address)).to.equal(3n * PRICE);
 
     const before = await ethers.provider.getBalance(seller.address);
-    const receipt = await (await as(f.market, seller).withdraw()).wait();
+    const receipt: ContractTransactionReceipt = await (await as(f.market, seller).withdraw()).wait();
     const after = await ethers.provider.getBalance(seller.address);
-    expect(after - before + receipt!.gasUsed * receipt!.gasPrice).to.equal(3n * PRICE);
+    expect(after - before + receipt.gasUsed * receipt.gasPrice).to.equal(3n * PRICE);
     expect(f.market.interface.parseLog(receipt!.logs[0])!.name).to.equal("Withdrawn");
     expect(await f.market.pendingWithdrawal(seller.address)).to.equal(0n);
     await expectRevert(as(f.market, seller).withdraw(), "NothingToWithdraw", [seller.address]);

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { Log } from "ethers";
 import { ethers } from "hardhat";
 import {
   marketDomain,
@@ -49,7 +50,7 @@ describe("IoTDataMarket: consent", () => {
       expect(await f.market.runIdOf(digest)).to.equal(0n);
 
       const receipt = await (await as(f.market, f.actors.relayer).startRunFor(request, encodeProgram(OPS), signature)).wait();
-      const started = f.market.interface.parseLog(receipt!.logs.find((log) => log.address === f.address)!)!;
+      const started = f.market.interface.parseLog(receipt!.logs.find((log: Log) => log.address === f.address)!)!;
       expect(started.args.buyer).to.equal(f.actors.buyer.address);
       expect(started.args.consentDigest).to.equal(digest);
       const runId = started.args.runId as bigint;

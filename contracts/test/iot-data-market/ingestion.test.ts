@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { hexlify } from "ethers";
+import { hexlify, type Log } from "ethers";
 import { fhevm } from "hardhat";
 import { FhevmType } from "@fhevm/hardhat-plugin";
 import { expectRevert } from "../helpers/revert";
@@ -18,7 +18,7 @@ describe("IoTDataMarket: encrypted ingestion", () => {
     const { handles, inputProof } = await encryptBatch(f.address, f.actors.device.address, [1n, 2n, 3n]);
     const tx = await as(f.market, f.actors.device).appendReadings(f.datasetId, handles, inputProof, [10, 10, 12]);
     const receipt = await tx.wait();
-    const event = f.market.interface.parseLog(receipt!.logs.find((log) => log.address === f.address)!)!;
+    const event = f.market.interface.parseLog(receipt!.logs.find((log: Log) => log.address === f.address)!)!;
     expect(event.name).to.equal("ReadingsAppended");
     expect(event.args.appender).to.equal(f.actors.device.address);
     expect(event.args.firstIndex).to.equal(0n);
@@ -32,7 +32,7 @@ describe("IoTDataMarket: encrypted ingestion", () => {
     const f = await fixture();
     await appendValues(f, f.datasetId, [5n, 6n], { signer: f.actors.device });
     const [receipt] = await appendValues(f, f.datasetId, [7n], { signer: f.actors.seller });
-    const event = f.market.interface.parseLog(receipt.logs.find((log) => log.address === f.address)!)!;
+    const event = f.market.interface.parseLog(receipt.logs.find((log: Log) => log.address === f.address)!)!;
     expect(event.args.firstIndex).to.equal(2n);
     expect(await f.market.readingCount(f.datasetId)).to.equal(3n);
   });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { Log } from "ethers";
 import { ethers, fhevm } from "hardhat";
 import { Comparator, RecipeKind, encodeProgram, op, programHash, type Op } from "../../client/program";
 import { increaseTime } from "../helpers/chain";
@@ -172,7 +173,7 @@ describe("IoTDataMarket: recipe engine", () => {
     it("records the run, stores the program under its hash and emits RunStarted / RunStepped / RunFinished", async () => {
       const f = await fixture();
       const tx = await as(f.market, f.actors.buyer).startRun(f.datasetId, encodeProgram(ops), 8, 24);
-      const started = f.market.interface.parseLog((await tx.wait())!.logs.find((log) => log.address === f.address)!)!;
+      const started = f.market.interface.parseLog((await tx.wait())!.logs.find((log: Log) => log.address === f.address)!)!;
       expect(started.name).to.equal("RunStarted");
       expect(started.args.programHash).to.equal(programHash(ops));
       expect(started.args.consentDigest).to.equal(ethers.ZeroHash);

@@ -1,0 +1,47 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Interface } from "ethers";
+import { iotDataMarketAbi } from "../../client/abi";
+import { decodeContractError, errorMessages, fhevmErrorsAbi } from "../../client/errors";
+import { renderAbiModule } from "../../scripts/generate-abi";
+
+describe("contracts client", () => {
+  it("ships an ABI module in sync with the compiled artifacts (npm run contracts:abi regenerates it)", () => {
+    const committed = readFileSync(path.join(__dirname, "..", "..", "client", "abi.ts"), "utf8");
+    expect(committed).to.equal(renderAbiModule());
+  });
+
+  it("has a readable sentence for every custom error of the market and the fhevm host contracts", () => {
+    const iface = new Interface([...iotDataMarketAbi, ...fhevmErrorsAbi]);
+    let count = 0;
+    iface.forEachError((fragment) => {
+      const sample = fragment.inputs.map((input) => sampleValue(input.type));
+      const data = iface.encodeErrorResult(fragment, sample);
+      const decoded = decodeContractError({ data });
+      expect(decoded.name).to.equal(fragment.name);
+      expect(Object.keys(errorMessages)).to.include(fragment.name);
+      expect(decoded.message, fragment.name).to.match(/^[A-Z0-9"'`(]|^0x/);
+      expect(decoded.message.endsWith("."), `${fragment.name}: ${decoded.message}`).to.equal(true);
+      count++;
+    });
+    expect(count).to.be.greaterThan(60);
+  });
+
+  it("decodes errors nested the way ethers and JSON-RPC report them, and falls back for the unknown", () => {
+    const iface = new Interface(iotDataMarketAbi);
+    const data = iface.encodeErrorResult("WrongPayment", [10n, 11n]);
+    expect(decodeContractError({ info: { error: { data } } })).to.deep.include({ name: "WrongPayment" });
+    expect(decodeContractError({ error: { data: { data } } }).message).to.match(/0\.00000000000000001 ETH \(10 wei\) expected/);
+    expect(decodeContractError({ data: "0xdeadbeef" }).name).to.equal("UnknownError");
+    expect(decodeContractError(new Error("network down")).message).to.equal("network down");
+  });
+});
+
+function sampleValue(type: string): unknown {
+  if (type === "address") return "0x00000000000000000000000000000000000000aa";
+  if (type === "bytes32") return `0x${"ab".repeat(32)}`;
+  if (type === "string") return "sample";
+  if (type === "bool") return true;
+  return 1n;
+}
