@@ -45,3 +45,13 @@ function sampleValue(type: string): unknown {
   if (type === "bool") return true;
   return 1n;
 }
+
+describe("deployed bytecode", () => {
+  it("keeps the market and the engine library under the EIP-170 limit of 24,576 bytes", () => {
+    for (const artifact of ["IoTDataMarket.sol/IoTDataMarket.json", "libraries/RecipeEngine.sol/RecipeEngine.json"]) {
+      const file = path.join(__dirname, "..", "..", "..", "artifacts", "contracts", "src", artifact);
+      const { deployedBytecode } = JSON.parse(readFileSync(file, "utf8")) as { deployedBytecode: string };
+      expect((deployedBytecode.length - 2) / 2, artifact).to.be.below(24_576);
+    }
+  });
+});
