@@ -1,24 +1,31 @@
+import { listTemplates } from "./library";
+import { parse } from "./src/parser";
 import { check } from "./src/checker";
 import { plan } from "./src/planner";
-import { interpretResults } from "./src/interpreter";
-import { planToJSON, PlanSchema } from "./src/plan-json";
-const src = `param hot = 30
-from "greenhouse" window last 24h
-mean(temperature)
-count(temperature > hot)
-histogram(temperature, [0, 10, 20, 30, 40])
-stddev(temperature)
-range(temperature)
-`;
-const c = check({ source: src, dataset: { field: "temperature", scale: 2, offset: -5000 } });
-if (!c.ok) throw new Error(JSON.stringify(c.diagnostics));
-const now = 1_800_000_000;
-const count = 10_003;
-const timestamps = Array.from({ length: count }, (_, i) => now - (count - 1 - i) * 10);
-const r = plan({ ir: c.ir, dataset: { id: 7, scale: 2, offset: -5000, k: 10, readingCount: count, timestamps, unit: "°C" }, now });
-if (!r.ok) throw new Error(r.error.message);
-const p = r.plan;
-console.log(p.window, p.notes, p.ops, p.programHash, p.steps.length, p.steps.slice(0,2), p.steps.at(-1), p.handles.length);
-const json = planToJSON(p);
-const back = PlanSchema.parse(json);
-console.log(JSON.stringify(back) === JSON.stringify(json) ? "roundtrip-json-same" : "diff", back.ops[1].a);
+import { RecipeIRSchema } from "./src/ir";
+import { programHash, encodeProgram, abstractProgram } from "./src/program";
+const READINGS = 11520, NOW = 1_800_000_000;
+const timestamps = Array.from({ length: READINGS }, (_, i) => NOW - (READINGS - 1 - i) * 300);
+const ts = listTemplates();
+function time(name: string, f: () => void, n = 2000) {
+  for (let i = 0; i < 300; i++) f();
+  const t0 = performance.now(); for (let i = 0; i < n; i++) f(); console.log(name, ((performance.now() - t0) / n).toFixed(4), "ms");
+}
+const t = ts[0];
+const ctx = { field: "temperature", scale: 2, offset: -5000, k: 12 };
+const ir = (check({ source: t.source, dataset: ctx }) as any).ir;
+time("parse", () => parse(t.source));
+time("check", () => check({ source: t.source, dataset: ctx }));
+time("zod IR", () => RecipeIRSchema.parse(ir));
+time("plan", () => plan({ ir, dataset: { id: 1n, scale: 2, offset: -5000, k: 12, readingCount: READINGS, timestamps }, now: NOW }));
+const ops = (encodeProgram(abstractProgram(ir.statistics).ops, { scale: 2, offset: -5000n }) as any).ops;
+time("hash", () => programHash(ops));
+import { encodeProgramAbi } from "./src/program";
+import { keccak256, getBytes } from "ethers";
+const hex = encodeProgramAbi(ops);
+console.log(hex.length);
+time("abi", () => encodeProgramAbi(ops));
+time("keccak hex", () => keccak256(hex));
+const bytes = getBytes(hex);
+time("keccak bytes", () => keccak256(bytes));
+time("getBytes", () => getBytes(hex));

@@ -58,3 +58,5 @@ export {
   type StatisticResult,
 } from "./interpreter";
 export { encodeValue, decodeScaled, UINT64_MAX, type ValueEncoding, type EncodeResult, type EncodeFailure } from "./values";
+export { forkRecipe, type ForkOptions, type ForkResult } from "./fork";
+export { benchmarkCompile, type BenchmarkCompileOptions, type CompileBenchmark, type CompileTiming } from "./benchmark";

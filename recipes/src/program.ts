@@ -5,12 +5,12 @@
  * the dataset's scale and offset), hashed as the contract hashes it, and laid out as the result
  * handles a finished run returns.
  */
-import { AbiCoder, keccak256 } from "ethers";
+import { keccak256 } from "ethers";
 import { Comparator, RecipeKind, formOf, type ComparatorCode, type RecipeKindCode, type RecipeKindName } from "./catalogue";
 import type { CostedOp } from "./cost-model";
 import { parseDecimal } from "./decimal";
 import type { DecimalString, Predicate, Statistic } from "./ir";
-import { encodeValue, type EncodeFailure, type ValueEncoding } from "./values";
+import { encodeValue, UINT64_MAX, type EncodeFailure, type ValueEncoding } from "./values";
 
 /** A contract operation before encoding: its kind and decimal constants. */
 export interface AbstractOp {
@@ -101,9 +101,31 @@ export function encodeProgram(ops: readonly AbstractOp[], encoding: ValueEncodin
 /** The ABI type of a program, as the contract's `abi.encode(ops)` sees it. */
 export const PROGRAM_ABI_TYPE = "tuple(uint8 kind,uint8 cmp,uint64 a,uint64 b,uint64[] bounds)[]";
 
-/** ABI-encodes a program (the bytes the contract hashes). */
-export function encodeProgramAbi(ops: readonly ContractOp[]): string {
-  return AbiCoder.defaultAbiCoder().encode([PROGRAM_ABI_TYPE], [ops.map((op) => ({ ...op, bounds: [...op.bounds] }))]);
+/**
+ * ABI-encodes a program as `abi.encode(ops)` does (the bytes the contract hashes), as 0x-hex.
+ * Written out for this one type rather than through ethers' generic coder, which is about 20
+ * times slower and dominated compile time; a test holds it equal to `AbiCoder.encode`.
+ *
+ * Layout: offset of the array (0x20), its length N, N offsets of the tuples (relative to the first
+ * of them), then each tuple: kind, cmp, a, b, offset of bounds (0xa0), bounds length, bounds.
+ */
+export function encodeProgramAbi(ops: readonly ContractOp[]): `0x${string}` {
+  const words: bigint[] = [0x20n, BigInt(ops.length)];
+  let offset = ops.length * 32;
+  for (const op of ops) {
+    words.push(BigInt(offset));
+    offset += (6 + op.bounds.length) * 32;
+  }
+  for (const op of ops) {
+    words.push(BigInt(op.kind), BigInt(op.cmp), checkUint64(op.a), checkUint64(op.b), 0xa0n, BigInt(op.bounds.length));
+    for (const bound of op.bounds) words.push(checkUint64(bound));
+  }
+  return `0x${words.map((w) => w.toString(16).padStart(64, "0")).join("")}`;
+}
+
+function checkUint64(value: bigint): bigint {
+  if (value < 0n || value > UINT64_MAX) throw new RangeError(`${value} does not fit a uint64`);
+  return value;
 }
 
 /** `keccak256(abi.encode(ops))`, the program hash the buyer signs and the contract checks. */
