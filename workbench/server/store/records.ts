@@ -49,11 +49,16 @@ export interface CellRecord {
   updatedAt: string;
 }
 
-/** A parameter of a template; `{{name}}` in the template's source is replaced by its value when forked. */
-export type TemplateParam =
-  | { name: string; label?: string; description?: string; type: "number"; default: number; min?: number; max?: number }
-  | { name: string; label?: string; description?: string; type: "integer"; default: number; min?: number; max?: number }
-  | { name: string; label?: string; description?: string; type: "string"; default: string };
+/**
+ * A parameter of a template: one `param name = default "description"` declaration of its recipe
+ * source (read from the source when the template is published, kept here for browsing).
+ */
+export interface TemplateParam {
+  name: string;
+  /** The default as written in the source (a decimal literal). */
+  default: string;
+  description?: string;
+}
 
 export interface TemplateRecord {
   id: string;

@@ -171,7 +171,7 @@ describeEachBackend("store", (backend) => {
         title: "Mean temperature",
         description: "Average over a window",
         source: "mean(x)",
-        params: [{ name: "threshold", type: "number", default: 20 }],
+        params: [{ name: "threshold", default: "20", description: "°C" }],
         tags: ["temperature", "basic"],
         version: "1.0.0",
         originCellId: null,
@@ -184,7 +184,7 @@ describeEachBackend("store", (backend) => {
       const template = await publish();
       expect(await store.templates.get(template.id)).toEqual({
         ...template,
-        params: [{ name: "threshold", type: "number", default: 20 }],
+        params: [{ name: "threshold", default: "20", description: "°C" }],
         tags: ["basic", "temperature"],
         forkCount: 0,
         unpublishedAt: null,

@@ -1,0 +1,95 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RawServerDefault,
+} from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import authRoutes from "./auth/routes";
+import type { Config } from "./config";
+import { createError } from "./errors";
+import healthRoutes from "./health/routes";
+import notebookRoutes from "./notebooks/routes";
+import authPlugin from "./plugins/auth";
+import configPlugin from "./plugins/config";
+import docsPlugin from "./plugins/docs";
+import errorsPlugin from "./plugins/errors";
+import readinessPlugin from "./plugins/readiness";
+import securityPlugin from "./plugins/security";
+import storePlugin from "./plugins/store";
+import uiPlugin from "./plugins/ui";
+import recipesPlugin from "./plugins/recipes";
+import type { RecipeTooling } from "./recipes/recipe-tooling";
+import type { Store } from "./store/store";
+import templateRoutes from "./templates/routes";
+
+/** What `buildApp` needs; everything but `config` has a default. */
+export interface BuildAppOptions {
+  config: Config;
+  /** A store the caller opened (and closes); by default the app opens the configured one and closes it with itself. */
+  store?: Store;
+  /** Fastify's logger option; by default pino at the configured level. Tests pass `false`. */
+  logger?: FastifyServerOptions["logger"];
+  /** The clock; tests inject one to reach expiry times. */
+  now?: () => Date;
+  /** The recipe language's checker; by default the recipes/ package. */
+  recipes?: RecipeTooling;
+}
+
+/** The app with the zod type provider, as routes and main.ts see it. */
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+/**
+ * Builds the workbench HTTP app without listening: plugins (config, readiness, errors, security,
+ * docs, store, auth, recipes), the API routes under /api and the built UI at /. Call `listen` (see
+ * main.ts) or, in tests, `inject`. Chain- and queue-backed routes are added by main.ts's wiring.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<App> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.server.bodyLimit,
+    trustProxy: config.server.trustProxy,
+    genReqId: () => randomUUID(),
+    // Our own shutdown guard below answers with the API's error shape instead.
+    return503OnClosing: false,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: a cross-site form cannot post text/plain or form bodies to a cookie-authenticated route.
+  app.removeContentTypeParser("text/plain");
+
+  // Graceful shutdown: once closing, refuse new requests on open connections with our error shape,
+  // and close each connection after its in-flight response, so that keep-alive clients do not hold
+  // the shutdown until their idle timeout.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onRequest", async () => {
+    if (closing) throw createError("ERR_SERVICE_SHUTTING_DOWN");
+  });
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
+
+  await app.register(configPlugin, { config, now: options.now });
+  await app.register(readinessPlugin);
+  await app.register(securityPlugin);
+  await app.register(errorsPlugin);
+  await app.register(docsPlugin);
+  await app.register(storePlugin, { store: options.store });
+  await app.register(authPlugin);
+  await app.register(recipesPlugin, { tooling: options.recipes });
+
+  await app.register(healthRoutes, { prefix: "/api" });
+  await app.register(authRoutes, { prefix: "/api/auth" });
+  await app.register(notebookRoutes, { prefix: "/api/notebooks" });
+  await app.register(templateRoutes, { prefix: "/api/templates" });
+
+  await app.register(uiPlugin);
+  return app;
+}

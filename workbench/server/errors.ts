@@ -1,0 +1,138 @@
+/**
+ * The workbench's one error registry.
+ *
+ * Every error the API sends has a code `ERR_<AREA>_<REASON>` listed here with its default HTTP status
+ * and a message template. `{name}` placeholders in a template are filled from `params`; their names are
+ * checked by the compiler. The same table is printed in workbench/README.md (a test keeps the two
+ * equal; `npx tsx workbench/scripts/print-error-table.ts` prints the rows).
+ *
+ * Every 4xx/5xx response has the shape `{ error: { code, message, details? } }` (see `ErrorBody`).
+ */
+export const ERRORS = {
+  // Request shape: produced by the error handler from Fastify's and zod's own errors.
+  ERR_REQUEST_VALIDATION: { status: 400, message: "The request is not valid: {summary}" },
+  ERR_REQUEST_UNKNOWN_FIELDS: { status: 400, message: "The request has fields this route does not accept: {fields}." },
+  ERR_REQUEST_MALFORMED_JSON: { status: 400, message: "The request body is not valid JSON." },
+  ERR_REQUEST_EMPTY_JSON_BODY: { status: 400, message: "The request says it carries JSON but its body is empty." },
+  ERR_REQUEST_BAD_URL: { status: 400, message: "The request URL is malformed." },
+  ERR_REQUEST_BODY_TOO_LARGE: { status: 413, message: "The request body is larger than the limit of {limit} bytes." },
+  ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Send the request body as application/json." },
+  ERR_REQUEST_REJECTED: { status: 400, message: "The request was rejected: {reason}" },
+  ERR_ROUTE_NOT_FOUND: { status: 404, message: "No route matches {method} {path}." },
+  ERR_RATE_LIMITED: { status: 429, message: "Too many requests; try again in {retryAfter}." },
+
+  // Sign-in with Ethereum and sessions.
+  ERR_AUTH_REQUIRED: { status: 401, message: "Sign in to use this route." },
+  ERR_AUTH_SESSION_EXPIRED: { status: 401, message: "Your session is unknown or has expired; sign in again." },
+  ERR_AUTH_MESSAGE_INVALID: { status: 400, message: "The sign-in message is not a valid EIP-4361 message: {reason}" },
+  ERR_AUTH_DOMAIN_MISMATCH: { status: 401, message: "The sign-in message is for {domain}, not for this workbench." },
+  ERR_AUTH_URI_MISMATCH: { status: 401, message: "The sign-in message's URI {uri} is not one of this workbench's origins." },
+  ERR_AUTH_CHAIN_MISMATCH: { status: 401, message: "The sign-in message is for chain {got}; this workbench uses chain {expected}." },
+  ERR_AUTH_MESSAGE_EXPIRED: { status: 401, message: "The sign-in message has expired; sign in again." },
+  ERR_AUTH_MESSAGE_NOT_YET_VALID: { status: 401, message: "The sign-in message is not valid yet (its notBefore is in the future)." },
+  ERR_AUTH_NONCE_INVALID: { status: 401, message: "The sign-in nonce is unknown, expired or already used; request a new one." },
+  ERR_AUTH_SIGNATURE_INVALID: { status: 401, message: "The signature does not match the address in the sign-in message." },
+
+  // Notebooks and cells.
+  ERR_NOTEBOOK_NOT_FOUND: { status: 404, message: "Notebook {notebookId} was not found." },
+  ERR_NOTEBOOK_TOO_MANY_CELLS: { status: 422, message: "A notebook holds at most {max} cells." },
+  ERR_NOTEBOOK_DOCUMENT_FORMAT: { status: 400, message: "This is not an iot-notebook document (its format field is not \"iot-notebook\")." },
+  ERR_NOTEBOOK_DOCUMENT_VERSION: { status: 400, message: "Notebook documents of version {version} cannot be imported; this workbench reads version {supported}." },
+  ERR_CELL_NOT_FOUND: { status: 404, message: "Cell {cellId} was not found in this notebook." },
+  ERR_CELL_INDEX_OUT_OF_RANGE: { status: 400, message: "Cell index {index} is out of range; this notebook's indices go from 0 to {max}." },
+  ERR_CELL_MARKDOWN_DATASET: { status: 400, message: "A markdown cell cannot have a dataset; only recipe cells run against one." },
+
+  // Recipes (validated by the recipes/ package).
+  ERR_RECIPE_INVALID: { status: 422, message: "The recipe has {count} error(s); see details.diagnostics." },
+
+  // Templates.
+  ERR_TEMPLATE_NOT_FOUND: { status: 404, message: "Template {templateId} was not found." },
+  ERR_TEMPLATE_FORBIDDEN: { status: 403, message: "Only the template's author can change it." },
+  ERR_TEMPLATE_PARAMS_INVALID: { status: 400, message: "The template's parameters do not match its source: {reason}" },
+  ERR_TEMPLATE_VALUES_INVALID: { status: 400, message: "The parameter values are not valid: {reason}" },
+  ERR_TEMPLATE_CELL_NOT_RECIPE: { status: 400, message: "Only a recipe cell can be published as a template." },
+
+  // Service.
+  ERR_SERVICE_NOT_READY: { status: 503, message: "The service is not ready: {failing}." },
+  ERR_SERVICE_SHUTTING_DOWN: { status: 503, message: "The service is shutting down; retry on another instance or in a moment." },
+  ERR_INTERNAL: { status: 500, message: "Something went wrong on our side; it has been logged as request {requestId}." },
+} as const satisfies Record<`ERR_${string}`, ErrorDefinition>;
+
+/** One entry of the registry: the default HTTP status and a message template with `{name}` placeholders. */
+export interface ErrorDefinition {
+  readonly status: number;
+  readonly message: string;
+}
+
+/** Every error code the API can send. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The `{name}` placeholders of a message template, as a union of their names. */
+type Placeholders<T extends string> = T extends `${string}{${infer Name}}${infer Rest}` ? Name | Placeholders<Rest> : never;
+
+/** The params a code's message template needs (`never` when it has no placeholders). */
+export type ErrorParams<C extends ErrorCode> = Placeholders<(typeof ERRORS)[C]["message"]>;
+
+interface ErrorExtras {
+  /** Machine-readable context sent to the client as `error.details`. Never put internals here. */
+  details?: unknown;
+  /** The underlying error, for the logs only. */
+  cause?: unknown;
+  /** Overrides the registry's default status (rarely needed). */
+  status?: number;
+}
+
+/** The options of `createError` for a code: `params` is required exactly when the template has placeholders. */
+export type ErrorOptions<C extends ErrorCode> = [ErrorParams<C>] extends [never]
+  ? [options?: ErrorExtras]
+  : [options: ErrorExtras & { params: Record<ErrorParams<C>, string | number | bigint> }];
+
+/** An error with a registry code; the error handler sends it as `{ error: { code, message, details } }`. */
+export class AppError<C extends ErrorCode = ErrorCode> extends Error {
+  override readonly name = "AppError";
+  readonly code: C;
+  readonly statusCode: number;
+  readonly details: unknown;
+
+  constructor(code: C, message: string, extras: ErrorExtras = {}) {
+    super(message, extras.cause === undefined ? undefined : { cause: extras.cause });
+    this.code = code;
+    this.statusCode = extras.status ?? ERRORS[code].status;
+    this.details = extras.details;
+  }
+}
+
+/** Creates the registry error `code`, filling its message template from `params`. */
+export function createError<C extends ErrorCode>(code: C, ...[options]: ErrorOptions<C>): AppError<C> {
+  const extras = (options ?? {}) as ErrorExtras & { params?: Record<string, string | number | bigint> };
+  return new AppError(code, formatMessage(ERRORS[code].message, extras.params ?? {}), extras);
+}
+
+/** Whether `value` is an `AppError` (optionally of one code). */
+export function isAppError<C extends ErrorCode>(value: unknown, code?: C): value is AppError<C> {
+  return value instanceof AppError && (code === undefined || value.code === code);
+}
+
+/** The body of every 4xx/5xx response. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+/** The JSON body the API sends for `error`. */
+export function toErrorBody(error: AppError): ErrorBody {
+  return error.details === undefined
+    ? { error: { code: error.code, message: error.message } }
+    : { error: { code: error.code, message: error.message, details: error.details } };
+}
+
+const MAX_PARAM_LENGTH = 120;
+
+function formatMessage(template: string, params: Record<string, string | number | bigint>): string {
+  return template.replace(/\{(\w+)\}/g, (placeholder, name: string) => {
+    const value = params[name];
+    if (value === undefined) return placeholder;
+    // Messages may quote client input (a path, a field name); keep them short and on one line.
+    const text = String(value).replace(/[\u0000-\u001f\u007f]/g, " ");
+    return text.length > MAX_PARAM_LENGTH ? `${text.slice(0, MAX_PARAM_LENGTH)}…` : text;
+  });
+}

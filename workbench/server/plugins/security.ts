@@ -1,0 +1,68 @@
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import fp from "fastify-plugin";
+import type { Config } from "../config";
+import { createError } from "../errors";
+
+/**
+ * The Content-Security-Policy of the UI (a Vite-built Svelte app with the Monaco editor) and of the
+ * API docs, all served from this origin:
+ * - scripts only from here, plus 'wasm-unsafe-eval' for the fhevm relayer SDK's WebAssembly;
+ * - inline styles, because Monaco (and Svelte transitions) inject <style> elements;
+ * - workers from here or blob: (Monaco's language workers, the recipe checker's worker);
+ * - fetches to this origin, the chain's JSON-RPC URL (the browser encrypts and user-decrypts through
+ *   it) and any extra CSP_CONNECT_SRC entries (a relayer on a real network).
+ * No upgrade-insecure-requests: locally the app is served over plain http.
+ */
+export function contentSecurityPolicy(config: Config): Record<string, string[]> {
+  const chainOrigin = new URL(config.chain.rpcUrl).origin;
+  const chainWs = chainOrigin.replace(/^http/, "ws");
+  return {
+    "default-src": ["'self'"],
+    "base-uri": ["'self'"],
+    "script-src": ["'self'", "'wasm-unsafe-eval'"],
+    "script-src-attr": ["'none'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "worker-src": ["'self'", "blob:"],
+    "connect-src": ["'self'", chainOrigin, chainWs, ...config.cspConnectSrc],
+    "object-src": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+  };
+}
+
+/**
+ * Security headers (helmet), CORS for the configured origins only, and rate limiting: a generous
+ * per-client limit on every route, stricter ones where routes ask for it (sign-in).
+ */
+export default fp(
+  async (app) => {
+    const { config } = app;
+
+    await app.register(helmet, {
+      contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(config) },
+    });
+
+    await app.register(cors, {
+      origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+      credentials: true,
+      methods: ["GET", "HEAD", "POST", "PATCH", "DELETE"],
+      allowedHeaders: ["Content-Type", "Authorization"],
+      maxAge: 600,
+    });
+
+    if (config.rateLimit.enabled) {
+      await app.register(rateLimit, {
+        global: true,
+        max: config.rateLimit.max,
+        timeWindow: config.rateLimit.windowMs,
+        errorResponseBuilder: (_request, context) =>
+          createError("ERR_RATE_LIMITED", { params: { retryAfter: context.after }, status: context.statusCode }),
+      });
+    }
+  },
+  { name: "security", fastify: "5.x", dependencies: ["config"] },
+);

@@ -1,0 +1,97 @@
+import type { InjectOptions, LightMyRequestResponse } from "fastify";
+import { Wallet } from "ethers";
+import { SiweMessage } from "siwe";
+import { expect } from "vitest";
+import { buildApp, type App } from "../../app";
+import { loadConfig, type Config } from "../../config";
+import type { ErrorCode } from "../../errors";
+import type { Store } from "../../store/store";
+
+/** The origin test sign-in messages name (one of the default PUBLIC_ORIGINS). */
+export const TEST_ORIGIN = "http://localhost:8787";
+
+/** A configuration for tests: quiet, in-memory, generous sign-in limits unless a test sets its own. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    SQLITE_PATH: ":memory:",
+    AUTH_RATE_LIMIT_MAX: "1000",
+    UI_DIR: "/nonexistent-ui",
+    ...env,
+  });
+}
+
+/** An app over `store`; close it after the test (the store stays open). */
+export async function createTestApp(options: { store: Store; env?: Record<string, string>; now?: () => Date }): Promise<App> {
+  const app = await buildApp({ config: testConfig(options.env), store: options.store, logger: false, now: options.now });
+  await app.ready();
+  return app;
+}
+
+/** The fields of a sign-in message; defaults make a valid one for the test app. */
+export interface MessageFields {
+  address: string;
+  nonce: string;
+  domain?: string;
+  uri?: string;
+  chainId?: number;
+  issuedAt?: string;
+  expirationTime?: string;
+  notBefore?: string;
+}
+
+/** An EIP-4361 message as a wallet would be asked to sign it. */
+export function siweMessage(fields: MessageFields): string {
+  return new SiweMessage({
+    domain: fields.domain ?? new URL(TEST_ORIGIN).host,
+    address: fields.address,
+    statement: "Sign in to the IoT Data Market workbench.",
+    uri: fields.uri ?? TEST_ORIGIN,
+    version: "1",
+    chainId: fields.chainId ?? 31337,
+    nonce: fields.nonce,
+    issuedAt: fields.issuedAt ?? new Date().toISOString(),
+    ...(fields.expirationTime && { expirationTime: fields.expirationTime }),
+    ...(fields.notBefore && { notBefore: fields.notBefore }),
+  }).prepareMessage();
+}
+
+/** A signed-in user of the test app. */
+export interface TestUser {
+  wallet: Wallet;
+  address: string;
+  token: string;
+  /** `Authorization` header for inject. */
+  headers: { authorization: string };
+}
+
+/** Signs in with a fresh (or the given) wallet through the real nonce → sign → verify round trip. */
+export async function signIn(app: App, wallet: Wallet = Wallet.createRandom() as unknown as Wallet): Promise<TestUser> {
+  const nonce = await app.inject({ method: "POST", url: "/api/auth/nonce" });
+  expect(nonce.statusCode).toBe(200);
+  const message = siweMessage({ address: wallet.address, nonce: nonce.json().nonce });
+  const signature = await wallet.signMessage(message);
+  const verify = await app.inject({ method: "POST", url: "/api/auth/verify", payload: { message, signature } });
+  expect(verify.statusCode, verify.body).toBe(200);
+  const { token } = verify.json();
+  return { wallet, address: wallet.address, token, headers: { authorization: `Bearer ${token}` } };
+}
+
+/** Sends a request as `user`. */
+export function as(app: App, user: TestUser, options: InjectOptions): Promise<LightMyRequestResponse> {
+  return app.inject({ ...options, headers: { ...user.headers, ...(options.headers ?? {}) } });
+}
+
+/** Asserts an error response: status, code, and the one error shape. */
+export function expectError(response: LightMyRequestResponse, status: number, code: ErrorCode): { code: string; message: string; details?: unknown } {
+  expect(response.statusCode, response.body).toBe(status);
+  expect(response.headers["content-type"]).toMatch(/^application\/json/);
+  const body = response.json();
+  expect(Object.keys(body)).toEqual(["error"]);
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe("string");
+  expect(body.error.message.length).toBeGreaterThan(0);
+  expect(Object.keys(body.error).every((key) => ["code", "message", "details"].includes(key))).toBe(true);
+  return body.error;
+}

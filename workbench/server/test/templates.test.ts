@@ -1,0 +1,216 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../app";
+import type { Store } from "../store/store";
+import { as, createTestApp, expectError, signIn, type TestUser } from "./support/app";
+import { describeEachBackend, snapshotStore } from "./support/backends";
+
+const HOT_HOURS = [
+  'param hot = 30.0 "hot above (°C)"',
+  'param cold = -5 "cold below (°C)"',
+  'from "greenhouse" window last 24h',
+  "count(temperature > hot) as \"hot readings\"",
+  "count(temperature < cold)",
+].join("\n");
+
+describeEachBackend("templates API", (backend) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let app: App;
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    ({ store, cleanup } = await backend.open());
+    app = await createTestApp({ store });
+    alice = await signIn(app);
+    bob = await signIn(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await cleanup?.();
+  });
+
+  async function publish(user: TestUser, body: Record<string, unknown> = {}) {
+    const response = await as(app, user, {
+      method: "POST",
+      url: "/api/templates",
+      payload: { title: "Hot and cold hours", description: "Counts readings outside a band", tags: ["Temperature", "alerts"], source: HOT_HOURS, ...body },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json();
+  }
+
+  it("publishes a recipe with the parameters its source declares", async () => {
+    const template = await publish(alice);
+    expect(template).toMatchObject({
+      author: alice.address,
+      title: "Hot and cold hours",
+      tags: ["alerts", "temperature"],
+      version: "1.0.0",
+      forkCount: 0,
+      published: true,
+      params: [
+        { name: "hot", default: "30.0", description: "hot above (°C)" },
+        { name: "cold", default: "-5", description: "cold below (°C)" },
+      ],
+    });
+    const fetched = await app.inject({ method: "GET", url: `/api/templates/${template.id}` });
+    expect(fetched.json()).toEqual(template);
+  });
+
+  it("publishes one of the author's recipe cells, and refuses a markdown cell or someone else's", async () => {
+    const notebook = (await as(app, alice, { method: "POST", url: "/api/notebooks", payload: { title: "n" } })).json();
+    const cells = `/api/notebooks/${notebook.id}/cells`;
+    const recipe = (await as(app, alice, { method: "POST", url: cells, payload: { kind: "recipe", source: HOT_HOURS } })).json();
+    const prose = (await as(app, alice, { method: "POST", url: cells, payload: { kind: "markdown", source: "# hi" } })).json();
+
+    const template = await publish(alice, { source: undefined, fromCell: { notebookId: notebook.id, cellId: recipe.id } });
+    expect(template.source).toBe(HOT_HOURS);
+
+    const fromProse = { title: "t", fromCell: { notebookId: notebook.id, cellId: prose.id } };
+    expectError(await as(app, alice, { method: "POST", url: "/api/templates", payload: fromProse }), 400, "ERR_TEMPLATE_CELL_NOT_RECIPE");
+    const stolen = { title: "t", fromCell: { notebookId: notebook.id, cellId: recipe.id } };
+    expectError(await as(app, bob, { method: "POST", url: "/api/templates", payload: stolen }), 404, "ERR_NOTEBOOK_NOT_FOUND");
+  });
+
+  it("refuses a recipe with errors, with its diagnostics, writing nothing", async () => {
+    const before = await snapshotStore(store);
+    const response = await as(app, alice, {
+      method: "POST",
+      url: "/api/templates",
+      payload: { title: "Broken", source: 'from "x" window last 24h\nmeen(temperature)' },
+    });
+    const error = expectError(response, 422, "ERR_RECIPE_INVALID");
+    expect(error.details).toMatchObject({ diagnostics: [{ line: 2, column: 1, severity: "error", code: "unknown-statistic" }] });
+    expect(await snapshotStore(store)).toEqual(before);
+  });
+
+  it("wants exactly one of source and fromCell", async () => {
+    expectError(await as(app, alice, { method: "POST", url: "/api/templates", payload: { title: "t" } }), 400, "ERR_REQUEST_VALIDATION");
+  });
+
+  describe("search", () => {
+    let frost: { id: string };
+    let mean: { id: string };
+    let draft: { id: string };
+    const marker = randomUUID().slice(0, 8);
+
+    beforeAll(async () => {
+      frost = await publish(alice, { title: `Frost alert ${marker}`, tags: ["frost"], description: "Any reading below zero" });
+      mean = await publish(bob, { title: `Daily mean ${marker}`, tags: ["basic"], description: "The average" });
+      draft = await publish(alice, { title: `Draft ${marker}`, tags: ["frost"] });
+      await as(app, alice, { method: "POST", url: `/api/templates/${draft.id}/unpublish` });
+    });
+
+    const search = async (query: string, user?: TestUser) => {
+      const response = user
+        ? await as(app, user, { method: "GET", url: `/api/templates?${query}` })
+        : await app.inject({ method: "GET", url: `/api/templates?${query}` });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json() as { items: { id: string }[]; total: number };
+    };
+    const ids = (page: { items: { id: string }[] }) => page.items.map((t) => t.id).sort();
+
+    it("finds templates by words in the title, description and tags", async () => {
+      expect(ids(await search(`q=${marker}+frost`))).toEqual([frost.id]);
+      expect(ids(await search(`q=${marker}+AVERAGE`))).toEqual([mean.id]);
+      expect(ids(await search(`q=${marker}`))).toEqual([frost.id, mean.id].sort());
+    });
+
+    it("filters by tag and author, and pages", async () => {
+      expect(ids(await search(`q=${marker}&tag=frost`))).toEqual([frost.id]);
+      expect(ids(await search(`q=${marker}&author=${bob.address.toLowerCase()}`))).toEqual([mean.id]);
+      const page = await search(`q=${marker}&limit=1&offset=1`);
+      expect([page.total, page.items.length]).toEqual([2, 1]);
+    });
+
+    it("shows an unpublished template to its author only", async () => {
+      expect(ids(await search(`q=${marker}&mine=true`, alice))).toEqual([frost.id, draft.id].sort());
+      expect(ids(await search(`q=${marker}`, bob))).not.toContain(draft.id);
+      expectError(await as(app, bob, { method: "GET", url: `/api/templates/${draft.id}` }), 404, "ERR_TEMPLATE_NOT_FOUND");
+      expect((await as(app, alice, { method: "GET", url: `/api/templates/${draft.id}` })).json()).toMatchObject({ published: false });
+      expectError(await app.inject({ method: "GET", url: "/api/templates?mine=true" }), 401, "ERR_AUTH_REQUIRED");
+    });
+  });
+
+  describe("authorship", () => {
+    it("lets only the author edit, unpublish and republish; others get 403, writing nothing", async () => {
+      const template = await publish(alice);
+      const before = await snapshotStore(store);
+      for (const route of [
+        { method: "PATCH", url: `/api/templates/${template.id}`, payload: { title: "Mine now" } },
+        { method: "POST", url: `/api/templates/${template.id}/unpublish` },
+        { method: "POST", url: `/api/templates/${template.id}/publish` },
+      ] as const) {
+        expectError(await as(app, bob, route), 403, "ERR_TEMPLATE_FORBIDDEN");
+      }
+      expect(await snapshotStore(store)).toEqual(before);
+
+      const edited = await as(app, alice, {
+        method: "PATCH",
+        url: `/api/templates/${template.id}`,
+        payload: { title: "Heat hours", version: "1.1.0", source: 'param hot = 28\nfrom "g" window all\ncount(temperature > hot)' },
+      });
+      expect(edited.json()).toMatchObject({ title: "Heat hours", version: "1.1.0", params: [{ name: "hot", default: "28" }] });
+      const hidden = await as(app, alice, { method: "POST", url: `/api/templates/${template.id}/unpublish` });
+      expect(hidden.json().published).toBe(false);
+      expectError(await as(app, bob, { method: "PATCH", url: `/api/templates/${template.id}`, payload: { title: "x" } }), 404, "ERR_TEMPLATE_NOT_FOUND");
+      expect((await as(app, alice, { method: "POST", url: `/api/templates/${template.id}/publish` })).json().published).toBe(true);
+    });
+
+    it("answers 404 for a template that does not exist", async () => {
+      expectError(await as(app, alice, { method: "PATCH", url: `/api/templates/${randomUUID()}`, payload: { title: "x" } }), 404, "ERR_TEMPLATE_NOT_FOUND");
+    });
+  });
+
+  describe("fork", () => {
+    it("adds a recipe cell with the chosen values to a new notebook and counts the fork", async () => {
+      const template = await publish(alice);
+      const response = await as(app, bob, {
+        method: "POST",
+        url: `/api/templates/${template.id}/fork`,
+        payload: { values: { hot: 35.5, cold: "-10" }, datasetId: "3" },
+      });
+      expect(response.statusCode, response.body).toBe(201);
+      const fork = response.json();
+      expect(fork.forkCount).toBe(1);
+      expect(fork.cell).toMatchObject({ kind: "recipe", datasetId: "3", index: 0 });
+      expect(fork.cell.source).toBe(HOT_HOURS.replace("param hot = 30.0", "param hot = 35.5").replace("param cold = -5", "param cold = -10"));
+
+      const notebook = (await as(app, bob, { method: "GET", url: `/api/notebooks/${fork.notebookId}` })).json();
+      expect(notebook).toMatchObject({ title: "Hot and cold hours", cells: [{ id: fork.cell.id }] });
+      expect((await app.inject({ method: "GET", url: `/api/templates/${template.id}` })).json().forkCount).toBe(1);
+    });
+
+    it("keeps defaults for parameters without a value and forks into an existing notebook", async () => {
+      const template = await publish(alice);
+      const notebook = (await as(app, bob, { method: "POST", url: "/api/notebooks", payload: { title: "mine" } })).json();
+      const response = await as(app, bob, { method: "POST", url: `/api/templates/${template.id}/fork`, payload: { notebookId: notebook.id } });
+      expect(response.json()).toMatchObject({ notebookId: notebook.id, cell: { source: HOT_HOURS } });
+    });
+
+    it.each([
+      { name: "an unknown parameter", values: { warm: 1 }, code: "ERR_TEMPLATE_VALUES_INVALID", status: 400 },
+      { name: "a value that is no number", values: { hot: "30; drop" }, code: "ERR_TEMPLATE_VALUES_INVALID", status: 400 },
+      { name: "a number in exponent form", values: { hot: 1e21 }, code: "ERR_TEMPLATE_VALUES_INVALID", status: 400 },
+    ] as const)("refuses $name, writing nothing", async ({ values, code, status }) => {
+      const template = await publish(alice);
+      const before = await snapshotStore(store);
+      expectError(await as(app, bob, { method: "POST", url: `/api/templates/${template.id}/fork`, payload: { values } }), status, code);
+      expect(await snapshotStore(store)).toEqual(before);
+    });
+
+    it("refuses to fork into someone else's notebook, writing nothing", async () => {
+      const template = await publish(alice);
+      const notebook = (await as(app, alice, { method: "POST", url: "/api/notebooks", payload: { title: "alice's" } })).json();
+      const before = await snapshotStore(store);
+      expectError(
+        await as(app, bob, { method: "POST", url: `/api/templates/${template.id}/fork`, payload: { notebookId: notebook.id } }),
+        404,
+        "ERR_NOTEBOOK_NOT_FOUND",
+      );
+      expect(await snapshotStore(store)).toEqual(before);
+    });
+  });
+});
