@@ -164,6 +164,7 @@ describe("parse: syntax errors", () => {
 
   it("rejects a keyword used as a name", () => {
     expect(errors("param all = 3")).toEqual(["1:7-10 'all' is a reserved word and cannot be used as a name"]);
+    expect(parse("param all = 3").diagnostics[0].code).toBe("reserved-word");
   });
 
   it("reports several errors at once and keeps the good statements", () => {

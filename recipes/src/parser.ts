@@ -352,7 +352,9 @@ function syntaxDiagnostic(error: IRecognitionException, tokens: readonly IToken[
   } else {
     span = tokenSpan(token);
   }
-  return diagnostic("syntax-error", span, error.message);
+  // The message provider words a keyword in name position; give it its own code for the editor.
+  const code = token.tokenType.name.startsWith("Kw") && error.message.endsWith("is a reserved word and cannot be used as a name") ? "reserved-word" : "syntax-error";
+  return diagnostic(code, span, error.message);
 }
 
 function lastRealTokenBefore(tokens: readonly IToken[], token: IToken): IToken | undefined {
