@@ -23,7 +23,7 @@ export interface RecipeDiagnostic extends SourceSpan {
 /** A `param name = default "description"` declaration of a recipe. */
 export interface RecipeParamDeclaration {
   name: string;
-  /** The default value as written (a decimal literal). */
+  /** The default value, a canonical decimal (`30.0` is `30`). */
   default: string;
   description?: string;
 }
@@ -43,10 +43,11 @@ export interface RecipeTooling {
   /** Checks a recipe without a dataset (grammar, names, statistics, windows, parameters). */
   check(source: string): RecipeCheck;
   /**
-   * The recipe with `params` written over the defaults of its declared parameters. Fails with the
-   * checker's diagnostics (`unknown-override`, `invalid-override`, or any error of the result).
+   * The recipe with `params` written over the defaults of its declared parameters and, when given,
+   * reading `dataset` (a dataset id or name) in its `from` line. Fails with the checker's diagnostics
+   * (`unknown-override`, `invalid-override`, or any error of the recipe).
    */
-  fork(source: string, params: Readonly<Record<string, string>>): RecipeFork;
+  fork(input: { source: string; params: Readonly<Record<string, string>>; dataset?: string }): RecipeFork;
 }
 
 /** Diagnostic codes that blame the parameter values given to a fork rather than the recipe. */

@@ -1,26 +1,16 @@
-import { canonicalDecimal, check, type Diagnostic, type RecipeAst } from "../../../recipes/src/index";
-import type { RecipeDiagnostic, RecipeFork, RecipeParamDeclaration, RecipeTooling, SourceSpan } from "./recipe-tooling";
+import { canonicalDecimal, check, forkRecipe, type Diagnostic, type RecipeAst } from "../../../recipes/src/index";
+import type { RecipeDiagnostic, RecipeParamDeclaration, RecipeTooling } from "./recipe-tooling";
 
-/**
- * The recipe tooling backed by the recipes/ package's checker.
- * (recipes/ is writing a `forkRecipe` of its own that also reformats and can switch the dataset;
- * `fork` here should delegate to it once the package exports it.)
- */
+/** The recipe tooling backed by the recipes/ package: its checker and its `forkRecipe`. */
 export const recipesPackageTooling: RecipeTooling = {
   check(source) {
     const result = check({ source });
     return { ok: result.ok, diagnostics: result.diagnostics.map(toDiagnostic), params: declarationsOf(result.ast) };
   },
 
-  fork(source, params): RecipeFork {
-    const result = check({ source, params });
-    if (!result.ok) return { ok: false, diagnostics: result.diagnostics.map(toDiagnostic) };
-    const edits = result.ast.statements.flatMap((statement) =>
-      statement.type === "param" && Object.hasOwn(params, statement.name.name)
-        ? [{ span: statement.value.span, text: canonicalDecimal(params[statement.name.name]!.trim())! }]
-        : [],
-    );
-    return { ok: true, source: applyEdits(source, edits) };
+  fork({ source, params, dataset }) {
+    const result = forkRecipe({ source, params, ...(dataset !== undefined && { dataset }) });
+    return result.ok ? { ok: true, source: result.source } : { ok: false, diagnostics: result.diagnostics.map(toDiagnostic) };
   },
 };
 
@@ -30,7 +20,7 @@ function declarationsOf(ast: RecipeAst): RecipeParamDeclaration[] {
       ? [
           {
             name: statement.name.name,
-            default: statement.value.text,
+            default: canonicalDecimal(statement.value.text) ?? statement.value.text,
             ...(statement.description && { description: statement.description.value }),
           },
         ]
@@ -40,16 +30,4 @@ function declarationsOf(ast: RecipeAst): RecipeParamDeclaration[] {
 
 function toDiagnostic(d: Diagnostic): RecipeDiagnostic {
   return { line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn, message: d.message, severity: d.severity, code: d.code };
-}
-
-/** Applies non-overlapping replacements at 1-based spans, last first so earlier offsets stay valid. */
-function applyEdits(source: string, edits: readonly { span: SourceSpan; text: string }[]): string {
-  const lineStarts = [0];
-  for (let i = 0; i < source.length; i++) if (source[i] === "\n") lineStarts.push(i + 1);
-  const offset = (line: number, column: number) => lineStarts[line - 1]! + column - 1;
-  let out = source;
-  for (const edit of [...edits].sort((a, b) => offset(b.span.line, b.span.column) - offset(a.span.line, a.span.column))) {
-    out = out.slice(0, offset(edit.span.line, edit.span.column)) + edit.text + out.slice(offset(edit.span.endLine, edit.span.endColumn));
-  }
-  return out;
 }

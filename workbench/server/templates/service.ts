@@ -107,7 +107,8 @@ export class TemplateService {
 
   /**
    * Forks a template into one of the user's notebooks (or a new one) as a recipe cell with the given
-   * parameter values, and counts the fork. All of it, or nothing.
+   * parameter values (and, with a dataset id, reading that dataset), and counts the fork. All of it,
+   * or nothing.
    */
   async fork(
     user: string,
@@ -121,7 +122,8 @@ export class TemplateService {
     },
   ): Promise<ForkResult> {
     const template = await this.get(user, templateId);
-    const source = forkTemplateSource(this.options.recipes, template.source, input.values);
+    const datasetId = input.datasetId ?? undefined;
+    const source = forkTemplateSource(this.options.recipes, { source: template.source, values: input.values, datasetId });
     const at = this.options.now();
     return this.options.store.transaction(async (tx) => {
       let notebookId = input.notebookId;

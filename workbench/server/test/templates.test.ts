@@ -5,12 +5,16 @@ import type { Store } from "../store/store";
 import { as, createTestApp, expectError, signIn, type TestUser } from "./support/app";
 import { describeEachBackend, snapshotStore } from "./support/backends";
 
+/** A recipe in the recipe language's canonical format (which forks keep). */
 const HOT_HOURS = [
   'param hot = 30.0 "hot above (°C)"',
   'param cold = -5 "cold below (°C)"',
+  "",
   'from "greenhouse" window last 24h',
-  "count(temperature > hot) as \"hot readings\"",
+  "",
+  'count(temperature > hot) as "hot readings"',
   "count(temperature < cold)",
+  "",
 ].join("\n");
 
 describeEachBackend("templates API", (backend) => {
@@ -51,7 +55,7 @@ describeEachBackend("templates API", (backend) => {
       forkCount: 0,
       published: true,
       params: [
-        { name: "hot", default: "30.0", description: "hot above (°C)" },
+        { name: "hot", default: "30", description: "hot above (°C)" },
         { name: "cold", default: "-5", description: "cold below (°C)" },
       ],
     });
@@ -165,7 +169,7 @@ describeEachBackend("templates API", (backend) => {
   });
 
   describe("fork", () => {
-    it("adds a recipe cell with the chosen values to a new notebook and counts the fork", async () => {
+    it("adds a recipe cell with the chosen values, reading the chosen dataset, to a new notebook and counts the fork", async () => {
       const template = await publish(alice);
       const response = await as(app, bob, {
         method: "POST",
@@ -176,7 +180,9 @@ describeEachBackend("templates API", (backend) => {
       const fork = response.json();
       expect(fork.forkCount).toBe(1);
       expect(fork.cell).toMatchObject({ kind: "recipe", datasetId: "3", index: 0 });
-      expect(fork.cell.source).toBe(HOT_HOURS.replace("param hot = 30.0", "param hot = 35.5").replace("param cold = -5", "param cold = -10"));
+      expect(fork.cell.source).toBe(
+        HOT_HOURS.replace("param hot = 30.0", "param hot = 35.5").replace("param cold = -5", "param cold = -10").replace('"greenhouse"', '"3"'),
+      );
 
       const notebook = (await as(app, bob, { method: "GET", url: `/api/notebooks/${fork.notebookId}` })).json();
       expect(notebook).toMatchObject({ title: "Hot and cold hours", cells: [{ id: fork.cell.id }] });
