@@ -99,7 +99,7 @@ export function requiredKinds(recipe: RecipeIR | readonly Statistic[]): RecipeKi
 
 /** Input of {@link checkApprovals}. */
 export interface CheckApprovalsOptions {
-  readonly ir: RecipeIR;
+  readonly ir: Pick<RecipeIR, "statistics">;
   readonly approvedKinds: readonly RecipeKindName[];
 }
 
@@ -202,7 +202,7 @@ class Checker {
       }
     }
     if (this.dataset?.approvedKinds && statistics.length > 0) {
-      this.diagnostics.push(...checkApprovals({ ir: { statistics } as RecipeIR, approvedKinds: this.dataset.approvedKinds }));
+      this.diagnostics.push(...checkApprovals({ ir: { statistics }, approvedKinds: this.dataset.approvedKinds }));
     }
     if (hasErrors(this.diagnostics) || !froms[0] || !window || statistics.length !== statements.length) return undefined;
 
@@ -210,7 +210,7 @@ class Checker {
     for (const [name, entry] of this.params) {
       params.push({
         name,
-        value: decimalToString(entry.value ?? entry.defaultValue),
+        value: decimalToString(this.paramValue(entry)),
         default: decimalToString(entry.defaultValue),
         ...(entry.statement.description ? { description: entry.statement.description.value } : {}),
       });
