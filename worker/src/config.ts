@@ -22,6 +22,10 @@ const envSchema = z.object({
   WORKER_MAX_STALLED_COUNT: integer(3, 0),
   /** JSON-RPC endpoint of the chain (the local Hardhat node by default). */
   RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
+  /** How often ethers polls the node for new blocks and receipts. */
+  RPC_POLLING_INTERVAL_MS: integer(1_000, 10),
+  /** Block the market was deployed in: where log scans (reading timestamps, run transactions) start. */
+  MARKET_FROM_BLOCK: integer(0, 0),
   /** Address of the deployed market contract. */
   MARKET_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "MARKET_ADDRESS must be a 20-byte hex address"),
   /** Private key of the relayer account (holds the market's OPERATOR role). */
@@ -39,7 +43,9 @@ export interface WorkerConfig {
   stalledIntervalMs: number;
   maxStalledCount: number;
   rpcUrl: string;
+  rpcPollingIntervalMs: number;
   marketAddress: string;
+  marketFromBlock: number;
   relayerPrivateKey: string;
   logLevel: string;
 }
@@ -61,7 +67,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: e.WORKER_MAX_STALLED_COUNT,
     rpcUrl: e.RPC_URL,
+    rpcPollingIntervalMs: e.RPC_POLLING_INTERVAL_MS,
     marketAddress: e.MARKET_ADDRESS,
+    marketFromBlock: e.MARKET_FROM_BLOCK,
     relayerPrivateKey: e.RELAYER_PRIVATE_KEY,
     logLevel: e.LOG_LEVEL,
   };

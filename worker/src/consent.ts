@@ -4,37 +4,18 @@
  * authorization digest) and checks signatures before it spends gas on a call that would revert.
  */
 import { Signature, TypedDataEncoder, verifyTypedData } from "ethers";
+import {
+  RUN_REQUEST_TYPES,
+  STANDING_AUTHORIZATION_TYPES,
+  marketDomain as clientMarketDomain,
+} from "../../contracts/client/eip712";
 import type { MarketRef, RunRequest, StandingAuthorization } from "./job-schemas";
 
-/** EIP-712 types of a run request, field order as the contract hashes it. */
-export const RUN_REQUEST_TYPES = {
-  RunRequest: [
-    { name: "buyer", type: "address" },
-    { name: "datasetId", type: "uint256" },
-    { name: "programHash", type: "bytes32" },
-    { name: "fromIndex", type: "uint64" },
-    { name: "toIndex", type: "uint64" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
+export { RUN_REQUEST_TYPES, STANDING_AUTHORIZATION_TYPES };
 
-/** EIP-712 types of a standing authorization, field order as the contract hashes it. */
-export const STANDING_AUTHORIZATION_TYPES = {
-  StandingAuthorization: [
-    { name: "buyer", type: "address" },
-    { name: "datasetId", type: "uint256" },
-    { name: "programHash", type: "bytes32" },
-    { name: "cadence", type: "uint64" },
-    { name: "expiry", type: "uint64" },
-    { name: "maxRuns", type: "uint32" },
-    { name: "nonce", type: "uint256" },
-  ],
-};
-
-/** The market's EIP-712 domain. */
+/** The market's EIP-712 domain (the contracts client's, from a job's market reference). */
 export function marketDomain(market: MarketRef) {
-  return { name: "IoTDataMarket", version: "1", chainId: market.chainId, verifyingContract: market.address };
+  return clientMarketDomain({ chainId: market.chainId, market: market.address });
 }
 
 /** EIP-712 digest of a run request: the run job's id and the contract's `runIdOf` key. */

@@ -20,13 +20,23 @@ export type { Failure, RejectionCode };
 /** A rejection no retry can fix. BullMQ fails the job at once (UnrecoverableError). */
 export class RunRejectedError extends UnrecoverableError {
   readonly code: RejectionCode;
+  /** The contract's custom error name, when the market rejected a call. */
   readonly contractError?: string;
+  /** Its decoded arguments. */
+  readonly contractArgs?: readonly unknown[];
 
-  constructor(options: { code: RejectionCode; reason: string; contractError?: string; cause?: unknown }) {
+  constructor(options: {
+    code: RejectionCode;
+    reason: string;
+    contractError?: string;
+    contractArgs?: readonly unknown[];
+    cause?: unknown;
+  }) {
     super(options.reason);
     this.name = "RunRejectedError";
     this.code = options.code;
     this.contractError = options.contractError;
+    this.contractArgs = options.contractArgs;
     if (options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
 
@@ -45,10 +55,13 @@ export class TransientChainError extends Error {
   }
 }
 
-/** A decoded contract revert: custom error name and a sentence. */
+/** A decoded contract revert: custom error name, a sentence, its arguments. */
 export interface DecodedRevert {
   name: string;
   message: string;
+  args?: readonly unknown[];
+  /** The rejection code this error maps to (CONTRACT_REJECTED when absent). */
+  code?: RejectionCode;
 }
 
 /** Turns a revert into a readable reason; returns undefined for anything that is not a revert. */
@@ -119,7 +132,7 @@ export const decodeWithEthers: RevertDecoder = (error) => {
   };
   if (revert) {
     const args = (revert.args ?? []).map((a) => String(a)).join(", ");
-    return { name: revert.name, message: `${revert.name}(${args})` };
+    return { name: revert.name, message: `${revert.name}(${args})`, args: revert.args ?? [] };
   }
   if (reason) return { name: "Error", message: reason };
   return { name: "UnknownRevert", message: shortMessage ?? "the transaction reverted without a reason" };
@@ -137,9 +150,10 @@ export function classifyChainError(options: { error: unknown; action: string; de
     const decoded = options.decode?.(error) ?? decodeWithEthers(error);
     const message = decoded?.message ?? "the transaction reverted";
     return new RunRejectedError({
-      code: "CONTRACT_REJECTED",
+      code: decoded?.code ?? "CONTRACT_REJECTED",
       reason: `The market rejected ${action}: ${message}`,
       contractError: decoded?.name,
+      contractArgs: decoded?.args,
       cause: error,
     });
   }

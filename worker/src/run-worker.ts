@@ -7,7 +7,7 @@
  * list, where another worker continues it from the on-chain cursor. A worker that dies without
  * closing leaves its jobs' locks to expire; BullMQ's stalled-job check moves them back to wait.
  */
-import { Job, WaitingError, Worker } from "bullmq";
+import { DelayedError, Job, WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -45,6 +45,8 @@ export interface ProcessorContext<D> {
   job: Job<D, JobResult, JobName>;
   /** The job's parsed data. */
   data: D;
+  /** The job's lock token (for `moveToDelayed` and friends). */
+  token?: string;
   /** Aborts on shutdown or lost lock: finish the transaction in flight, then throw. */
   signal: AbortSignal;
   logger: Logger;
@@ -101,11 +103,13 @@ export class RunWorker {
         const data = parseJobData(job);
         const result =
           data.kind === "run"
-            ? await processors.run({ job: job as Job<RunJobData, JobResult, JobName>, data, signal: abort, logger: log })
-            : await processors.report({ job: job as Job<ReportJobData, JobResult, JobName>, data, signal: abort, logger: log });
+            ? await processors.run({ job: job as Job<RunJobData, JobResult, JobName>, data, token, signal: abort, logger: log })
+            : await processors.report({ job: job as Job<ReportJobData, JobResult, JobName>, data, token, signal: abort, logger: log });
         log.info({ ms: Date.now() - started }, "job completed");
         return result;
       } catch (error) {
+        // A processor that moved its job to delayed (a report tick that came too early) is done.
+        if (error instanceof DelayedError || error instanceof WaitingError) throw error;
         if (error instanceof JobReleasedError || (abort.aborted && !(error instanceof RunRejectedError))) {
           log.info({ reason: String(abort.reason), ms: Date.now() - started }, "job released");
           // Back to wait without using an attempt; the next worker continues from the chain's cursor.

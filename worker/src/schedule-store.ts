@@ -101,6 +101,11 @@ export class ScheduleStore {
     await this.#redis.hset(this.#reportsKey(valid.scheduleId), valid.runId, JSON.stringify(valid));
   }
 
+  /** Whether the report of chain run `runId` is kept for schedule `id`. */
+  async hasReport(id: string, runId: string): Promise<boolean> {
+    return (await this.#redis.hexists(this.#reportsKey(id), runId)) === 1;
+  }
+
   /** The reports of schedule `id`, in sequence order. */
   async reports(id: string): Promise<ReportResult[]> {
     const all = await this.#redis.hvals(this.#reportsKey(id));

@@ -53,6 +53,8 @@ export class TransactionSender {
     Pick<TransactionSenderOptions, "logger" | "decode">;
   /** Tail of the broadcast chain: each broadcast starts after the previous one settled. */
   #broadcasts: Promise<unknown> = Promise.resolve();
+  /** Gas estimates by the callers' `gasKey`. */
+  readonly #gasEstimates = new Map<string, bigint>();
   #address?: Promise<string>;
 
   constructor(options: TransactionSenderOptions) {
@@ -94,17 +96,39 @@ export class TransactionSender {
    * 7"). Throws {@link RunRejectedError} for a revert, {@link TransientChainError} when the node kept
    * failing.
    */
-  async send(options: { action: string; tx: TransactionRequest; signal?: AbortSignal }): Promise<SentTransaction> {
-    const { action, signal } = options;
+  async send(options: {
+    action: string;
+    tx: TransactionRequest;
+    signal?: AbortSignal;
+    /**
+     * Transactions with the same `gasKey` cost the same gas (e.g. steps of one program and size):
+     * the first is estimated, the others reuse its estimate.
+     */
+    gasKey?: string;
+  }): Promise<SentTransaction> {
+    const { action, signal, gasKey } = options;
     const from = await this.address();
     const tx: TransactionRequest = { ...options.tx, from };
 
+    const started = performance.now();
+    let estimatedAt = started;
     const response = await this.#retry(action, signal, async () => {
-      const estimate = await this.#provider.estimateGas(tx);
+      // Why a cache: estimating an fhevm step replays it about ten times (a binary search over the
+      // gas limit), ten times the cost of sending it. The price of skipping the estimate is that a
+      // step that would revert is mined as a failed transaction instead of refused beforehand;
+      // steps only revert when another worker raced this one, which the step loop handles.
+      const cached = gasKey === undefined ? undefined : this.#gasEstimates.get(gasKey);
+      const estimate = cached ?? (await this.#provider.estimateGas(tx));
+      if (gasKey !== undefined && cached === undefined) this.#gasEstimates.set(gasKey, estimate);
+      estimatedAt = performance.now();
       const gasLimit = (estimate * BigInt(100 + this.#options.gasHeadroomPercent)) / 100n;
       return this.#broadcast({ ...tx, gasLimit });
     });
-    this.#options.logger?.debug({ action, txHash: response.hash, nonce: response.nonce }, "transaction sent");
+    const sentAt = performance.now();
+    this.#options.logger?.debug(
+      { action, txHash: response.hash, nonce: response.nonce, estimateMs: Math.round(estimatedAt - started), broadcastMs: Math.round(sentAt - estimatedAt) },
+      "transaction sent",
+    );
 
     // Phase 2 has no signal: once broadcast, the transaction is waited for, so that the job's
     // record and the chain agree even during a shutdown.
@@ -113,7 +137,10 @@ export class TransactionSender {
       if (!mined) throw new TransientChainError(`${action}: transaction ${response.hash} was not mined in time`);
       return mined;
     });
-    if (receipt.status !== 1) throw await this.#explainFailedReceipt(action, tx, receipt);
+    if (receipt.status !== 1) {
+      if (gasKey !== undefined) this.#gasEstimates.delete(gasKey);
+      throw await this.#explainFailedReceipt(action, tx, receipt);
+    }
     return { hash: response.hash, receipt, gasLimit: response.gasLimit };
   }
 
@@ -149,7 +176,11 @@ export class TransactionSender {
     });
   }
 
-  /** A receipt with status 0 (it passed estimation, then reverted): replay it to learn why. */
+  /**
+   * A receipt with status 0: replay the call on the state it met to learn why. A revert is the
+   * contract's answer; a replay that succeeds means the transaction ran out of gas (or the state
+   * moved), which another attempt with a fresh estimate can get past.
+   */
   async #explainFailedReceipt(action: string, tx: TransactionRequest, receipt: TransactionReceipt): Promise<unknown> {
     try {
       await this.#provider.call({ ...tx, blockTag: receipt.blockNumber - 1 });
@@ -157,9 +188,8 @@ export class TransactionSender {
       const classified = classifyChainError({ error, action, decode: this.#options.decode });
       if (classified instanceof RunRejectedError) return classified;
     }
-    return new RunRejectedError({
-      code: "CONTRACT_REJECTED",
-      reason: `The market rejected ${action}: transaction ${receipt.hash} reverted in block ${receipt.blockNumber}`,
-    });
+    return new TransientChainError(
+      `${action}: transaction ${receipt.hash} failed in block ${receipt.blockNumber} (out of gas at ${receipt.gasUsed} gas?)`,
+    );
   }
 }
