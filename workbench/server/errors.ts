@@ -48,14 +48,13 @@ export const ERRORS = {
   // Templates.
   ERR_TEMPLATE_NOT_FOUND: { status: 404, message: "Template {templateId} was not found." },
   ERR_TEMPLATE_FORBIDDEN: { status: 403, message: "Only the template's author can change it." },
-  ERR_TEMPLATE_PARAMS_INVALID: { status: 400, message: "The template's parameters do not match its source: {reason}" },
   ERR_TEMPLATE_VALUES_INVALID: { status: 400, message: "The parameter values are not valid: {reason}" },
   ERR_TEMPLATE_CELL_NOT_RECIPE: { status: 400, message: "Only a recipe cell can be published as a template." },
 
   // Service.
   ERR_SERVICE_NOT_READY: { status: 503, message: "The service is not ready: {failing}." },
   ERR_SERVICE_SHUTTING_DOWN: { status: 503, message: "The service is shutting down; retry on another instance or in a moment." },
-  ERR_INTERNAL: { status: 500, message: "Something went wrong on our side; it has been logged as request {requestId}." },
+  ERR_SERVICE_INTERNAL: { status: 500, message: "Something went wrong on our side; it has been logged as request {requestId}." },
 } as const satisfies Record<`ERR_${string}`, ErrorDefinition>;
 
 /** One entry of the registry: the default HTTP status and a message template with `{name}` placeholders. */

@@ -31,7 +31,7 @@ const notebookRoutes: FastifyPluginAsyncZod = async (app) => {
   const tags = ["notebooks"];
 
   app.get(
-    "/",
+    "",
     {
       schema: { tags, security: SIGNED_IN, summary: "List your notebooks", querystring: ListQuery, response: { 200: NotebookPage, ...errors() } },
     },
@@ -42,7 +42,7 @@ const notebookRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.post(
-    "/",
+    "",
     { schema: { tags, security: SIGNED_IN, summary: "Create a notebook", body: CreateNotebookBody, response: { 201: Notebook, ...errors() } } },
     async (request, reply) => reply.status(201).send(toNotebook(await notebooks.create(owner(request), request.body))),
   );

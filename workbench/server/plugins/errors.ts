@@ -107,7 +107,7 @@ export function toAppError(error: unknown, request: FastifyRequest, bodyLimit: n
         return createError("ERR_REQUEST_BAD_URL", { cause: error });
     }
     if (isResponseSerializationError(error)) {
-      return createError("ERR_INTERNAL", { params: { requestId: request.id }, cause: error });
+      return createError("ERR_SERVICE_INTERNAL", { params: { requestId: request.id }, cause: error });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
@@ -116,7 +116,7 @@ export function toAppError(error: unknown, request: FastifyRequest, bodyLimit: n
     }
   }
 
-  return createError("ERR_INTERNAL", { params: { requestId: request.id }, cause: error });
+  return createError("ERR_SERVICE_INTERNAL", { params: { requestId: request.id }, cause: error });
 }
 
 function isFastifyError(error: unknown): error is FastifyError {

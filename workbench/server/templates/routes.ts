@@ -18,7 +18,7 @@ const templateRoutes: FastifyPluginAsyncZod = async (app) => {
   const userOf = (request: { user: { address: string } | null }) => request.user!.address;
 
   app.get(
-    "/",
+    "",
     {
       onRequest: app.identifyUser,
       schema: {
@@ -46,7 +46,7 @@ const templateRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.post(
-    "/",
+    "",
     {
       onRequest: app.requireUser,
       schema: {

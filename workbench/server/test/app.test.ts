@@ -83,12 +83,12 @@ describe("workbench app", () => {
       });
       try {
         const response = await logged.inject({ method: "GET", url: "/api/explode" });
-        const error = expectError(response, 500, "ERR_INTERNAL");
+        const error = expectError(response, 500, "ERR_SERVICE_INTERNAL");
         expect(response.body).not.toMatch(/hunter2|db\.internal|stack/);
         const requestId = /request ([0-9a-f-]{36})/.exec(error.message)?.[1];
         expect(requestId).toBeDefined();
         const entry = JSON.parse(lines.find((line) => line.includes("hunter2"))!);
-        expect(entry).toMatchObject({ reqId: requestId, route: "/api/explode", method: "GET", code: "ERR_INTERNAL" });
+        expect(entry).toMatchObject({ reqId: requestId, route: "/api/explode", method: "GET", code: "ERR_SERVICE_INTERNAL" });
       } finally {
         await logged.close();
       }
