@@ -132,6 +132,21 @@ describeEachBackend("store", (backend) => {
       expect(await store.cells.count(notebook.id)).toBe(4);
     });
 
+    it("appends many cells after the last one in one statement", async () => {
+      const notebook = await notebookWithCells(ALICE, ["a"]);
+      const appended = await store.cells.append(
+        notebook.id,
+        [
+          { id: randomUUID(), kind: "markdown", source: "b", datasetId: null },
+          { id: randomUUID(), kind: "recipe", source: "c", datasetId: "9" },
+        ],
+        later(1),
+      );
+      expect(appended.map((c) => c.position)).toEqual([1, 2]);
+      expect(await sourcesOf(notebook.id)).toEqual(["0:a", "1:b", "2:c"]);
+      expect(await store.cells.append(notebook.id, [], later(2))).toEqual([]);
+    });
+
     it("deletes a cell and closes the gap", async () => {
       const notebook = await notebookWithCells(ALICE, ["a", "b", "c"]);
       const [, b] = await store.cells.list(notebook.id);
