@@ -24,6 +24,9 @@ export function connect(config: StoreConfig): Kysely<Database> {
           oid === INT8_OID ? parseSafeInteger : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle client whose server connection drops (a PostgreSQL restart, a failover) is removed by the pool;
+    // without a listener its 'error' event would crash the process. The next query opens a fresh connection.
+    pool.on("error", () => {});
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
 
