@@ -54,7 +54,10 @@ export interface WorkerConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      return `${name}: ${env[name] === undefined ? "is required" : issue.message}`;
+    });
     throw new Error(`Invalid worker configuration:\n  ${problems.join("\n  ")}`);
   }
   const e = parsed.data;

@@ -166,15 +166,23 @@ export const repeatSchema = z.union([
 ]);
 export type Repeat = z.infer<typeof repeatSchema>;
 
-/** A recurring report as the workbench submits it. */
-export const scheduleInputSchema = z.object({
-  market: marketRefSchema,
-  authorization: standingAuthorizationSchema,
-  signature: hexBytes,
-  recipe: recipeInputSchema,
-  repeat: repeatSchema,
-  origin: originSchema.default({}),
-});
+/**
+ * A recurring report as the workbench submits it. A fixed interval shorter than the authorization's
+ * cadence would only produce ticks the contract refuses, so it is rejected here.
+ */
+export const scheduleInputSchema = z
+  .object({
+    market: marketRefSchema,
+    authorization: standingAuthorizationSchema,
+    signature: hexBytes,
+    recipe: recipeInputSchema,
+    repeat: repeatSchema,
+    origin: originSchema.default({}),
+  })
+  .refine((s) => !("every" in s.repeat) || s.repeat.every >= Number(s.authorization.cadence) * 1000, {
+    message: "repeat.every must be at least the authorization's cadence (in milliseconds)",
+    path: ["repeat", "every"],
+  });
 export type ScheduleInput = z.input<typeof scheduleInputSchema>;
 
 /** Lifecycle of a schedule: ended means expiry, maxRuns or a rejection finished it for good. */
@@ -182,7 +190,7 @@ export const scheduleStatusSchema = z.enum(["active", "paused", "ended"]);
 export type ScheduleStatus = z.infer<typeof scheduleStatusSchema>;
 
 /** A schedule as stored (the id is the authorization's EIP-712 digest). */
-export const scheduleRecordSchema = scheduleInputSchema.extend({
+export const scheduleRecordSchema = scheduleInputSchema.safeExtend({
   id: bytes32,
   status: scheduleStatusSchema,
   /** Why it ended, when it did. */

@@ -175,6 +175,14 @@ describe("recurring reports (stand-in processor)", () => {
     }
   });
 
+  it("refuses a fixed interval shorter than the authorization's cadence", async () => {
+    const signed = await signStandingAuthorization({ market, buyer, authorization: { cadence: "3600" } });
+    await expect(q.runs.upsertSchedule({ market, ...signed, recipe, repeat: { every: 60_000 } })).rejects.toThrow(
+      /repeat.every must be at least the authorization's cadence/,
+    );
+    expect(await q.runs.listSchedules()).toEqual([]);
+  });
+
   it("does not tick for an authorization that has already expired", async () => {
     const view = await schedule({ expiry: Math.floor(Date.now() / 1000) - 10 });
     expect(view.status).toBe("ended");

@@ -29,6 +29,8 @@ export interface TestDataset {
   periodSeconds: number;
   /** Decoded plaintext values appended so far, in index order. */
   values: number[];
+  /** Timestamp of the last reading appended (0 before the first). */
+  lastTimestamp: number;
 }
 
 /** Options of {@link MarketFixture.createDataset}. */
@@ -112,15 +114,16 @@ export async function startMarketFixture(): Promise<MarketFixture> {
         await (await market.createDataset(params)).wait();
         await (await market.registerDevice(id, device.address)).wait();
         await (await market.approveRecipeKinds(id, options.approvedKinds ?? ALL_BUT_HISTOGRAM)).wait();
-        return { id, scale: 2, offset: -5000n, k, periodSeconds, values: [] };
+        return { id, scale: 2, offset: -5000n, k, periodSeconds, values: [], lastTimestamp: 0 };
       },
 
       async appendReadings(dataset, values, options = {}) {
         const encoded = values.map((v) => BigInt(Math.round(v * 10 ** dataset.scale)) - dataset.offset);
         const batches = await encryptReadings({ instance: fhevm, market: deployed.address, appender: device.address, values: encoded });
         const market = as(device);
-        const start = options.startTime ?? Math.floor(Date.now() / 1000) - values.length;
         const step = options.stepSeconds ?? 1;
+        // Timestamps never go backwards, also across batches: continue after the last one.
+        const start = options.startTime ?? Math.max(dataset.lastTimestamp + 1, Math.floor(Date.now() / 1000) - values.length * step);
         const sent = [];
         for (const [b, batch] of batches.entries()) {
           const timestamps = batch.handles.map((_, i) => BigInt(start + (b * 32 + i) * step));
@@ -129,6 +132,7 @@ export async function startMarketFixture(): Promise<MarketFixture> {
         }
         await Promise.all(sent.map((tx) => tx.wait()));
         dataset.values.push(...values);
+        dataset.lastTimestamp = start + (values.length - 1) * step;
       },
 
       async purchaseAccess(dataset, buyerWallet, periods = 1) {

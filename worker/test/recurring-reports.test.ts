@@ -1,0 +1,114 @@
+/**
+ * Recurring encrypted reports on the chain: a standing authorization becomes a job scheduler whose
+ * ticks start scheduled runs over consecutive windows; each report's handles are kept and decrypt
+ * (as the buyer) to the plaintext statistics of its window; maxRuns ends the schedule.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { interpretResults } from "../../recipes/src";
+import type { ReportResult } from "../src/job-schemas";
+import { startWorker, type WorkerRuntime } from "../src/start-worker";
+import { planRecipe, plainStats, signAuthorization, temperatures } from "./support/buyer";
+import { startMarketFixture, type MarketFixture, type TestDataset } from "./support/market-fixture";
+import { openTestQueue, type TestQueue } from "./support/redis-queue";
+import { waitFor } from "./support/wait";
+
+const RECIPE = {
+  source: ['# Each report covers the readings since the previous one.', 'from "greenhouse" window since last report', "mean(temperature)", "max(temperature)"].join("\n"),
+  params: {},
+};
+
+describe("recurring reports on the chain", () => {
+  let fixture: MarketFixture;
+  let dataset: TestDataset;
+  let q: TestQueue;
+  let runtime: WorkerRuntime | undefined;
+
+  beforeAll(async () => {
+    fixture = await startMarketFixture();
+    dataset = await fixture.createDataset({ k: 8 });
+    await fixture.appendReadings(dataset, temperatures(16, 11));
+    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+  });
+
+  afterAll(async () => {
+    await fixture?.stop();
+  });
+
+  beforeEach(async () => {
+    q = openTestQueue("chain-reports");
+    runtime = await startWorker({ config: fixture.workerConfig({ queueName: q.name, queuePrefix: q.prefix }) });
+  });
+
+  afterEach(async () => {
+    await runtime?.close({ release: false });
+    await q.dispose();
+  });
+
+  const reportsOf = (id: string, count: number) =>
+    waitFor(async () => {
+      const reports = await q.runs.listReports(id);
+      return reports.length >= count ? reports : undefined;
+    }, { timeoutMs: 60_000, what: `${count} reports` });
+
+  it("produces consecutive reports over consecutive windows until maxRuns ends the schedule", async () => {
+    const { buyer } = fixture.accounts;
+    const signed = await signAuthorization({ fixture, dataset, recipe: RECIPE, buyer, authorization: { cadence: "1", maxRuns: 3 } });
+    const schedule = await q.runs.upsertSchedule({ market: fixture.market, ...signed, recipe: RECIPE, repeat: { every: 1_500 } });
+
+    const [first] = await reportsOf(schedule.id, 1);
+    // Ticks without a whole new bucket of readings are skipped and do not count.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect(await q.runs.listReports(schedule.id)).toHaveLength(1);
+    await fixture.appendReadings(dataset, temperatures(8, 12));
+    await reportsOf(schedule.id, 2);
+    await fixture.appendReadings(dataset, temperatures(20, 13));
+    const reports = await reportsOf(schedule.id, 3);
+
+    expect(reports.map((r) => [r.sequence, r.window.fromIndex, r.window.toIndex])).toEqual([
+      [1, "0", "16"],
+      [2, "16", "24"],
+      // 20 new readings: the last 4 wait for a complete bucket of k = 8.
+      [3, "24", "40"],
+    ]);
+    expect(first!.scheduleId).toBe(schedule.id);
+    for (const report of reports) await expectReportMatchesPlaintext(report);
+
+    await waitFor(async () => ((await q.runs.getSchedule(schedule.id))?.status === "ended" ? true : undefined), { what: "the end" });
+    expect(await q.runs.getSchedule(schedule.id)).toMatchObject({ status: "ended", endedReason: "all runs done", reportCount: 3 });
+    expect(await q.runs.queue.getJobScheduler(schedule.id)).toBeUndefined();
+  });
+
+  it("ends the schedule when the buyer revokes the authorization", async () => {
+    const { buyer } = fixture.accounts;
+    const signed = await signAuthorization({ fixture, dataset, recipe: RECIPE, buyer, authorization: { cadence: "1", maxRuns: 5 } });
+    const auth = {
+      ...signed.authorization,
+      datasetId: BigInt(signed.authorization.datasetId),
+      cadence: BigInt(signed.authorization.cadence),
+      expiry: BigInt(signed.authorization.expiry),
+      nonce: BigInt(signed.authorization.nonce),
+    };
+    await (await fixture.as(buyer).revokeStandingAuthorization(auth)).wait();
+    const schedule = await q.runs.upsertSchedule({ market: fixture.market, ...signed, recipe: RECIPE, repeat: { every: 1_000 } });
+
+    const ended = await waitFor(async () => {
+      const view = await q.runs.getSchedule(schedule.id);
+      return view?.status === "ended" ? view : undefined;
+    }, { timeoutMs: 30_000, what: "the schedule to end" });
+    expect(ended.endedReason).toMatch(/revoked/);
+    expect(ended.reportCount).toBe(0);
+  });
+
+  async function expectReportMatchesPlaintext(report: ReportResult) {
+    const from = Number(report.window.fromIndex);
+    const to = Number(report.window.toIndex);
+    // The plan the buyer's browser makes to read a report: the recipe over the report's window.
+    const plan = await planRecipe({ fixture, dataset, recipe: { source: RECIPE.source.replace("since last report", "all"), params: {} } });
+    const windowPlan = { ...plan, window: { ...plan.window, fromIndex: from, toIndex: to, length: to - from } };
+    const decrypted = await fixture.decrypt({ buyer: fixture.accounts.buyer, plan: windowPlan, handles: report.handles });
+    const [mean, max] = interpretResults({ plan: windowPlan, decrypted });
+    const plain = plainStats(dataset.values, from, to);
+    expect((mean as { value: { number: number } }).value.number).toBeCloseTo(plain.mean, 3);
+    expect((max as { value: { number: number } }).value.number).toBe(plain.max);
+  }
+});

@@ -1,0 +1,93 @@
+/**
+ * Test support: the worker as its own process, so a test can kill it the way an operating system
+ * would. It runs the way `npm run worker` runs it: bundled by esbuild (dependencies external), then
+ * plain node, because tsx cannot load chevrotain (an ES module whose helpers export only `import`)
+ * from CommonJS. The pid held is node's own, not a wrapper's.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { build } from "esbuild";
+import type { WorkerConfig } from "../../src/config";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+/** Bundles worker/src/main.ts as `npm run worker:build` does; returns the bundle's path. */
+export async function buildWorkerBundle(): Promise<string> {
+  const outfile = path.join(ROOT, "dist", "worker-test", `main-${process.pid}.js`);
+  await build({
+    entryPoints: [path.join(ROOT, "worker", "src", "main.ts")],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    format: "cjs",
+    sourcemap: true,
+    logLevel: "warning",
+    outfile,
+  });
+  return outfile;
+}
+
+/** A worker process and how it ended. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Its last log lines (JSON), for failure messages. */
+  output(): string;
+  /** Resolves once it logged "worker ready". */
+  ready: Promise<void>;
+  /** Sends `signal` unless it already exited, and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** The environment `main.ts` reads, from a worker configuration. */
+export function workerEnv(config: WorkerConfig): NodeJS.ProcessEnv {
+  return {
+    REDIS_URL: config.redisUrl,
+    QUEUE_NAME: config.queueName,
+    QUEUE_PREFIX: config.queuePrefix,
+    WORKER_CONCURRENCY: String(config.concurrency),
+    WORKER_LOCK_DURATION_MS: String(config.lockDurationMs),
+    WORKER_STALLED_INTERVAL_MS: String(config.stalledIntervalMs),
+    WORKER_MAX_STALLED_COUNT: String(config.maxStalledCount),
+    RPC_URL: config.rpcUrl,
+    RPC_POLLING_INTERVAL_MS: String(config.rpcPollingIntervalMs),
+    MARKET_ADDRESS: config.marketAddress,
+    MARKET_FROM_BLOCK: String(config.marketFromBlock),
+    RELAYER_PRIVATE_KEY: config.relayerPrivateKey,
+    LOG_LEVEL: config.logLevel,
+  };
+}
+
+/** Starts the worker bundle (from {@link buildWorkerBundle}) with `config`. */
+export function spawnWorker(options: { bundle: string; config: WorkerConfig }): WorkerProcess {
+  const { bundle, config } = options;
+  const child = spawn(process.execPath, ["--enable-source-maps", bundle], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...workerEnv(config) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+    if (output.includes('"msg":"worker ready"')) onReady();
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    exited,
+    ready: Promise.race([ready, exited.then(() => Promise.reject(new Error(`worker exited before it was ready:\n${output}`)))]),
+    output: () => output,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
