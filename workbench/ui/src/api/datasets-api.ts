@@ -1,0 +1,81 @@
+/**
+ * The dataset catalogue. PLANNED ROUTES (issue 4; not on the service yet) — this module is the one
+ * place to adjust when they land:
+ *
+ *     GET /api/datasets?q&seller&kind&access&limit&offset → Page<DatasetDto>
+ *     GET /api/datasets/:datasetId                        → DatasetDto
+ *     POST /api/recipes/check { source, datasetId?, params? }
+ *          → { diagnostics: Diagnostic[], requiredKinds: RecipeKindName[], approved: boolean }
+ *
+ * A dataset mirrors the chain (`datasetInfo`, indexed from the market's events) plus the caller's
+ * access expiry. Integers beyond 2^53 travel as decimal strings.
+ */
+import { kindsFromMask, type RecipeKindName } from "../lib/recipes";
+import { request, type Page } from "./http";
+
+/** A dataset as `GET /api/datasets` shows it. */
+export interface DatasetDto {
+  /** uint256, decimal. */
+  id: string;
+  seller: string;
+  name: string;
+  /** What the readings measure as recipes name it, e.g. `temperature` (`value` always works too). */
+  field?: string;
+  unit: string;
+  /** Decimals of the fixed-point encoding. */
+  scale: number;
+  /** int64 offset in scaled units, decimal. */
+  offset: string;
+  /** Price of one access period in wei, decimal. */
+  priceWei: string;
+  periodSeconds: number;
+  /** Aggregation bucket size: windows are whole multiples of k readings. */
+  k: number;
+  readingCount: number;
+  /** Unix seconds of the first and last reading. */
+  firstTimestamp: number | null;
+  lastTimestamp: number | null;
+  /** Bit i = recipe kind i approved (uint16). */
+  approvedMask: number;
+  paused?: boolean;
+  /** The signed-in caller's access: unix seconds it ends, or null without access. */
+  accessExpiresAt?: number | null;
+  /** Seller's view: distinct buyers so far. */
+  buyerCount?: number;
+  /** Seller's view: wei earned on this dataset, decimal. */
+  earningsWei?: string;
+  /** Free text the seller wrote, if any. */
+  description?: string;
+}
+
+/** A dataset with its approvals as kind names. */
+export interface Dataset extends DatasetDto {
+  field: string;
+  approvedKinds: RecipeKindName[];
+}
+
+/** Normalises what the service sends. */
+export function toDataset(dto: DatasetDto): Dataset {
+  return { ...dto, field: dto.field ?? "value", approvedKinds: kindsFromMask(dto.approvedMask) };
+}
+
+/** Filters of the catalogue. */
+export interface DatasetSearch {
+  q?: string;
+  seller?: string;
+  /** Only datasets that approve this recipe kind. */
+  kind?: RecipeKindName;
+  /** Only datasets the caller has unexpired access to. */
+  access?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export async function searchDatasets(search: DatasetSearch = {}): Promise<Page<Dataset>> {
+  const page = await request<Page<DatasetDto>>("/datasets", { query: { ...search, limit: search.limit ?? 100 } });
+  return { ...page, items: page.items.map(toDataset) };
+}
+
+export async function getDataset(id: string): Promise<Dataset> {
+  return toDataset(await request<DatasetDto>(`/datasets/${encodeURIComponent(id)}`));
+}

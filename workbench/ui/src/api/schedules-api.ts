@@ -1,0 +1,88 @@
+/**
+ * Recurring reports. PLANNED ROUTES (issue 4; not on the service yet) — this module is the one
+ * place to adjust when they land:
+ *
+ *     POST   /api/schedules { notebookId, cellId, datasetId, source, params, authorization, signature,
+ *                             repeat: { every: ms } | { pattern: cron, tz } }  → ScheduleDto (201)
+ *     GET    /api/schedules?notebookId                                        → Page<ScheduleDto>
+ *     POST   /api/schedules/:id/pause | /resume                               → ScheduleDto
+ *     DELETE /api/schedules/:id                                               → 204
+ *     GET    /api/schedules/:id/reports                                       → Page<ReportDto>  (oldest first)
+ *
+ * `authorization` is the buyer's signed EIP-712 StandingAuthorization (uint fields as decimal
+ * strings), signed once in the browser; the worker runs each report with it.
+ */
+import { request, type Page } from "./http";
+import type { RunDto } from "./runs-api";
+
+/** The EIP-712 StandingAuthorization as JSON. */
+export interface StandingAuthorizationJSON {
+  buyer: string;
+  datasetId: string;
+  programHash: string;
+  /** Seconds between runs, at least. */
+  cadence: string;
+  /** Unix seconds. */
+  expiry: string;
+  maxRuns: number;
+  nonce: string;
+}
+
+/** How often a report runs: a fixed interval, or a cron pattern in a time zone. */
+export type Repeat = { every: number } | { pattern: string; tz: string };
+
+/** Lifecycle of a schedule. */
+export type ScheduleStatus = "active" | "paused" | "revoked" | "expired" | "completed";
+
+/** A schedule as the API shows it. */
+export interface ScheduleDto {
+  id: string;
+  notebookId: string | null;
+  cellId: string | null;
+  datasetId: string;
+  source: string;
+  repeat: Repeat;
+  cadenceSeconds: number;
+  /** Unix seconds. */
+  expiry: number;
+  maxRuns: number;
+  status: ScheduleStatus;
+  runsDone: number;
+  lastRunAt: string | null;
+  nextRunAt?: string | null;
+  createdAt: string;
+}
+
+/** One report of a schedule: a run over the next consecutive window. */
+export interface ReportDto {
+  id: string;
+  scheduleId: string;
+  fromIndex: number;
+  toIndex: number;
+  createdAt: string;
+  run: RunDto;
+}
+
+/** What a schedule is created from. */
+export interface CreateSchedule {
+  notebookId: string;
+  cellId: string;
+  datasetId: string;
+  source: string;
+  params?: Record<string, string>;
+  authorization: StandingAuthorizationJSON;
+  signature: string;
+  repeat: Repeat;
+}
+
+export const createSchedule = (body: CreateSchedule) => request<ScheduleDto>("/schedules", { method: "POST", body });
+
+export const listSchedules = (filter: { notebookId?: string } = {}) =>
+  request<Page<ScheduleDto>>("/schedules", { query: { ...filter, limit: 100 } });
+
+export const setSchedulePaused = (id: string, paused: boolean) =>
+  request<ScheduleDto>(`/schedules/${encodeURIComponent(id)}/${paused ? "pause" : "resume"}`, { method: "POST", body: {} });
+
+export const deleteSchedule = (id: string) => request<void>(`/schedules/${encodeURIComponent(id)}`, { method: "DELETE" });
+
+export const listReports = (id: string) => request<Page<ReportDto>>(`/schedules/${encodeURIComponent(id)}/reports`, { query: { limit: 100 } });

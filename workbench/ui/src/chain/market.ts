@@ -1,0 +1,222 @@
+/**
+ * The market contract from the browser: reads through the chain's JSON-RPC provider, writes through
+ * the user's wallet (the seller console, purchases). Every failure becomes a {@link ContractError}
+ * whose message is contracts/client's decoded sentence ("Send exactly the price: …").
+ */
+import { Contract, type ContractRunner, type Provider, type Signer, type TransactionReceipt } from "ethers";
+import { iotDataMarketAbi } from "../../../../contracts/client/abi";
+import { decodeContractError } from "../../../../contracts/client/errors";
+import type { DatasetDto } from "../api/datasets-api";
+
+/** A rejected call or transaction, in words. */
+export class ContractError extends Error {
+  override readonly name = "ContractError";
+  constructor(
+    message: string,
+    /** The custom error's name (e.g. WrongPayment), or UnknownError. */
+    readonly errorName: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Turns anything a contract call threw into a ContractError (a wallet rejection keeps its own words). */
+export function toContractError(error: unknown): ContractError {
+  const code = (error as { code?: unknown }).code;
+  if (code === "ACTION_REJECTED" || code === 4001) return new ContractError("You declined the transaction in your wallet.", "ActionRejected");
+  if (code === "INSUFFICIENT_FUNDS") return new ContractError("The wallet has not enough ETH for this transaction and its gas.", "InsufficientFunds");
+  const decoded = decodeContractError(error);
+  return new ContractError(decoded.message, decoded.name);
+}
+
+/** The parameters of a new dataset, as the contract takes them. */
+export interface NewDataset {
+  name: string;
+  field: string;
+  unit: string;
+  scale: number;
+  /** int64 in scaled units. */
+  offset: bigint;
+  pricePerPeriod: bigint;
+  periodSeconds: number;
+  bucketSize: number;
+}
+
+/** A dataset as the contract reports it. */
+export interface OnChainDataset {
+  id: string;
+  seller: string;
+  name: string;
+  field: string;
+  unit: string;
+  scale: number;
+  offset: bigint;
+  pricePerPeriod: bigint;
+  periodSeconds: number;
+  k: number;
+  approvedMask: number;
+  paused: boolean;
+  readingCount: number;
+  lastTimestamp: number;
+}
+
+/** The market, for one runner. */
+export class Market {
+  readonly contract: Contract;
+
+  constructor(
+    readonly address: string,
+    runner: ContractRunner,
+  ) {
+    this.contract = new Contract(address, iotDataMarketAbi, runner);
+  }
+
+  /** Calls a view; failures become ContractErrors. */
+  async #read<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toContractError(error);
+    }
+  }
+
+  /** Sends a transaction and waits for it; failures (including reverts found by gas estimation) become ContractErrors. */
+  async #send(method: string, args: unknown[], overrides: Record<string, unknown> = {}): Promise<TransactionReceipt> {
+    try {
+      const tx = await this.contract.getFunction(method)(...args, overrides);
+      const receipt = (await tx.wait()) as TransactionReceipt | null;
+      if (!receipt || receipt.status !== 1) throw new ContractError(`The ${method} transaction failed.`, "Reverted");
+      return receipt;
+    } catch (error) {
+      throw error instanceof ContractError ? error : toContractError(error);
+    }
+  }
+
+  datasetCount(): Promise<number> {
+    return this.#read(async () => Number(await this.contract.getFunction("datasetCount")()));
+  }
+
+  async dataset(id: string | bigint): Promise<OnChainDataset> {
+    const info = await this.#read(() => this.contract.getFunction("datasetInfo")(id));
+    return {
+      id: String(id),
+      seller: info.seller,
+      name: info.name,
+      field: info.field,
+      unit: info.unit,
+      scale: Number(info.scale),
+      offset: BigInt(info.offset),
+      pricePerPeriod: BigInt(info.pricePerPeriod),
+      periodSeconds: Number(info.periodSeconds),
+      k: Number(info.bucketSize),
+      approvedMask: Number(info.approvedKinds),
+      paused: Boolean(info.paused),
+      readingCount: Number(info.readingCount),
+      lastTimestamp: Number(info.lastTimestamp),
+    };
+  }
+
+  /** Every dataset of a seller (scans ids 1..datasetCount; the service's catalogue does it by index). */
+  async datasetsOf(seller: string): Promise<OnChainDataset[]> {
+    const count = await this.datasetCount();
+    const all = await Promise.all(Array.from({ length: count }, (_, i) => this.dataset(BigInt(i + 1))));
+    return all.filter((d) => d.seller.toLowerCase() === seller.toLowerCase());
+  }
+
+  accessExpiry(datasetId: string, buyer: string): Promise<number> {
+    return this.#read(async () => Number(await this.contract.getFunction("accessExpiry")(datasetId, buyer)));
+  }
+
+  pendingWithdrawal(account: string): Promise<bigint> {
+    return this.#read(async () => BigInt(await this.contract.getFunction("pendingWithdrawal")(account)));
+  }
+
+  isDevice(datasetId: string, device: string): Promise<boolean> {
+    return this.#read(async () => Boolean(await this.contract.getFunction("isDevice")(datasetId, device)));
+  }
+
+  /** The devices currently registered on a dataset, from its DeviceRegistered/DeviceRevoked events. */
+  async devices(datasetId: string): Promise<string[]> {
+    const [registered, revoked] = await this.#read(() =>
+      Promise.all([
+        this.contract.queryFilter(this.contract.filters.DeviceRegistered!(datasetId)),
+        this.contract.queryFilter(this.contract.filters.DeviceRevoked!(datasetId)),
+      ]),
+    );
+    const events = [...registered.map((e) => ({ e, on: true })), ...revoked.map((e) => ({ e, on: false }))].sort(
+      (a, b) => a.e.blockNumber - b.e.blockNumber || a.e.index - b.e.index,
+    );
+    const devices = new Map<string, boolean>();
+    for (const { e, on } of events) {
+      const device = String((e as unknown as { args: { device: string } }).args.device);
+      devices.set(device, on);
+    }
+    return [...devices].filter(([, on]) => on).map(([device]) => device);
+  }
+
+  /** Buyers and wei paid for a dataset, from its AccessPurchased events. */
+  async sales(datasetId: string): Promise<{ buyers: number; paidWei: bigint }> {
+    const events = await this.#read(() => this.contract.queryFilter(this.contract.filters.AccessPurchased!(datasetId)));
+    const buyers = new Set<string>();
+    let paid = 0n;
+    for (const event of events) {
+      const args = (event as unknown as { args: { buyer: string; paid: bigint } }).args;
+      buyers.add(args.buyer.toLowerCase());
+      paid += BigInt(args.paid);
+    }
+    return { buyers: buyers.size, paidWei: paid };
+  }
+
+  /** Creates a dataset; resolves with its id. */
+  async createDataset(params: NewDataset): Promise<string> {
+    const receipt = await this.#send("createDataset", [params]);
+    for (const log of receipt.logs) {
+      try {
+        const parsed = this.contract.interface.parseLog(log);
+        if (parsed?.name === "DatasetCreated") return String(parsed.args.datasetId);
+      } catch {
+        // another contract's log
+      }
+    }
+    throw new ContractError("The dataset was created but its id was not found in the receipt.", "UnknownError");
+  }
+
+  registerDevice = (datasetId: string, device: string) => this.#send("registerDevice", [datasetId, device]);
+  revokeDevice = (datasetId: string, device: string) => this.#send("revokeDevice", [datasetId, device]);
+  approveKinds = (datasetId: string, mask: number) => this.#send("approveRecipeKinds", [datasetId, mask]);
+  revokeKinds = (datasetId: string, mask: number) => this.#send("revokeRecipeKinds", [datasetId, mask]);
+  setBucketSize = (datasetId: string, k: number) => this.#send("setBucketSize", [datasetId, k]);
+  setPrice = (datasetId: string, wei: bigint) => this.#send("setPrice", [datasetId, wei]);
+  pause = (datasetId: string) => this.#send("pauseDataset", [datasetId]);
+  unpause = (datasetId: string) => this.#send("unpauseDataset", [datasetId]);
+  withdraw = () => this.#send("withdraw", []);
+  purchaseAccess = (datasetId: string, periods: number, pricePerPeriod: bigint) =>
+    this.#send("purchaseAccess", [datasetId, periods], { value: pricePerPeriod * BigInt(periods) });
+}
+
+/** A market bound to a provider (reads) or a signer (writes). */
+export function marketFor(address: string, runner: Provider | Signer): Market {
+  return new Market(address, runner);
+}
+
+/** An on-chain dataset in the catalogue's shape (fields the chain does not keep left empty). */
+export function toDatasetDto(d: OnChainDataset, extra: Partial<DatasetDto> = {}): DatasetDto {
+  return {
+    id: d.id,
+    seller: d.seller,
+    name: d.name,
+    field: d.field,
+    unit: d.unit,
+    scale: d.scale,
+    offset: d.offset.toString(),
+    priceWei: d.pricePerPeriod.toString(),
+    periodSeconds: d.periodSeconds,
+    k: d.k,
+    readingCount: d.readingCount,
+    firstTimestamp: null,
+    lastTimestamp: d.lastTimestamp || null,
+    approvedMask: d.approvedMask,
+    paused: d.paused,
+    ...extra,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The datasets the UI knows about, shared by the catalogue page, the recipe editor (completion of
+ * dataset names, the checker's dataset context) and the run executor. Loaded once, refreshed on
+ * demand; `availability` says whether the service serves the catalogue at all yet.
+ */
+import { ApiError, messageOf } from "../api/http";
+import { getDataset, searchDatasets, toDataset, type Dataset } from "../api/datasets-api";
+import { toDatasetDto, type Market } from "../chain/market";
+
+/** Whether the catalogue could be loaded. */
+export type Availability = "idle" | "loading" | "ready" | "unavailable" | "error";
+
+/** Reads the catalogue straight from the market contract while the service has no catalogue route. */
+export interface ChainCatalogueSource {
+  market: Market;
+  /** The signed-in account, for its access expiry. */
+  account?: string;
+}
+
+/** The cached catalogue. */
+export class DatasetCatalogue {
+  items = $state.raw<Dataset[]>([]);
+  availability = $state<Availability>("idle");
+  error = $state<string | undefined>(undefined);
+  /** Where the items came from: the service's index, or the chain directly (no buyer counts, no first timestamps). */
+  source = $state<"service" | "chain" | undefined>(undefined);
+
+  /** The chain fallback, when a market is configured. */
+  chainSource: () => ChainCatalogueSource | undefined = () => undefined;
+
+  /** Names for completion, in catalogue order. */
+  readonly names = $derived(this.items.map((d) => d.name));
+
+  #loading: Promise<void> | undefined;
+
+  /** Loads the catalogue (once; `force` reloads). */
+  load(force = false): Promise<void> {
+    if (this.#loading && !force) return this.#loading;
+    this.availability = this.items.length > 0 ? this.availability : "loading";
+    this.#loading = (async () => {
+      try {
+        const page = await searchDatasets({ limit: 100 });
+        this.items = page.items;
+        this.source = "service";
+        this.availability = "ready";
+        this.error = undefined;
+      } catch (error) {
+        const missing = error instanceof ApiError && error.status === 404;
+        const chain = missing ? this.chainSource() : undefined;
+        if (chain) {
+          try {
+            this.items = await fromChain(chain);
+            this.source = "chain";
+            this.availability = "ready";
+            this.error = undefined;
+            return;
+          } catch (chainError) {
+            this.availability = "error";
+            this.error = messageOf(chainError);
+            return;
+          }
+        }
+        this.availability = missing ? "unavailable" : "error";
+        this.error = messageOf(error);
+      }
+    })();
+    return this.#loading;
+  }
+
+  /** A dataset by id: from the cache, else from the service (cached afterwards). */
+  async get(id: string): Promise<Dataset> {
+    const cached = this.items.find((d) => d.id === id);
+    if (cached) return cached;
+    const chain = this.source === "chain" ? this.chainSource() : undefined;
+    const dataset = chain ? await oneFromChain(chain, id) : await getDataset(id);
+    this.items = [...this.items.filter((d) => d.id !== id), dataset];
+    return dataset;
+  }
+
+  /** Replaces one dataset after a change (purchase, approval). */
+  put(dataset: Dataset): void {
+    const index = this.items.findIndex((d) => d.id === dataset.id);
+    this.items = index === -1 ? [...this.items, dataset] : this.items.map((d, i) => (i === index ? dataset : d));
+  }
+
+  /** The dataset a recipe's `from "…"` names: by name first, else by id. */
+  resolve(reference: string): Dataset | undefined {
+    return this.items.find((d) => d.name === reference) ?? this.items.find((d) => d.id === reference);
+  }
+}
+
+async function oneFromChain(source: ChainCatalogueSource, id: string): Promise<Dataset> {
+  const d = await source.market.dataset(id);
+  const access = source.account ? await source.market.accessExpiry(id, source.account) : 0;
+  return toDataset(toDatasetDto(d, { accessExpiresAt: access || null }));
+}
+
+async function fromChain(source: ChainCatalogueSource): Promise<Dataset[]> {
+  const count = await source.market.datasetCount();
+  return Promise.all(Array.from({ length: count }, (_, i) => oneFromChain(source, String(i + 1))));
+}

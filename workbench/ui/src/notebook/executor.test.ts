@@ -1,0 +1,197 @@
+import { describe, expect, it, vi } from "vitest";
+import { toDataset, type Dataset } from "../api/datasets-api";
+import { ApiError } from "../api/http";
+import type { PreparedRun, RunDto, RunListener } from "../api/runs-api";
+import { check, planRecipe, planToJSON, type Plan } from "../lib/recipes";
+import { IDLE, type CellStatus } from "./cell-status";
+import { checkPreparedRun } from "./consent";
+import { runCell, type BuyerAccount, type RunnableCell, type RunServices } from "./executor";
+
+const BUYER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const MARKET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const greenhouse: Dataset = toDataset({
+  id: "1",
+  seller: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+  name: "greenhouse",
+  field: "temperature",
+  unit: "°C",
+  scale: 2,
+  offset: "-5000",
+  priceWei: "1000000000000000",
+  periodSeconds: 86_400,
+  k: 10,
+  readingCount: 100,
+  firstTimestamp: 1_000,
+  lastTimestamp: 100_000,
+  approvedMask: 0b1111111111,
+});
+const SOURCE = 'from "greenhouse" window last 100 readings\nmean(temperature)\ncount()\n';
+
+function planFor(source: string): Plan {
+  const checked = check({ source });
+  if (!checked.ok) throw new Error("bad fixture");
+  const result = planRecipe({ ir: checked.ir, dataset: { id: "1", scale: 2, offset: -5000, k: 10, readingCount: 100, unit: "°C" }, now: 0 });
+  if (!result.ok) throw new Error(result.error.message);
+  return result.plan;
+}
+
+function prepared(plan: Plan, overrides: Partial<PreparedRun["request"]> = {}): PreparedRun {
+  return {
+    plan: planToJSON(plan),
+    request: {
+      buyer: BUYER,
+      datasetId: "1",
+      programHash: plan.programHash,
+      fromIndex: String(plan.window.fromIndex),
+      toIndex: String(plan.window.toIndex),
+      nonce: "42",
+      deadline: "9999999999",
+      ...overrides,
+    },
+    domain: { chainId: 31337, verifyingContract: MARKET },
+  };
+}
+
+function run(status: RunDto["status"], extra: Partial<RunDto> = {}): RunDto {
+  return {
+    id: "run-1",
+    notebookId: "nb",
+    cellId: "cell",
+    scheduleId: null,
+    datasetId: "1",
+    programHash: "0x",
+    source: SOURCE,
+    fromIndex: 0,
+    toIndex: 100,
+    status,
+    progress: { stepsDone: 0, stepsTotal: null },
+    plan: planToJSON(planFor(SOURCE)),
+    resultHandles: null,
+    txHashes: [],
+    error: null,
+    createdAt: "",
+    finishedAt: null,
+    ...extra,
+  };
+}
+
+const account: BuyerAccount = { address: BUYER, signTypedData: vi.fn(async () => `0x${"1".repeat(130)}`) };
+
+function world(overrides: Partial<RunServices> = {}) {
+  const plan = planFor(SOURCE);
+  let listener: RunListener | undefined;
+  const services: RunServices = {
+    resolveDataset: async () => greenhouse,
+    account: () => account,
+    market: () => MARKET,
+    prepare: vi.fn(async () => prepared(plan)),
+    submit: vi.fn(async () => run("queued")),
+    follow: (_id, l) => {
+      listener = l;
+      return () => {};
+    },
+    getRun: async () => run("done"),
+    // 100 readings of 21.50 °C: encoded 2150 + 5000 = 7150 each.
+    decrypt: vi.fn(async ({ handles }) => ({ [handles[0]!]: 715_000n, [handles[1]!]: 100n })),
+    ...overrides,
+  };
+  return { services, plan, emit: () => listener! };
+}
+
+const cell = (source = SOURCE): RunnableCell => ({ id: "cell", kind: "recipe", source, datasetId: "1", execution: IDLE });
+const notebook = { id: "nb", flush: async () => {} };
+
+describe("runCell", () => {
+  it("goes queued → running (step i of n) → decrypting → done with the decrypted numbers", async () => {
+    const { services, emit } = world();
+    const target = cell();
+    const seen: CellStatus[] = [];
+    const scheduled = vi.fn();
+    const promise = runCell({ cell: target, notebook, services, onScheduled: scheduled });
+    await vi.waitFor(() => expect(scheduled).toHaveBeenCalled());
+    seen.push(target.execution.status);
+    emit().onProgress({ phase: "stepping", step: 1, of: 2, txHash: `0x${"a".repeat(64)}` });
+    expect(target.execution).toMatchObject({ status: "running", progress: { step: 1, of: 2 } });
+    emit().onRun(run("done", { resultHandles: [`0x${"0".repeat(63)}1`, `0x${"0".repeat(63)}2`], txHashes: [`0x${"a".repeat(64)}`] }));
+    await expect(promise).resolves.toBe(true);
+    expect(seen).toEqual(["queued"]);
+    expect(target.execution.status).toBe("done");
+    expect(target.execution.txHashes).toEqual([`0x${"a".repeat(64)}`]);
+    expect(target.execution.results).toEqual([
+      expect.objectContaining({ label: "mean(temperature)", type: "value", value: expect.objectContaining({ text: "21.5000" }), unit: "°C" }),
+      expect.objectContaining({ label: "count()", type: "count", count: 100 }),
+    ]);
+    expect(account.signTypedData).toHaveBeenCalledWith(
+      expect.objectContaining({ name: "IoTDataMarket", version: "1", chainId: 31337, verifyingContract: MARKET }),
+      expect.objectContaining({ RunRequest: expect.any(Array) }),
+      expect.objectContaining({ buyer: BUYER, nonce: "42" }),
+    );
+  });
+
+  it("stops at a recipe with errors before asking the service", async () => {
+    const { services } = world();
+    const target = cell('from "greenhouse" window all\nmaen(temperature)\n');
+    await expect(runCell({ cell: target, notebook, services })).resolves.toBe(false);
+    expect(target.execution.status).toBe("error");
+    expect(target.execution.error?.message).toMatch(/^The recipe has 1 error: line 2: unknown statistic 'maen'/);
+    expect(services.prepare).not.toHaveBeenCalled();
+  });
+
+  it("shows the service's refusal where the user ran the cell", async () => {
+    const { services } = world({
+      prepare: async () => {
+        throw new ApiError("ERR_RUN_KIND_NOT_APPROVED", "The seller has not approved histogram on dataset 1.", 422);
+      },
+    });
+    const target = cell();
+    await runCell({ cell: target, notebook, services });
+    expect(target.execution).toMatchObject({ status: "error", error: { message: "The seller has not approved histogram on dataset 1.", code: "ERR_RUN_KIND_NOT_APPROVED" } });
+  });
+
+  it("shows a contract rejection reported by the run", async () => {
+    const { services, emit } = world();
+    const target = cell();
+    const promise = runCell({ cell: target, notebook, services });
+    await vi.waitFor(() => expect(services.submit).toHaveBeenCalled());
+    emit().onRun(run("error", { error: { code: "RecipeKindNotApproved", message: "The seller has not approved MEAN recipes on dataset 1." } }));
+    await expect(promise).resolves.toBe(false);
+    expect(target.execution.error?.message).toBe("The seller has not approved MEAN recipes on dataset 1.");
+  });
+
+  it("refuses to sign a request for another program than the recipe's", async () => {
+    const { services, plan } = world();
+    services.prepare = async () => prepared(plan, { programHash: `0x${"9".repeat(64)}` });
+    const target = cell();
+    await runCell({ cell: target, notebook, services });
+    expect(target.execution.error?.message).toBe("Not signed: the request names another program.");
+    expect(services.submit).not.toHaveBeenCalled();
+  });
+
+  it("asks for a wallet when none is signed in", async () => {
+    const { services } = world({ account: () => ({ missing: "Connect a wallet and sign in to run recipes." }) });
+    const target = cell();
+    await runCell({ cell: target, notebook, services });
+    expect(target.execution.error?.message).toBe("Connect a wallet and sign in to run recipes.");
+  });
+
+  it("polls the run when the event stream is lost", async () => {
+    const handles = [`0x${"0".repeat(63)}1`, `0x${"0".repeat(63)}2`];
+    const { services, emit } = world({ getRun: async () => run("done", { resultHandles: handles }) });
+    const target = cell();
+    const promise = runCell({ cell: target, notebook, services, pollMs: 1 });
+    await vi.waitFor(() => expect(services.submit).toHaveBeenCalled());
+    emit().onStreamError("lost");
+    await expect(promise).resolves.toBe(true);
+  });
+});
+
+describe("consent check", () => {
+  it("accepts the request for exactly the recipe's program, buyer, dataset and window", () => {
+    const plan = planFor(SOURCE);
+    const ir = check({ source: SOURCE });
+    if (!ir.ok) throw new Error("fixture");
+    expect(checkPreparedRun({ prepared: prepared(plan), ir: ir.ir, dataset: greenhouse, buyer: BUYER, market: MARKET }).ok).toBe(true);
+    const other = checkPreparedRun({ prepared: prepared(plan, { buyer: MARKET, toIndex: "90" }), ir: ir.ir, dataset: greenhouse, buyer: BUYER, market: MARKET });
+    expect(other).toEqual({ ok: false, message: "Not signed: the request is for another account; the request's window differs from the plan's." });
+  });
+});

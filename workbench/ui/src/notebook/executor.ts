@@ -1,0 +1,216 @@
+/**
+ * The cell executor, after JupyterLab's `runCell`: runs one cell against the service and reports
+ * through the cell's execution snapshot (queued → running "step i of n" → decrypting → done, or
+ * error with a readable message) and the `onScheduled` / `onDone` callbacks.
+ *
+ * A recipe run: check the recipe here with the shared checker → the service prepares a plan and an
+ * unsigned EIP-712 RunRequest → this browser verifies that the request covers exactly the program
+ * its own checker derived (consent.ts) → the wallet signs it → the service enqueues it → progress
+ * arrives as server-sent events → the buyer's browser decrypts the result handles with the
+ * buyer's key and interprets them. Decrypted values stay in the cell's in-memory snapshot.
+ */
+import type { TypedDataDomain, TypedDataField } from "ethers";
+import { RUN_REQUEST_TYPES } from "../../../../contracts/client/eip712";
+import type { Dataset } from "../api/datasets-api";
+import { ApiError, messageOf } from "../api/http";
+import type { PreparedRun, RunDto, RunInput, RunListener, RunProgressEvent, RunRequestJSON } from "../api/runs-api";
+import { check, interpretResults, type Plan, type RecipeIR } from "../lib/recipes";
+import { checkerContext } from "../datasets/dataset-context";
+import { advance, isBusy, type CellExecution } from "./cell-status";
+import { checkPreparedRun } from "./consent";
+
+/** What the executor needs of a cell. */
+export interface RunnableCell {
+  readonly id: string;
+  readonly kind: "markdown" | "recipe";
+  readonly source: string;
+  readonly datasetId: string | null;
+  /** The latest execution; the executor replaces it on every change. */
+  execution: CellExecution;
+}
+
+/** What the executor needs of the notebook. */
+export interface RunnableNotebook {
+  readonly id: string;
+  /** Saves pending edits, so that the service runs what the user sees. */
+  flush(): Promise<void>;
+}
+
+/** The signer the buyer acts with. */
+export interface BuyerAccount {
+  address: string;
+  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string>;
+}
+
+/** The executor's view of the outside world (API, wallet, fhevm); faked in tests. */
+export interface RunServices {
+  /** The dataset the cell runs against: its datasetId, else the one its `from` line names. */
+  resolveDataset(options: { datasetId: string | null; reference: string | undefined }): Promise<Dataset | undefined>;
+  /** The signed-in buyer's wallet, or undefined with the reason to show. */
+  account(): BuyerAccount | { missing: string };
+  /** The market contract address, when known. */
+  market(): string | undefined;
+  prepare(input: RunInput): Promise<PreparedRun>;
+  submit(input: RunInput & { request: RunRequestJSON; signature: string }): Promise<RunDto>;
+  follow(runId: string, listener: RunListener): () => void;
+  getRun(runId: string): Promise<RunDto>;
+  /** User-decrypts handles allowed to the buyer (the wallet signs the decryption request). */
+  decrypt(options: { handles: readonly string[]; contract: string; account: BuyerAccount }): Promise<Record<string, bigint | boolean | string>>;
+}
+
+/** Options of {@link runCell}. */
+export interface RunCellOptions {
+  cell: RunnableCell;
+  notebook: RunnableNotebook;
+  services: RunServices;
+  /** Called once the service has accepted the run (or at once for a markdown cell). */
+  onScheduled?: (cell: RunnableCell) => void;
+  /** Called when the cell finished, with whether it succeeded. */
+  onDone?: (cell: RunnableCell, ok: boolean) => void;
+  /** Milliseconds between polls when the event stream is lost. */
+  pollMs?: number;
+}
+
+/** Runs one cell; resolves with whether it succeeded. Never throws. */
+export async function runCell(options: RunCellOptions): Promise<boolean> {
+  const { cell, onScheduled, onDone } = options;
+  if (cell.kind === "markdown") {
+    onScheduled?.(cell);
+    onDone?.(cell, true);
+    return true;
+  }
+  if (isBusy(cell.execution.status)) return false;
+  const set = (change: Partial<CellExecution> & { status: CellExecution["status"] }) => {
+    cell.execution = advance(cell.execution, change);
+  };
+  const fail = (message: string, hint?: string, code?: string) => {
+    set({ status: "error", error: { message, ...(hint ? { hint } : {}), ...(code ? { code } : {}) }, finishedAt: Date.now() });
+    onDone?.(cell, false);
+    return false;
+  };
+  cell.execution = { status: "queued", txHashes: [], startedAt: Date.now() };
+
+  try {
+    // 1. What to run: the checked recipe, on which dataset, by whom.
+    const syntaxOnly = check({ source: cell.source });
+    const reference = syntaxOnly.ast.statements.find((s) => s.type === "from");
+    const dataset = await options.services.resolveDataset({
+      datasetId: cell.datasetId,
+      reference: reference?.type === "from" ? reference.dataset.value : undefined,
+    });
+    if (!dataset) return fail("Choose the dataset this recipe reads (the dataset menu of the cell, or its from line).");
+    const checked = check({ source: cell.source, dataset: checkerContext(dataset) });
+    if (!checked.ok) {
+      const errors = checked.diagnostics.filter((d) => d.severity === "error");
+      const first = errors[0];
+      return fail(
+        `The recipe has ${errors.length} error${errors.length === 1 ? "" : "s"}${first ? `: line ${first.line}: ${first.message}` : ""}.`,
+        "Fix the underlined parts and run again.",
+        first?.code,
+      );
+    }
+    const account = options.services.account();
+    if ("missing" in account) return fail(account.missing);
+    const market = options.services.market();
+    if (!market) return fail("The workbench does not know the market contract yet, so runs cannot be signed.");
+
+    // 2. The service prepares; this browser checks what it is asked to sign, then signs.
+    await options.notebook.flush();
+    const input: RunInput = { notebookId: options.notebook.id, cellId: cell.id, datasetId: dataset.id, source: cell.source };
+    const prepared = await options.services.prepare(input);
+    const consent = checkPreparedRun({ prepared, ir: checked.ir as RecipeIR, dataset, buyer: account.address, market });
+    if (!consent.ok) return fail(consent.message);
+    // The unit is public dataset metadata; a plan without it still reads in the dataset's unit.
+    const plan: Plan = consent.plan.unit === undefined && dataset.unit ? { ...consent.plan, unit: dataset.unit } : consent.plan;
+    set({ status: "queued", notes: plan.notes, window: plan.window, progress: { step: 0, of: plan.steps.length + 1 } });
+    const domain: TypedDataDomain = { name: "IoTDataMarket", version: "1", chainId: prepared.domain.chainId, verifyingContract: prepared.domain.verifyingContract };
+    const signature = await account.signTypedData(domain, RUN_REQUEST_TYPES, { ...prepared.request });
+    const submitted = await options.services.submit({ ...input, request: prepared.request, signature });
+    set({ status: submitted.status === "running" ? "running" : "queued", runId: submitted.id });
+    onScheduled?.(cell);
+
+    // 3. Follow it to the end.
+    const finished = await follow(options, submitted, (progress) => {
+      set({
+        status: "running",
+        progress: { step: progress.step, of: progress.of, phase: progress.phase },
+        txHashes: progress.txHash ? [...cell.execution.txHashes, progress.txHash] : cell.execution.txHashes,
+      });
+    });
+    set({ status: cell.execution.status, txHashes: [...cell.execution.txHashes, ...finished.txHashes] });
+    if (finished.status === "error") {
+      return fail(finished.error?.message ?? "The run failed.", undefined, finished.error?.code);
+    }
+    if (!finished.resultHandles) return fail("The run finished without result handles.");
+
+    // 4. Decrypt here, with the buyer's key.
+    set({ status: "decrypting", progress: { step: plan.steps.length + 1, of: plan.steps.length + 1 } });
+    const results = await decryptResults({ plan, run: finished, account, market, services: options.services });
+    set({ status: "done", results, finishedAt: Date.now() });
+    onDone?.(cell, true);
+    return true;
+  } catch (error) {
+    return fail(messageOf(error), hintFor(error), error instanceof ApiError ? error.code : undefined);
+  }
+}
+
+/** Decrypts a finished run's handles and interprets them with its plan. */
+export async function decryptResults(options: {
+  plan: Plan;
+  run: Pick<RunDto, "resultHandles" | "marketAddress">;
+  account: BuyerAccount;
+  market: string;
+  services: Pick<RunServices, "decrypt">;
+}) {
+  const handles = options.run.resultHandles ?? [];
+  const contract = options.run.marketAddress ?? options.market;
+  const clear = await options.services.decrypt({ handles, contract, account: options.account });
+  const decrypted = handles.map((handle, i) => {
+    const value = clear[handle] ?? clear[handle.toLowerCase()];
+    if (value === undefined) throw new Error(`The decryption did not return result ${i + 1}.`);
+    return options.plan.handles[i]?.type === "ebool" ? value === true || value === 1n || value === "true" : BigInt(value);
+  });
+  return interpretResults({ plan: options.plan, decrypted });
+}
+
+function follow(options: RunCellOptions, submitted: RunDto, onProgress: (event: RunProgressEvent) => void): Promise<RunDto> {
+  if (submitted.status === "done" || submitted.status === "error") return Promise.resolve(submitted);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (run: RunDto) => {
+      if (settled) return;
+      settled = true;
+      stop();
+      resolve(run);
+    };
+    const stop = options.services.follow(submitted.id, {
+      onProgress,
+      onRun: (run) => {
+        if (run.status === "done" || run.status === "error") finish(run);
+      },
+      onStreamError: () => {
+        // The run goes on without us: poll until it ends.
+        const poll = async () => {
+          while (!settled) {
+            await new Promise((r) => setTimeout(r, options.pollMs ?? 2_000));
+            try {
+              const run = await options.services.getRun(submitted.id);
+              if (run.status === "done" || run.status === "error") return finish(run);
+            } catch (error) {
+              settled = true;
+              return reject(error);
+            }
+          }
+        };
+        void poll();
+      },
+    });
+  });
+}
+
+function hintFor(error: unknown): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  if (error.code === "ERR_AUTH_REQUIRED" || error.code === "ERR_AUTH_SESSION_EXPIRED") return "Sign in again and run the cell.";
+  if (error.isMissingRoute) return "This workbench service cannot run recipes yet (its run routes are not installed).";
+  return undefined;
+}

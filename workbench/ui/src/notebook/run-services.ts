@@ -1,0 +1,49 @@
+/**
+ * The executor's services, wired to the app: the service's run routes, the wallet, the chain and
+ * the in-browser decryption.
+ */
+import * as runs from "../api/runs-api";
+import type { ChainState } from "../chain/chain.svelte";
+import type { DatasetCatalogue } from "../datasets/catalogue.svelte";
+import type { SessionState } from "../session/session.svelte";
+import type { WalletState } from "../wallet/wallet.svelte";
+import type { RunServices } from "./executor";
+
+/** Builds the run services from the app's state. */
+export function createRunServices(app: { chain: ChainState; wallet: WalletState; session: SessionState; datasets: DatasetCatalogue }): RunServices {
+  return {
+    async resolveDataset({ datasetId, reference }) {
+      if (datasetId) return app.datasets.get(datasetId);
+      if (!reference) return undefined;
+      if (app.datasets.availability !== "ready") await app.datasets.load();
+      const named = app.datasets.resolve(reference);
+      if (named) return named;
+      return /^\d+$/.test(reference) ? app.datasets.get(reference) : undefined;
+    },
+    account() {
+      const connection = app.wallet.connection;
+      if (!connection) return { missing: "Connect a wallet and sign in to run recipes." };
+      if (app.wallet.wrongChain) return { missing: `Switch your wallet to chain ${app.chain.config?.chainId} to run recipes.` };
+      const session = app.session.session;
+      if (!session) return { missing: "Sign in with your wallet to run recipes." };
+      if (session.address.toLowerCase() !== connection.address.toLowerCase()) {
+        return { missing: "You are signed in with another account than the connected wallet; sign in again." };
+      }
+      return {
+        address: connection.address,
+        signTypedData: (domain, types, value) => connection.signer.signTypedData(domain, types, value),
+      };
+    },
+    market: () => app.chain.config?.marketAddress ?? undefined,
+    prepare: runs.prepareRun,
+    submit: runs.submitRun,
+    follow: runs.followRun,
+    getRun: runs.getRun,
+    async decrypt({ handles, contract, account }) {
+      const { userDecrypt } = await import("../chain/fhevm");
+      const config = app.chain.config;
+      if (!config) throw new Error("The chain configuration is not loaded.");
+      return userDecrypt({ chainId: config.chainId, provider: app.chain.provider, handles, contract, signer: account });
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import type { StatisticResult } from "../lib/recipes";
+import { histogramBars, reportLines } from "./chart-data";
+
+const mean = (text: string): StatisticResult => ({
+  label: "mean(value)",
+  stat: "mean",
+  source: "mean(value)",
+  type: "value",
+  value: { text, number: Number(text), exact: true },
+  unit: "°C",
+});
+
+describe("chart data", () => {
+  it("turns histogram buckets into bars with their share of the window", () => {
+    const bars = histogramBars({
+      label: "h",
+      stat: "histogram",
+      source: "h",
+      type: "histogram",
+      total: 10,
+      buckets: [
+        { label: "< 0", to: "0", count: 1 },
+        { label: "0 – 10", from: "0", to: "10", count: 6 },
+        { label: "≥ 10", from: "10", count: 3 },
+      ],
+    });
+    expect(bars).toEqual({ labels: ["< 0", "0 – 10", "≥ 10"], counts: [1, 6, 3], shares: [0.1, 0.6, 0.3] });
+  });
+
+  it("draws one line per statistic across reports, oldest first", () => {
+    const lines = reportLines([
+      { at: 2_000, results: [mean("22.5"), { label: "alert", stat: "alert", source: "alert", type: "boolean", value: true }] },
+      { at: 1_000, results: [mean("21")] },
+    ]);
+    expect(lines).toEqual([
+      { label: "mean(value)", unit: "°C", points: [{ x: 1_000, y: 21 }, { x: 2_000, y: 22.5 }] },
+      { label: "alert", points: [{ x: 2_000, y: 1 }] },
+    ]);
+  });
+});

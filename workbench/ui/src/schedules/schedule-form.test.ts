@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { cadenceSeconds, describeSchedule, maxRunsOf, repeatOf, standingAuthorization, validate, type ScheduleForm } from "./schedule-form";
+
+const NOW = Date.UTC(2030, 0, 1, 12) / 1000;
+const form = (change: Partial<ScheduleForm> = {}): ScheduleForm => ({
+  cadence: "daily",
+  everyMinutes: 15,
+  time: "08:30",
+  weekday: 1,
+  timeZone: "Europe/Paris",
+  until: "2030-01-10",
+  ...change,
+});
+
+describe("schedule form", () => {
+  it.each<[Partial<ScheduleForm>, object, number]>([
+    [{ cadence: "minutes", everyMinutes: 15 }, { every: 900_000 }, 900],
+    [{ cadence: "hourly" }, { pattern: "30 * * * *", tz: "Europe/Paris" }, 3_600],
+    [{ cadence: "daily" }, { pattern: "30 8 * * *", tz: "Europe/Paris" }, 86_400],
+    [{ cadence: "weekly", weekday: 5 }, { pattern: "30 8 * * 5", tz: "Europe/Paris" }, 604_800],
+  ])("%j repeats as %j with a cadence of %i s", (change, repeat, cadence) => {
+    expect(repeatOf(form(change))).toEqual(repeat);
+    expect(cadenceSeconds(form(change))).toBe(cadence);
+  });
+
+  it("counts the reports that fit before the last day", () => {
+    // 1 Jan 12:00 → 10 Jan 23:59:59 is 9.5 days: 10 daily reports.
+    expect(maxRunsOf(form(), NOW)).toBe(10);
+    expect(maxRunsOf(form({ until: "2029-12-31" }), NOW)).toBe(0);
+  });
+
+  it("explains what is missing", () => {
+    expect(validate(form(), NOW)).toBeUndefined();
+    expect(validate(form({ until: "" }), NOW)).toBe("Choose the last day of the schedule.");
+    expect(validate(form({ until: "2029-12-01" }), NOW)).toBe("The last day must be in the future.");
+    expect(validate(form({ time: "25:00" }), NOW)).toBe("Give a time of day such as 08:00.");
+  });
+
+  it("describes the schedule and builds the authorization to sign", () => {
+    expect(describeSchedule(form({ cadence: "weekly", weekday: 1 }), "10 Jan 2030")).toBe("Every Monday at 08:30 (Europe/Paris) until 10 Jan 2030");
+    expect(standingAuthorization({ buyer: "0xb", datasetId: "3", programHash: "0xh", form: form(), nowSeconds: NOW, nonce: 7n })).toEqual({
+      buyer: "0xb",
+      datasetId: "3",
+      programHash: "0xh",
+      cadence: "86400",
+      expiry: String(Date.UTC(2030, 0, 10, 23, 59, 59) / 1000),
+      maxRuns: 10,
+      nonce: "7",
+    });
+  });
+});

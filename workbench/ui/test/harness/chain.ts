@@ -1,0 +1,77 @@
+/**
+ * A local Hardhat node with Zama's fhevm mock for the browser journeys, and the market deployed on
+ * it with contracts/client. Started as `node_modules/.bin/hardhat node` (not through npx) so that
+ * the pid held is the node's own; bound to 127.0.0.1 only (the mock reveals plaintexts).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { deployMarket } from "../../../../contracts/client/deploy";
+import { freePort } from "./ports";
+
+const REPO = path.resolve(__dirname, "../../../..");
+const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"; // Hardhat account #0 (public)
+
+/** A running local chain. */
+export interface LocalChain {
+  rpcUrl: string;
+  chainId: number;
+  provider: JsonRpcProvider;
+  marketAddress: string;
+  stop(): Promise<void>;
+}
+
+async function waitForRpc(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`hardhat node exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`hardhat node did not answer on ${url} within ${timeoutMs} ms`);
+}
+
+/** Starts a node and deploys the market (account #0 deploys; no operator). */
+export async function startLocalChain(): Promise<LocalChain> {
+  const port = await freePort();
+  const child = spawn(path.join(REPO, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: REPO,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForRpc(rpcUrl, child, 60_000);
+  } catch (error) {
+    child.kill("SIGTERM");
+    throw new Error(`${(error as Error).message}\n${stderr.slice(-2000)}`);
+  }
+  const provider = new JsonRpcProvider(rpcUrl, 31_337, { staticNetwork: true, cacheTimeout: -1 });
+  const deployer = new Wallet(DEPLOYER_KEY, provider);
+  const { address } = await deployMarket({ signer: deployer });
+  return {
+    rpcUrl,
+    chainId: 31_337,
+    provider,
+    marketAddress: address,
+    async stop() {
+      provider.destroy();
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      }
+    },
+  };
+}

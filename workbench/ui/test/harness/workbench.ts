@@ -1,0 +1,52 @@
+/**
+ * The real workbench service for the journeys: workbench/server's buildApp in production mode,
+ * listening on a free loopback port, serving the built UI (workbench/ui/dist) and the API over a
+ * fresh SQLite file. Started in-process because Node 20 cannot `require` the ESM-only chevrotain
+ * that `tsx workbench/server/main.ts` pulls in through recipes/ (see the UI README).
+ */
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { buildApp, type App } from "../../../server/app";
+import { loadConfig } from "../../../server/config";
+import { freePort } from "./ports";
+
+/** The built UI the service serves. */
+export const UI_DIST = path.resolve(__dirname, "../../dist");
+
+/** A running service. */
+export interface Workbench {
+  url: string;
+  app: App;
+  stop(): Promise<void>;
+}
+
+/** Starts the service; the chain's RPC URL goes into its CSP (connect-src) and configuration. */
+export async function startWorkbench(options: { chainRpcUrl: string }): Promise<Workbench> {
+  if (!existsSync(path.join(UI_DIST, "index.html"))) throw new Error(`no built UI in ${UI_DIST}: run npm run build:ui first`);
+  const port = await freePort();
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), "workbench-ui-journeys-"));
+  const config = loadConfig({
+    NODE_ENV: "production",
+    LOG_LEVEL: "warn",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    STATE_DIR: stateDir,
+    SQLITE_PATH: path.join(stateDir, "workbench.sqlite"),
+    UI_DIR: UI_DIST,
+    CHAIN_RPC_URL: options.chainRpcUrl,
+    CHAIN_ID: "31337",
+    AUTH_RATE_LIMIT_MAX: "1000",
+    RATE_LIMIT_MAX: "100000",
+  });
+  const app = await buildApp({ config, logger: { level: "warn" } });
+  await app.listen({ host: "127.0.0.1", port });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    async stop() {
+      await app.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
