@@ -213,6 +213,42 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
+  "0002-chain": {
+    async up(db: Kysely<unknown>) {
+      // What the chain indexer writes besides the dataset rows: every reading's public timestamp
+      // (ReadingsAppended emits them; the contract stores only the last), for time windows.
+      await db.schema
+        .createTable("reading_timestamps")
+        .addColumn("dataset_id", "text", (c) => c.notNull().references("datasets.id").onDelete("cascade"))
+        .addColumn("reading_index", "bigint", (c) => c.notNull())
+        .addColumn("timestamp", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("reading_timestamps_pk", ["dataset_id", "reading_index"])
+        .execute();
+      // One column per statement: SQLite's ALTER TABLE adds one at a time.
+      await db.schema.alterTable("datasets").addColumn("field", "text", (c) => c.notNull().defaultTo("")).execute();
+      await db.schema.alterTable("datasets").addColumn("paused_block", "bigint").execute();
+      await db.schema.alterTable("runs").addColumn("params_json", "text").execute();
+      await db.schema.alterTable("runs").addColumn("plan_json", "text").execute();
+      await db.schema.alterTable("runs").addColumn("stale_reason", "text").execute();
+      await db.schema.createIndex("runs_status").on("runs").column("status").execute();
+      await db.schema.alterTable("schedules").addColumn("params_json", "text").execute();
+      await db.schema.alterTable("schedules").addColumn("repeat_json", "text").execute();
+      await db.schema.alterTable("schedules").addColumn("ended_reason", "text").execute();
+    },
+
+    async down(db: Kysely<unknown>) {
+      for (const column of ["ended_reason", "repeat_json", "params_json"]) {
+        await db.schema.alterTable("schedules").dropColumn(column).execute();
+      }
+      await db.schema.dropIndex("runs_status").execute();
+      for (const column of ["stale_reason", "plan_json", "params_json"]) {
+        await db.schema.alterTable("runs").dropColumn(column).execute();
+      }
+      await db.schema.alterTable("datasets").dropColumn("paused_block").execute();
+      await db.schema.alterTable("datasets").dropColumn("field").execute();
+      await db.schema.dropTable("reading_timestamps").execute();
+    },
+  },
 };
 
 /** Runs every pending migration; throws if one fails (the failed migration's transaction is rolled back). */

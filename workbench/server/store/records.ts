@@ -105,6 +105,12 @@ export interface RunRecord {
   chainRunId: string | null;
   status: RunStatus;
   progress: { stepsDone: number; stepsTotal: number | null; cursorIndex: number | null };
+  /** The recipe's parameter values as submitted (null when it used its defaults). */
+  params: Record<string, string | number> | null;
+  /** The plan the run follows (recipes/ `planToJSON`), for the browser to interpret the results. */
+  plan: unknown;
+  /** Set when the run's chain was reset: its dataset and its result handles no longer exist. */
+  staleReason: string | null;
   /** Result handles in op order (bytes32 hex), once the run is done. */
   resultHandles: string[] | null;
   txHashes: string[];
@@ -116,6 +122,9 @@ export interface RunRecord {
 }
 
 export type ScheduleStatus = "active" | "paused" | "revoked" | "expired" | "completed";
+
+/** How often a schedule reports: a fixed interval in milliseconds, or a cron pattern in a time zone. */
+export type ScheduleRepeat = { every: number } | { pattern: string; tz: string };
 
 export interface ScheduleRecord {
   id: string;
@@ -139,6 +148,11 @@ export interface ScheduleRecord {
   /** Where the next scheduled window starts (windows are consecutive). */
   nextFromIndex: number;
   lastRunAt: string | null;
+  params: Record<string, string | number> | null;
+  /** How often a report runs: `{ every: ms }` or `{ pattern, tz }` (the worker's job scheduler). */
+  repeat: ScheduleRepeat | null;
+  /** Why the schedule ended early (its chain was reset, the worker refused it); null otherwise. */
+  endedReason: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -164,6 +178,8 @@ export interface DatasetRecord {
   id: string;
   seller: string;
   name: string;
+  /** What a reading measures, as recipes name it (e.g. `temperature`). */
+  field: string;
   unit: string;
   scale: number;
   /** int64, decimal. */
@@ -176,6 +192,8 @@ export interface DatasetRecord {
   firstTimestamp: number | null;
   lastTimestamp: number | null;
   approvedMask: number;
+  /** The block it was paused in; null while not paused. */
+  pausedBlock: number | null;
   createdBlock: number;
   updatedBlock: number;
   updatedAt: string;

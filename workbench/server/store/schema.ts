@@ -23,6 +23,7 @@ export interface Database {
   indexer_state: IndexerStateTable;
   datasets: DatasetsTable;
   dataset_access: DatasetAccessTable;
+  reading_timestamps: ReadingTimestampsTable;
 }
 
 export interface SessionsTable {
@@ -103,6 +104,12 @@ export interface RunsTable {
   steps_done: Generated<number>;
   steps_total: number | null;
   cursor_index: number | null;
+  /** JSON of the recipe's parameter values, as submitted. */
+  params_json: string | null;
+  /** JSON of the plan the run follows (recipes/ `planToJSON`): result layout, window, steps. */
+  plan_json: string | null;
+  /** Set when the run's chain was reset: its dataset and result handles no longer exist. */
+  stale_reason: string | null;
   result_handles_json: string | null;
   tx_hashes_json: string;
   error_json: string | null;
@@ -133,6 +140,11 @@ export interface SchedulesTable {
   runs_done: Generated<number>;
   next_from_index: number;
   last_run_at: string | null;
+  params_json: string | null;
+  /** JSON of how often a report runs: `{ every: ms }` or `{ pattern, tz }`. */
+  repeat_json: string | null;
+  /** Why the schedule ended, when it ended for another reason than its last run. */
+  ended_reason: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -160,6 +172,8 @@ export interface DatasetsTable {
   id: string;
   seller: string;
   name: string;
+  /** What a reading measures, as recipes name it (e.g. `temperature`). */
+  field: string;
   unit: string;
   scale: number;
   /** int64 offset in scaled units, decimal. */
@@ -173,6 +187,8 @@ export interface DatasetsTable {
   last_timestamp: number | null;
   /** Bit i set: recipe kind i is approved (uint16). */
   approved_mask: number;
+  /** The block the dataset was paused in; null while it is not paused. */
+  paused_block: number | null;
   created_block: number;
   updated_block: number;
   updated_at: string;
@@ -184,4 +200,11 @@ export interface DatasetAccessTable {
   /** Unix seconds. */
   expires_at: number;
   updated_block: number;
+}
+
+export interface ReadingTimestampsTable {
+  dataset_id: string;
+  reading_index: number;
+  /** Unix seconds, as the device stamped the reading. */
+  timestamp: number;
 }

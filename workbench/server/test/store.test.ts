@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { NewRun } from "../store/repositories/run-repository";
+import type { NewSchedule } from "../store/repositories/schedule-repository";
 import type { Store } from "../store/store";
 import { describeEachBackend, emptyStore, snapshotStore } from "./support/backends";
 
@@ -329,6 +330,30 @@ describeEachBackend("store", (backend) => {
       expect(await store.runs.get(run.id)).toMatchObject({ status: "error", error: { code: "WindowNotAligned" } });
     });
 
+    it("keeps the parameters and the plan, and replaces the step-by-step hashes with the full list when done", async () => {
+      const plan = { version: 1, programHash: "0xph", window: { fromIndex: 0, toIndex: 64 } };
+      const { run } = await store.runs.create(newRun({ params: { hot: "30.5" }, plan }));
+      expect(run).toMatchObject({ params: { hot: "30.5" }, plan, staleReason: null });
+      await store.runs.recordStep(run.id, { stepsDone: 1, cursorIndex: 64, txHash: "0xstep", at: later(1) });
+      const done = await store.runs.finish(run.id, { resultHandles: ["0x01"], txHashes: ["0xstart", "0xstep"], at: later(2) });
+      expect(done?.txHashes).toEqual(["0xstart", "0xstep"]);
+    });
+
+    it("lists the unfinished runs, and ends them all (and marks every run stale) on a chain reset", async () => {
+      const queued = await store.runs.create(newRun({ at: T0 }));
+      const running = await store.runs.create(newRun({ at: later(1) }));
+      const done = await store.runs.create(newRun({ at: later(2) }));
+      await store.runs.markRunning(running.run.id, { chainRunId: "7", stepsTotal: 3, at: later(3) });
+      await store.runs.finish(done.run.id, { resultHandles: ["0x01"], at: later(3) });
+      expect((await store.runs.listUnfinished()).map((r) => r.id)).toEqual([queued.run.id, running.run.id]);
+
+      const ended = await store.runs.endForChainReset({ error: { code: "ERR_RUN_CHAIN_RESET", message: "gone" }, staleReason: "reset", at: later(4) });
+      expect(ended.map((r) => r.id)).toEqual([queued.run.id, running.run.id]);
+      expect(await store.runs.listUnfinished()).toEqual([]);
+      expect(await store.runs.get(running.run.id)).toMatchObject({ status: "error", error: { code: "ERR_RUN_CHAIN_RESET" }, staleReason: "reset" });
+      expect(await store.runs.get(done.run.id)).toMatchObject({ status: "done", resultHandles: ["0x01"], staleReason: "reset" });
+    });
+
     it("lists a notebook's and a cell's runs newest first, and keeps runs when the notebook goes", async () => {
       const notebook = await notebookWithCells(ALICE, ["sum(x)"]);
       const [cell] = await store.cells.list(notebook.id);
@@ -345,7 +370,7 @@ describeEachBackend("store", (backend) => {
   });
 
   describe("schedules", () => {
-    async function createSchedule(maxRuns: number) {
+    async function createSchedule(maxRuns: number, overrides: Partial<NewSchedule> = {}) {
       return store.schedules.create({
         id: randomUUID(),
         owner: ALICE,
@@ -363,6 +388,7 @@ describeEachBackend("store", (backend) => {
         signature: "0xsig",
         fromIndex: 0,
         at: T0,
+        ...overrides,
       });
     }
 
@@ -396,6 +422,27 @@ describeEachBackend("store", (backend) => {
       expect(await store.runs.get(r1.run.id)).toMatchObject({ scheduleId: null });
     });
 
+    it("keeps parameters and repeat, finds a schedule by its authorization digest, and ends the live ones on a chain reset", async () => {
+      const digest = `0x${"AB".repeat(32)}`;
+      const schedule = await createSchedule(3, {
+        authorizationDigest: digest,
+        params: { hot: 30 },
+        repeat: { pattern: "0 8 * * *", tz: "Europe/Paris" },
+      });
+      expect(schedule).toMatchObject({ params: { hot: 30 }, repeat: { pattern: "0 8 * * *", tz: "Europe/Paris" }, endedReason: null });
+      expect((await store.schedules.findByAuthorizationDigest(digest))?.id).toBe(schedule.id);
+      const paused = await createSchedule(1);
+      await store.schedules.setStatus(paused.id, ALICE, { from: ["active"], to: "paused", at: later(1) });
+      const completed = await createSchedule(1);
+      await store.schedules.setStatus(completed.id, ALICE, { from: ["active"], to: "completed", at: later(1) });
+
+      const ended = await store.schedules.endAllLive({ reason: "the chain was reset", at: later(2) });
+      expect(ended.map((s) => s.id).sort()).toEqual([schedule.id, paused.id].sort());
+      expect(await store.schedules.get(paused.id)).toMatchObject({ status: "expired", endedReason: "the chain was reset" });
+      expect(await store.schedules.get(completed.id)).toMatchObject({ status: "completed", endedReason: null });
+      expect(await store.schedules.listLive()).toEqual([]);
+    });
+
     it("lists the owner's schedules", async () => {
       await createSchedule(1);
       await createSchedule(1);
@@ -409,6 +456,7 @@ describeEachBackend("store", (backend) => {
       id,
       seller: BOB,
       name: `Thermometer ${id}`,
+      field: "temperature",
       unit: "°C",
       scale: 2,
       offset: "-5000",
@@ -419,6 +467,7 @@ describeEachBackend("store", (backend) => {
       firstTimestamp: 1_700_000_000,
       lastTimestamp: 1_700_003_600,
       approvedMask: 0b1000000111,
+      pausedBlock: null,
       createdBlock: 5_000_000_000,
       updatedBlock: 5_000_000_001,
     });
@@ -432,6 +481,42 @@ describeEachBackend("store", (backend) => {
       // Numbers above 2^32 come back as numbers on both dialects; created_block keeps its first value.
       expect(await store.datasets.get("2")).toEqual({ ...dataset("2", 64), updatedAt: later(1).toISOString() });
       expect((await store.datasets.list({ seller: ALICE, limit: 10, offset: 0 })).total).toBe(0);
+    });
+
+    it("searches the catalogue by words, seller, field, approvals, pause and the caller's access", async () => {
+      await store.datasets.upsert({ ...dataset("1", 0), name: "Greenhouse 100% north", approvedMask: 0b111 }, T0);
+      await store.datasets.upsert({ ...dataset("2", 0), name: "Office", field: "humidity", unit: "%", seller: ALICE, approvedMask: 0b1 }, T0);
+      await store.datasets.upsert({ ...dataset("3", 0), name: "Greenhouse south", approvedMask: 0b10, pausedBlock: 9 }, T0);
+      await store.datasets.upsertAccess({ datasetId: "3", buyer: ALICE, expiresAt: 500, updatedBlock: 1 });
+      await store.datasets.upsertAccess({ datasetId: "1", buyer: ALICE, expiresAt: 100, updatedBlock: 1 });
+      const ids = async (filter: Parameters<Store["datasets"]["search"]>[0]) => (await store.datasets.search(filter)).items.map((d) => d.id);
+      const page = { limit: 10, offset: 0 };
+      expect(await ids({ ...page, q: "greenHOUSE" })).toEqual(["1", "3"]);
+      expect(await ids({ ...page, q: "greenhouse north" })).toEqual(["1"]);
+      expect(await ids({ ...page, q: "100%" })).toEqual(["1"]);
+      expect(await ids({ ...page, q: "%" })).toEqual(["1", "2"]);
+      expect(await ids({ ...page, q: "_" })).toEqual([]);
+      expect(await ids({ ...page, seller: ALICE })).toEqual(["2"]);
+      expect(await ids({ ...page, field: "temperature" })).toEqual(["1", "3"]);
+      expect(await ids({ ...page, approvedMask: 0b101 })).toEqual(["1"]);
+      expect(await ids({ ...page, paused: true })).toEqual(["3"]);
+      expect(await ids({ ...page, paused: false })).toEqual(["1", "2"]);
+      expect(await ids({ ...page, accessOf: { buyer: ALICE, after: 200 } })).toEqual(["3"]);
+      expect([...(await store.datasets.accessOf(ALICE, ["1", "2", "3"])).keys()].sort()).toEqual(["1", "3"]);
+      expect((await store.datasets.search({ limit: 1, offset: 1, q: "greenhouse" })).items.map((d) => d.id)).toEqual(["3"]);
+    });
+
+    it("stores reading timestamps once, in index order", async () => {
+      await store.datasets.upsert(dataset("1", 0), T0);
+      await store.datasets.addReadingTimestamps("1", 0, [10, 11, 12]);
+      await store.datasets.addReadingTimestamps("1", 3, Array.from({ length: 1200 }, (_, i) => 100 + i));
+      await store.datasets.addReadingTimestamps("1", 0, [10, 11, 12]);
+      const timestamps = await store.datasets.readingTimestamps("1");
+      expect(timestamps).toHaveLength(1203);
+      expect(timestamps.slice(0, 5)).toEqual([10, 11, 12, 100, 101]);
+      expect(await store.datasets.readingTimestamps("2")).toEqual([]);
+      await store.datasets.deleteAll();
+      expect(await store.datasets.readingTimestamps("1")).toEqual([]);
     });
 
     it("records each buyer's access expiry and forgets everything on a chain reset", async () => {
@@ -456,6 +541,20 @@ describeEachBackend("store", (backend) => {
       ).rejects.toThrow();
       expect(await store.indexer.get(state.key)).toEqual({ ...state, updatedAt: T0.toISOString() });
       expect(await store.datasets.get("5")).toBeUndefined();
+    });
+
+    it("advances the indexer's position only from where it is (two indexers never write one range twice)", async () => {
+      const state = { key: "31337:0xmarket", chainId: 31337, genesisHash: "0xg", lastIndexedBlock: 12 };
+      await store.indexer.save(state, T0);
+      const raced = await Promise.all([
+        store.transaction((tx) => tx.indexer.advance({ key: state.key, fromBlock: 12, toBlock: 20, at: later(1) })),
+        store.transaction((tx) => tx.indexer.advance({ key: state.key, fromBlock: 12, toBlock: 20, at: later(1) })),
+      ]);
+      expect(raced.filter(Boolean)).toHaveLength(1);
+      expect(await store.indexer.get(state.key)).toMatchObject({ lastIndexedBlock: 20 });
+      expect(await store.indexer.list()).toHaveLength(1);
+      await store.indexer.deleteAll();
+      expect(await store.indexer.list()).toEqual([]);
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { Selectable } from "kysely";
+import { sql, type Selectable, type SqlBool } from "kysely";
 import type { Db } from "../db";
 import type { DatasetAccessRecord, DatasetRecord, Page, PageRequest } from "../records";
 import type { DatasetsTable } from "../schema";
@@ -6,9 +6,25 @@ import type { DatasetsTable } from "../schema";
 /** A dataset as the chain indexer writes it (`updatedAt` is set by the repository). */
 export type DatasetInput = Omit<DatasetRecord, "updatedAt">;
 
+/** Filters of the catalogue; every one given must hold. */
+export interface DatasetSearch extends PageRequest {
+  /** Words that must all appear in the name, field or unit (case-insensitive). */
+  q?: string;
+  seller?: string;
+  field?: string;
+  /** Only datasets whose approval mask has every bit of this one. */
+  approvedMask?: number;
+  paused?: boolean;
+  /** Only datasets `buyer` holds access to until after `after` (unix seconds). */
+  accessOf?: { buyer: string; after: number };
+}
+
+/** Rows per INSERT of reading timestamps (three parameters each; far below every driver's limit). */
+const TIMESTAMP_ROWS_PER_INSERT = 500;
+
 /**
  * The dataset catalogue, a cache of the chain filled by the chain indexer (the chain stays the source
- * of truth), and each buyer's access expiry.
+ * of truth), each buyer's access expiry, and every reading's public timestamp.
  */
 export class DatasetRepository {
   constructor(private readonly db: Db) {}
@@ -19,6 +35,7 @@ export class DatasetRepository {
       id: dataset.id,
       seller: dataset.seller,
       name: dataset.name,
+      field: dataset.field,
       unit: dataset.unit,
       scale: dataset.scale,
       value_offset: dataset.offset,
@@ -29,6 +46,7 @@ export class DatasetRepository {
       first_timestamp: dataset.firstTimestamp,
       last_timestamp: dataset.lastTimestamp,
       approved_mask: dataset.approvedMask,
+      paused_block: dataset.pausedBlock,
       created_block: dataset.createdBlock,
       updated_block: dataset.updatedBlock,
       updated_at: at.toISOString(),
@@ -47,11 +65,57 @@ export class DatasetRepository {
     return row && toDataset(row);
   }
 
+  /** Several datasets by id (missing ones are left out). */
+  async getMany(ids: readonly string[]): Promise<DatasetRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom("datasets").selectAll().where("id", "in", ids).execute();
+    return rows.map(toDataset);
+  }
+
   /** The catalogue in id order (ids are decimal strings: ordered by length, then text), optionally of one seller. */
   async list(filter: PageRequest & { seller?: string }): Promise<Page<DatasetRecord>> {
+    return this.search(filter);
+  }
+
+  /** The catalogue filtered by `filter`, in numeric id order. */
+  async search(filter: DatasetSearch): Promise<Page<DatasetRecord>> {
+    const words = (filter.q ?? "").toLowerCase().split(/\s+/).filter((word) => word.length > 0);
     const base = this.db
       .selectFrom("datasets")
-      .$if(filter.seller !== undefined, (q) => q.where("seller", "=", filter.seller!));
+      .$if(filter.seller !== undefined, (q) => q.where("seller", "=", filter.seller!))
+      .$if(filter.field !== undefined, (q) => q.where("field", "=", filter.field!))
+      .$if(filter.paused !== undefined, (q) => q.where("paused_block", filter.paused ? "is not" : "is", null))
+      .$if(filter.approvedMask !== undefined && filter.approvedMask > 0, (q) =>
+        // A bitwise AND both dialects spell the same way.
+        q.where((eb) => eb(eb("approved_mask", "&", filter.approvedMask!), "=", filter.approvedMask!)),
+      )
+      .$if(filter.accessOf !== undefined, (q) =>
+        q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom("dataset_access")
+              .select("dataset_access.dataset_id")
+              .whereRef("dataset_access.dataset_id", "=", "datasets.id")
+              .where("dataset_access.buyer", "=", filter.accessOf!.buyer)
+              .where("dataset_access.expires_at", ">", filter.accessOf!.after),
+          ),
+        ),
+      )
+      .$if(words.length > 0, (q) =>
+        q.where((eb) =>
+          eb.and(
+            words.map((word) => {
+              const pattern = `%${escapeLike(word)}%`;
+              return eb.or(
+                (["name", "field", "unit"] as const).map(
+                  // SQLite has no default LIKE escape character: name it, the same for both dialects.
+                  (column) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`,
+                ),
+              );
+            }),
+          ),
+        ),
+      );
     const rows = await base
       .selectAll()
       .orderBy((eb) => eb.fn("length", ["id"]))
@@ -89,11 +153,64 @@ export class DatasetRepository {
     return row && { datasetId: row.dataset_id, buyer: row.buyer, expiresAt: Number(row.expires_at), updatedBlock: Number(row.updated_block) };
   }
 
+  /** A buyer's access to each of `datasetIds` they ever bought, by dataset id. */
+  async accessOf(buyer: string, datasetIds: readonly string[]): Promise<Map<string, DatasetAccessRecord>> {
+    if (datasetIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom("dataset_access")
+      .selectAll()
+      .where("buyer", "=", buyer)
+      .where("dataset_id", "in", datasetIds)
+      .execute();
+    return new Map(
+      rows.map((row) => [
+        row.dataset_id,
+        { datasetId: row.dataset_id, buyer: row.buyer, expiresAt: Number(row.expires_at), updatedBlock: Number(row.updated_block) },
+      ]),
+    );
+  }
+
+  /**
+   * Stores the timestamps of readings `firstIndex`, `firstIndex + 1`, ... of a dataset (one
+   * ReadingsAppended event). Idempotent: a batch indexed twice is stored once.
+   */
+  async addReadingTimestamps(datasetId: string, firstIndex: number, timestamps: readonly number[]): Promise<void> {
+    for (let start = 0; start < timestamps.length; start += TIMESTAMP_ROWS_PER_INSERT) {
+      const rows = timestamps.slice(start, start + TIMESTAMP_ROWS_PER_INSERT).map((timestamp, i) => ({
+        dataset_id: datasetId,
+        reading_index: firstIndex + start + i,
+        timestamp,
+      }));
+      await this.db
+        .insertInto("reading_timestamps")
+        .values(rows)
+        .onConflict((oc) => oc.columns(["dataset_id", "reading_index"]).doNothing())
+        .execute();
+    }
+  }
+
+  /** The timestamp of every indexed reading of a dataset, index = reading index (unix seconds). */
+  async readingTimestamps(datasetId: string): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom("reading_timestamps")
+      .select("timestamp")
+      .where("dataset_id", "=", datasetId)
+      .orderBy("reading_index")
+      .execute();
+    return rows.map((row) => Number(row.timestamp));
+  }
+
   /** Forgets everything indexed (the chain was reset: a new genesis). */
   async deleteAll(): Promise<void> {
+    await this.db.deleteFrom("reading_timestamps").execute();
     await this.db.deleteFrom("dataset_access").execute();
     await this.db.deleteFrom("datasets").execute();
   }
+}
+
+/** Escapes LIKE's wildcards with a backslash (the ESCAPE character the search names). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function toDataset(row: Selectable<DatasetsTable>): DatasetRecord {
@@ -101,6 +218,7 @@ function toDataset(row: Selectable<DatasetsTable>): DatasetRecord {
     id: row.id,
     seller: row.seller,
     name: row.name,
+    field: row.field,
     unit: row.unit,
     scale: Number(row.scale),
     offset: row.value_offset,
@@ -111,6 +229,7 @@ function toDataset(row: Selectable<DatasetsTable>): DatasetRecord {
     firstTimestamp: row.first_timestamp === null ? null : Number(row.first_timestamp),
     lastTimestamp: row.last_timestamp === null ? null : Number(row.last_timestamp),
     approvedMask: Number(row.approved_mask),
+    pausedBlock: row.paused_block === null ? null : Number(row.paused_block),
     createdBlock: Number(row.created_block),
     updatedBlock: Number(row.updated_block),
     updatedAt: row.updated_at,

@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../db";
-import { affected, fromJson } from "../db";
+import { affected, fromJson, inTransaction } from "../db";
 import type { Page, PageRequest, RunError, RunRecord } from "../records";
 import type { RunsTable } from "../schema";
 
@@ -20,6 +20,10 @@ export interface NewRun {
   requestDigest: string;
   request: unknown;
   signature: string;
+  /** The recipe's parameter values (omitted: its defaults). */
+  params?: Record<string, string | number> | null;
+  /** The plan the run follows (recipes/ `planToJSON`). */
+  plan?: unknown;
   at: Date;
 }
 
@@ -61,6 +65,9 @@ export class RunRepository {
         status: "queued",
         steps_total: null,
         cursor_index: null,
+        params_json: input.params ? JSON.stringify(input.params) : null,
+        plan_json: input.plan === undefined ? null : JSON.stringify(input.plan),
+        stale_reason: null,
         result_handles_json: null,
         tx_hashes_json: "[]",
         error_json: null,
@@ -159,12 +166,22 @@ export class RunRepository {
     throw new Error(`run ${id}: too many concurrent updates of its transaction hashes`);
   }
 
-  /** The run finished; its result handles (allowed to the buyer only) are in op order. */
-  async finish(id: string, input: { resultHandles: string[]; at: Date }): Promise<RunRecord | undefined> {
+  /**
+   * The run finished; its result handles (allowed to the buyer only) are in op order. `txHashes`,
+   * when given, is the run's complete transaction list in chain order (start and steps, whichever
+   * worker sent them) and replaces the one recorded step by step.
+   */
+  async finish(id: string, input: { resultHandles: string[]; txHashes?: string[]; at: Date }): Promise<RunRecord | undefined> {
     const at = input.at.toISOString();
     const result = await this.db
       .updateTable("runs")
-      .set({ status: "done", result_handles_json: JSON.stringify(input.resultHandles), finished_at: at, updated_at: at })
+      .set({
+        status: "done",
+        result_handles_json: JSON.stringify(input.resultHandles),
+        ...(input.txHashes ? { tx_hashes_json: JSON.stringify(input.txHashes) } : {}),
+        finished_at: at,
+        updated_at: at,
+      })
       .where("id", "=", id)
       .where("status", "not in", TERMINAL)
       .executeTakeFirst();
@@ -181,6 +198,41 @@ export class RunRepository {
       .where("status", "not in", TERMINAL)
       .executeTakeFirst();
     return affected(result) === 1 ? this.get(id) : undefined;
+  }
+
+  /** Runs not finished yet (queued or running), oldest first: what a restarted service catches up on. */
+  async listUnfinished(limit?: number): Promise<RunRecord[]> {
+    const rows = await this.db
+      .selectFrom("runs")
+      .selectAll()
+      .where("status", "in", ["queued", "running"])
+      .orderBy("created_at")
+      .orderBy("id")
+      .$if(limit !== undefined, (q) => q.limit(limit!))
+      .execute();
+    return rows.map(toRun);
+  }
+
+  /**
+   * The chain was reset: every unfinished run fails with `error`, and every run gets `staleReason`
+   * (its dataset and result handles no longer exist). Returns the runs that were unfinished.
+   */
+  async endForChainReset(input: { error: RunError; staleReason: string; at: Date }): Promise<RunRecord[]> {
+    return inTransaction(this.db, async (trx) => {
+      const at = input.at.toISOString();
+      const unfinished = await new RunRepository(trx).listUnfinished();
+      await trx
+        .updateTable("runs")
+        .set({ status: "error", error_json: JSON.stringify(input.error), finished_at: at, updated_at: at })
+        .where("status", "not in", TERMINAL)
+        .execute();
+      await trx
+        .updateTable("runs")
+        .set({ stale_reason: input.staleReason, updated_at: at })
+        .where("stale_reason", "is", null)
+        .execute();
+      return unfinished;
+    });
   }
 
   private async page(column: "notebook_id" | "cell_id" | "buyer", value: string, page: PageRequest): Promise<Page<RunRecord>> {
@@ -225,6 +277,9 @@ function toRun(row: Selectable<RunsTable>): RunRecord {
       stepsTotal: row.steps_total === null ? null : Number(row.steps_total),
       cursorIndex: row.cursor_index === null ? null : Number(row.cursor_index),
     },
+    params: row.params_json === null ? null : fromJson<Record<string, string | number>>(row.params_json),
+    plan: row.plan_json === null ? null : fromJson(row.plan_json),
+    staleReason: row.stale_reason,
     resultHandles: row.result_handles_json === null ? null : fromJson<string[]>(row.result_handles_json),
     txHashes: fromJson<string[]>(row.tx_hashes_json),
     error: row.error_json === null ? null : fromJson<RunError>(row.error_json),

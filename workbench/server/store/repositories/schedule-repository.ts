@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../db";
 import { affected, fromJson, inTransaction } from "../db";
-import type { Page, PageRequest, ScheduleRecord, ScheduleReportRecord, ScheduleStatus } from "../records";
+import type { Page, PageRequest, ScheduleRecord, ScheduleRepeat, ScheduleReportRecord, ScheduleStatus } from "../records";
 import type { ScheduleReportsTable, SchedulesTable } from "../schema";
 
 /** What the API stores when a buyer creates a schedule from a signed standing authorization. */
@@ -22,8 +22,13 @@ export interface NewSchedule {
   signature: string;
   /** Where the first window starts. */
   fromIndex: number;
+  params?: Record<string, string | number> | null;
+  repeat?: ScheduleRepeat | null;
   at: Date;
 }
+
+/** The statuses of a schedule that can still run. */
+const LIVE: readonly ScheduleStatus[] = ["active", "paused"];
 
 /** Recurring encrypted reports and the runs that produced them. Reads and owner actions name the owner. */
 export class ScheduleRepository {
@@ -46,12 +51,15 @@ export class ScheduleRepository {
         cadence_seconds: input.cadenceSeconds,
         expiry: input.expiry,
         max_runs: input.maxRuns,
-        authorization_digest: input.authorizationDigest,
+        authorization_digest: input.authorizationDigest.toLowerCase(),
         authorization_json: JSON.stringify(input.authorization),
         signature: input.signature,
         status: "active",
         next_from_index: input.fromIndex,
         last_run_at: null,
+        params_json: input.params ? JSON.stringify(input.params) : null,
+        repeat_json: input.repeat ? JSON.stringify(input.repeat) : null,
+        ended_reason: null,
         created_at: at,
         updated_at: at,
       })
@@ -68,6 +76,16 @@ export class ScheduleRepository {
   /** The schedule `id` if `owner` owns it. */
   async getOwned(id: string, owner: string): Promise<ScheduleRecord | undefined> {
     const row = await this.db.selectFrom("schedules").selectAll().where("id", "=", id).where("owner", "=", owner).executeTakeFirst();
+    return row && toSchedule(row);
+  }
+
+  /** The schedule created from the standing authorization with EIP-712 digest `digest`. */
+  async findByAuthorizationDigest(digest: string): Promise<ScheduleRecord | undefined> {
+    const row = await this.db
+      .selectFrom("schedules")
+      .selectAll()
+      .where("authorization_digest", "=", digest.toLowerCase())
+      .executeTakeFirst();
     return row && toSchedule(row);
   }
 
@@ -89,16 +107,42 @@ export class ScheduleRepository {
   async setStatus(
     id: string,
     owner: string,
-    change: { from: readonly ScheduleStatus[]; to: ScheduleStatus; at: Date },
+    change: { from: readonly ScheduleStatus[]; to: ScheduleStatus; at: Date; endedReason?: string },
   ): Promise<ScheduleRecord | undefined> {
     const result = await this.db
       .updateTable("schedules")
-      .set({ status: change.to, updated_at: change.at.toISOString() })
+      .set({
+        status: change.to,
+        updated_at: change.at.toISOString(),
+        ...(change.endedReason === undefined ? {} : { ended_reason: change.endedReason }),
+      })
       .where("id", "=", id)
       .where("owner", "=", owner)
       .where("status", "in", change.from)
       .executeTakeFirst();
     return affected(result) === 1 ? this.get(id) : undefined;
+  }
+
+  /** Schedules that can still run (active or paused), of every owner. */
+  async listLive(): Promise<ScheduleRecord[]> {
+    const rows = await this.db.selectFrom("schedules").selectAll().where("status", "in", LIVE).orderBy("created_at").execute();
+    return rows.map(toSchedule);
+  }
+
+  /**
+   * Ends every schedule that can still run (the chain was reset: its authorization and dataset no
+   * longer exist) as `expired` with `reason`. Returns the schedules it ended.
+   */
+  async endAllLive(input: { reason: string; at: Date }): Promise<ScheduleRecord[]> {
+    return inTransaction(this.db, async (trx) => {
+      const live = await new ScheduleRepository(trx).listLive();
+      await trx
+        .updateTable("schedules")
+        .set({ status: "expired", ended_reason: input.reason, updated_at: input.at.toISOString() })
+        .where("status", "in", LIVE)
+        .execute();
+      return live;
+    });
   }
 
   /** Deletes the owner's schedule and its reports (its runs stay, detached); false when not theirs. */
@@ -173,6 +217,9 @@ function toSchedule(row: Selectable<SchedulesTable>): ScheduleRecord {
     runsDone: Number(row.runs_done),
     nextFromIndex: Number(row.next_from_index),
     lastRunAt: row.last_run_at,
+    params: row.params_json === null ? null : fromJson<Record<string, string | number>>(row.params_json),
+    repeat: row.repeat_json === null ? null : fromJson<ScheduleRepeat>(row.repeat_json),
+    endedReason: row.ended_reason,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

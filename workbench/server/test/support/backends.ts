@@ -112,6 +112,7 @@ export const TABLES = [
   "notebooks",
   "sessions",
   "auth_nonces",
+  "reading_timestamps",
   "dataset_access",
   "datasets",
   "indexer_state",
