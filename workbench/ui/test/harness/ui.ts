@@ -54,3 +54,8 @@ export async function typeRecipe(page: Page, editor: Locator, text: string): Pro
 export function errorSquiggles(editor: Locator): Locator {
   return editor.locator(".squiggly-error");
 }
+
+/** The text an editor shows (Monaco renders spaces as no-break spaces). */
+export async function editorText(editor: Locator): Promise<string> {
+  return ((await editor.locator(".view-lines").first().textContent()) ?? "").replace(/\u00a0/g, " ");
+}
