@@ -1,0 +1,42 @@
+/**
+ * The demo's accounts: Hardhat's well-known development accounts (mnemonic "test test … junk"),
+ * whose private keys are public. They hold ETH only on a local chain and must never be used
+ * anywhere else. The workbench's dev wallet offers accounts 0–9 of the same mnemonic, so the
+ * indices below are the entries to pick there.
+ */
+import { HDNodeWallet, Mnemonic, type Provider, Wallet } from "ethers";
+
+/** Hardhat's default mnemonic (public; the node funds its first 20 accounts with 10 000 ETH). */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** Who is who among the dev accounts. */
+export const DEMO_ROLES = {
+  /** Deploys the market and holds its admin role. */
+  admin: { index: 0, label: "market admin (deployer)" },
+  /** The worker's relayer: holds the market's OPERATOR role, starts and steps runs for buyers. */
+  relayer: { index: 1, label: "relayer (the worker's account)" },
+  sellers: [
+    { index: 2, label: "GreenLeaf Farms (seller)" },
+    { index: 3, label: "Harbour Offices (seller)" },
+  ],
+  buyers: [
+    { index: 4, label: "demo buyer (owns access to greenhouse)" },
+    { index: 5, label: "second buyer (owns no access yet)" },
+  ],
+  /** Devices take accounts from here on, outside the dev wallet's 0–9 so they do not clutter it. */
+  firstDevice: 10,
+} as const;
+
+/** The largest index the Hardhat node funds. */
+export const LAST_FUNDED_INDEX = 19;
+
+let root: HDNodeWallet | undefined;
+
+/** Dev account `index` (m/44'/60'/0'/0/index), connected to `provider` when given. */
+export function devWallet(index: number, provider?: Provider): Wallet {
+  if (!Number.isInteger(index) || index < 0 || index > LAST_FUNDED_INDEX) {
+    throw new RangeError(`dev account index must be 0..${LAST_FUNDED_INDEX}, got ${index}`);
+  }
+  root ??= HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0");
+  return new Wallet(root.deriveChild(index).privateKey, provider);
+}
