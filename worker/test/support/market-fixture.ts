@@ -125,10 +125,15 @@ export async function startMarketFixture(): Promise<MarketFixture> {
         // Timestamps never go backwards, also across batches: continue after the last one.
         const start = options.startTime ?? Math.max(dataset.lastTimestamp + 1, Math.floor(Date.now() / 1000) - values.length * step);
         const sent = [];
+        let gasLimit: bigint | undefined;
         for (const [b, batch] of batches.entries()) {
           const timestamps = batch.handles.map((_, i) => BigInt(start + (b * 32 + i) * step));
+          const args = [dataset.id, batch.handles, batch.inputProof, timestamps] as const;
+          // Hardhat estimates by replaying the call about ten times; a batch of 32 costs the same
+          // gas every time, so estimate the first one and reuse it (with headroom).
+          gasLimit ??= ((await market.appendReadings.estimateGas(...args)) * 12n) / 10n;
           // Pipelined: nonces come from the device's nonce manager; receipts are awaited together.
-          sent.push(await market.appendReadings(dataset.id, batch.handles, batch.inputProof, timestamps));
+          sent.push(await market.appendReadings(...args, { gasLimit }));
         }
         await Promise.all(sent.map((tx) => tx.wait()));
         dataset.values.push(...values);

@@ -19,14 +19,14 @@ export interface TestQueue {
   dispose(): Promise<void>;
 }
 
-/** Opens a test queue named `<label>-<uuid>`. */
-export function openTestQueue(label: string): TestQueue {
+/** Opens a test queue named `<label>-<uuid>` (under `prefix`, default {@link TEST_PREFIX}). */
+export function openTestQueue(label: string, prefix = TEST_PREFIX): TestQueue {
   const name = `${label}-${randomUUID()}`;
-  const runs = createRunQueue({ name, prefix: TEST_PREFIX });
+  const runs = createRunQueue({ name, prefix });
   const connections: Redis[] = [];
   return {
     name,
-    prefix: TEST_PREFIX,
+    prefix,
     runs,
     connection() {
       const connection = createRedisConnection({ role: "worker" });
@@ -41,7 +41,7 @@ export function openTestQueue(label: string): TestQueue {
         // Anything BullMQ or the schedule store left (scheduler hashes, events stream, meta).
         let cursor = "0";
         do {
-          const [next, keys] = await cleaner.scan(cursor, "MATCH", `${TEST_PREFIX}:${name}:*`, "COUNT", 1000);
+          const [next, keys] = await cleaner.scan(cursor, "MATCH", `${prefix}:${name}:*`, "COUNT", 1000);
           if (keys.length > 0) await cleaner.del(...keys);
           cursor = next;
         } while (cursor !== "0");
