@@ -32,12 +32,21 @@ export class DatasetCatalogue {
   readonly names = $derived(this.items.map((d) => d.name));
 
   #loading: Promise<void> | undefined;
+  #open!: () => void;
+  /** Resolved once the app knows the chain configuration (the fallback needs it). */
+  readonly #opened = new Promise<void>((resolve) => (this.#open = resolve));
 
-  /** Loads the catalogue (once; `force` reloads). */
+  /** Lets loads proceed: the app calls it once the chain configuration is known. */
+  open(): void {
+    this.#open();
+  }
+
+  /** Loads the catalogue (once; `force` reloads). Waits for {@link open}. */
   load(force = false): Promise<void> {
     if (this.#loading && !force) return this.#loading;
     this.availability = this.items.length > 0 ? this.availability : "loading";
     this.#loading = (async () => {
+      await this.#opened;
       try {
         const page = await searchDatasets({ limit: 100 });
         this.items = page.items;
@@ -69,6 +78,7 @@ export class DatasetCatalogue {
 
   /** A dataset by id: from the cache, else from the service (cached afterwards). */
   async get(id: string): Promise<Dataset> {
+    await this.#opened;
     const cached = this.items.find((d) => d.id === id);
     if (cached) return cached;
     const chain = this.source === "chain" ? this.chainSource() : undefined;

@@ -92,7 +92,7 @@ function world(overrides: Partial<RunServices> = {}) {
     },
     getRun: async () => run("done"),
     // 100 readings of 21.50 °C: encoded 2150 + 5000 = 7150 each.
-    decrypt: vi.fn(async ({ handles }) => ({ [handles[0]!]: 715_000n, [handles[1]!]: 100n })),
+    decrypt: vi.fn(async () => [715_000n, 100n]),
     ...overrides,
   };
   return { services, plan, emit: () => listener! };

@@ -54,8 +54,8 @@ export interface RunServices {
   submit(input: RunInput & { request: RunRequestJSON; signature: string }): Promise<RunDto>;
   follow(runId: string, listener: RunListener): () => void;
   getRun(runId: string): Promise<RunDto>;
-  /** User-decrypts handles allowed to the buyer (the wallet signs the decryption request). */
-  decrypt(options: { handles: readonly string[]; contract: string; account: BuyerAccount }): Promise<Record<string, bigint | boolean | string>>;
+  /** User-decrypts handles allowed to the buyer (the wallet signs the decryption request); values in handle order. */
+  decrypt(options: { handles: readonly { handle: string; type: "euint64" | "euint32" | "ebool" }[]; contract: string }): Promise<(bigint | boolean)[]>;
 }
 
 /** Options of {@link runCell}. */
@@ -145,7 +145,7 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
 
     // 4. Decrypt here, with the buyer's key.
     set({ status: "decrypting", progress: { step: plan.steps.length + 1, of: plan.steps.length + 1 } });
-    const results = await decryptResults({ plan, run: finished, account, market, services: options.services });
+    const results = await decryptResults({ plan, run: finished, market, services: options.services });
     set({ status: "done", results, finishedAt: Date.now() });
     onDone?.(cell, true);
     return true;
@@ -158,18 +158,16 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
 export async function decryptResults(options: {
   plan: Plan;
   run: Pick<RunDto, "resultHandles" | "marketAddress">;
-  account: BuyerAccount;
   market: string;
   services: Pick<RunServices, "decrypt">;
 }) {
   const handles = options.run.resultHandles ?? [];
+  if (handles.length !== options.plan.handles.length) {
+    throw new Error(`The run returned ${handles.length} results where its plan expects ${options.plan.handles.length}.`);
+  }
   const contract = options.run.marketAddress ?? options.market;
-  const clear = await options.services.decrypt({ handles, contract, account: options.account });
-  const decrypted = handles.map((handle, i) => {
-    const value = clear[handle] ?? clear[handle.toLowerCase()];
-    if (value === undefined) throw new Error(`The decryption did not return result ${i + 1}.`);
-    return options.plan.handles[i]?.type === "ebool" ? value === true || value === 1n || value === "true" : BigInt(value);
-  });
+  const clear = await options.services.decrypt({ handles: handles.map((handle, i) => ({ handle, type: options.plan.handles[i]!.type })), contract });
+  const decrypted = clear.map((value, i) => (options.plan.handles[i]!.type === "ebool" ? value === true || value === 1n : BigInt(value)));
   return interpretResults({ plan: options.plan, decrypted });
 }
 

@@ -39,11 +39,13 @@ export function createRunServices(app: { chain: ChainState; wallet: WalletState;
     submit: runs.submitRun,
     follow: runs.followRun,
     getRun: runs.getRun,
-    async decrypt({ handles, contract, account }) {
-      const { userDecrypt } = await import("../chain/fhevm");
+    async decrypt({ handles, contract }) {
+      const { decryptHandles } = await import("../chain/fhevm");
       const config = app.chain.config;
+      const connection = app.wallet.connection;
       if (!config) throw new Error("The chain configuration is not loaded.");
-      return userDecrypt({ chainId: config.chainId, provider: app.chain.provider, handles, contract, signer: account });
+      if (!connection) throw new Error("Connect your wallet to decrypt results.");
+      return decryptHandles({ chainId: config.chainId, provider: app.chain.provider, signer: connection.signer, contract, handles });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cadenceSeconds, describeSchedule, maxRunsOf, repeatOf, standingAuthorization, validate, type ScheduleForm } from "./schedule-form";
+import { cadenceSeconds, describeRepeat, describeSchedule, maxRunsOf, repeatOf, standingAuthorization, validate, type ScheduleForm } from "./schedule-form";
 
 const NOW = Date.UTC(2030, 0, 1, 12) / 1000;
 const form = (change: Partial<ScheduleForm> = {}): ScheduleForm => ({
@@ -47,5 +47,18 @@ describe("schedule form", () => {
       maxRuns: 10,
       nonce: "7",
     });
+  });
+});
+
+describe("schedule display", () => {
+  it.each([
+    [{ every: 900_000 }, "Every 15 minutes"],
+    [{ every: 7_200_000 }, "Every 2 hours"],
+    [{ pattern: "30 8 * * *", tz: "UTC" }, "Every day at 08:30 (UTC)"],
+    [{ pattern: "5 * * * *", tz: "UTC" }, "Every hour at :05 (UTC)"],
+    [{ pattern: "0 7 * * 1", tz: "Europe/Paris" }, "Every Monday at 07:00 (Europe/Paris)"],
+    [{ pattern: "0 7 1 * *", tz: "UTC" }, "Cron “0 7 1 * *” (UTC)"],
+  ])("describes %j as %s", (repeat, text) => {
+    expect(describeRepeat(repeat)).toBe(text);
   });
 });

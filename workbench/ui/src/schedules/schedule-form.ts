@@ -106,3 +106,19 @@ export function standingAuthorization(options: {
     nonce: String(options.nonce ?? randomNonce()),
   };
 }
+
+/** A schedule's repeat in words: "Every day at 08:30 (Europe/Paris)", "Every 15 minutes", or the cron pattern. */
+export function describeRepeat(repeat: Repeat): string {
+  if ("every" in repeat) {
+    const minutes = Math.round(repeat.every / 60_000);
+    return minutes % 60 === 0 && minutes >= 60 ? `Every ${minutes / 60} hour${minutes === 60 ? "" : "s"}` : `Every ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  }
+  const days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  const m = /^(\d{1,2}) (\*|\d{1,2}) \* \* (\*|[0-6])$/.exec(repeat.pattern.trim());
+  const pad = (n: string) => n.padStart(2, "0");
+  if (!m) return `Cron “${repeat.pattern}” (${repeat.tz})`;
+  const [, minute, hour, weekday] = m as unknown as [string, string, string, string];
+  if (hour === "*") return weekday === "*" ? `Every hour at :${pad(minute)} (${repeat.tz})` : `Cron “${repeat.pattern}” (${repeat.tz})`;
+  const time = `${pad(hour)}:${pad(minute)}`;
+  return weekday === "*" ? `Every day at ${time} (${repeat.tz})` : `Every ${days[Number(weekday)]} at ${time} (${repeat.tz})`;
+}

@@ -11,6 +11,8 @@ import { freePort } from "./ports";
 
 const REPO = path.resolve(__dirname, "../../../..");
 const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"; // Hardhat account #0 (public)
+/** Hardhat account #9 (public key): the relayer (worker) account, granted the market's OPERATOR_ROLE. */
+export const RELAYER_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 
 /** A running local chain. */
 export interface LocalChain {
@@ -40,7 +42,7 @@ async function waitForRpc(url: string, child: ChildProcess, timeoutMs: number): 
   throw new Error(`hardhat node did not answer on ${url} within ${timeoutMs} ms`);
 }
 
-/** Starts a node and deploys the market (account #0 deploys; no operator). */
+/** Starts a node and deploys the market (account #0 deploys; account #9 is the relayer/operator). */
 export async function startLocalChain(): Promise<LocalChain> {
   const port = await freePort();
   const child = spawn(path.join(REPO, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
@@ -59,7 +61,7 @@ export async function startLocalChain(): Promise<LocalChain> {
   }
   const provider = new JsonRpcProvider(rpcUrl, 31_337, { staticNetwork: true, cacheTimeout: -1 });
   const deployer = new Wallet(DEPLOYER_KEY, provider);
-  const { address } = await deployMarket({ signer: deployer });
+  const { address } = await deployMarket({ signer: deployer, operator: new Wallet(RELAYER_KEY).address });
   return {
     rpcUrl,
     chainId: 31_337,

@@ -41,8 +41,8 @@ export function recipeEditor(page: Page, index = 0): Locator {
  * Types into a Monaco editor as a person would. Enter after a complete word starts a new line even
  * while suggestions show (the editor accepts a suggestion with Enter only when it changes the text).
  */
-export async function typeRecipe(page: Page, editor: Locator, text: string): Promise<void> {
-  await editor.locator(".view-lines").click();
+export async function typeRecipe(page: Page, editor: Locator, text: string, options: { click?: boolean } = {}): Promise<void> {
+  if (options.click ?? true) await editor.locator(".view-lines").click();
   const lines = text.split("\n");
   for (const [i, line] of lines.entries()) {
     await page.keyboard.type(line, { delay: 8 });
@@ -58,4 +58,15 @@ export function errorSquiggles(editor: Locator): Locator {
 /** The text an editor shows (Monaco renders spaces as no-break spaces). */
 export async function editorText(editor: Locator): Promise<string> {
   return ((await editor.locator(".view-lines").first().textContent()) ?? "").replace(/\u00a0/g, " ");
+}
+
+/**
+ * Whether the service has a route (anything but 404 ERR_ROUTE_NOT_FOUND): journeys that need the
+ * planned dataset/run/schedule routes skip their steps, with the reason, until the service has them.
+ */
+export async function serviceHasRoute(baseUrl: string, method: string, path: string): Promise<boolean> {
+  const response = await fetch(new URL(path, baseUrl), { method, headers: { "content-type": "application/json" }, body: method === "GET" ? undefined : "{}" });
+  if (response.status !== 404) return true;
+  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
+  return body.error?.code !== "ERR_ROUTE_NOT_FOUND";
 }

@@ -22,7 +22,7 @@ export interface Workbench {
 }
 
 /** Starts the service; the chain's RPC URL goes into its CSP (connect-src) and configuration. */
-export async function startWorkbench(options: { chainRpcUrl: string }): Promise<Workbench> {
+export async function startWorkbench(options: { chainRpcUrl: string; marketAddress?: string }): Promise<Workbench> {
   if (!existsSync(path.join(UI_DIST, "index.html"))) throw new Error(`no built UI in ${UI_DIST}: run npm run build:ui first`);
   const port = await freePort();
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "workbench-ui-journeys-"));
@@ -36,6 +36,7 @@ export async function startWorkbench(options: { chainRpcUrl: string }): Promise<
     UI_DIR: UI_DIST,
     CHAIN_RPC_URL: options.chainRpcUrl,
     CHAIN_ID: "31337",
+    ...(options.marketAddress ? { MARKET_ADDRESS: options.marketAddress, MARKET_FROM_BLOCK: "0" } : {}),
     AUTH_RATE_LIMIT_MAX: "1000",
     RATE_LIMIT_MAX: "100000",
   });

@@ -18,7 +18,7 @@ describe("buyer: sign in, notebook, recipe diagnostics", () => {
 
   beforeAll(async () => {
     chain = await startLocalChain();
-    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl });
+    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress });
     browser = await launchBrowser();
     tab = await openPage(browser, { baseURL: workbench.url });
     await provideChainConfig(tab.page, chain);

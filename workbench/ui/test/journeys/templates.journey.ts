@@ -21,7 +21,7 @@ describe("templates: publish, then another account forks with a parameter", () =
 
   beforeAll(async () => {
     chain = await startLocalChain();
-    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl });
+    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress });
     browser = await launchBrowser();
     alice = await openPage(browser, { baseURL: workbench.url });
     bob = await openPage(browser, { baseURL: workbench.url });

@@ -1,0 +1,86 @@
+/**
+ * Demo data for the journeys, written to the local chain the way a seller and a device would:
+ * create a dataset, approve recipe kinds, register a device, and append encrypted readings (the
+ * device encrypts them with the fhevm mock, one input proof per batch of up to 32).
+ */
+import { Wallet } from "ethers";
+import { connectMarket } from "../../../../contracts/client/market";
+import { createFhevmInstance, encryptReadings } from "../../../../contracts/client/fhevm";
+import { HDNodeWallet, Mnemonic } from "ethers";
+import type { LocalChain } from "./chain";
+
+/** Hardhat account `index` (public keys of the "test … junk" mnemonic), connected to the chain. */
+export function devSigner(chain: LocalChain, index: number): Wallet {
+  const node = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), `m/44'/60'/0'/0/${index}`);
+  return new Wallet(node.privateKey, chain.provider);
+}
+
+/** A seeded dataset. */
+export interface SeededDataset {
+  id: string;
+  name: string;
+  /** The readings in the unit, in append order. */
+  values: number[];
+}
+
+/** Creates a dataset and appends `values` (in the unit) as encrypted readings from a device. */
+export async function seedDataset(options: {
+  chain: LocalChain;
+  seller: Wallet;
+  device: Wallet;
+  name: string;
+  field: string;
+  unit: string;
+  scale: number;
+  /** Lowest value in the unit (the offset is lowest × 10^scale). */
+  lowest: number;
+  k: number;
+  priceWei: bigint;
+  periodSeconds: number;
+  approvedMask: number;
+  values: number[];
+  /** Unix seconds of the first reading; readings are `stepSeconds` apart. */
+  startTime: number;
+  stepSeconds: number;
+}): Promise<SeededDataset> {
+  const { chain } = options;
+  const asSeller = connectMarket(chain.marketAddress, options.seller);
+  const factor = 10 ** options.scale;
+  const offset = BigInt(Math.round(options.lowest * factor));
+  const id: bigint = await asSeller.createDataset.staticCall({
+    name: options.name,
+    field: options.field,
+    unit: options.unit,
+    scale: options.scale,
+    offset,
+    pricePerPeriod: options.priceWei,
+    periodSeconds: options.periodSeconds,
+    bucketSize: options.k,
+  });
+  await (
+    await asSeller.createDataset({
+      name: options.name,
+      field: options.field,
+      unit: options.unit,
+      scale: options.scale,
+      offset,
+      pricePerPeriod: options.priceWei,
+      periodSeconds: options.periodSeconds,
+      bucketSize: options.k,
+    })
+  ).wait();
+  await (await asSeller.approveRecipeKinds(id, options.approvedMask)).wait();
+  await (await asSeller.registerDevice(id, options.device.address)).wait();
+
+  const instance = await createFhevmInstance({ provider: chain.provider });
+  const encoded = options.values.map((v) => BigInt(Math.round(v * factor)) - offset);
+  const batches = await encryptReadings({ instance, market: chain.marketAddress, appender: options.device.address, values: encoded });
+  const asDevice = connectMarket(chain.marketAddress, options.device);
+  let index = 0;
+  for (const batch of batches) {
+    const timestamps = batch.handles.map((_, i) => options.startTime + (index + i) * options.stepSeconds);
+    await (await asDevice.appendReadings(id, batch.handles, batch.inputProof, timestamps)).wait();
+    index += batch.handles.length;
+  }
+  return { id: id.toString(), name: options.name, values: options.values };
+}
