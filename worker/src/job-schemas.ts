@@ -249,11 +249,15 @@ export const reportResultSchema = runResultSchema.extend({
 });
 export type ReportResult = z.infer<typeof reportResultSchema>;
 
-/** Result of any job on the runs queue. A tick with too few new readings completes as skipped. */
+/**
+ * Result of any job on the runs queue. A tick with too few new readings completes as skipped.
+ * Most specific first: a union keeps the first match, and a plain run result would strip a report's
+ * schedule id and sequence.
+ */
 export const jobResultSchema = z.union([
-  runResultSchema,
   reportResultSchema,
   z.object({ skipped: z.literal(true), scheduleId: bytes32, reason: z.string() }),
+  runResultSchema,
 ]);
 export type JobResult = RunResult | ReportResult | SkippedReport;
 export interface SkippedReport {

@@ -92,6 +92,8 @@ describe("recurring reports (stand-in processor)", () => {
 
     await waitFor(async () => ((await reportCount(view.id)) >= 3 ? true : undefined), { timeoutMs: 10_000, what: "3 reports" });
     const reports = await q.runs.listReports(view.id);
+    const [tick] = await q.runs.queue.getJobs(["completed"]);
+    expect((await q.runs.getRun(tick!.id!))?.result).toMatchObject({ scheduleId: view.id, sequence: expect.any(Number) });
     expect(reports.slice(0, 3).map((r) => [r.sequence, r.window.fromIndex, r.window.toIndex])).toEqual([
       [1, "0", "8"],
       [2, "8", "16"],
