@@ -8,22 +8,33 @@ import Fastify, {
 } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import authRoutes from "./auth/routes";
+import type { MarketChain } from "./chain/market-chain";
+import chainRoutes from "./chain/routes";
 import type { Config } from "./config";
+import datasetRoutes from "./datasets/routes";
 import { createError } from "./errors";
 import healthRoutes from "./health/routes";
 import notebookRoutes from "./notebooks/routes";
 import authPlugin from "./plugins/auth";
+import chainPlugin from "./plugins/chain";
 import configPlugin from "./plugins/config";
 import docsPlugin from "./plugins/docs";
 import errorsPlugin from "./plugins/errors";
+import indexerPlugin from "./plugins/indexer";
+import queuePlugin from "./plugins/queue";
 import readinessPlugin from "./plugins/readiness";
+import runProgressPlugin from "./plugins/run-progress";
 import securityPlugin from "./plugins/security";
 import storePlugin from "./plugins/store";
 import uiPlugin from "./plugins/ui";
 import recipesPlugin from "./plugins/recipes";
 import type { RecipeTooling } from "./recipes/recipe-tooling";
+import recipeRoutes from "./recipes/routes";
+import runRoutes from "./runs/routes";
+import scheduleRoutes from "./schedules/routes";
 import type { Store } from "./store/store";
 import templateRoutes from "./templates/routes";
+import type { RunQueue } from "../../worker/src/queues";
 
 /** What `buildApp` needs; everything but `config` has a default. */
 export interface BuildAppOptions {
@@ -36,6 +47,10 @@ export interface BuildAppOptions {
   now?: () => Date;
   /** The recipe language's checker; by default the recipes/ package. */
   recipes?: RecipeTooling;
+  /** A chain reader the caller opened (and closes); by default one on CHAIN_RPC_URL. */
+  chain?: MarketChain;
+  /** The worker's runs queue, opened (and closed) by the caller; by default one on REDIS_URL. */
+  runQueue?: RunQueue;
 }
 
 /** The app with the zod type provider, as routes and main.ts see it. */
@@ -43,8 +58,9 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
 
 /**
  * Builds the workbench HTTP app without listening: plugins (config, readiness, errors, security,
- * docs, store, auth, recipes), the API routes under /api and the built UI at /. Call `listen` (see
- * main.ts) or, in tests, `inject`. Chain- and queue-backed routes are added by main.ts's wiring.
+ * docs, store, auth, recipes, chain, queue, the chain indexer and the run progress recorder), the
+ * API routes under /api and the built UI at /. Call `listen` (see main.ts) or, in tests, `inject`.
+ * The indexer (when INDEXER_ENABLED) and the progress recorder start when the app is ready.
  */
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config } = options;
@@ -84,11 +100,20 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(storePlugin, { store: options.store });
   await app.register(authPlugin);
   await app.register(recipesPlugin, { tooling: options.recipes });
+  await app.register(chainPlugin, { chain: options.chain });
+  await app.register(queuePlugin, { runQueue: options.runQueue });
+  await app.register(indexerPlugin);
+  await app.register(runProgressPlugin);
 
   await app.register(healthRoutes, { prefix: "/api" });
   await app.register(authRoutes, { prefix: "/api/auth" });
   await app.register(notebookRoutes, { prefix: "/api/notebooks" });
   await app.register(templateRoutes, { prefix: "/api/templates" });
+  await app.register(chainRoutes, { prefix: "/api" });
+  await app.register(datasetRoutes, { prefix: "/api/datasets" });
+  await app.register(recipeRoutes, { prefix: "/api/recipes" });
+  await app.register(runRoutes, { prefix: "/api" });
+  await app.register(scheduleRoutes, { prefix: "/api/schedules" });
 
   await app.register(uiPlugin);
   return app;

@@ -24,6 +24,7 @@ const origin = z.string().refine((text) => {
 }, "must be an origin like http://localhost:8787 (no path, no trailing slash)");
 
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
 
 /**
  * The environment variables the workbench reads, with their defaults. Unknown variables are ignored
@@ -49,6 +50,26 @@ const Environment = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
   CHAIN_RPC_URL: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545"),
   CHAIN_ID: positiveInt.default(31_337),
+  /** The RPC URL the browser is told to use (GET /api/chain); CHAIN_RPC_URL when unset. Set it when that URL holds an API key. */
+  PUBLIC_CHAIN_RPC_URL: z.url({ protocol: /^(https?|wss?)$/ }).optional(),
+  /** The IoTDataMarket contract. Without it, the market is read from DEPLOYMENT_FILE (the launcher writes one). */
+  MARKET_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address").optional(),
+  /** The block the market was deployed in: where the indexer starts on a new chain. */
+  MARKET_FROM_BLOCK: nonNegativeInt.optional(),
+  /** A JSON deployment record `{ chainId, marketAddress, deploymentBlock }`; default `<STATE_DIR>/deployment.json`. */
+  DEPLOYMENT_FILE: z.string().min(1).optional(),
+  /** The BullMQ queue the worker consumes (the same variables as the worker's). */
+  QUEUE_NAME: z.string().regex(/^[\w-]+$/, "must be letters, digits, _ or -").default("recipe-runs"),
+  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, "must be letters, digits, _ or -").default("iotdm"),
+  /** Follow the market's events into the store (one service instance is enough; every instance may). */
+  INDEXER_ENABLED: z.stringbool().default(true),
+  INDEXER_POLL_INTERVAL_MS: positiveInt.default(1_000),
+  /** Blocks per eth_getLogs request (public RPC providers cap the range). */
+  INDEXER_BLOCK_RANGE: positiveInt.default(2_000),
+  /** Blocks to stay behind the head (reorg safety on a real network; 0 on the local chain). */
+  INDEXER_CONFIRMATIONS: nonNegativeInt.default(0),
+  /** How often an open run event stream (SSE) sends a keep-alive comment. */
+  SSE_KEEPALIVE_MS: positiveInt.default(15_000),
   /** The origins the workbench UI is served from; a sign-in message must name one of them. */
   PUBLIC_ORIGINS: csv(origin).optional(),
   /** Origins allowed to call the API from a browser page served elsewhere (CORS). Empty: same origin only. */
@@ -80,7 +101,20 @@ export interface Config {
   store: StoreConfig;
   migrateOnStart: boolean;
   redisUrl: string;
-  chain: { rpcUrl: string; chainId: number };
+  chain: {
+    rpcUrl: string;
+    /** What the browser is told to use. */
+    publicRpcUrl: string;
+    chainId: number;
+    /** The market contract when MARKET_ADDRESS is set; otherwise read from `deploymentFile`. */
+    marketAddress: string | undefined;
+    /** Where the indexer starts (MARKET_FROM_BLOCK, else the deployment file's block, else 0). */
+    fromBlock: number | undefined;
+    deploymentFile: string;
+  };
+  queue: { name: string; prefix: string };
+  indexer: { enabled: boolean; pollIntervalMs: number; blockRange: number; confirmations: number };
+  sse: { keepAliveMs: number };
   publicOrigins: string[];
   corsOrigins: string[];
   cspConnectSrc: string[];
@@ -134,7 +168,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { kind: "sqlite", path: e.SQLITE_PATH ?? path.join(e.STATE_DIR, "workbench.sqlite") },
     migrateOnStart: e.MIGRATE_ON_START,
     redisUrl: e.REDIS_URL,
-    chain: { rpcUrl: e.CHAIN_RPC_URL, chainId: e.CHAIN_ID },
+    chain: {
+      rpcUrl: e.CHAIN_RPC_URL,
+      publicRpcUrl: e.PUBLIC_CHAIN_RPC_URL ?? e.CHAIN_RPC_URL,
+      chainId: e.CHAIN_ID,
+      marketAddress: e.MARKET_ADDRESS,
+      fromBlock: e.MARKET_FROM_BLOCK,
+      deploymentFile: e.DEPLOYMENT_FILE ?? path.join(e.STATE_DIR, "deployment.json"),
+    },
+    queue: { name: e.QUEUE_NAME, prefix: e.QUEUE_PREFIX },
+    indexer: {
+      enabled: e.INDEXER_ENABLED,
+      pollIntervalMs: e.INDEXER_POLL_INTERVAL_MS,
+      blockRange: e.INDEXER_BLOCK_RANGE,
+      confirmations: e.INDEXER_CONFIRMATIONS,
+    },
+    sse: { keepAliveMs: e.SSE_KEEPALIVE_MS },
     publicOrigins,
     corsOrigins: e.CORS_ORIGINS,
     cspConnectSrc: e.CSP_CONNECT_SRC,

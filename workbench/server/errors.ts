@@ -51,6 +51,41 @@ export const ERRORS = {
   ERR_TEMPLATE_VALUES_INVALID: { status: 400, message: "The parameter values are not valid: {reason}" },
   ERR_TEMPLATE_CELL_NOT_RECIPE: { status: 400, message: "Only a recipe cell can be published as a template." },
 
+  // Datasets (indexed from the chain) and what a buyer needs to run recipes on one.
+  ERR_DATASET_NOT_FOUND: { status: 404, message: "Dataset {datasetId} was not found." },
+  ERR_DATASET_PAUSED: { status: 409, message: "Dataset {datasetId} is paused by its seller: no new run can start on it." },
+  ERR_DATASET_NO_ACCESS: { status: 403, message: "{buyer} has no access to dataset {datasetId}; purchase an access period first." },
+  ERR_DATASET_ACCESS_EXPIRED: { status: 403, message: "The access of {buyer} to dataset {datasetId} expired at {expiredAt}; purchase another period." },
+  ERR_DATASET_KIND_NOT_APPROVED: { status: 403, message: "The seller has not approved {kinds} on dataset {datasetId}, so this recipe cannot run there." },
+
+  // Runs: a buyer's signed run request, checked before it is enqueued.
+  ERR_RUN_NOT_FOUND: { status: 404, message: "Run {runId} was not found." },
+  ERR_RUN_BUYER_MISMATCH: { status: 403, message: "The run request is signed for buyer {buyer}, but you are signed in as {user}." },
+  ERR_RUN_REQUEST_MISMATCH: { status: 400, message: "The signed run request does not match the run: {reason}" },
+  ERR_RUN_SIGNATURE_INVALID: { status: 400, message: "The signature is not {buyer}'s EIP-712 signature of this run request for market {market} on chain {chainId}." },
+  ERR_RUN_REQUEST_EXPIRED: { status: 422, message: "The signed run request expired at {deadline}; plan and sign it again." },
+  ERR_RUN_NONCE_USED: { status: 409, message: "Nonce {nonce} of {buyer} was already used or cancelled; sign a new request." },
+  ERR_RUN_PROGRAM_MISMATCH: { status: 422, message: "The recipe compiles to program {actual}, but the signature covers program {signed}; plan and sign again." },
+  ERR_RUN_WINDOW_INVALID: { status: 422, message: "The signed window cannot run: {reason}" },
+  ERR_RUN_PLAN_FAILED: { status: 422, message: "The recipe cannot run on dataset {datasetId} yet: {reason}" },
+  ERR_RUN_CELL_NOT_RECIPE: { status: 400, message: "Only a recipe cell can run; cell {cellId} is markdown." },
+
+  // Schedules: recurring reports from a signed standing authorization.
+  ERR_SCHEDULE_NOT_FOUND: { status: 404, message: "Schedule {scheduleId} was not found." },
+  ERR_SCHEDULE_BUYER_MISMATCH: { status: 403, message: "The standing authorization is signed for buyer {buyer}, but you are signed in as {user}." },
+  ERR_SCHEDULE_SIGNATURE_INVALID: { status: 400, message: "The signature is not {buyer}'s EIP-712 signature of this standing authorization for market {market} on chain {chainId}." },
+  ERR_SCHEDULE_REQUEST_MISMATCH: { status: 400, message: "The standing authorization does not match the schedule: {reason}" },
+  ERR_SCHEDULE_PROGRAM_MISMATCH: { status: 422, message: "The recipe compiles to program {actual}, but the standing authorization covers program {signed}; sign it again." },
+  ERR_SCHEDULE_NONCE_USED: { status: 409, message: "Nonce {nonce} of {buyer} was already used or cancelled; sign a new authorization." },
+  ERR_SCHEDULE_AUTHORIZATION_EXPIRED: { status: 422, message: "The standing authorization expired at {expiry}; sign a new one." },
+  ERR_SCHEDULE_REPEAT_INVALID: { status: 400, message: "The schedule's repeat is not valid: {reason}" },
+  ERR_SCHEDULE_STATE_CONFLICT: { status: 409, message: "Schedule {scheduleId} is {status}, so it cannot be {action}." },
+
+  // The chain and the queue the service depends on.
+  ERR_CHAIN_NOT_CONFIGURED: { status: 503, message: "The workbench does not know its market contract yet: set MARKET_ADDRESS, or start the local chain with the launcher (it writes the deployment file)." },
+  ERR_CHAIN_UNAVAILABLE: { status: 503, message: "The chain node does not answer; try again in a moment." },
+  ERR_QUEUE_UNAVAILABLE: { status: 503, message: "The run queue does not answer, so nothing was submitted; try again in a moment." },
+
   // Service.
   ERR_SERVICE_NOT_READY: { status: 503, message: "The service is not ready: {failing}." },
   ERR_SERVICE_SHUTTING_DOWN: { status: 503, message: "The service is shutting down; retry on another instance or in a moment." },

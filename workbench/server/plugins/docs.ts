@@ -31,6 +31,10 @@ export default fp(
           { name: "auth", description: "Sign-in with Ethereum and sessions" },
           { name: "notebooks", description: "Private notebooks of markdown and recipe cells" },
           { name: "templates", description: "Public recipe templates: publish, search, fork" },
+          { name: "datasets", description: "The dataset catalogue, indexed from the market's events" },
+          { name: "recipes", description: "The recipe language's checker" },
+          { name: "runs", description: "Encrypted recipe runs from signed requests, and their progress" },
+          { name: "schedules", description: "Recurring encrypted reports from signed standing authorizations" },
         ],
         components: {
           securitySchemes: {

@@ -16,7 +16,7 @@ import { createError } from "../errors";
  * No upgrade-insecure-requests: locally the app is served over plain http.
  */
 export function contentSecurityPolicy(config: Config): Record<string, string[]> {
-  const chainOrigin = new URL(config.chain.rpcUrl).origin;
+  const chainOrigin = new URL(config.chain.publicRpcUrl).origin;
   const chainWs = chainOrigin.replace(/^http/, "ws");
   return {
     "default-src": ["'self'"],

@@ -35,6 +35,63 @@ export interface RecipeCheck {
   params: RecipeParamDeclaration[];
 }
 
+/** Values for a recipe's parameters: numbers, or decimals as text (`"30.5"`). */
+export type RecipeParamValues = Readonly<Record<string, number | string>>;
+
+/** A dataset's public metadata, as recipes are checked and planned against it. */
+export interface RecipeDataset {
+  /** uint256, decimal. */
+  id: string;
+  /** What a reading measures, as recipes name it (`value` always works too). */
+  field: string;
+  unit: string;
+  scale: number;
+  /** int64 offset in scaled units, decimal. */
+  offset: string;
+  /** Bucket size: windows are whole multiples of k readings. */
+  k: number;
+  /** Bit i set: recipe kind i approved. */
+  approvedMask: number;
+}
+
+/** What the checker says about a recipe against a dataset (or alone). */
+export interface RecipeAnalysis {
+  /** No error (warnings may remain), approvals included when a dataset was given. */
+  ok: boolean;
+  diagnostics: RecipeDiagnostic[];
+  params: RecipeParamDeclaration[];
+  /** The recipe kinds (COUNT, SUM, …) its statistics need, in code order; empty when it does not check. */
+  requiredKinds: string[];
+  /** Needed kinds the dataset's seller has not approved; null without a dataset. */
+  missingKinds: string[] | null;
+}
+
+/** A plan note for the buyer (window alignment, clamping, overflow bounds). */
+export interface RecipePlanNote {
+  code: string;
+  message: string;
+}
+
+/** A recipe's execution plan over a dataset, as JSON (recipes/ `planToJSON`: bigints as decimal strings). */
+export interface RecipePlan {
+  datasetId: string;
+  programHash: string;
+  window: { fromIndex: number; toIndex: number; length: number; requestedFrom: number; requestedTo: number; firstTimestamp?: number; lastTimestamp?: number };
+  /** The contract's ops (uint64 fields as decimal strings). */
+  ops: { kind: number; cmp: number; a: string; b: string; bounds: string[] }[];
+  steps: { size: number; finalizes: boolean; hcu: number }[];
+  totalHcu: number;
+  notes: RecipePlanNote[];
+  /** The whole plan document (recipes/ `PlanSchema` reads it back). */
+  json: Record<string, unknown>;
+}
+
+/** A plan, or why there is none: the recipe's own errors, or a planning problem (too few readings, …). */
+export type RecipePlanResult =
+  | { ok: true; plan: RecipePlan; requiredKinds: string[] }
+  | { ok: false; problem: "recipe"; diagnostics: RecipeDiagnostic[] }
+  | { ok: false; problem: "plan"; code: string; message: string };
+
 /** A forked recipe, or the diagnostics that prevent the fork. */
 export type RecipeFork = { ok: true; source: string } | { ok: false; diagnostics: RecipeDiagnostic[] };
 
@@ -48,6 +105,22 @@ export interface RecipeTooling {
    * (`unknown-override`, `invalid-override`, or any error of the recipe).
    */
   fork(input: { source: string; params: Readonly<Record<string, string>>; dataset?: string }): RecipeFork;
+  /**
+   * Checks a recipe with parameter values, against a dataset when given: its field, the precision
+   * and range of its values, and (reported as `kind-not-approved` errors) the seller's approvals.
+   */
+  analyze(input: { source: string; params?: RecipeParamValues; dataset?: RecipeDataset }): RecipeAnalysis;
+  /**
+   * Plans a recipe over a dataset's readings (approvals are not checked here): the recipe's own
+   * window resolved at `now`, or exactly `window` (a window the buyer signed, aligned to k).
+   */
+  plan(input: {
+    source: string;
+    params?: RecipeParamValues;
+    dataset: RecipeDataset & { readingCount: number; timestamps?: readonly number[] };
+    now: number;
+    window?: { fromIndex: number; toIndex: number };
+  }): RecipePlanResult;
 }
 
 /** Diagnostic codes that blame the parameter values given to a fork rather than the recipe. */

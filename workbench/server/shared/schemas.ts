@@ -87,3 +87,31 @@ export const COMMON_ERRORS = [400, 413, 415, 429, 500] as const;
 
 /** No body, or an empty JSON object (routes that take no input still reject unknown fields). */
 export const EmptyBody = z.strictObject({}).nullish();
+
+/** A recipe parameter's name, as `param name = …` declares it. */
+export const ParamName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be a parameter name (letters, digits, _)");
+
+/** Values for a recipe's parameters: numbers, or decimals as text (`"30.5"`, exact). */
+export const ParamValues = z
+  .record(
+    ParamName,
+    z.union([z.number().finite(), z.string().regex(/^-?\d{1,30}(\.\d{1,30})?$/, "must be a decimal number such as 30.5")]),
+  )
+  .refine((values) => Object.keys(values).length <= 64, "at most 64 parameter values")
+  .meta({ description: "Parameter values by name: numbers, or decimals as strings", example: { hot: "30.5" } });
+
+/** A 32-byte hex value (digests, program hashes, handles, transaction hashes). */
+export const Bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x and 64 hex digits");
+
+/** A uint as a decimal string, at most `bits` wide (uint64 indices, uint256 nonces). */
+export const UintString = (bits: 32 | 64 | 256) =>
+  z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,77})$/, `must be a uint${bits} as a decimal string`)
+    .refine((text) => !/^\d+$/.test(text) || BigInt(text) < 2n ** BigInt(bits), `must fit in uint${bits}`);
+
+/** An ECDSA signature (65 bytes, hex); ERC-1271 wallets may sign longer ones. */
+export const SignatureHex = z
+  .string()
+  .regex(/^0x([0-9a-fA-F]{2}){65,2048}$/, "must be a 0x-prefixed hex signature of at least 65 bytes")
+  .meta({ example: `0x${"ab".repeat(65)}` });

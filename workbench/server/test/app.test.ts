@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type App } from "../app";
 import { listen } from "../main";
 import { createStore, type Store } from "../store/store";
-import { createTestApp, expectError, testConfig } from "./support/app";
+import { answeringChain, createTestApp, expectError, testConfig } from "./support/app";
 
 describe("workbench app", () => {
   let store: Store;
@@ -12,7 +12,11 @@ describe("workbench app", () => {
   beforeAll(async () => {
     store = createStore({ kind: "sqlite", path: ":memory:" });
     await store.migrate();
-    app = await createTestApp({ store, env: { CORS_ORIGINS: "https://ui.example" } });
+    app = await createTestApp({
+      store,
+      chain: answeringChain(),
+      env: { CORS_ORIGINS: "https://ui.example", PUBLIC_CHAIN_RPC_URL: "http://127.0.0.1:8545" },
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -25,17 +29,27 @@ describe("workbench app", () => {
       expect([response.statusCode, response.json()]).toEqual([200, { status: "ok" }]);
     });
 
-    it("is ready when the store answers", async () => {
+    it("is ready when the store, the chain and the queue answer", async () => {
       const response = await app.inject({ method: "GET", url: "/api/ready" });
-      expect([response.statusCode, response.json()]).toEqual([200, { status: "ready", checks: { store: "ok" } }]);
+      expect([response.statusCode, response.json()]).toEqual([200, { status: "ready", checks: { store: "ok", chain: "ok", queue: "ok" } }]);
+    });
+
+    it("is not ready while the chain node does not answer", async () => {
+      const offline = await createTestApp({ store });
+      try {
+        const error = expectError(await offline.inject({ method: "GET", url: "/api/ready" }), 503, "ERR_SERVICE_NOT_READY");
+        expect(error.details).toEqual({ checks: { store: "ok", chain: "failing", queue: "ok" } });
+      } finally {
+        await offline.close();
+      }
     });
 
     it("is not ready, with the error shape, when the store does not answer", async () => {
       const broken: Store = { ...store, ping: () => Promise.reject(new Error("connection refused")) };
-      const unready = await createTestApp({ store: broken });
+      const unready = await createTestApp({ store: broken, chain: answeringChain() });
       try {
         const error = expectError(await unready.inject({ method: "GET", url: "/api/ready" }), 503, "ERR_SERVICE_NOT_READY");
-        expect(error.details).toEqual({ checks: { store: "failing" } });
+        expect(error.details).toEqual({ checks: { store: "failing", chain: "ok", queue: "ok" } });
         expect(error.message).not.toContain("connection refused");
       } finally {
         await unready.close();
@@ -161,7 +175,7 @@ describe("workbench app", () => {
       const config = testConfig({ PORT: "0", SQLITE_PATH: ":memory:" });
       const { app: running, address, dispose } = await listen({ config, signals: ["SIGUSR2"] });
       try {
-        expect((await fetch(`${address}/api/ready`)).status).toBe(200);
+        expect((await fetch(`${address}/api/health`)).status).toBe(200);
         process.emit("SIGUSR2", "SIGUSR2");
         await expect.poll(() => fetch(`${address}/api/health`).then(() => "listening", () => "closed"), { timeout: 5000 }).toBe("closed");
         expect(running.server.listening).toBe(false);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { App } from "../app";
@@ -27,6 +28,8 @@ interface Fixture {
   notebookId: string;
   cellId: string;
   templateId: string;
+  /** The signed-in user's address. */
+  user: string;
 }
 
 interface RouteSpec {
@@ -41,7 +44,43 @@ interface RouteSpec {
   query?: boolean;
   /** Route-specific bad bodies (merged over `validBody`) or query strings. */
   cases?: { name: string; body?: (f: Fixture) => unknown; query?: string; status?: number; code?: ErrorCode }[];
+  /** Route-specific bad URLs (path parameters that are not UUIDs). */
+  urlCases?: { name: string; url: string; status?: number; code?: ErrorCode }[];
 }
+
+const OTHER_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const RECIPE = 'from "greenhouse" window all\nmean(temperature)';
+const PROGRAM_HASH = `0x${"12".repeat(32)}`;
+const SIGNATURE = `0x${"ab".repeat(65)}`;
+
+const runRequest = (f: Fixture, overrides: Record<string, unknown> = {}) => ({
+  buyer: f.user,
+  datasetId: "1",
+  programHash: PROGRAM_HASH,
+  fromIndex: "0",
+  toIndex: "8",
+  nonce: "42",
+  deadline: "4102444800",
+  ...overrides,
+});
+
+const authorization = (f: Fixture, overrides: Record<string, unknown> = {}) => ({
+  buyer: f.user,
+  datasetId: "1",
+  programHash: PROGRAM_HASH,
+  cadence: "60",
+  expiry: "4102444800",
+  maxRuns: 10,
+  nonce: "43",
+  ...overrides,
+});
+
+const hostileParamsCases = [
+  { name: "params: a boolean value", body: () => ({ params: { hot: true } }) },
+  { name: "params: code instead of a number", body: () => ({ params: { hot: "1)\nsum(x" } }) },
+  { name: "params: a bad name", body: () => ({ params: { "hot value": 1 } }) },
+  { name: "params: too many", body: () => ({ params: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`p${i}`, 1])) }) },
+];
 
 const hostileTitleCases = (field: string, max: number) => [
   { name: `${field}: a number`, body: () => ({ [field]: 42 }) },
@@ -239,6 +278,166 @@ const ROUTES: RouteSpec[] = [
       { name: "title: a NUL byte", body: () => ({ title: "\u0000" }) },
     ],
   },
+  { operation: "GET /api/chain", url: () => "/api/chain" },
+  {
+    operation: "GET /api/datasets",
+    url: () => "/api/datasets",
+    query: true,
+    cases: [
+      { name: "kind: unknown", query: "kind=MEDIAN" },
+      { name: "kind: empty", query: "kind=" },
+      { name: "seller: not an address", query: "seller=0x123" },
+      { name: "field: an expression", query: "field=a%20or%201%3D1" },
+      { name: "access: not a boolean", query: "access=maybe" },
+      { name: "q: too long", query: `q=${"q".repeat(201)}` },
+      { name: "limit: too large", query: "limit=101" },
+    ],
+  },
+  {
+    operation: "GET /api/datasets/{datasetId}",
+    url: () => "/api/datasets/1",
+    urlCases: [
+      { name: "a negative id", url: "/api/datasets/-1" },
+      { name: "a word", url: "/api/datasets/abc" },
+      { name: "beyond uint256", url: `/api/datasets/${2n ** 256n}` },
+      { name: "an injected id", url: "/api/datasets/1%27%20OR%20%271%27%3D%271" },
+      { name: "an unknown dataset", url: "/api/datasets/999", status: 404, code: "ERR_DATASET_NOT_FOUND" },
+    ],
+  },
+  {
+    operation: "POST /api/recipes/diagnostics",
+    url: () => "/api/recipes/diagnostics",
+    validBody: () => ({ source: RECIPE }),
+    cases: [
+      { name: "source: a number", body: () => ({ source: 7 }) },
+      { name: "source: missing", body: () => ({ source: undefined }) },
+      { name: "datasetId: a number", body: () => ({ datasetId: 1 }) },
+      { name: "an unknown dataset", body: () => ({ datasetId: "999" }), status: 404, code: "ERR_DATASET_NOT_FOUND" },
+      ...hostileSourceCases("source"),
+      ...hostileParamsCases,
+    ],
+  },
+  {
+    operation: "POST /api/runs/plan",
+    url: () => "/api/runs/plan",
+    validBody: () => ({ datasetId: "1", source: RECIPE }),
+    cases: [
+      { name: "datasetId: missing", body: () => ({ datasetId: undefined }) },
+      { name: "source: longer than the worker accepts", body: () => ({ source: "x".repeat(20_001) }) },
+      { name: "an unknown dataset", body: () => ({ datasetId: "999" }), status: 404, code: "ERR_DATASET_NOT_FOUND" },
+      ...hostileSourceCases("source"),
+      ...hostileParamsCases,
+    ],
+  },
+  {
+    operation: "POST /api/runs",
+    url: () => "/api/runs",
+    validBody: (f) => ({ notebookId: f.notebookId, cellId: f.cellId, datasetId: "1", source: RECIPE, request: runRequest(f), signature: SIGNATURE }),
+    cases: [
+      { name: "request: missing", body: () => ({ request: undefined }) },
+      { name: "request: an unknown field", body: (f) => ({ request: { ...runRequest(f), admin: true } }), code: "ERR_REQUEST_UNKNOWN_FIELDS" },
+      { name: "request.fromIndex: beyond uint64", body: (f) => ({ request: runRequest(f, { fromIndex: (2n ** 64n).toString() }) }) },
+      { name: "request.nonce: negative", body: (f) => ({ request: runRequest(f, { nonce: "-1" }) }) },
+      { name: "request.nonce: a number", body: (f) => ({ request: runRequest(f, { nonce: 42 }) }) },
+      { name: "request.deadline: leading zeros", body: (f) => ({ request: runRequest(f, { deadline: "0099" }) }) },
+      { name: "request.programHash: too short", body: (f) => ({ request: runRequest(f, { programHash: "0x1234" }) }) },
+      { name: "request.buyer: not an address", body: (f) => ({ request: runRequest(f, { buyer: "alice" }) }) },
+      { name: "signature: too short", body: () => ({ signature: "0x1234" }) },
+      { name: "signature: not hex", body: () => ({ signature: `0x${"zz".repeat(65)}` }) },
+      { name: "notebookId: not an id", body: () => ({ notebookId: "../../etc/passwd" }) },
+      { name: "source: longer than the worker accepts", body: () => ({ source: "x".repeat(20_001) }) },
+      {
+        name: "a request signed for another buyer",
+        body: (f) => ({ request: runRequest(f, { buyer: OTHER_ADDRESS }) }),
+        status: 403,
+        code: "ERR_RUN_BUYER_MISMATCH",
+      },
+      {
+        name: "a request for another dataset",
+        body: (f) => ({ request: runRequest(f, { datasetId: "2" }) }),
+        status: 400,
+        code: "ERR_RUN_REQUEST_MISMATCH",
+      },
+      ...hostileSourceCases("source"),
+      ...hostileParamsCases,
+    ],
+  },
+  { operation: "GET /api/runs/{runId}", url: () => `/api/runs/${randomUUID()}`, pathParams: true },
+  { operation: "GET /api/runs/{runId}/events", url: () => `/api/runs/${randomUUID()}/events`, pathParams: true },
+  {
+    operation: "GET /api/notebooks/{notebookId}/runs",
+    url: (f) => `/api/notebooks/${f.notebookId}/runs`,
+    pathParams: true,
+    query: true,
+    cases: [
+      { name: "cellId: not an id", query: "cellId=1" },
+      { name: "limit: zero", query: "limit=0" },
+    ],
+  },
+  {
+    operation: "POST /api/schedules",
+    url: () => "/api/schedules",
+    validBody: (f) => ({
+      notebookId: f.notebookId,
+      cellId: f.cellId,
+      datasetId: "1",
+      source: RECIPE,
+      authorization: authorization(f),
+      signature: SIGNATURE,
+      repeat: { every: 60_000 },
+    }),
+    cases: [
+      { name: "repeat: missing", body: () => ({ repeat: undefined }) },
+      { name: "repeat: every second is too often", body: () => ({ repeat: { every: 999 } }) },
+      { name: "repeat: both an interval and a pattern", body: () => ({ repeat: { every: 60_000, pattern: "0 8 * * *" } }) },
+      { name: "repeat: not a cron pattern", body: () => ({ repeat: { pattern: "every morning" } }) },
+      { name: "repeat: a shell command", body: () => ({ repeat: { pattern: "0 8 * * * ; rm -rf /" } }) },
+      { name: "repeat: an unknown time zone", body: () => ({ repeat: { pattern: "0 8 * * *", tz: "Mars/Olympus" } }) },
+      { name: "authorization.maxRuns: zero", body: (f) => ({ authorization: authorization(f, { maxRuns: 0 }) }) },
+      { name: "authorization.expiry: beyond uint64", body: (f) => ({ authorization: authorization(f, { expiry: (2n ** 64n).toString() }) }) },
+      { name: "authorization: an unknown field", body: (f) => ({ authorization: { ...authorization(f), extra: 1 } }), code: "ERR_REQUEST_UNKNOWN_FIELDS" },
+      {
+        name: "an authorization signed for another buyer",
+        body: (f) => ({ authorization: authorization(f, { buyer: OTHER_ADDRESS }) }),
+        status: 403,
+        code: "ERR_SCHEDULE_BUYER_MISMATCH",
+      },
+      {
+        name: "an authorization for another dataset",
+        body: (f) => ({ authorization: authorization(f, { datasetId: "2" }) }),
+        status: 400,
+        code: "ERR_SCHEDULE_REQUEST_MISMATCH",
+      },
+      {
+        name: "an interval shorter than the signed cadence",
+        body: (f) => ({ authorization: authorization(f, { cadence: "3600" }), repeat: { every: 60_000 } }),
+        status: 400,
+        code: "ERR_SCHEDULE_REPEAT_INVALID",
+      },
+      ...hostileSourceCases("source"),
+      ...hostileParamsCases,
+    ],
+  },
+  {
+    operation: "GET /api/schedules",
+    url: () => "/api/schedules",
+    query: true,
+    cases: [
+      { name: "notebookId: not an id", query: "notebookId=abc" },
+      { name: "offset: negative", query: "offset=-1" },
+    ],
+  },
+  { operation: "GET /api/schedules/{scheduleId}", url: () => `/api/schedules/${randomUUID()}`, pathParams: true },
+  {
+    operation: "GET /api/schedules/{scheduleId}/reports",
+    url: () => `/api/schedules/${randomUUID()}/reports`,
+    pathParams: true,
+    query: true,
+    cases: [{ name: "limit: not a number", query: "limit=all" }],
+  },
+  { operation: "POST /api/schedules/{scheduleId}/pause", url: () => `/api/schedules/${randomUUID()}/pause`, pathParams: true, validBody: () => ({}), bodyOptional: true },
+  { operation: "POST /api/schedules/{scheduleId}/resume", url: () => `/api/schedules/${randomUUID()}/resume`, pathParams: true, validBody: () => ({}), bodyOptional: true },
+  { operation: "DELETE /api/schedules/{scheduleId}", url: () => `/api/schedules/${randomUUID()}`, pathParams: true },
 ];
 
 interface BadRequest {
@@ -277,6 +476,9 @@ function badRequests(spec: RouteSpec): BadRequest[] {
   if (spec.query) {
     add("an unknown query parameter", (f) => ({ url: `${spec.url(f)}?admin=1` }), { status: 400, code: "ERR_REQUEST_UNKNOWN_FIELDS" });
   }
+  for (const c of spec.urlCases ?? []) {
+    add(c.name, () => ({ url: c.url }), { status: c.status ?? 400, code: c.code ?? (c.status === undefined ? "ERR_REQUEST_VALIDATION" : undefined) });
+  }
   for (const c of spec.cases ?? []) {
     if (c.query !== undefined) {
       add(c.name, (f) => ({ url: `${spec.url(f)}?${c.query}` }), { status: c.status ?? 400, code: c.code ?? "ERR_REQUEST_VALIDATION" });
@@ -312,7 +514,7 @@ describeEachBackend("bad input on every route", (backend) => {
         payload: { title: "fixture", source: 'param hot = 30\nfrom "d" window all\ncount(temperature > hot)' },
       })
     ).json();
-    fixture = { notebookId: notebook.id, cellId: cell.id, templateId: template.id };
+    fixture = { notebookId: notebook.id, cellId: cell.id, templateId: template.id, user: alice.address };
   });
   afterAll(async () => {
     await app?.close();

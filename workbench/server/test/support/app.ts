@@ -1,16 +1,27 @@
+import { randomUUID } from "node:crypto";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
-import { Wallet } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { SiweMessage } from "siwe";
 import { expect } from "vitest";
 import { buildApp, type App } from "../../app";
+import type { MarketChain } from "../../chain/market-chain";
 import { loadConfig, type Config } from "../../config";
-import type { ErrorCode } from "../../errors";
+import { createError, type ErrorCode } from "../../errors";
 import type { Store } from "../../store/store";
 
 /** The origin test sign-in messages name (one of the default PUBLIC_ORIGINS). */
 export const TEST_ORIGIN = "http://localhost:8787";
 
-/** A configuration for tests: quiet, in-memory, generous sign-in limits unless a test sets its own. */
+/** The market address test apps without a chain are configured with (nothing answers for it). */
+export const OFFLINE_MARKET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+
+/** Redis key prefix of the test apps' queues, apart from the application's. */
+export const TEST_QUEUE_PREFIX = "iotdm-test";
+
+/**
+ * A configuration for tests: quiet, in-memory, generous sign-in limits, a fresh queue of its own, no
+ * indexer, and a chain that does not answer (a port nothing listens on) unless a test sets its own.
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: "test",
@@ -18,13 +29,23 @@ export function testConfig(env: Record<string, string> = {}): Config {
     SQLITE_PATH: ":memory:",
     AUTH_RATE_LIMIT_MAX: "1000",
     UI_DIR: "/nonexistent-ui",
+    CHAIN_RPC_URL: "http://127.0.0.1:1",
+    MARKET_ADDRESS: OFFLINE_MARKET,
+    INDEXER_ENABLED: "false",
+    QUEUE_PREFIX: TEST_QUEUE_PREFIX,
+    QUEUE_NAME: `workbench-${randomUUID()}`,
     ...env,
   });
 }
 
 /** An app over `store`; close it after the test (the store stays open). */
-export async function createTestApp(options: { store: Store; env?: Record<string, string>; now?: () => Date }): Promise<App> {
-  const app = await buildApp({ config: testConfig(options.env), store: options.store, logger: false, now: options.now });
+export async function createTestApp(options: {
+  store: Store;
+  env?: Record<string, string>;
+  now?: () => Date;
+  chain?: MarketChain;
+}): Promise<App> {
+  const app = await buildApp({ config: testConfig(options.env), store: options.store, logger: false, now: options.now, chain: options.chain });
   await app.ready();
   return app;
 }
@@ -94,4 +115,26 @@ export function expectError(response: LightMyRequestResponse, status: number, co
   expect(body.error.message.length).toBeGreaterThan(0);
   expect(Object.keys(body.error).every((key) => ["code", "message", "details"].includes(key))).toBe(true);
   return body.error;
+}
+
+/**
+ * A chain reader that answers readiness (and nothing else: every read rejects as unavailable), for
+ * tests of the app's plumbing without a node.
+ */
+export function answeringChain(): MarketChain {
+  const unavailable = () => Promise.reject(createError("ERR_CHAIN_UNAVAILABLE"));
+  const deployment = { chainId: 31337, address: OFFLINE_MARKET, fromBlock: 0, source: "environment" as const };
+  return {
+    chainId: 31337,
+    rpcUrl: "http://127.0.0.1:1",
+    provider: new JsonRpcProvider("http://127.0.0.1:1", 31337, { staticNetwork: true }),
+    deployment: () => deployment,
+    requireDeployment: () => deployment,
+    ping: async () => undefined,
+    chainTime: unavailable,
+    datasetInfo: unavailable,
+    accessExpiry: unavailable,
+    isNonceUsed: unavailable,
+    close: () => undefined,
+  };
 }

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { COMMON_ERRORS, errorResponses } from "../shared/schemas";
+import { CatalogueQuery, Dataset, DatasetPage, DatasetParams } from "./schemas";
+import { DatasetService } from "./service";
+
+const errors = (...extra: number[]) => errorResponses(...COMMON_ERRORS, ...extra);
+
+/**
+ * The dataset catalogue, public, from the chain indexer's rows; a signed-in caller also sees their
+ * access expiry. Mounted at /api/datasets.
+ */
+const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
+  const datasets = new DatasetService({ store: app.store, now: () => app.now() });
+  const tags = ["datasets"];
+  app.addHook("onRequest", app.identifyUser);
+
+  app.get(
+    "",
+    {
+      schema: {
+        tags,
+        summary: "Browse and search the dataset catalogue",
+        description:
+          "Every dataset the market holds, in id order: seller, field, unit, fixed-point encoding, price, access period, k, " +
+          "readings count and time span, approved recipe types, pause. With a session, `accessExpiresAt` is yours.",
+        querystring: CatalogueQuery,
+        response: { 200: DatasetPage, ...errors(401) },
+      },
+    },
+    async (request) => {
+      const { q, seller, field, kind, access, paused, limit, offset } = request.query;
+      const page = await datasets.search(request.user?.address, { q, seller, field, kinds: kind, withAccess: access, paused, limit, offset });
+      return { ...page, limit, offset };
+    },
+  );
+
+  app.get(
+    "/:datasetId",
+    {
+      schema: { tags, summary: "One dataset", params: DatasetParams, response: { 200: Dataset, ...errors(404) } },
+    },
+    async (request) => datasets.get(request.user?.address, request.params.datasetId),
+  );
+};
+
+export default datasetRoutes;

@@ -1,0 +1,76 @@
+import type { z } from "zod";
+import { createError } from "../errors";
+import { kindsOfMask, maskOfKinds } from "../shared/recipe-kinds";
+import type { DatasetAccessRecord, DatasetRecord, Page } from "../store/records";
+import type { Store } from "../store/store";
+import type { Dataset } from "./schemas";
+
+/** A catalogue search (see `CatalogueQuery`). */
+export interface CatalogueSearch {
+  q?: string;
+  seller?: string;
+  field?: string;
+  kinds?: readonly string[];
+  /** Only datasets the viewer holds unexpired access to. */
+  withAccess?: boolean;
+  paused?: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** The dataset catalogue, read from what the chain indexer wrote; the viewer's access added. */
+export class DatasetService {
+  constructor(private readonly options: { store: Store; now: () => Date }) {}
+
+  /** A page of the catalogue, in id order. */
+  async search(viewer: string | undefined, search: CatalogueSearch): Promise<Page<z.output<typeof Dataset>>> {
+    const { store } = this.options;
+    const now = Math.floor(this.options.now().getTime() / 1000);
+    if (search.withAccess && viewer === undefined) throw createError("ERR_AUTH_REQUIRED");
+    const page = await store.datasets.search({
+      q: search.q,
+      seller: search.seller,
+      field: search.field,
+      approvedMask: search.kinds ? maskOfKinds(search.kinds) : undefined,
+      paused: search.paused,
+      accessOf: search.withAccess ? { buyer: viewer!, after: now } : undefined,
+      limit: search.limit,
+      offset: search.offset,
+    });
+    const access = viewer ? await store.datasets.accessOf(viewer, page.items.map((d) => d.id)) : new Map<string, DatasetAccessRecord>();
+    return { items: page.items.map((dataset) => toDataset(dataset, access.get(dataset.id))), total: page.total };
+  }
+
+  /** One dataset; ERR_DATASET_NOT_FOUND when the indexer has not seen it. */
+  async get(viewer: string | undefined, datasetId: string): Promise<z.output<typeof Dataset>> {
+    const { store } = this.options;
+    const dataset = await store.datasets.get(datasetId);
+    if (!dataset) throw createError("ERR_DATASET_NOT_FOUND", { params: { datasetId } });
+    return toDataset(dataset, viewer ? await store.datasets.getAccess(datasetId, viewer) : undefined);
+  }
+}
+
+/** A dataset as the API shows it. */
+export function toDataset(dataset: DatasetRecord, access: DatasetAccessRecord | undefined): z.output<typeof Dataset> {
+  return {
+    id: dataset.id,
+    seller: dataset.seller,
+    name: dataset.name,
+    field: dataset.field,
+    unit: dataset.unit,
+    scale: dataset.scale,
+    offset: dataset.offset,
+    priceWei: dataset.priceWei,
+    periodSeconds: dataset.periodSeconds,
+    k: dataset.k,
+    readingCount: dataset.readingCount,
+    firstTimestamp: dataset.firstTimestamp,
+    lastTimestamp: dataset.lastTimestamp,
+    approvedMask: dataset.approvedMask,
+    approvedKinds: kindsOfMask(dataset.approvedMask),
+    paused: dataset.pausedBlock !== null,
+    accessExpiresAt: access?.expiresAt ?? null,
+    createdBlock: dataset.createdBlock,
+    updatedBlock: dataset.updatedBlock,
+  };
+}

@@ -1,0 +1,99 @@
+import { Interface, type Log } from "ethers";
+import { iotDataMarketAbi } from "../../../contracts/client";
+
+/** The market's events the catalogue follows, decoded into plain values. */
+export type MarketEvent =
+  | {
+      type: "DatasetCreated";
+      datasetId: string;
+      seller: string;
+      name: string;
+      field: string;
+      unit: string;
+      scale: number;
+      offset: string;
+      priceWei: string;
+      periodSeconds: number;
+      k: number;
+    }
+  | { type: "PriceChanged"; datasetId: string; priceWei: string }
+  | { type: "BucketSizeChanged"; datasetId: string; k: number }
+  | { type: "DatasetPaused"; datasetId: string }
+  | { type: "DatasetUnpaused"; datasetId: string }
+  | { type: "ApprovedKindsChanged"; datasetId: string; approvedMask: number }
+  | { type: "ReadingsAppended"; datasetId: string; firstIndex: number; timestamps: number[] }
+  | { type: "AccessPurchased"; datasetId: string; buyer: string; expiresAt: number }
+  | { type: "StandingAuthorizationRevoked"; digest: string; buyer: string };
+
+/** A decoded event with where it happened. */
+export type IndexedEvent = MarketEvent & { blockNumber: number; logIndex: number };
+
+const market = new Interface(iotDataMarketAbi);
+
+/** Topics of the events above, for one `eth_getLogs` filter (other market events are not fetched). */
+export const FOLLOWED_TOPICS: string[] = [
+  "DatasetCreated",
+  "PriceChanged",
+  "BucketSizeChanged",
+  "DatasetPaused",
+  "DatasetUnpaused",
+  "ApprovedKindsChanged",
+  "ReadingsAppended",
+  "AccessPurchased",
+  "StandingAuthorizationRevoked",
+].map((name) => market.getEvent(name)!.topicHash);
+
+/** A safe integer from a uint the contract bounds (uint8..uint64); throws beyond 2^53. */
+function int(value: bigint): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) throw new RangeError(`${value} exceeds 2^53`);
+  return number;
+}
+
+/** Decodes one of the market's logs; undefined for an event the catalogue does not follow. */
+export function decodeMarketLog(log: Log): IndexedEvent | undefined {
+  const parsed = market.parseLog({ topics: [...log.topics], data: log.data });
+  if (!parsed) return undefined;
+  const where = { blockNumber: log.blockNumber, logIndex: log.index };
+  const a = parsed.args;
+  switch (parsed.name) {
+    case "DatasetCreated":
+      return {
+        type: "DatasetCreated",
+        datasetId: a.datasetId.toString(),
+        seller: a.seller,
+        name: a.name,
+        field: a.field,
+        unit: a.unit,
+        scale: int(a.scale),
+        offset: a.offset.toString(),
+        priceWei: a.pricePerPeriod.toString(),
+        periodSeconds: int(a.periodSeconds),
+        k: int(a.bucketSize),
+        ...where,
+      };
+    case "PriceChanged":
+      return { type: "PriceChanged", datasetId: a.datasetId.toString(), priceWei: a.pricePerPeriod.toString(), ...where };
+    case "BucketSizeChanged":
+      return { type: "BucketSizeChanged", datasetId: a.datasetId.toString(), k: int(a.bucketSize), ...where };
+    case "DatasetPaused":
+    case "DatasetUnpaused":
+      return { type: parsed.name, datasetId: a.datasetId.toString(), ...where };
+    case "ApprovedKindsChanged":
+      return { type: "ApprovedKindsChanged", datasetId: a.datasetId.toString(), approvedMask: int(a.approvedKinds), ...where };
+    case "ReadingsAppended":
+      return {
+        type: "ReadingsAppended",
+        datasetId: a.datasetId.toString(),
+        firstIndex: int(a.firstIndex),
+        timestamps: (a.timestamps as bigint[]).map(int),
+        ...where,
+      };
+    case "AccessPurchased":
+      return { type: "AccessPurchased", datasetId: a.datasetId.toString(), buyer: a.buyer, expiresAt: int(a.expiresAt), ...where };
+    case "StandingAuthorizationRevoked":
+      return { type: "StandingAuthorizationRevoked", digest: String(a.digest).toLowerCase(), buyer: a.buyer, ...where };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,286 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
+import type { QueueEvents } from "bullmq";
+import type { ReportResult, RunProgress, RunResult } from "../../../worker/src/job-schemas";
+import type { RunQueue } from "../../../worker/src/queues";
+import type { MarketChain } from "../chain/market-chain";
+import { recipeDatasetOf } from "../recipes/recipe-dataset";
+import type { RecipeTooling } from "../recipes/recipe-tooling";
+import type { RunRecord, ScheduleRecord } from "../store/records";
+import type { Store } from "../store/store";
+import type { RunRequestJson } from "./consent";
+import { FINAL_ORDINAL, type RunEventBus } from "./run-events";
+import { toRun } from "./service";
+
+/** How often unfinished runs and live schedules are compared with the queue (events may be missed while down). */
+const RECONCILE_INTERVAL_MS = 60_000;
+
+/** Options of the {@link ProgressRecorder}. */
+export interface ProgressRecorderOptions {
+  store: Store;
+  runQueue: RunQueue;
+  chain: MarketChain;
+  recipes: RecipeTooling;
+  bus: RunEventBus;
+  logger: FastifyBaseLogger;
+  now: () => Date;
+}
+
+/**
+ * The service-side listener on the worker's queue events: it writes each run's status, progress,
+ * transactions and result handles into the store as they arrive, then tells the run's open event
+ * streams; it turns each finished report of a schedule into a run and a report of that schedule.
+ * Events are not replayed to a listener that was down, so on start (and every minute) it also
+ * compares unfinished runs and live schedules with the queue and catches up — and re-enqueues a
+ * run whose job is gone (the worker finds a run it already started by its digest on-chain).
+ * Every write is idempotent, so several service instances may all listen.
+ */
+export class ProgressRecorder {
+  readonly #options: ProgressRecorderOptions;
+  #events: QueueEvents | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** Serialises the handling of one run's events (they arrive in order; writes must land in order). */
+  readonly #chains = new Map<string, Promise<void>>();
+
+  constructor(options: ProgressRecorderOptions) {
+    this.#options = options;
+  }
+
+  /** Starts listening, then catches up with what happened while nobody listened. */
+  async start(): Promise<void> {
+    const events = this.#options.runQueue.events();
+    this.#events = events;
+    events.on("progress", ({ jobId, data }) => this.#serial(jobId, () => this.onProgress(jobId, data as RunProgress)));
+    events.on("completed", ({ jobId, returnvalue }) => this.#serial(jobId, () => this.onCompleted(jobId, returnvalue as unknown)));
+    events.on("failed", ({ jobId, failedReason }) => this.#serial(jobId, () => this.onFailed(jobId, failedReason)));
+    events.on("error", (error) => this.#options.logger.warn({ err: error }, "queue events connection error"));
+    await events.waitUntilReady();
+    await this.reconcile().catch((error: unknown) => this.#options.logger.warn({ err: error }, "catching up with the queue failed"));
+    this.#timer = setInterval(() => {
+      this.reconcile().catch((error: unknown) => this.#options.logger.warn({ err: error }, "catching up with the queue failed"));
+    }, RECONCILE_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  /** Stops listening and waits for the writes in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#events?.close();
+    this.#events = undefined;
+    await Promise.all([...this.#chains.values()]);
+  }
+
+  /** A step of a run went through (the worker reports "stepping" after each `step` transaction). */
+  async onProgress(jobId: string, progress: RunProgress): Promise<void> {
+    if (progress.phase !== "stepping" || !progress.runId) return;
+    const run = await this.#options.store.runs.findByRequestDigest(jobId);
+    if (!run) return;
+    const running = await this.#markRunning(run, progress.runId, progress.of);
+    if (!running) return;
+    const recorded = await this.#options.store.runs.recordStep(run.id, {
+      stepsDone: progress.step,
+      cursorIndex: cursorAfter(running, progress.step, progress.of),
+      txHash: progress.txHash ?? "",
+      at: this.#options.now(),
+    });
+    if (recorded && progress.step > running.progress.stepsDone) {
+      this.#options.bus.publish(run.id, {
+        type: "step",
+        ordinal: 1 + progress.step,
+        data: { runId: run.id, step: progress.step, of: progress.of, txHash: progress.txHash ?? null },
+      });
+    }
+  }
+
+  /** A job completed: a run with its result handles, or a schedule's report. */
+  async onCompleted(jobId: string, value: unknown): Promise<void> {
+    if (!isRunResult(value)) return; // a skipped report tick
+    if ("scheduleId" in value && typeof value.scheduleId === "string" && "sequence" in value) {
+      await this.recordReport(value as ReportResult);
+      return;
+    }
+    const run = await this.#options.store.runs.findByRequestDigest(jobId);
+    if (!run) return;
+    const running = await this.#markRunning(run, value.runId, value.steps);
+    if (!running) return;
+    const done = await this.#options.store.runs.finish(run.id, { resultHandles: value.handles, txHashes: value.txHashes, at: this.#options.now() });
+    if (done) this.#options.bus.publish(run.id, { type: "done", ordinal: FINAL_ORDINAL, data: this.#dto(done) });
+  }
+
+  /** A job failed for good: its structured failure (a contract rejection, in words) or its last error. */
+  async onFailed(jobId: string, failedReason: string): Promise<void> {
+    const { store, runQueue } = this.#options;
+    const run = await store.runs.findByRequestDigest(jobId);
+    if (!run) {
+      await this.#syncScheduleOfJob(jobId);
+      return;
+    }
+    const status = await runQueue.getRun(jobId).catch(() => undefined);
+    const failure = status?.failure;
+    const error = failure?.code
+      ? { code: ("contractError" in failure && failure.contractError) || failure.code, message: failure.reason }
+      : { code: "JOB_FAILED", message: failure?.reason ?? failedReason };
+    const failed = await store.runs.fail(run.id, { error, at: this.#options.now() });
+    if (failed) this.#options.bus.publish(run.id, { type: "failed", ordinal: FINAL_ORDINAL, data: this.#dto(failed) });
+  }
+
+  /** Records a schedule's finished report as a run of that schedule and a report of it (once per chain run). */
+  async recordReport(report: ReportResult): Promise<void> {
+    const { store, recipes, logger } = this.#options;
+    const schedule = await store.schedules.findByAuthorizationDigest(report.scheduleId);
+    if (!schedule) return;
+    const fromIndex = Number(report.window.fromIndex);
+    const toIndex = Number(report.window.toIndex);
+    const dataset = await store.datasets.get(schedule.datasetId);
+    const planned = dataset
+      ? recipes.plan({
+          source: schedule.source,
+          ...(schedule.params && { params: schedule.params }),
+          dataset: { ...recipeDatasetOf(dataset), readingCount: toIndex },
+          now: Math.floor(this.#options.now().getTime() / 1000),
+          window: { fromIndex, toIndex },
+        })
+      : undefined;
+    const at = this.#options.now();
+    await store.transaction(async (tx) => {
+      const { run, created } = await tx.runs.create({
+        id: randomUUID(),
+        buyer: schedule.owner,
+        notebookId: schedule.notebookId,
+        cellId: schedule.cellId,
+        scheduleId: schedule.id,
+        datasetId: schedule.datasetId,
+        programHash: report.programHash.toLowerCase(),
+        program: report.ops,
+        source: schedule.source,
+        params: schedule.params,
+        plan: planned?.ok ? planned.plan.json : undefined,
+        fromIndex,
+        toIndex,
+        // One run per chain run of the schedule: a report recorded twice is stored once.
+        requestDigest: `report:${report.scheduleId.toLowerCase()}:${report.runId}`,
+        request: { authorization: schedule.authorization, sequence: report.sequence, window: report.window },
+        signature: schedule.signature,
+        at,
+      });
+      if (!created) return;
+      await tx.runs.markRunning(run.id, { chainRunId: report.runId, stepsTotal: report.steps, at });
+      await tx.runs.finish(run.id, { resultHandles: report.handles, txHashes: report.txHashes, at });
+      await tx.schedules.recordRun(schedule.id, { reportId: randomUUID(), runId: run.id, fromIndex, toIndex, at });
+    });
+    logger.info({ scheduleId: schedule.id, sequence: report.sequence, chainRunId: report.runId }, "report recorded");
+  }
+
+  /** Compares unfinished runs and live schedules with the queue, and catches up. */
+  async reconcile(): Promise<void> {
+    const { store, runQueue } = this.#options;
+    for (const run of await store.runs.listUnfinished(500)) {
+      await this.#serial(run.requestDigest, async () => {
+        const status = await runQueue.getRun(run.requestDigest);
+        if (!status) {
+          await this.#requeue(run);
+          return;
+        }
+        if (status.state === "completed" && status.result) await this.onCompleted(run.requestDigest, status.result);
+        else if (status.state === "failed") await this.onFailed(run.requestDigest, status.failure?.reason ?? "the job failed");
+        else if (status.progress) await this.onProgress(run.requestDigest, status.progress);
+      });
+    }
+    for (const schedule of await store.schedules.listLive()) {
+      for (const report of await runQueue.listReports(schedule.authorizationDigest)) await this.recordReport(report);
+      await this.syncScheduleStatus(schedule);
+    }
+  }
+
+  /**
+   * Brings a live schedule's status in line with the worker's: a schedule the worker ended (all runs
+   * done, authorization expired, a rejection no later tick can avoid) ends here too, with its reason.
+   */
+  async syncScheduleStatus(schedule: ScheduleRecord): Promise<ScheduleRecord> {
+    if (schedule.status !== "active" && schedule.status !== "paused") return schedule;
+    const view = await this.#options.runQueue.getSchedule(schedule.authorizationDigest);
+    if (view?.status !== "ended") return schedule;
+    const reason = view.endedReason ?? "ended by the worker";
+    const completed = reason === "all runs done";
+    const ended = await this.#options.store.schedules.setStatus(schedule.id, schedule.owner, {
+      from: ["active", "paused"],
+      to: completed ? "completed" : "expired",
+      at: this.#options.now(),
+      ...(completed ? {} : { endedReason: reason }),
+    });
+    return ended ?? schedule;
+  }
+
+  async #syncScheduleOfJob(jobId: string): Promise<void> {
+    const job = await this.#options.runQueue.queue.getJob(jobId).catch(() => undefined);
+    const scheduleId = (job?.data as { scheduleId?: unknown } | undefined)?.scheduleId;
+    if (typeof scheduleId !== "string") return;
+    const schedule = await this.#options.store.schedules.findByAuthorizationDigest(scheduleId);
+    if (schedule) await this.syncScheduleStatus(schedule);
+  }
+
+  /** The run, marked running on-chain as `chainRunId` if it was still queued (and the stream told). */
+  async #markRunning(run: RunRecord, chainRunId: string, stepsTotal: number): Promise<RunRecord | undefined> {
+    if (run.status !== "queued") return run.status === "running" ? run : undefined;
+    const running = await this.#options.store.runs.markRunning(run.id, { chainRunId, stepsTotal, at: this.#options.now() });
+    if (running) {
+      this.#options.bus.publish(run.id, {
+        type: "running",
+        ordinal: 1,
+        data: { runId: run.id, chainRunId, stepsTotal, startedAt: running.startedAt },
+      });
+    }
+    return running;
+  }
+
+  async #requeue(run: RunRecord): Promise<void> {
+    const deployment = this.#options.chain.deployment();
+    if (!deployment) return;
+    if (run.request === null || typeof run.request !== "object" || !("nonce" in run.request)) return; // a report's run
+    await this.#options.runQueue.enqueueRun({
+      market: { chainId: deployment.chainId, address: deployment.address },
+      request: run.request as RunRequestJson,
+      signature: run.signature,
+      recipe: { source: run.source, params: run.params ?? {} },
+      origin: { userId: run.buyer, ...(run.notebookId && { notebookId: run.notebookId }), ...(run.cellId && { cellId: run.cellId }) },
+    });
+    this.#options.logger.info({ runId: run.id }, "re-enqueued a run whose job was gone");
+  }
+
+  #dto(run: RunRecord) {
+    return toRun(run, this.#marketAddress());
+  }
+
+  #marketAddress(): string | null {
+    try {
+      return this.#options.chain.deployment()?.address ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Runs `work` after the previous work of the same job (events of one job are handled in order). */
+  #serial(jobId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.#chains.get(jobId) ?? Promise.resolve();
+    const next = previous
+      .then(work)
+      .catch((error: unknown) => this.#options.logger.warn({ err: error, jobId }, "recording a queue event failed"))
+      .finally(() => {
+        if (this.#chains.get(jobId) === next) this.#chains.delete(jobId);
+      });
+    this.#chains.set(jobId, next);
+    return next;
+  }
+}
+
+/** The cursor after `step` of `of` steps, from the run's plan (the worker plans the same sizes). */
+function cursorAfter(run: RunRecord, step: number, of: number): number {
+  const steps = (run.plan as { steps?: { size: number }[] } | null)?.steps;
+  if (steps && steps.length === of) return run.fromIndex + steps.slice(0, step).reduce((sum, s) => sum + s.size, 0);
+  // The worker re-planned (the contract's step sizes won): an estimate, exact at the end.
+  return step >= of ? run.toIndex : run.fromIndex + Math.floor(((run.toIndex - run.fromIndex) * step) / of);
+}
+
+function isRunResult(value: unknown): value is RunResult {
+  return typeof value === "object" && value !== null && "runId" in value && "handles" in value;
+}

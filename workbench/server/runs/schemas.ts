@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { RecipeDiagnostic } from "../recipes/schemas";
+import { RECIPE_KIND_NAMES } from "../shared/recipe-kinds";
+import {
+  Address,
+  AddressOutput,
+  Bytes32,
+  DatasetId,
+  Id,
+  multiLineText,
+  pageOf,
+  pageQuery,
+  ParamValues,
+  SignatureHex,
+  Timestamp,
+  UintString,
+} from "../shared/schemas";
+
+/**
+ * The longest recipe a run or schedule accepts: the worker's job schema (`recipeInputSchema`)
+ * refuses longer ones, and a request must not pass here only to fail there.
+ */
+export const RUN_SOURCE_LIMIT = 20_000;
+
+export const RunSource = multiLineText(RUN_SOURCE_LIMIT).meta({
+  description: "The recipe to run (the cell's source when it was run)",
+  example: 'from "greenhouse" window all\nmean(temperature)',
+});
+
+/** The buyer's EIP-712 RunRequest (domain IoTDataMarket v1), uint fields as decimal strings. */
+export const RunRequestJson = z
+  .strictObject({
+    buyer: Address,
+    datasetId: DatasetId,
+    programHash: Bytes32,
+    fromIndex: UintString(64),
+    toIndex: UintString(64),
+    nonce: UintString(256),
+    deadline: UintString(256).meta({ description: "Unix seconds after which the request cannot start a run" }),
+  })
+  .meta({ id: "RunRequest" });
+
+/** The EIP-712 domain and types the browser signs a RunRequest with. */
+export const TypedDataSpec = z.object({
+  domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int(), verifyingContract: AddressOutput }),
+  types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
+  primaryType: z.string(),
+});
+
+const PlanNote = z.object({ code: z.string(), message: z.string() });
+
+export const PlanWindow = z.object({
+  fromIndex: z.number().int(),
+  toIndex: z.number().int(),
+  length: z.number().int(),
+  requestedFrom: z.number().int().meta({ description: "The reading range the recipe asked for, before alignment to k" }),
+  requestedTo: z.number().int(),
+  firstTimestamp: z.number().int().optional(),
+  lastTimestamp: z.number().int().optional(),
+});
+
+export const PlanBody = z.strictObject({ datasetId: DatasetId, source: RunSource, params: ParamValues.optional() });
+
+/** What the browser shows and signs before a run. */
+export const RunPlan = z
+  .object({
+    datasetId: z.string(),
+    programHash: Bytes32,
+    window: PlanWindow,
+    steps: z.number().int().meta({ description: "The number of `step` transactions the worker will send" }),
+    totalHcu: z.number().int(),
+    notes: z.array(PlanNote).meta({ description: "Window alignment and other adjustments, in words" }),
+    requiredKinds: z.array(z.enum(RECIPE_KIND_NAMES)),
+    approved: z.boolean().meta({ description: "Whether the seller approved every recipe type the run needs" }),
+    missingKinds: z.array(z.enum(RECIPE_KIND_NAMES)),
+    accessExpiresAt: z.number().int().nullable().meta({ description: "Your access to the dataset (unix seconds; null: none)" }),
+    request: RunRequestJson.meta({ description: "The RunRequest to sign: nonce (random) and deadline (in an hour) are suggestions" }),
+    typedData: TypedDataSpec,
+    plan: z.record(z.string(), z.unknown()).meta({ description: "The whole plan (recipes/ PlanSchema): result layout for interpreting the results" }),
+  })
+  .meta({ id: "RunPlan" });
+
+export const SubmitRunBody = z.strictObject({
+  notebookId: Id,
+  cellId: Id,
+  datasetId: DatasetId,
+  source: RunSource,
+  params: ParamValues.optional(),
+  request: RunRequestJson,
+  signature: SignatureHex,
+});
+
+const RunError = z.object({
+  code: z.string().meta({ description: "The contract's custom error name, the worker's rejection code, or CHAIN_RESET" }),
+  message: z.string(),
+});
+
+/** A run as the API shows it: never a decrypted value, only result handles its buyer can decrypt. */
+export const Run = z
+  .object({
+    id: Id,
+    buyer: AddressOutput,
+    notebookId: Id.nullable(),
+    cellId: Id.nullable(),
+    scheduleId: Id.nullable(),
+    datasetId: z.string(),
+    marketAddress: AddressOutput.nullable().meta({ description: "The contract the result handles belong to (user-decrypt against it)" }),
+    programHash: z.string(),
+    source: z.string(),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
+    fromIndex: z.number().int(),
+    toIndex: z.number().int(),
+    status: z.enum(["queued", "running", "done", "error"]),
+    progress: z.object({ stepsDone: z.number().int(), stepsTotal: z.number().int().nullable(), cursorIndex: z.number().int().nullable() }),
+    chainRunId: z.string().nullable(),
+    resultHandles: z.array(z.string()).nullable().meta({ description: "Result ciphertext handles in plan order, once done" }),
+    txHashes: z.array(z.string()),
+    error: RunError.nullable(),
+    stale: z.string().nullable().meta({ description: "Why the run's dataset and results no longer exist (its chain was reset)" }),
+    plan: z.record(z.string(), z.unknown()).nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+  })
+  .meta({ id: "Run" });
+
+export const RunPage = pageOf(Run);
+export const RunParams = z.strictObject({ runId: Id });
+export const NotebookRunsParams = z.strictObject({ notebookId: Id });
+export const NotebookRunsQuery = z.strictObject({ cellId: Id.optional().meta({ description: "Only this cell's runs" }), ...pageQuery });
+
+export { RecipeDiagnostic };

@@ -1,0 +1,278 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { getAddress } from "ethers";
+import type { z } from "zod";
+import type { RunQueue } from "../../../worker/src/queues";
+import { chainCall, type MarketChain } from "../chain/market-chain";
+import { createError, isAppError } from "../errors";
+import { recipeDatasetOf } from "../recipes/recipe-dataset";
+import type { RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling";
+import { kindsOfMask, type RecipeKindName } from "../shared/recipe-kinds";
+import type { Page, PageRequest, RunRecord } from "../store/records";
+import type { Store } from "../store/store";
+import { recipeInvalid } from "../templates/model";
+import { requireAccess, requireApproved, requireOpenDataset, windowProblem } from "./checks";
+import { domainOf, isRunRequestSignedByBuyer, RUN_REQUEST_TYPES, runDigest, type RunRequestJson } from "./consent";
+import type { Run, RunPlan } from "./schemas";
+
+/** How long a suggested RunRequest stays valid. */
+const SUGGESTED_DEADLINE_SECONDS = 3600;
+
+/** What the service needs. */
+export interface RunServiceOptions {
+  store: Store;
+  chain: MarketChain;
+  recipes: RecipeTooling;
+  runQueue: RunQueue;
+  now: () => Date;
+}
+
+/** A run to submit: the recipe, where it came from, and the buyer's signed request. */
+export interface RunSubmission {
+  notebookId: string;
+  cellId: string;
+  datasetId: string;
+  source: string;
+  params?: RecipeParamValues;
+  request: RunRequestJson;
+  signature: string;
+}
+
+/**
+ * Recipe runs: plans them for the buyer to sign, checks a signed request the way the contract will
+ * (so nothing doomed is enqueued), records and enqueues it in one step, and reads runs back —
+ * private to their buyer. The service never sees a decrypted value: a finished run has result
+ * handles only its buyer can decrypt.
+ */
+export class RunService {
+  constructor(private readonly options: RunServiceOptions) {}
+
+  /** The plan of a recipe over a dataset as it is now, and the RunRequest for the buyer to sign. */
+  async plan(buyer: string, input: { datasetId: string; source: string; params?: RecipeParamValues }): Promise<z.output<typeof RunPlan>> {
+    const { store, chain, recipes } = this.options;
+    const dataset = await store.datasets.get(input.datasetId);
+    if (!dataset) throw createError("ERR_DATASET_NOT_FOUND", { params: { datasetId: input.datasetId } });
+    const deployment = chain.requireDeployment();
+    const [chainTime, timestamps, access] = await Promise.all([
+      chain.chainTime(),
+      store.datasets.readingTimestamps(dataset.id),
+      store.datasets.getAccess(dataset.id, buyer),
+    ]);
+    const planned = recipes.plan({
+      source: input.source,
+      ...(input.params && { params: input.params }),
+      // The indexed count: timestamps and count agree, whatever the chain appended since.
+      dataset: { ...recipeDatasetOf(dataset), readingCount: Math.min(dataset.readingCount, timestamps.length), timestamps },
+      now: chainTime,
+    });
+    if (!planned.ok) {
+      if (planned.problem === "recipe") throw recipeInvalid(planned.diagnostics);
+      throw createError("ERR_RUN_PLAN_FAILED", { params: { datasetId: dataset.id, reason: planned.message }, details: { code: planned.code } });
+    }
+    const { plan } = planned;
+    const approved = new Set<string>(kindsOfMask(dataset.approvedMask));
+    const missingKinds = planned.requiredKinds.filter((kind) => !approved.has(kind));
+    const domain = domainOf(deployment);
+    return {
+      datasetId: dataset.id,
+      programHash: plan.programHash,
+      window: plan.window,
+      steps: plan.steps.length,
+      totalHcu: plan.totalHcu,
+      notes: plan.notes,
+      requiredKinds: planned.requiredKinds as RecipeKindName[],
+      approved: missingKinds.length === 0,
+      missingKinds: missingKinds as RecipeKindName[],
+      accessExpiresAt: access?.expiresAt ?? null,
+      request: {
+        buyer,
+        datasetId: dataset.id,
+        programHash: plan.programHash,
+        fromIndex: String(plan.window.fromIndex),
+        toIndex: String(plan.window.toIndex),
+        nonce: BigInt(`0x${randomBytes(8).toString("hex")}`).toString(),
+        deadline: String(chainTime + SUGGESTED_DEADLINE_SECONDS),
+      },
+      typedData: {
+        domain: { name: String(domain.name), version: String(domain.version), chainId: deployment.chainId, verifyingContract: deployment.address },
+        types: RUN_REQUEST_TYPES,
+        primaryType: "RunRequest",
+      },
+      plan: plan.json,
+    };
+  }
+
+  /**
+   * Checks a signed run request and, when it would start, records the run and enqueues it (the
+   * request's digest is the job id). The same signed request again finds its run (`created: false`)
+   * and nothing is enqueued twice. A rejected request writes and enqueues nothing.
+   */
+  async submit(user: string, input: RunSubmission): Promise<{ run: RunRecord; created: boolean }> {
+    const { store, chain, recipes } = this.options;
+    const { request } = input;
+    if (getAddress(request.buyer) !== getAddress(user)) {
+      throw createError("ERR_RUN_BUYER_MISMATCH", { params: { buyer: getAddress(request.buyer), user } });
+    }
+    if (request.datasetId !== input.datasetId) {
+      throw createError("ERR_RUN_REQUEST_MISMATCH", {
+        params: { reason: `it is signed for dataset ${request.datasetId}, but the run names dataset ${input.datasetId}.` },
+      });
+    }
+    const deployment = chain.requireDeployment();
+    const domain = domainOf(deployment);
+    const signed = await chainCall(() => isRunRequestSignedByBuyer({ provider: chain.provider, domain, request, signature: input.signature }));
+    if (!signed) {
+      throw createError("ERR_RUN_SIGNATURE_INVALID", { params: { buyer: getAddress(request.buyer), market: deployment.address, chainId: deployment.chainId } });
+    }
+
+    const digest = runDigest(domain, request);
+    const existing = await store.runs.findByRequestDigest(digest);
+    if (existing) {
+      // Submitted again (a retry after a lost response): make sure it is queued, then answer with it.
+      if (existing.status === "queued" || existing.status === "running") await this.#enqueue(existing, deployment);
+      return { run: existing, created: false };
+    }
+
+    const notebook = await store.notebooks.findOwned(input.notebookId, user);
+    if (!notebook) throw createError("ERR_NOTEBOOK_NOT_FOUND", { params: { notebookId: input.notebookId } });
+    const cell = await store.cells.get(input.notebookId, input.cellId);
+    if (!cell) throw createError("ERR_CELL_NOT_FOUND", { params: { cellId: input.cellId } });
+    if (cell.kind !== "recipe") throw createError("ERR_RUN_CELL_NOT_RECIPE", { params: { cellId: input.cellId } });
+
+    // The contract's checks, in its order, against the chain as it is now.
+    const chainTime = await chain.chainTime();
+    if (BigInt(request.deadline) <= BigInt(chainTime)) {
+      throw createError("ERR_RUN_REQUEST_EXPIRED", { params: { deadline: isoOf(request.deadline) } });
+    }
+    const info = await requireOpenDataset(chain, input.datasetId);
+    await requireAccess({ chain, datasetId: input.datasetId, buyer: getAddress(request.buyer), chainTime });
+    const fromIndex = BigInt(request.fromIndex);
+    const toIndex = BigInt(request.toIndex);
+    const problem = windowProblem({ fromIndex, toIndex, k: info.bucketSize, readingCount: info.readingCount });
+    if (problem) throw createError("ERR_RUN_WINDOW_INVALID", { params: { reason: problem } });
+
+    const indexed = await store.datasets.readingTimestamps(input.datasetId);
+    const planned = recipes.plan({
+      source: input.source,
+      ...(input.params && { params: input.params }),
+      dataset: {
+        id: input.datasetId,
+        field: info.field,
+        unit: info.unit,
+        scale: info.scale,
+        offset: info.offset.toString(),
+        k: Number(info.bucketSize),
+        approvedMask: info.approvedKinds,
+        readingCount: Number(info.readingCount),
+        // Timestamps only date the window's ends; the indexer may not have every one yet.
+        ...(indexed.length >= Number(toIndex) && { timestamps: indexed }),
+      },
+      now: chainTime,
+      window: { fromIndex: Number(fromIndex), toIndex: Number(toIndex) },
+    });
+    if (!planned.ok) {
+      if (planned.problem === "recipe") throw recipeInvalid(planned.diagnostics);
+      throw createError("ERR_RUN_PLAN_FAILED", { params: { datasetId: input.datasetId, reason: planned.message }, details: { code: planned.code } });
+    }
+    if (planned.plan.programHash.toLowerCase() !== request.programHash.toLowerCase()) {
+      throw createError("ERR_RUN_PROGRAM_MISMATCH", { params: { actual: planned.plan.programHash, signed: request.programHash } });
+    }
+    requireApproved({ datasetId: input.datasetId, approvedMask: info.approvedKinds, requiredKinds: planned.requiredKinds });
+    if (await chain.isNonceUsed(getAddress(request.buyer), BigInt(request.nonce))) {
+      throw createError("ERR_RUN_NONCE_USED", { params: { nonce: request.nonce, buyer: getAddress(request.buyer) } });
+    }
+
+    // Recorded and enqueued together: if the queue refuses, the transaction rolls the record back.
+    return store.transaction(async (tx) => {
+      const result = await tx.runs.create({
+        id: randomUUID(),
+        buyer: getAddress(request.buyer),
+        notebookId: input.notebookId,
+        cellId: input.cellId,
+        scheduleId: null,
+        datasetId: input.datasetId,
+        programHash: request.programHash.toLowerCase(),
+        program: planned.plan.ops,
+        source: input.source,
+        params: input.params ?? null,
+        plan: planned.plan.json,
+        fromIndex: Number(fromIndex),
+        toIndex: Number(toIndex),
+        requestDigest: digest,
+        request,
+        signature: input.signature,
+        at: this.options.now(),
+      });
+      if (result.created) await this.#enqueue(result.run, deployment);
+      return result;
+    });
+  }
+
+  /** The buyer's run. */
+  async get(buyer: string, runId: string): Promise<RunRecord> {
+    const run = await this.options.store.runs.getForBuyer(runId, buyer);
+    if (!run) throw createError("ERR_RUN_NOT_FOUND", { params: { runId } });
+    return run;
+  }
+
+  /** The runs of the owner's notebook (of one of its cells), newest first. */
+  async listForNotebook(owner: string, notebookId: string, filter: PageRequest & { cellId?: string }): Promise<Page<RunRecord>> {
+    const { store } = this.options;
+    if (!(await store.notebooks.findOwned(notebookId, owner))) throw createError("ERR_NOTEBOOK_NOT_FOUND", { params: { notebookId } });
+    if (filter.cellId === undefined) return store.runs.listByNotebook(notebookId, filter);
+    if (!(await store.cells.get(notebookId, filter.cellId))) throw createError("ERR_CELL_NOT_FOUND", { params: { cellId: filter.cellId } });
+    return store.runs.listByCell(filter.cellId, filter);
+  }
+
+  /** Enqueues a recorded run with the worker's producer API (idempotent: the job id is its digest). */
+  async #enqueue(run: RunRecord, deployment: { chainId: number; address: string }): Promise<void> {
+    try {
+      await this.options.runQueue.enqueueRun({
+        market: { chainId: deployment.chainId, address: deployment.address },
+        request: run.request as RunRequestJson,
+        signature: run.signature,
+        recipe: { source: run.source, params: run.params ?? {} },
+        origin: { userId: run.buyer, ...(run.notebookId && { notebookId: run.notebookId }), ...(run.cellId && { cellId: run.cellId }) },
+      });
+    } catch (error) {
+      if (isAppError(error)) throw error;
+      // A ZodError here would mean this service and the worker's job schema drifted apart: a bug (500).
+      if (error instanceof Error && error.name === "ZodError") throw error;
+      throw createError("ERR_QUEUE_UNAVAILABLE", { cause: error });
+    }
+  }
+}
+
+/** A run as the API shows it. */
+export function toRun(run: RunRecord, marketAddress: string | null): z.output<typeof Run> {
+  return {
+    id: run.id,
+    buyer: run.buyer,
+    notebookId: run.notebookId,
+    cellId: run.cellId,
+    scheduleId: run.scheduleId,
+    datasetId: run.datasetId,
+    marketAddress,
+    programHash: run.programHash,
+    source: run.source,
+    params: run.params,
+    fromIndex: run.fromIndex,
+    toIndex: run.toIndex,
+    status: run.status,
+    progress: run.progress,
+    chainRunId: run.chainRunId,
+    resultHandles: run.resultHandles,
+    txHashes: run.txHashes,
+    error: run.error,
+    stale: run.staleReason,
+    plan: (run.plan as Record<string, unknown> | null) ?? null,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+  };
+}
+
+function isoOf(unixSeconds: string): string {
+  const ms = Number(unixSeconds) * 1000;
+  return Number.isFinite(ms) && ms < 8.64e15 ? new Date(ms).toISOString() : `${unixSeconds} (unix seconds)`;
+}

@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { Run, RunSource } from "../runs/schemas";
+import { Address, Bytes32, DatasetId, Id, pageOf, pageQuery, ParamValues, SignatureHex, Timestamp, UintString } from "../shared/schemas";
+
+/** The buyer's EIP-712 StandingAuthorization (domain IoTDataMarket v1), uint fields as decimal strings. */
+export const StandingAuthorizationJson = z
+  .strictObject({
+    buyer: Address,
+    datasetId: DatasetId,
+    programHash: Bytes32,
+    cadence: UintString(64).meta({ description: "At most one run per `cadence` seconds" }),
+    expiry: UintString(64).meta({ description: "Unix seconds; no run starts at or after it" }),
+    maxRuns: z.number().int().min(1).max(0xffff_ffff),
+    nonce: UintString(256),
+  })
+  .meta({ id: "StandingAuthorization" });
+
+/**
+ * How often a report runs: every `every` milliseconds, or at the times of a cron `pattern` (5 or 6
+ * fields) in the IANA time zone `tz`.
+ */
+export const Repeat = z
+  .union([
+    z.strictObject({ every: z.number().int().min(1_000).max(366 * 24 * 3600 * 1000).meta({ description: "Milliseconds between reports" }) }),
+    z.strictObject({
+      pattern: z
+        .string()
+        .regex(/^\s*[0-9*,/?LW#A-Za-z-]+(\s+[0-9*,/?LW#A-Za-z-]+){4,5}\s*$/, "must be a cron pattern of 5 or 6 fields, e.g. 0 8 * * *")
+        .max(120),
+      tz: z
+        .string()
+        .max(64)
+        .refine(isTimeZone, "must be an IANA time zone such as Europe/Paris or UTC")
+        .default("UTC"),
+    }),
+  ])
+  .meta({ id: "ScheduleRepeat" });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const CreateScheduleBody = z.strictObject({
+  notebookId: Id,
+  cellId: Id,
+  datasetId: DatasetId,
+  source: RunSource,
+  params: ParamValues.optional(),
+  authorization: StandingAuthorizationJson,
+  signature: SignatureHex,
+  repeat: Repeat,
+});
+
+/** A recurring report as the API shows it. */
+export const Schedule = z
+  .object({
+    id: Id,
+    owner: z.string(),
+    notebookId: Id.nullable(),
+    cellId: Id.nullable(),
+    datasetId: z.string(),
+    source: z.string(),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
+    repeat: z.union([z.object({ every: z.number() }), z.object({ pattern: z.string(), tz: z.string() })]).nullable(),
+    programHash: z.string(),
+    authorizationDigest: z.string(),
+    cadenceSeconds: z.number().int(),
+    expiry: z.number().int().meta({ description: "Unix seconds" }),
+    maxRuns: z.number().int(),
+    status: z.enum(["active", "paused", "revoked", "expired", "completed"]),
+    endedReason: z.string().nullable(),
+    runsDone: z.number().int(),
+    nextFromIndex: z.number().int().meta({ description: "Where the next report's window starts (windows are consecutive)" }),
+    lastRunAt: Timestamp.nullable(),
+    nextRunAt: Timestamp.nullable().meta({ description: "When the worker next ticks (active schedules)" }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: "Schedule" });
+
+/** One report of a schedule: a run over the next consecutive window. */
+export const Report = z
+  .object({ id: Id, scheduleId: Id, fromIndex: z.number().int(), toIndex: z.number().int(), createdAt: Timestamp, run: Run.nullable() })
+  .meta({ id: "ScheduleReport" });
+
+export const ScheduleWithReports = Schedule.extend({ reports: z.array(Report), reportCount: z.number().int() }).meta({ id: "ScheduleWithReports" });
+export const SchedulePage = pageOf(Schedule);
+export const ReportPage = pageOf(Report);
+export const ScheduleParams = z.strictObject({ scheduleId: Id });
+export const ScheduleListQuery = z.strictObject({ notebookId: Id.optional(), ...pageQuery });
+export const ReportListQuery = z.strictObject(pageQuery);
+
+export { Run };

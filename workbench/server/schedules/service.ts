@@ -1,0 +1,285 @@
+import { randomUUID } from "node:crypto";
+import { getAddress } from "ethers";
+import type { z } from "zod";
+import type { RunQueue, ScheduleView } from "../../../worker/src/queues";
+import { chainCall, type MarketChain } from "../chain/market-chain";
+import { AppError, createError } from "../errors";
+import type { RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling";
+import { requireAccess, requireApproved, requireOpenDataset } from "../runs/checks";
+import { authorizationDigest, domainOf, isAuthorizationSignedByBuyer, type StandingAuthorizationJson } from "../runs/consent";
+import type { ProgressRecorder } from "../runs/progress-recorder";
+import { toRun } from "../runs/service";
+import type { Page, PageRequest, ScheduleRecord, ScheduleRepeat, ScheduleStatus } from "../store/records";
+import type { Repositories, Store } from "../store/store";
+import { recipeInvalid } from "../templates/model";
+import type { Report, Schedule } from "./schemas";
+
+/** What the service needs. */
+export interface ScheduleServiceOptions {
+  store: Store;
+  chain: MarketChain;
+  recipes: RecipeTooling;
+  runQueue: RunQueue;
+  recorder: ProgressRecorder;
+  now: () => Date;
+}
+
+/** A schedule to create: the recipe, where it came from, the signed authorization and how often it runs. */
+export interface ScheduleSubmission {
+  notebookId: string;
+  cellId: string;
+  datasetId: string;
+  source: string;
+  params?: RecipeParamValues;
+  authorization: StandingAuthorizationJson;
+  signature: string;
+  repeat: ScheduleRepeat;
+}
+
+/**
+ * Recurring encrypted reports from a buyer's signed standing authorization: checked the way the
+ * contract will check each scheduled run, recorded in the store and armed as the worker's BullMQ job
+ * scheduler in one step; paused, resumed and deleted in both. Reports arrive through the progress
+ * recorder. Private to their owner.
+ */
+export class ScheduleService {
+  constructor(private readonly options: ScheduleServiceOptions) {}
+
+  /** Creates the schedule (201), or finds the one this authorization already created (200). */
+  async create(user: string, input: ScheduleSubmission): Promise<{ schedule: ScheduleRecord; created: boolean }> {
+    const { store, chain, recipes } = this.options;
+    const { authorization } = input;
+    const buyer = getAddress(authorization.buyer);
+    if (buyer !== getAddress(user)) throw createError("ERR_SCHEDULE_BUYER_MISMATCH", { params: { buyer, user } });
+    if (authorization.datasetId !== input.datasetId) {
+      throw createError("ERR_SCHEDULE_REQUEST_MISMATCH", {
+        params: { reason: `it is signed for dataset ${authorization.datasetId}, but the schedule names dataset ${input.datasetId}.` },
+      });
+    }
+    if ("every" in input.repeat && input.repeat.every < Number(authorization.cadence) * 1000) {
+      throw createError("ERR_SCHEDULE_REPEAT_INVALID", {
+        params: { reason: `every ${input.repeat.every} ms is more often than the authorization's cadence of ${authorization.cadence} s allows.` },
+      });
+    }
+    const deployment = chain.requireDeployment();
+    const domain = domainOf(deployment);
+    const signed = await chainCall(() => isAuthorizationSignedByBuyer({ provider: chain.provider, domain, authorization, signature: input.signature }));
+    if (!signed) {
+      throw createError("ERR_SCHEDULE_SIGNATURE_INVALID", { params: { buyer, market: deployment.address, chainId: deployment.chainId } });
+    }
+    const digest = authorizationDigest(domain, authorization);
+    const existing = await store.schedules.findByAuthorizationDigest(digest);
+    if (existing) {
+      if (existing.owner !== buyer) throw createError("ERR_SCHEDULE_NOT_FOUND", { params: { scheduleId: existing.id } });
+      return { schedule: existing, created: false };
+    }
+
+    const notebook = await store.notebooks.findOwned(input.notebookId, user);
+    if (!notebook) throw createError("ERR_NOTEBOOK_NOT_FOUND", { params: { notebookId: input.notebookId } });
+    const cell = await store.cells.get(input.notebookId, input.cellId);
+    if (!cell) throw createError("ERR_CELL_NOT_FOUND", { params: { cellId: input.cellId } });
+    if (cell.kind !== "recipe") throw createError("ERR_RUN_CELL_NOT_RECIPE", { params: { cellId: input.cellId } });
+
+    const chainTime = await chain.chainTime();
+    if (BigInt(authorization.expiry) <= BigInt(chainTime)) {
+      throw createError("ERR_SCHEDULE_AUTHORIZATION_EXPIRED", { params: { expiry: new Date(Number(authorization.expiry) * 1000).toISOString() } });
+    }
+    const info = await requireOpenDataset(chain, input.datasetId);
+    await requireAccess({ chain, datasetId: input.datasetId, buyer, chainTime });
+    // The program does not depend on the window: plan one bucket to learn it, whatever has been appended yet.
+    const k = Number(info.bucketSize);
+    const planned = recipes.plan({
+      source: input.source,
+      ...(input.params && { params: input.params }),
+      dataset: {
+        id: input.datasetId,
+        field: info.field,
+        unit: info.unit,
+        scale: info.scale,
+        offset: info.offset.toString(),
+        k,
+        approvedMask: info.approvedKinds,
+        readingCount: k,
+      },
+      now: chainTime,
+      window: { fromIndex: 0, toIndex: k },
+    });
+    if (!planned.ok) {
+      if (planned.problem === "recipe") throw recipeInvalid(planned.diagnostics);
+      throw createError("ERR_RUN_PLAN_FAILED", { params: { datasetId: input.datasetId, reason: planned.message } });
+    }
+    if (planned.plan.programHash.toLowerCase() !== authorization.programHash.toLowerCase()) {
+      throw createError("ERR_SCHEDULE_PROGRAM_MISMATCH", { params: { actual: planned.plan.programHash, signed: authorization.programHash } });
+    }
+    requireApproved({ datasetId: input.datasetId, approvedMask: info.approvedKinds, requiredKinds: planned.requiredKinds });
+    if (await chain.isNonceUsed(buyer, BigInt(authorization.nonce))) {
+      throw createError("ERR_SCHEDULE_NONCE_USED", { params: { nonce: authorization.nonce, buyer } });
+    }
+
+    // Recorded and armed together: if the queue refuses, the record is rolled back.
+    const schedule = await store.transaction(async (tx) => {
+      const record = await tx.schedules.create({
+        id: randomUUID(),
+        owner: buyer,
+        notebookId: input.notebookId,
+        cellId: input.cellId,
+        datasetId: input.datasetId,
+        programHash: authorization.programHash.toLowerCase(),
+        program: planned.plan.ops,
+        source: input.source,
+        params: input.params ?? null,
+        repeat: input.repeat,
+        cadenceSeconds: Number(authorization.cadence),
+        expiry: Number(authorization.expiry),
+        maxRuns: authorization.maxRuns,
+        authorizationDigest: digest,
+        authorization,
+        signature: input.signature,
+        fromIndex: 0,
+        at: this.options.now(),
+      });
+      await this.#queue(() =>
+        this.options.runQueue.upsertSchedule({
+          market: { chainId: deployment.chainId, address: deployment.address },
+          authorization,
+          signature: input.signature,
+          recipe: { source: input.source, params: input.params ?? {} },
+          repeat: input.repeat,
+          origin: { userId: buyer, notebookId: input.notebookId, cellId: input.cellId },
+        }),
+      );
+      return record;
+    });
+    // The worker ends a schedule at once when no tick falls before the authorization's expiry.
+    return { schedule: await this.options.recorder.syncScheduleStatus(schedule), created: true };
+  }
+
+  /** The owner's schedules, newest first. */
+  async list(owner: string, filter: PageRequest & { notebookId?: string }): Promise<Page<ScheduleRecord>> {
+    const page = await this.options.store.schedules.list(owner, filter);
+    return { ...page, items: await Promise.all(page.items.map((schedule) => this.options.recorder.syncScheduleStatus(schedule))) };
+  }
+
+  /** The owner's schedule. */
+  async get(owner: string, scheduleId: string): Promise<ScheduleRecord> {
+    const schedule = await this.options.store.schedules.getOwned(scheduleId, owner);
+    if (!schedule) throw notFound(scheduleId);
+    return this.options.recorder.syncScheduleStatus(schedule);
+  }
+
+  /** The schedule's reports, newest first, each with its run. */
+  async reports(owner: string, scheduleId: string, page: PageRequest): Promise<Page<z.output<typeof Report>>> {
+    const { store } = this.options;
+    const schedule = await this.get(owner, scheduleId);
+    const reports = await store.schedules.listReports(schedule.id, page);
+    const market = this.#marketAddress();
+    const items = await Promise.all(
+      reports.items.map(async (report) => {
+        const run = await store.runs.getForBuyer(report.runId, owner);
+        return { id: report.id, scheduleId: report.scheduleId, fromIndex: report.fromIndex, toIndex: report.toIndex, createdAt: report.createdAt, run: run ? toRun(run, market) : null };
+      }),
+    );
+    return { items, total: reports.total };
+  }
+
+  /** Stops the reports until resumed. */
+  pause(owner: string, scheduleId: string): Promise<ScheduleRecord> {
+    return this.#transition(owner, scheduleId, { from: ["active"], to: "paused", action: "paused" }, (digest) => this.options.runQueue.pauseSchedule(digest));
+  }
+
+  /** Restarts a paused schedule; its next report covers everything since the last one. */
+  async resume(owner: string, scheduleId: string): Promise<ScheduleRecord> {
+    const resumed = await this.#transition(owner, scheduleId, { from: ["paused"], to: "active", action: "resumed" }, (digest) =>
+      this.options.runQueue.resumeSchedule(digest),
+    );
+    return this.options.recorder.syncScheduleStatus(resumed);
+  }
+
+  /** Deletes the schedule and its job scheduler; its runs stay in the notebook's history. */
+  async delete(owner: string, scheduleId: string): Promise<void> {
+    const { store } = this.options;
+    const schedule = await store.schedules.getOwned(scheduleId, owner);
+    if (!schedule) throw notFound(scheduleId);
+    await store.transaction(async (tx) => {
+      if (!(await tx.schedules.delete(scheduleId, owner))) throw notFound(scheduleId);
+      await this.#queue(() => this.options.runQueue.removeSchedule({ id: schedule.authorizationDigest, purgeReports: true }));
+    });
+  }
+
+  /** The worker's view of a schedule (when it next ticks), if the queue answers. */
+  async view(schedule: ScheduleRecord): Promise<ScheduleView | undefined> {
+    if (schedule.status !== "active") return undefined;
+    return this.options.runQueue.getSchedule(schedule.authorizationDigest).catch(() => undefined);
+  }
+
+  async #transition(
+    owner: string,
+    scheduleId: string,
+    change: { from: ScheduleStatus[]; to: ScheduleStatus; action: string },
+    inQueue: (digest: string) => Promise<unknown>,
+  ): Promise<ScheduleRecord> {
+    const { store } = this.options;
+    const current = await this.get(owner, scheduleId);
+    return store.transaction(async (tx: Repositories) => {
+      const changed = await tx.schedules.setStatus(scheduleId, owner, { from: change.from, to: change.to, at: this.options.now() });
+      if (!changed) {
+        throw createError("ERR_SCHEDULE_STATE_CONFLICT", { params: { scheduleId, status: current.status, action: change.action } });
+      }
+      await this.#queue(() => inQueue(current.authorizationDigest));
+      return changed;
+    });
+  }
+
+  async #queue<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      // BullMQ refuses a cron pattern it cannot parse; anything else is the queue being unavailable.
+      if (/cron|pattern|invalid|repeat/i.test(message) && !/ECONNREFUSED|connection|timeout/i.test(message)) {
+        throw createError("ERR_SCHEDULE_REPEAT_INVALID", { params: { reason: message }, cause: error });
+      }
+      throw createError("ERR_QUEUE_UNAVAILABLE", { cause: error });
+    }
+  }
+
+  #marketAddress(): string | null {
+    try {
+      return this.options.chain.deployment()?.address ?? null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** A schedule as the API shows it. */
+export function toSchedule(schedule: ScheduleRecord, view?: ScheduleView): z.output<typeof Schedule> {
+  return {
+    id: schedule.id,
+    owner: schedule.owner,
+    notebookId: schedule.notebookId,
+    cellId: schedule.cellId,
+    datasetId: schedule.datasetId,
+    source: schedule.source,
+    params: schedule.params,
+    repeat: schedule.repeat,
+    programHash: schedule.programHash,
+    authorizationDigest: schedule.authorizationDigest,
+    cadenceSeconds: schedule.cadenceSeconds,
+    expiry: schedule.expiry,
+    maxRuns: schedule.maxRuns,
+    status: schedule.status,
+    endedReason: schedule.endedReason,
+    runsDone: schedule.runsDone,
+    nextFromIndex: schedule.nextFromIndex,
+    lastRunAt: schedule.lastRunAt,
+    nextRunAt: view?.nextRunAt ? new Date(view.nextRunAt).toISOString() : null,
+    createdAt: schedule.createdAt,
+    updatedAt: schedule.updatedAt,
+  };
+}
+
+function notFound(scheduleId: string) {
+  return createError("ERR_SCHEDULE_NOT_FOUND", { params: { scheduleId } });
+}
