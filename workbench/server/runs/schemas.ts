@@ -40,6 +40,19 @@ export const RunRequestJson = z
   })
   .meta({ id: "RunRequest" });
 
+/** A RunRequest in a response (response schemas encode, so they must not transform). */
+export const RunRequestOutput = z
+  .object({
+    buyer: AddressOutput,
+    datasetId: z.string(),
+    programHash: z.string(),
+    fromIndex: z.string(),
+    toIndex: z.string(),
+    nonce: z.string(),
+    deadline: z.string(),
+  })
+  .meta({ id: "RunRequestOutput" });
+
 /** The EIP-712 domain and types the browser signs a RunRequest with. */
 export const TypedDataSpec = z.object({
   domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int(), verifyingContract: AddressOutput }),
@@ -74,7 +87,7 @@ export const RunPlan = z
     approved: z.boolean().meta({ description: "Whether the seller approved every recipe type the run needs" }),
     missingKinds: z.array(z.enum(RECIPE_KIND_NAMES)),
     accessExpiresAt: z.number().int().nullable().meta({ description: "Your access to the dataset (unix seconds; null: none)" }),
-    request: RunRequestJson.meta({ description: "The RunRequest to sign: nonce (random) and deadline (in an hour) are suggestions" }),
+    request: RunRequestOutput.meta({ description: "The RunRequest to sign: nonce (random) and deadline (in an hour) are suggestions" }),
     typedData: TypedDataSpec,
     plan: z.record(z.string(), z.unknown()).meta({ description: "The whole plan (recipes/ PlanSchema): result layout for interpreting the results" }),
   })

@@ -1,0 +1,266 @@
+/**
+ * Runs end to end: a local Hardhat node with the fhevm mock, the market deployed, real Redis, a real
+ * worker in this process, the workbench listening on a loopback port. A buyer signs in with a real
+ * SIWE signature, writes a recipe cell, plans it, signs the RunRequest (EIP-712), submits it, follows
+ * its server-sent events and user-decrypts the result handles to the plaintext statistic; everyone
+ * else sees nothing. Every rejection is a 4xx with a sentence, and leaves the store and the queue as
+ * they were.
+ */
+import { Wallet } from "ethers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { interpretResults, PlanSchema } from "../../../recipes/src";
+import type { WorkerRuntime } from "../../../worker/src/start-worker";
+import type { App } from "../app";
+import type { ErrorCode } from "../errors";
+import { createStore, type Store } from "../store/store";
+import { as, expectError, signIn, type TestUser } from "./support/app";
+import { snapshotStore } from "./support/backends";
+import { startChainFixture, temperatures, type ChainDataset, type ChainFixture } from "./support/chain";
+import { readEventStream, startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
+
+const MEAN_RECIPE = 'param hot = 25 "hot above (°C)"\nfrom "greenhouse" window all\nmean(temperature)\ncount(temperature > hot)\nmax(temperature)';
+
+describe("runs on the chain, end to end", () => {
+  let fixture: ChainFixture;
+  let dataset: ChainDataset;
+  let store: Store;
+  let app: App;
+  let address: string;
+  let worker: WorkerRuntime | undefined;
+  let queue: ReturnType<typeof testQueueName>;
+  let buyer: TestUser;
+  let notebookId: string;
+  let cellId: string;
+
+  beforeAll(async () => {
+    fixture = await startChainFixture();
+    dataset = await fixture.createDataset({ k: 8 });
+    await fixture.appendReadings(dataset, temperatures(64));
+    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    store = createStore({ kind: "sqlite", path: ":memory:" });
+    await store.migrate();
+    queue = testQueueName("workbench-runs");
+    ({ app, address } = await startWorkbenchApp({ store, fixture, queueName: queue.name }));
+    worker = await startTestWorker(fixture, queue.name);
+    await app.indexer.whenCaughtUp();
+
+    buyer = await signIn(app, fixture.accounts.buyer);
+    const notebook = (await as(app, buyer, { method: "POST", url: "/api/notebooks", payload: { title: "Greenhouse" } })).json();
+    notebookId = notebook.id;
+    const cell = await as(app, buyer, {
+      method: "POST",
+      url: `/api/notebooks/${notebookId}/cells`,
+      payload: { kind: "recipe", source: MEAN_RECIPE, datasetId: dataset.id.toString() },
+    });
+    expect(cell.statusCode, cell.body).toBe(201);
+    cellId = cell.json().id;
+  });
+
+  afterAll(async () => {
+    await worker?.close({ release: false });
+    await app?.close();
+    await store?.close();
+    await queue?.dispose();
+    await fixture?.stop();
+  });
+
+  /** Plans `source` as the buyer's browser does and signs the suggested RunRequest with `signer`. */
+  async function planAndSign(options: { user?: TestUser; source?: string; signer?: Wallet; request?: Record<string, string> } = {}) {
+    const user = options.user ?? buyer;
+    const planned = await as(app, user, {
+      method: "POST",
+      url: "/api/runs/plan",
+      payload: { datasetId: dataset.id.toString(), source: options.source ?? MEAN_RECIPE },
+    });
+    expect(planned.statusCode, planned.body).toBe(200);
+    const plan = planned.json();
+    const request = { ...plan.request, ...options.request };
+    const signature = await (options.signer ?? user.wallet).signTypedData(plan.typedData.domain, plan.typedData.types, request);
+    return { plan, request, signature };
+  }
+
+  const submit = (user: TestUser, body: Record<string, unknown>) =>
+    as(app, user, { method: "POST", url: "/api/runs", payload: { notebookId, cellId, datasetId: dataset.id.toString(), source: MEAN_RECIPE, ...body } });
+
+  it("plans, runs a signed request, streams its progress, and the buyer decrypts the results to the plaintext statistics", async () => {
+    const { plan, request, signature } = await planAndSign();
+    expect(plan).toMatchObject({
+      datasetId: dataset.id.toString(),
+      window: { fromIndex: 0, toIndex: 64, length: 64 },
+      requiredKinds: ["MEAN", "MAX", "COUNT_IF"],
+      approved: true,
+      missingKinds: [],
+      typedData: { primaryType: "RunRequest", domain: { name: "IoTDataMarket", version: "1", chainId: 31337, verifyingContract: fixture.address } },
+    });
+    expect(plan.steps).toBeGreaterThanOrEqual(1);
+
+    const created = await submit(buyer, { request, signature });
+    expect(created.statusCode, created.body).toBe(201);
+    const run = created.json();
+    expect(run).toMatchObject({ status: "queued", buyer: buyer.address, notebookId, cellId, fromIndex: 0, toIndex: 64, marketAddress: fixture.address });
+
+    // Behind the session cookie, as a browser's EventSource would follow it.
+    const response = await fetch(`${address}/api/runs/${run.id}/events`, { headers: { cookie: `wb_session=${buyer.token}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const { events } = await readEventStream(response);
+    const names = events.map((e) => e.event);
+    expect(names[0]).toBe("queued");
+    expect(names[1]).toBe("running");
+    expect(names.at(-1)).toBe("done");
+    const steps = events.filter((e) => e.event === "step").map((e) => e.data as { step: number; of: number; txHash: string });
+    expect(steps.map((s) => `${s.step}/${s.of}`)).toEqual(Array.from({ length: plan.steps }, (_, i) => `${i + 1}/${plan.steps}`));
+    expect(steps.every((s) => /^0x[0-9a-f]{64}$/.test(s.txHash))).toBe(true);
+    const done = events.at(-1)!.data as { status: string; resultHandles: string[] };
+    expect(done.status).toBe("done");
+
+    const stored = (await as(app, buyer, { method: "GET", url: `/api/runs/${run.id}` })).json();
+    expect(stored).toMatchObject({ status: "done", progress: { stepsDone: plan.steps, stepsTotal: plan.steps }, error: null, stale: null });
+    expect(stored.resultHandles).toEqual(done.resultHandles);
+    expect(stored.txHashes).toHaveLength(plan.steps + 1);
+
+    // The buyer's browser: decrypt the handles with the buyer's key, interpret them with the plan.
+    const runPlan = PlanSchema.parse(stored.plan);
+    const decrypted = await fixture.decrypt({
+      signer: fixture.accounts.buyer,
+      handles: stored.resultHandles.map((handle: string, i: number) => ({ handle, type: runPlan.handles[i]!.type })),
+    });
+    const [mean, hot, max] = interpretResults({ plan: runPlan, decrypted });
+    const values = dataset.values.slice(0, 64);
+    expect((mean as { value: { number: number } }).value.number).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 3);
+    expect(hot).toMatchObject({ type: "count", count: values.filter((v) => v > 25).length });
+    expect((max as { value: { number: number } }).value.number).toBe(Math.max(...values));
+
+    // The same signed request again: the same run, nothing new.
+    const again = await submit(buyer, { request, signature });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(run.id);
+
+    const listed = (await as(app, buyer, { method: "GET", url: `/api/notebooks/${notebookId}/runs?cellId=${cellId}` })).json();
+    expect(listed.items.map((r: { id: string }) => r.id)).toEqual([run.id]);
+
+    // A stream opened after the end replays the history and ends; Last-Event-ID skips what was seen.
+    const replay = await readEventStream(await fetch(`${address}/api/runs/${run.id}/events`, { headers: buyer.headers }));
+    expect(replay.events.map((e) => e.event)).toEqual(names);
+    const resumed = await readEventStream(
+      await fetch(`${address}/api/runs/${run.id}/events`, { headers: { ...buyer.headers, "last-event-id": events.at(-2)!.id! } }),
+    );
+    expect(resumed.events.map((e) => e.event)).toEqual(["done"]);
+
+    // Nobody else can read the run, its events, or the notebook's runs.
+    const stranger = await signIn(app, Wallet.createRandom() as unknown as Wallet);
+    expectError(await as(app, stranger, { method: "GET", url: `/api/runs/${run.id}` }), 404, "ERR_RUN_NOT_FOUND");
+    expectError(await as(app, stranger, { method: "GET", url: `/api/runs/${run.id}/events` }), 404, "ERR_RUN_NOT_FOUND");
+    expectError(await as(app, stranger, { method: "GET", url: `/api/notebooks/${notebookId}/runs` }), 404, "ERR_NOTEBOOK_NOT_FOUND");
+    // Nor decrypt its results: only the buyer is allowed on them.
+    await expect(
+      fixture.decrypt({ signer: fixture.accounts.otherBuyer, handles: [{ handle: stored.resultHandles[0], type: runPlan.handles[0]!.type }] }),
+    ).rejects.toThrow(/not authorized/i);
+  });
+
+  it("shows a run the contract rejected as failed, with the contract's reason in words", async () => {
+    // The worker is stopped while the seller pauses the dataset between the checks and the start.
+    await worker?.close({ release: false });
+    worker = undefined;
+    const { request, signature } = await planAndSign({ source: 'from "greenhouse" window last 16 readings\nsum(temperature)' });
+    const created = await submit(buyer, { request, signature, source: 'from "greenhouse" window last 16 readings\nsum(temperature)' });
+    expect(created.statusCode, created.body).toBe(201);
+    await (await fixture.as(fixture.accounts.seller).pauseDataset(dataset.id)).wait();
+    try {
+      worker = await startTestWorker(fixture, queue.name);
+      const { events } = await readEventStream(await fetch(`${address}/api/runs/${created.json().id}/events`, { headers: buyer.headers }));
+      expect(events.map((e) => e.event)).toEqual(["queued", "failed"]);
+      expect(events[1]!.data).toMatchObject({
+        status: "error",
+        error: { code: "DatasetIsPaused", message: expect.stringContaining(`Dataset ${dataset.id} is paused by its seller.`) },
+      });
+    } finally {
+      await (await fixture.as(fixture.accounts.seller).unpauseDataset(dataset.id)).wait();
+    }
+  });
+
+  describe("rejections: a 4xx with a sentence, and nothing written or enqueued", () => {
+    async function expectRejected(
+      send: () => Promise<Awaited<ReturnType<typeof submit>>>,
+      status: number,
+      code: ErrorCode,
+      message: RegExp,
+    ): Promise<void> {
+      await app.indexer.whenCaughtUp();
+      const before = await snapshotStore(store);
+      const jobsBefore = await app.runQueue.queue.getJobCounts();
+      const error = expectError(await send(), status, code);
+      expect(error.message).toMatch(message);
+      expect(await snapshotStore(store)).toEqual(before);
+      expect(await app.runQueue.queue.getJobCounts()).toEqual(jobsBefore);
+    }
+
+    it("a buyer without access to the dataset", async () => {
+      const other = await signIn(app, fixture.accounts.otherBuyer);
+      const notebook = (await as(app, other, { method: "POST", url: "/api/notebooks", payload: { title: "mine" } })).json();
+      const cell = (await as(app, other, { method: "POST", url: `/api/notebooks/${notebook.id}/cells`, payload: { kind: "recipe", source: MEAN_RECIPE } })).json();
+      const { request, signature } = await planAndSign({ user: other });
+      await expectRejected(
+        () => as(app, other, { method: "POST", url: "/api/runs", payload: { notebookId: notebook.id, cellId: cell.id, datasetId: dataset.id.toString(), source: MEAN_RECIPE, request, signature } }),
+        403,
+        "ERR_DATASET_NO_ACCESS",
+        /has no access to dataset \d+; purchase an access period first/,
+      );
+    });
+
+    it("a recipe type the seller did not approve", async () => {
+      const source = 'from "greenhouse" window all\nhistogram(temperature, [10, 20, 30])';
+      const { plan, request, signature } = await planAndSign({ source });
+      expect(plan).toMatchObject({ approved: false, missingKinds: ["HISTOGRAM"] });
+      await expectRejected(() => submit(buyer, { request, signature, source }), 403, "ERR_DATASET_KIND_NOT_APPROVED", /has not approved HISTOGRAM on dataset/);
+    });
+
+    it("a signature that is not the buyer's", async () => {
+      const { request, signature } = await planAndSign({ signer: fixture.accounts.otherBuyer });
+      await expectRejected(() => submit(buyer, { request, signature }), 400, "ERR_RUN_SIGNATURE_INVALID", /is not 0x[0-9a-fA-F]{40}'s EIP-712 signature/);
+    });
+
+    it("a recipe that is not the program the buyer signed", async () => {
+      const { request, signature } = await planAndSign();
+      await expectRejected(
+        () => submit(buyer, { request, signature, source: 'from "greenhouse" window all\nmin(temperature)' }),
+        422,
+        "ERR_RUN_PROGRAM_MISMATCH",
+        /compiles to program 0x[0-9a-f]{64}, but the signature covers program/,
+      );
+    });
+
+    it("a window that is not aligned to k", async () => {
+      const { request, signature } = await planAndSign({ request: { fromIndex: "3", toIndex: "16" } });
+      await expectRejected(() => submit(buyer, { request, signature }), 422, "ERR_RUN_WINDOW_INVALID", /must start and end on multiples of the dataset's bucket size 8/);
+    });
+
+    it("a window beyond the readings appended", async () => {
+      const { request, signature } = await planAndSign({ request: { fromIndex: "0", toIndex: "800" } });
+      await expectRejected(() => submit(buyer, { request, signature }), 422, "ERR_RUN_WINDOW_INVALID", /beyond the 64 readings appended/);
+    });
+
+    it("a request whose deadline has passed", async () => {
+      const { request, signature } = await planAndSign({ request: { deadline: "1000" } });
+      await expectRejected(() => submit(buyer, { request, signature }), 422, "ERR_RUN_REQUEST_EXPIRED", /expired at 1970-01-01T00:16:40.000Z/);
+    });
+
+    it("a recipe with errors, with the checker's diagnostics", async () => {
+      const source = 'from "greenhouse" window all\nmeen(temperature)';
+      const planned = await as(app, buyer, { method: "POST", url: "/api/runs/plan", payload: { datasetId: dataset.id.toString(), source } });
+      const error = expectError(planned, 422, "ERR_RECIPE_INVALID");
+      expect(error.details).toMatchObject({ diagnostics: [{ line: 2, column: 1, code: "unknown-statistic", message: expect.stringContaining("mean") }] });
+    });
+
+    it("a run of someone else's notebook", async () => {
+      const other = await signIn(app, fixture.accounts.otherBuyer);
+      const { request, signature } = await planAndSign({ user: other });
+      await expectRejected(
+        () => as(app, other, { method: "POST", url: "/api/runs", payload: { notebookId, cellId, datasetId: dataset.id.toString(), source: MEAN_RECIPE, request, signature } }),
+        404,
+        "ERR_NOTEBOOK_NOT_FOUND",
+        /was not found/,
+      );
+    });
+  });
+});

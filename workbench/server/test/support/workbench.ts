@@ -1,0 +1,131 @@
+/**
+ * Test support: the workbench over a chain fixture, with a real worker in this process (the worker's
+ * own `startWorker`, as its process would run it) on a fresh queue of its own in the local Redis.
+ */
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import type { WorkerConfig } from "../../../../worker/src/config";
+import { startWorker, type WorkerRuntime } from "../../../../worker/src/start-worker";
+import { buildApp, type App } from "../../app";
+import type { Store } from "../../store/store";
+import { TEST_QUEUE_PREFIX, testConfig } from "./app";
+import type { ChainFixture } from "./chain";
+
+/** A queue name of its own, and a way to delete every key of it afterwards. */
+export function testQueueName(label: string): { name: string; dispose(): Promise<void> } {
+  const name = `${label}-${randomUUID()}`;
+  return {
+    name,
+    async dispose() {
+      const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
+      try {
+        let cursor = "0";
+        do {
+          const [next, keys] = await redis.scan(cursor, "MATCH", `${TEST_QUEUE_PREFIX}:${name}:*`, "COUNT", 1000);
+          if (keys.length > 0) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== "0");
+      } finally {
+        await redis.quit();
+      }
+    },
+  };
+}
+
+/** The environment of a workbench serving the fixture's market on `queueName`. */
+export function chainEnv(fixture: ChainFixture, queueName: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    CHAIN_RPC_URL: fixture.chain.rpcUrl,
+    MARKET_ADDRESS: fixture.address,
+    MARKET_FROM_BLOCK: String(fixture.deploymentBlock),
+    QUEUE_NAME: queueName,
+    INDEXER_ENABLED: "true",
+    INDEXER_POLL_INTERVAL_MS: "100",
+    SSE_KEEPALIVE_MS: "200",
+    ...env,
+  };
+}
+
+/** A workbench app on the fixture's chain, listening on a free loopback port. */
+export async function startWorkbenchApp(options: {
+  store: Store;
+  fixture: ChainFixture;
+  queueName: string;
+  env?: Record<string, string>;
+}): Promise<{ app: App; address: string }> {
+  const level = process.env.WORKBENCH_TEST_LOG;
+  const app = await buildApp({
+    config: testConfig(chainEnv(options.fixture, options.queueName, options.env)),
+    store: options.store,
+    // WORKBENCH_TEST_LOG=debug shows the service's logs while a test runs.
+    logger: level ? { level } : false,
+  });
+  const address = await app.listen({ host: "127.0.0.1", port: 0 });
+  return { app, address };
+}
+
+/** The worker's configuration for the fixture's market on `queueName`. */
+export function workerConfig(fixture: ChainFixture, queueName: string): WorkerConfig {
+  return {
+    redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    queueName,
+    queuePrefix: TEST_QUEUE_PREFIX,
+    concurrency: 4,
+    lockDurationMs: 30_000,
+    stalledIntervalMs: 30_000,
+    maxStalledCount: 3,
+    rpcUrl: fixture.chain.rpcUrl,
+    rpcPollingIntervalMs: 50,
+    marketAddress: fixture.address,
+    marketFromBlock: fixture.deploymentBlock,
+    relayerPrivateKey: fixture.accounts.relayer.privateKey,
+    logLevel: process.env.WORKER_TEST_LOG ?? "silent",
+  };
+}
+
+/** Starts a real worker in this process. */
+export function startTestWorker(fixture: ChainFixture, queueName: string): Promise<WorkerRuntime> {
+  return startWorker({ config: workerConfig(fixture, queueName) });
+}
+
+/** One server-sent event. */
+export interface SseEvent {
+  id: string | undefined;
+  event: string;
+  data: unknown;
+}
+
+/**
+ * Reads a server-sent event stream until it ends (or `until` says stop), as a browser's EventSource
+ * would parse it; comments (keep-alives) are counted apart.
+ */
+export async function readEventStream(response: Response, options: { timeoutMs?: number } = {}): Promise<{ events: SseEvent[]; comments: number }> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: SseEvent[] = [];
+  let comments = 0;
+  let buffer = "";
+  const timer = setTimeout(() => void reader.cancel(), options.timeoutMs ?? 120_000);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const lines = block.split("\n");
+        if (lines.every((line) => line.startsWith(":"))) {
+          comments++;
+          continue;
+        }
+        const field = (name: string) => lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+        events.push({ id: field("id"), event: field("event") ?? "message", data: JSON.parse(field("data") ?? "null") });
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return { events, comments };
+}
