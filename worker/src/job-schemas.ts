@@ -93,6 +93,8 @@ export const runStateSchema = z.object({
   runId: uint256.optional(),
   /** Transactions this job sent, in order (start first when this job started the run). */
   txHashes: z.array(bytes32).default([]),
+  /** Report ticks: set once the tick waited for the cadence; a tick waits at most once. */
+  waitedForCadence: z.boolean().optional(),
 });
 export type RunState = z.infer<typeof runStateSchema>;
 

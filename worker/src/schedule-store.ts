@@ -8,7 +8,7 @@
  *
  * Keys (`<prefix>:<queue>:` omitted): `sched:ids` (set of ids), `sched:<id>` (record JSON),
  * `sched:<id>:reports` (hash runId → report JSON, so a retried tick overwrites instead of
- * duplicating).
+ * duplicating), `sched:<id>:lease` (the job id of the tick working on it, with a TTL).
  */
 import type { Redis } from "ioredis";
 import {
@@ -18,6 +18,22 @@ import {
   type ScheduleRecord,
   type ScheduleStatus,
 } from "./job-schemas";
+
+const ACQUIRE_LEASE = `
+local holder = redis.call("GET", KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+  return 1
+end
+return 0`;
+
+const RENEW_LEASE = `
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
+return 0`;
+
+const RELEASE_LEASE = `
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
+return 0`;
 
 /** Reads and writes schedule records and reports of one queue. */
 export class ScheduleStore {
@@ -81,6 +97,27 @@ export class ScheduleStore {
     if (!keepReports) tx.del(this.#reportsKey(id));
     const [[, removed] = [null, 0]] = (await tx.exec()) ?? [];
     return removed === 1;
+  }
+
+  /**
+   * Takes the lease of schedule `id` for `owner` (a tick's job id) for `ttlMs`, so that one tick at
+   * a time works on a schedule. Succeeds if nobody holds it or `owner` already does (a retry of the
+   * same tick); a dead holder's lease simply expires.
+   */
+  async acquireLease(options: { id: string; owner: string; ttlMs: number }): Promise<boolean> {
+    const result = await this.#redis.eval(ACQUIRE_LEASE, 1, `${this.#recordKey(options.id)}:lease`, options.owner, options.ttlMs);
+    return result === 1;
+  }
+
+  /** Extends the lease while `owner` holds it; false if it was lost. */
+  async renewLease(options: { id: string; owner: string; ttlMs: number }): Promise<boolean> {
+    const result = await this.#redis.eval(RENEW_LEASE, 1, `${this.#recordKey(options.id)}:lease`, options.owner, options.ttlMs);
+    return result === 1;
+  }
+
+  /** Gives the lease up if `owner` holds it. */
+  async releaseLease(options: { id: string; owner: string }): Promise<void> {
+    await this.#redis.eval(RELEASE_LEASE, 1, `${this.#recordKey(options.id)}:lease`, options.owner);
   }
 
   /** Deletes every record and report of this queue (tests and teardown). */

@@ -46,6 +46,7 @@ export async function startWorker(options: { config: WorkerConfig; logger?: Logg
     gateway,
     sender,
     runs,
+    leaseMs: config.lockDurationMs,
     market: { chainId: Number(chainId), address: config.marketAddress },
   });
   const worker = createRunWorker({

@@ -36,7 +36,7 @@ describe("recurring reports on the chain", () => {
 
   beforeEach(async () => {
     q = openTestQueue("chain-reports");
-    runtime = await startWorker({ config: fixture.workerConfig({ queueName: q.name, queuePrefix: q.prefix }) });
+    runtime = await startWorker({ config: fixture.workerConfig({ queueName: q.name, queuePrefix: q.prefix, logLevel: process.env.WORKER_TEST_LOG ?? "silent" }) });
   });
 
   afterEach(async () => {
@@ -81,14 +81,7 @@ describe("recurring reports on the chain", () => {
   it("ends the schedule when the buyer revokes the authorization", async () => {
     const { buyer } = fixture.accounts;
     const signed = await signAuthorization({ fixture, dataset, recipe: RECIPE, buyer, authorization: { cadence: "1", maxRuns: 5 } });
-    const auth = {
-      ...signed.authorization,
-      datasetId: BigInt(signed.authorization.datasetId),
-      cadence: BigInt(signed.authorization.cadence),
-      expiry: BigInt(signed.authorization.expiry),
-      nonce: BigInt(signed.authorization.nonce),
-    };
-    await (await fixture.as(buyer).revokeStandingAuthorization(auth)).wait();
+    await (await fixture.as(buyer).revokeStandingAuthorization(toStruct(signed.authorization))).wait();
     const schedule = await q.runs.upsertSchedule({ market: fixture.market, ...signed, recipe: RECIPE, repeat: { every: 1_000 } });
 
     const ended = await waitFor(async () => {
@@ -99,15 +92,75 @@ describe("recurring reports on the chain", () => {
     expect(ended.reportCount).toBe(0);
   });
 
-  async function expectReportMatchesPlaintext(report: ReportResult) {
+  it("finishes the run a dead worker left unfinished as the tick's report, then goes on", async () => {
+    const { buyer, relayer } = fixture.accounts;
+    const own = await fixture.createDataset({ k: 8 });
+    await fixture.appendReadings(own, temperatures(24, 21));
+    await fixture.purchaseAccess(own, buyer);
+    const signed = await signAuthorization({ fixture, dataset: own, recipe: RECIPE, buyer, authorization: { cadence: "1", maxRuns: 2 } });
+    // A worker started the first scheduled run, stepped 8 of its 24 readings, and died.
+    const plan = await planRecipe({ fixture, dataset: own, recipe: RECIPE });
+    const market = fixture.as(relayer);
+    const auth = toStruct(signed.authorization);
+    const runId: bigint = await market.startScheduledRun.staticCall(auth, plan.ops, signed.signature, 0, 24);
+    await (await market.startScheduledRun(auth, plan.ops, signed.signature, 0, 24)).wait();
+    await (await market.step(runId, 8)).wait();
+
+    const schedule = await q.runs.upsertSchedule({ market: fixture.market, ...signed, recipe: RECIPE, repeat: { every: 1_500 } });
+    const [first] = await reportsOf(schedule.id, 1);
+    expect(first).toMatchObject({ sequence: 1, runId: runId.toString(), window: { fromIndex: "0", toIndex: "24" } });
+    await expectReportMatchesPlaintext(first!, own);
+
+    await fixture.appendReadings(own, temperatures(8, 22));
+    const reports = await reportsOf(schedule.id, 2);
+    expect(reports[1]).toMatchObject({ sequence: 2, window: { fromIndex: "24", toIndex: "32" } });
+    await expectReportMatchesPlaintext(reports[1]!, own);
+  });
+
+  it("keeps ticks that come faster than the cadence from starting runs early or piling up", async () => {
+    const { buyer } = fixture.accounts;
+    const own = await fixture.createDataset({ k: 8 });
+    await fixture.appendReadings(own, temperatures(16, 31));
+    await fixture.purchaseAccess(own, buyer);
+    const signed = await signAuthorization({ fixture, dataset: own, recipe: RECIPE, buyer, authorization: { cadence: "3", maxRuns: 2 } });
+    // Every second, with a cadence of 3 s: most ticks are too early.
+    const schedule = await q.runs.upsertSchedule({
+      market: fixture.market,
+      ...signed,
+      recipe: RECIPE,
+      repeat: { pattern: "* * * * * *", tz: "UTC" },
+    });
+    await reportsOf(schedule.id, 1);
+    await fixture.appendReadings(own, temperatures(8, 32));
+    const reports = await reportsOf(schedule.id, 2);
+
+    const market = fixture.as(fixture.accounts.admin);
+    const [a, b] = await Promise.all(reports.map((r) => market.runInfo(BigInt(r.runId))));
+    expect(Number(b.startedAt - a.startedAt)).toBeGreaterThanOrEqual(3);
+    expect(await q.runs.queue.getFailedCount()).toBe(0);
+    await waitFor(async () => ((await q.runs.getSchedule(schedule.id))?.status === "ended" ? true : undefined), { what: "the end" });
+    expect(await q.runs.queue.getDelayedCount()).toBeLessThanOrEqual(1);
+  });
+
+  function toStruct(authorization: Awaited<ReturnType<typeof signAuthorization>>["authorization"]) {
+    return {
+      ...authorization,
+      datasetId: BigInt(authorization.datasetId),
+      cadence: BigInt(authorization.cadence),
+      expiry: BigInt(authorization.expiry),
+      nonce: BigInt(authorization.nonce),
+    };
+  }
+
+  async function expectReportMatchesPlaintext(report: ReportResult, of: TestDataset = dataset) {
     const from = Number(report.window.fromIndex);
     const to = Number(report.window.toIndex);
     // The plan the buyer's browser makes to read a report: the recipe over the report's window.
-    const plan = await planRecipe({ fixture, dataset, recipe: { source: RECIPE.source.replace("since last report", "all"), params: {} } });
+    const plan = await planRecipe({ fixture, dataset: of, recipe: { source: RECIPE.source.replace("since last report", "all"), params: {} } });
     const windowPlan = { ...plan, window: { ...plan.window, fromIndex: from, toIndex: to, length: to - from } };
     const decrypted = await fixture.decrypt({ buyer: fixture.accounts.buyer, plan: windowPlan, handles: report.handles });
     const [mean, max] = interpretResults({ plan: windowPlan, decrypted });
-    const plain = plainStats(dataset.values, from, to);
+    const plain = plainStats(of.values, from, to);
     expect((mean as { value: { number: number } }).value.number).toBeCloseTo(plain.mean, 3);
     expect((max as { value: { number: number } }).value.number).toBe(plain.max);
   }

@@ -161,11 +161,15 @@ export class MarketGateway {
     return cache.timestamps;
   }
 
-  /** The latest block's timestamp: "now" for windows, deadlines and cadence. */
+  /**
+   * "Now" for windows and cadence: the earliest timestamp the next block can have. That is the
+   * latest block's, or the wall clock if later: a chain that mines only on transactions (Hardhat's
+   * automine) keeps an old latest block while idle, and its next block takes the wall-clock time.
+   */
   async chainTime(): Promise<number> {
     const block = await this.#provider.getBlock("latest");
     if (!block) throw new Error("the chain node returned no latest block");
-    return block.timestamp;
+    return Math.max(block.timestamp, Math.floor(Date.now() / 1000));
   }
 
   /** The run started with the request whose EIP-712 digest is `digest`, or 0n. */

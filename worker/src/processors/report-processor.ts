@@ -7,17 +7,18 @@
  * 1. finishes and reports the schedule's latest run if it is unfinished or unreported (a previous
  *    tick died mid-run): that is this tick's report;
  * 2. ends the schedule when the authorization is revoked, expired or used up;
- * 3. waits (moves itself to delayed) when the cadence does not allow a run yet;
+ * 3. waits (moves itself to delayed, once) when the cadence does not allow a run yet;
  * 4. plans the window since the previous report; with less than one whole bucket of new readings it
  *    completes as skipped (a skipped tick does not count towards maxRuns);
  * 5. starts the run with `startScheduledRun`, steps it to the end and keeps the report.
- * Rejections no later tick can fix (bad signature, recipe errors, another program) end the schedule.
+ * Rejections no later tick can fix (bad signature, recipe errors, another program, revocation) end
+ * the schedule. One tick works on a schedule at a time (a lease in Redis).
  */
 import { DelayedError } from "bullmq";
 import type { ProgramOp } from "../chain/market-gateway";
 import { checkStandingAuthorizationSignature } from "../consent";
 import { RunRejectedError } from "../errors";
-import type { ReportJobData, ReportResult, RunProgress, RunState, SkippedReport } from "../job-schemas";
+import type { ReportJobData, ReportResult, RunProgress, RunState, ScheduleRecord, SkippedReport } from "../job-schemas";
 import type { RunQueue } from "../queues";
 import { planReport } from "../recipe-compiler";
 import type { ProcessorContext } from "../run-worker";
@@ -28,6 +29,8 @@ import { finishedRunResult, saveState, stepRunToEnd } from "./step-run";
 export interface ReportProcessorDeps extends RunProcessorDeps {
   /** The schedules and their reports (the producer API over the same queue). */
   runs: RunQueue;
+  /** How long a tick's lease on its schedule lasts unless renewed (default 30 s: the job lock's duration). */
+  leaseMs?: number;
 }
 
 /** Rejections after which no later tick can succeed: they end the schedule. */
@@ -35,60 +38,75 @@ const ENDS_SCHEDULE = new Set(["BAD_SIGNATURE", "RECIPE_INVALID", "REQUEST_MISMA
 
 /** Creates the processor of `report` jobs. */
 export function createReportProcessor(deps: ReportProcessorDeps) {
-  const { gateway, sender, runs } = deps;
+  const { runs } = deps;
 
   return async function processReport(context: ProcessorContext<ReportJobData>): Promise<ReportResult | SkippedReport> {
-    const { job, data, token, signal, logger } = context;
+    const { job, data, logger } = context;
     const scheduleId = data.scheduleId;
-    const skipped = (reason: string): SkippedReport => {
-      logger.info({ scheduleId, reason }, "report skipped");
-      return { skipped: true, scheduleId, reason };
-    };
-    const end = async (reason: string) => {
-      logger.info({ scheduleId, reason }, "schedule ended");
-      await runs.endSchedule({ id: scheduleId, reason });
-    };
-    /** Puts this tick back until the chain allows the next scheduled run. */
-    const waitUntil = async (chainSeconds: number, now: number): Promise<never> => {
-      const delayMs = Math.max(0, chainSeconds - now) * 1000 + 250;
-      logger.info({ scheduleId, delayMs }, "too early for the next scheduled run; tick delayed");
-      await job.moveToDelayed(Date.now() + delayMs, token);
-      throw new DelayedError();
-    };
-
     const record = await runs.schedules.get(scheduleId);
     if (!record) {
       await runs.queue.removeJobScheduler(scheduleId);
       throw new RunRejectedError({ code: "SCHEDULE_GONE", reason: `Schedule ${scheduleId} no longer exists` });
     }
-    if (record.status !== "active") return skipped(`the schedule is ${record.status}`);
+    const tick = new ReportTick(deps, context, record);
+    if (record.status !== "active") return tick.skip(`the schedule is ${record.status}`);
     assertSameMarket(deps.market, record.market);
-    const { authorization, signature, recipe } = record;
-    const state: RunState = { txHashes: [], ...data.state };
 
-    /** Steps run `runId` to its end and keeps it as report number `sequence`. */
-    const finishReport = async (runId: bigint, sequence: number, known?: readonly ProgramOp[]): Promise<ReportResult> => {
-      const started = await gateway.runInfo(runId);
-      const ops = known ?? (await gateway.program(started.programHash));
-      const { run, total } = await stepRunToEnd({ runId, ops, gateway, sender, job, state, signal, logger });
-      const result = await finishedRunResult({ run, ops, steps: total, gateway });
-      const report: ReportResult = { ...result, scheduleId, sequence };
-      await runs.recordReport(report);
-      await job.updateProgress({ phase: "done", step: total, of: total, runId: report.runId } satisfies RunProgress);
-      logger.info({ scheduleId, sequence, runId: report.runId, window: report.window }, "report made");
-      return report;
-    };
+    // A tick that comes while another is still running (a long run, or ticks faster than runs)
+    // leaves the schedule to it. The lease of a tick whose worker died expires, and the next tick
+    // takes its run over.
+    const lease = { id: scheduleId, owner: job.id!, ttlMs: deps.leaseMs ?? 30_000 };
+    if (!(await runs.schedules.acquireLease(lease))) return tick.skip("another tick of this schedule is running");
+    const renewal = setInterval(() => {
+      runs.schedules.renewLease(lease).catch((err: unknown) => logger.warn({ err }, "could not renew the schedule lease"));
+    }, lease.ttlMs / 3);
+    try {
+      return await tick.run();
+    } finally {
+      clearInterval(renewal);
+      await runs.schedules.releaseLease(lease);
+    }
+  };
+}
 
+/** One tick of one schedule. */
+class ReportTick {
+  readonly #deps: ReportProcessorDeps;
+  readonly #context: ProcessorContext<ReportJobData>;
+  readonly #record: ScheduleRecord;
+  readonly #state: RunState;
+
+  constructor(deps: ReportProcessorDeps, context: ProcessorContext<ReportJobData>, record: ScheduleRecord) {
+    this.#deps = deps;
+    this.#context = context;
+    this.#record = record;
+    this.#state = { txHashes: [], ...context.data.state };
+  }
+
+  get #scheduleId(): string {
+    return this.#record.id;
+  }
+
+  /** Completes the tick without a report. */
+  skip(reason: string): SkippedReport {
+    this.#context.logger.info({ scheduleId: this.#scheduleId, reason }, "report skipped");
+    return { skipped: true, scheduleId: this.#scheduleId, reason };
+  }
+
+  async run(): Promise<ReportResult | SkippedReport> {
+    const { gateway } = this.#deps;
+    const { job, logger } = this.#context;
+    const { authorization } = this.#record;
     try {
       await job.updateProgress({ phase: "planning", step: 0, of: 0 } satisfies RunProgress);
-      const chainState = await gateway.authorizationState(scheduleId);
+      const chainState = await gateway.authorizationState(this.#scheduleId);
 
       // 1. A run of this schedule that a dead worker left unfinished or unreported.
       if (chainState.lastRunId !== 0n) {
         const last = await gateway.runInfo(chainState.lastRunId);
-        if (!last.finished || !(await runs.schedules.hasReport(scheduleId, last.runId.toString()))) {
+        if (!last.finished || !(await this.#deps.runs.schedules.hasReport(this.#scheduleId, last.runId.toString()))) {
           logger.info({ runId: last.runId.toString() }, "finishing the schedule's latest run first");
-          return await finishReport(last.runId, chainState.runs);
+          return await this.#finishReport(last.runId, chainState.runs);
         }
       }
 
@@ -97,74 +115,120 @@ export function createReportProcessor(deps: ReportProcessorDeps) {
         throw new RunRejectedError({ code: "SCHEDULE_GONE", reason: "The buyer revoked this standing authorization" });
       }
       if (chainState.runs >= authorization.maxRuns) {
-        await end("all runs done");
-        return skipped("all runs done");
+        await this.#end("all runs done");
+        return this.skip("all runs done");
       }
       const now = await gateway.chainTime();
       if (now >= Number(authorization.expiry)) {
-        await end("authorization expired");
-        return skipped("authorization expired");
+        await this.#end("authorization expired");
+        return this.skip("authorization expired");
       }
       // 3. The cadence: at most one run per `cadence` seconds of chain time.
       if (chainState.runs > 0) {
         const nextRunAt = Number(chainState.lastRunAt) + Number(authorization.cadence);
-        if (now < nextRunAt) return await waitUntil(nextRunAt, now);
+        if (now < nextRunAt) return await this.#waitUntil(nextRunAt, now);
       }
 
-      // 4. The window since the previous report.
-      const signed = checkStandingAuthorizationSignature({ market: record.market, authorization, signature });
-      if (!signed.ok) throw new RunRejectedError({ code: "BAD_SIGNATURE", reason: `The report was refused: ${signed.reason}` });
-      const datasetId = BigInt(authorization.datasetId);
-      const [dataset, timestamps] = await Promise.all([gateway.datasetInfo(datasetId), gateway.readingTimestamps(datasetId)]);
-      const planned = planReport({
-        recipe,
-        dataset,
-        timestamps,
-        now,
-        previousReportEnd: chainState.runs > 0 ? Number(chainState.nextFromIndex) : undefined,
-      });
-      if (!planned.ok) {
-        if (planned.tooShort) return skipped(planned.reason);
-        throw new RunRejectedError({ code: "RECIPE_INVALID", reason: planned.reason });
-      }
-      const { plan } = planned;
-      if (plan.programHash.toLowerCase() !== authorization.programHash.toLowerCase()) {
-        throw new RunRejectedError({
-          code: "REQUEST_MISMATCH",
-          reason: `The recipe compiles to program ${plan.programHash}, but the buyer authorized program ${authorization.programHash}`,
-        });
-      }
-
-      // 5. Start the run, step it, keep the report.
-      await job.updateProgress({ phase: "starting", step: 0, of: plan.steps.length } satisfies RunProgress);
-      let runId: bigint;
-      try {
-        const sent = await sender.send({
-          action: `starting report ${chainState.runs + 1}`,
-          tx: gateway.startScheduledRunTx({
-            authorization,
-            ops: plan.ops,
-            signature,
-            fromIndex: BigInt(plan.window.fromIndex),
-            toIndex: BigInt(plan.window.toIndex),
-          }),
-          signal,
-        });
-        runId = gateway.runIdFromReceipt(sent.receipt);
-        state.txHashes.push(sent.hash);
-      } catch (error) {
-        if (error instanceof RunRejectedError && error.contractError === "ScheduleTooEarly") {
-          return await waitUntil(Number(error.contractArgs?.[0] ?? now + 1), await gateway.chainTime());
-        }
-        throw error;
-      }
-      state.runId = runId.toString();
-      await saveState(job, state);
-      logger.info({ runId: state.runId, window: plan.window }, "scheduled run started");
-      return await finishReport(runId, chainState.runs + 1, plan.ops);
+      // 4. The window since the previous report, and 5. the run.
+      return await this.#startReport({ now, runs: chainState.runs, nextFromIndex: chainState.nextFromIndex });
     } catch (error) {
-      if (error instanceof RunRejectedError && ENDS_SCHEDULE.has(error.code)) await end(error.message);
+      if (error instanceof RunRejectedError && ENDS_SCHEDULE.has(error.code)) await this.#end(error.message);
       throw error;
     }
-  };
+  }
+
+  async #startReport(chain: { now: number; runs: number; nextFromIndex: bigint }): Promise<ReportResult | SkippedReport> {
+    const { gateway, sender } = this.#deps;
+    const { job, signal, logger } = this.#context;
+    const { authorization, signature, recipe, market } = this.#record;
+
+    const signed = checkStandingAuthorizationSignature({ market, authorization, signature });
+    if (!signed.ok) throw new RunRejectedError({ code: "BAD_SIGNATURE", reason: `The report was refused: ${signed.reason}` });
+    const datasetId = BigInt(authorization.datasetId);
+    const [dataset, timestamps] = await Promise.all([gateway.datasetInfo(datasetId), gateway.readingTimestamps(datasetId)]);
+    const planned = planReport({
+      recipe,
+      dataset,
+      timestamps,
+      now: chain.now,
+      previousReportEnd: chain.runs > 0 ? Number(chain.nextFromIndex) : undefined,
+    });
+    if (!planned.ok) {
+      if (planned.tooShort) return this.skip(planned.reason);
+      throw new RunRejectedError({ code: "RECIPE_INVALID", reason: planned.reason });
+    }
+    const { plan } = planned;
+    if (plan.programHash.toLowerCase() !== authorization.programHash.toLowerCase()) {
+      throw new RunRejectedError({
+        code: "REQUEST_MISMATCH",
+        reason: `The recipe compiles to program ${plan.programHash}, but the buyer authorized program ${authorization.programHash}`,
+      });
+    }
+
+    await job.updateProgress({ phase: "starting", step: 0, of: plan.steps.length } satisfies RunProgress);
+    let runId: bigint;
+    try {
+      const sent = await sender.send({
+        action: `starting report ${chain.runs + 1}`,
+        tx: gateway.startScheduledRunTx({
+          authorization,
+          ops: plan.ops,
+          signature,
+          fromIndex: BigInt(plan.window.fromIndex),
+          toIndex: BigInt(plan.window.toIndex),
+        }),
+        signal,
+      });
+      runId = gateway.runIdFromReceipt(sent.receipt);
+      this.#state.txHashes.push(sent.hash);
+    } catch (error) {
+      if (error instanceof RunRejectedError && error.contractError === "ScheduleTooEarly") {
+        return await this.#waitUntil(Number(error.contractArgs?.[0] ?? chain.now + 1), await gateway.chainTime());
+      }
+      throw error;
+    }
+    this.#state.runId = runId.toString();
+    await saveState(job, this.#state);
+    logger.info({ runId: this.#state.runId, window: plan.window }, "scheduled run started");
+    return this.#finishReport(runId, chain.runs + 1, plan.ops);
+  }
+
+  /** Steps run `runId` to its end and keeps it as report number `sequence`. */
+  async #finishReport(runId: bigint, sequence: number, known?: readonly ProgramOp[]): Promise<ReportResult> {
+    const { gateway, sender, runs } = this.#deps;
+    const { job, signal, logger } = this.#context;
+    const started = await gateway.runInfo(runId);
+    const ops = known ?? (await gateway.program(started.programHash));
+    const { run, total } = await stepRunToEnd({ runId, ops, gateway, sender, job, state: this.#state, signal, logger });
+    const result = await finishedRunResult({ run, ops, steps: total, gateway });
+    const report: ReportResult = { ...result, scheduleId: this.#scheduleId, sequence };
+    await runs.recordReport(report);
+    await job.updateProgress({ phase: "done", step: total, of: total, runId: report.runId } satisfies RunProgress);
+    logger.info({ scheduleId: this.#scheduleId, sequence, runId: report.runId, window: report.window }, "report made");
+    return report;
+  }
+
+  /**
+   * Puts this tick back until the chain allows the next scheduled run: a tick that arrives a little
+   * early (its interval equals the cadence, and the previous run started late) still makes its
+   * report. A tick waits once; if it is still too early it is skipped, so ticks that come much
+   * faster than the cadence (a cron pattern) cannot pile up.
+   */
+  async #waitUntil(chainSeconds: number, now: number): Promise<SkippedReport> {
+    if (this.#state.waitedForCadence) {
+      return this.skip(`the cadence allows the next run at ${new Date(chainSeconds * 1000).toISOString()}`);
+    }
+    const { job, token, logger } = this.#context;
+    const delayMs = Math.max(0, chainSeconds - now) * 1000 + 250;
+    logger.info({ scheduleId: this.#scheduleId, delayMs }, "too early for the next scheduled run; tick delayed");
+    this.#state.waitedForCadence = true;
+    await saveState(job, this.#state);
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
+  }
+
+  async #end(reason: string): Promise<void> {
+    this.#context.logger.info({ scheduleId: this.#scheduleId, reason }, "schedule ended");
+    await this.#deps.runs.endSchedule({ id: this.#scheduleId, reason });
+  }
 }
