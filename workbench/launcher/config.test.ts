@@ -1,0 +1,63 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseLauncherConfig } from "./config";
+
+const parse = (argv: string[], env: Record<string, string> = {}) => parseLauncherConfig({ argv, env, cwd: "/repo" });
+
+describe("npm start configuration", () => {
+  it("defaults to the local chain on 127.0.0.1:8545, the service on 127.0.0.1:8787 and .state", () => {
+    const parsed = parse([]);
+    expect(parsed).toMatchObject({
+      kind: "start",
+      config: {
+        fresh: false,
+        http: { host: "127.0.0.1", port: 8787 },
+        stateDir: path.resolve("/repo", ".state"),
+        redisUrl: undefined,
+        network: { name: "local" },
+        chain: { port: 8545, rpcUrl: undefined },
+        demo: { historyHours: 72, simulatorRate: 0.2 },
+        uiBuild: "auto",
+        queue: { name: "recipe-runs", prefix: "iotdm" },
+      },
+    });
+  });
+
+  it("reads --fresh and the environment; empty variables count as unset", () => {
+    const parsed = parse(["--fresh"], { PORT: "9000", HOST: "0.0.0.0", STATE_DIR: "/tmp/x", REDIS_URL: "", CHAIN_PORT: "9545", SIMULATOR_RATE: "0", UI_BUILD: "never" });
+    expect(parsed).toMatchObject({ kind: "start", config: { fresh: true, http: { host: "0.0.0.0", port: 9000 }, stateDir: "/tmp/x", redisUrl: undefined, chain: { port: 9545 }, demo: { simulatorRate: 0 }, uiBuild: "never" } });
+  });
+
+  it("lists every invalid variable", () => {
+    const parsed = parse([], { PORT: "http", REDIS_URL: "localhost:6379", UI_BUILD: "sometimes" });
+    expect(parsed.kind).toBe("error");
+    const message = (parsed as { message: string }).message;
+    expect(message).toContain("PORT");
+    expect(message).toContain("REDIS_URL");
+    expect(message).toContain("UI_BUILD");
+  });
+
+  it("needs a chain, a market and the relayer's key for Zama's testnet, and says why", () => {
+    expect(parse([], { FHEVM_NETWORK: "sepolia" })).toMatchObject({
+      kind: "error",
+      message: expect.stringContaining("FHEVM_NETWORK=sepolia needs CHAIN_RPC_URL, MARKET_ADDRESS, RELAYER_PRIVATE_KEY"),
+    });
+    const parsed = parse([], {
+      FHEVM_NETWORK: "sepolia",
+      CHAIN_RPC_URL: "https://rpc.sepolia.example",
+      MARKET_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      MARKET_FROM_BLOCK: "7000000",
+      RELAYER_PRIVATE_KEY: `0x${"11".repeat(32)}`,
+      RELAYER_URL: "https://relayer.example",
+    });
+    expect(parsed).toMatchObject({
+      kind: "start",
+      config: { network: { name: "sepolia", relayerUrl: "https://relayer.example" }, chain: { rpcUrl: "https://rpc.sepolia.example" }, market: { fromBlock: 7_000_000 } },
+    });
+  });
+
+  it("rejects unknown flags and prints help", () => {
+    expect(parse(["--frsh"])).toMatchObject({ kind: "error", message: expect.stringContaining("--frsh") });
+    expect(parse(["-h"])).toEqual({ kind: "help" });
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Test support: `npm start` as the person at the terminal runs it — `tsx workbench/launcher/main.ts`
+ * in its own process — with a temporary state directory, free ports and its own queue prefix, so
+ * that it shares nothing with a developer's running instance.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { Wallet } from "ethers";
+import { SiweMessage } from "siwe";
+import { Redis } from "ioredis";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
+
+/** The variables a test launch shares across its starts. */
+export interface LaunchSettings {
+  stateDir: string;
+  port: number;
+  chainPort: number;
+  queuePrefix: string;
+}
+
+/** A running `npm start`. */
+export interface LauncherProcess {
+  child: ChildProcess;
+  /** Everything printed so far. */
+  output(): string;
+  /** The URL of the ready banner; rejects if the launcher exits first or after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<string>;
+  /** Sends SIGINT (Ctrl-C) to the launcher's process and resolves with how it exited. */
+  interrupt(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the launcher with `args` (e.g. `["--fresh"]`). */
+export function startLauncher(settings: LaunchSettings, args: string[] = [], env: Record<string, string> = {}): LauncherProcess {
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["workbench/launcher/main.ts", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      NO_COLOR: "1",
+      PORT: String(settings.port),
+      CHAIN_PORT: String(settings.chainPort),
+      STATE_DIR: settings.stateDir,
+      QUEUE_PREFIX: settings.queuePrefix,
+      // Keep the test short: an hour of history, no UI build (the UI has its own tests).
+      DEMO_HISTORY_HOURS: "1",
+      UI_BUILD: "never",
+      SIMULATOR_RATE: "1",
+      ...env,
+    },
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
+    Promise.race([
+      promise,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s; output so far:\n${output.slice(-6000)}`)), ms).unref()),
+    ]);
+
+  return {
+    child,
+    output: () => output,
+    exited,
+    ready(timeoutMs = 150_000) {
+      const banner = new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const match = /workbench is ready: (http:\/\/\S+)/.exec(output);
+          if (match) return resolve(match[1]!);
+          if (child.exitCode !== null) return reject(new Error(`npm start exited with ${child.exitCode} before it was ready:\n${output.slice(-6000)}`));
+          setTimeout(check, 200);
+        };
+        check();
+      });
+      return withTimeout(banner, timeoutMs, "npm start");
+    },
+    async interrupt(timeoutMs = 60_000) {
+      child.kill("SIGINT");
+      return withTimeout(exited, timeoutMs, "stopping npm start");
+    },
+  };
+}
+
+/** Signs in to the service at `url` with `wallet` (EIP-4361) and returns the bearer token. */
+export async function signIn(url: string, wallet: Wallet): Promise<string> {
+  const nonce = await fetch(`${url}/api/auth/nonce`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  if (!nonce.ok) throw new Error(`nonce: HTTP ${nonce.status} ${await nonce.text()}`);
+  const origin = new URL(url);
+  const message = new SiweMessage({
+    domain: origin.host,
+    address: wallet.address,
+    statement: "Sign in to the IoT Data Market workbench.",
+    uri: origin.origin,
+    version: "1",
+    chainId: 31337,
+    nonce: ((await nonce.json()) as { nonce: string }).nonce,
+    issuedAt: new Date().toISOString(),
+  }).prepareMessage();
+  const verify = await fetch(`${url}/api/auth/verify`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ message, signature: await wallet.signMessage(message) }),
+  });
+  if (!verify.ok) throw new Error(`verify: HTTP ${verify.status} ${await verify.text()}`);
+  return ((await verify.json()) as { token: string }).token;
+}
+
+/** Removes the test's queue from Redis (the launcher ran against the machine's Redis). */
+export async function removeQueue(options: { redisUrl: string; prefix: string }): Promise<void> {
+  // BullMQ's keys and the schedule store's beside them all start with the prefix.
+  const client = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const keys = await client.keys(`${options.prefix}:*`);
+    if (keys.length > 0) await client.del(...keys);
+  } finally {
+    client.disconnect();
+  }
+}
