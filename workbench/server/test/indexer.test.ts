@@ -1,0 +1,222 @@
+/**
+ * The chain indexer against a local Hardhat node: it follows the market's events into the store,
+ * resumes after a restart from the last block it wrote, and recognises a NEW chain (the local node
+ * starts anew on every `npm start`) by its genesis hash: the old chain's datasets go, the runs and
+ * schedules that pointed at them end with a reason (schedulers removed from the queue), and the new
+ * chain is indexed from the market's deployment block. On both store backends.
+ */
+import { randomUUID } from "node:crypto";
+import { Wallet } from "ethers";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { signStandingAuthorization } from "../../../contracts/client/eip712";
+import type { App } from "../app";
+import { domainOf, authorizationDigest } from "../runs/consent";
+import type { Store } from "../store/store";
+import { as, signIn } from "./support/app";
+import { describeEachBackend } from "./support/backends";
+import { startChainFixture, temperatures, type ChainDataset, type ChainFixture } from "./support/chain";
+import { startWorkbenchApp, testQueueName } from "./support/workbench";
+
+describeEachBackend("chain indexer", (backend) => {
+  let fixture: ChainFixture;
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let queue: ReturnType<typeof testQueueName>;
+  let app: App | undefined;
+  let greenhouse: ChainDataset;
+  let office: ChainDataset;
+
+  beforeAll(async () => {
+    fixture = await startChainFixture();
+    ({ store, cleanup } = await backend.open());
+    queue = testQueueName("workbench-indexer");
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await cleanup?.();
+    await queue?.dispose();
+    await fixture?.stop();
+  });
+
+  const start = async (env: Record<string, string> = {}) => {
+    ({ app } = await startWorkbenchApp({ store, fixture, queueName: queue.name, env: { INDEXER_BLOCK_RANGE: "5", ...env } }));
+    return app!;
+  };
+
+  it("catches up with the datasets, every change to them, reading timestamps and access", async () => {
+    greenhouse = await fixture.createDataset({ name: "Greenhouse north", k: 8 });
+    office = await fixture.createDataset({ name: "Office", k: 4, approvedKinds: 0b1 });
+    const seller = fixture.as(fixture.accounts.seller);
+    await (await seller.setPrice(greenhouse.id, 5000n)).wait();
+    await (await seller.pauseDataset(office.id)).wait();
+    await fixture.appendReadings(greenhouse, temperatures(40), { startTime: 1_700_000_000, stepSeconds: 60 });
+    await fixture.purchaseAccess(greenhouse, fixture.accounts.buyer);
+    const expiry = Number(await seller.accessExpiry(greenhouse.id, fixture.accounts.buyer.address));
+
+    const app = await start();
+    await app.indexer.whenCaughtUp();
+    const buyer = await signIn(app, fixture.accounts.buyer);
+    const page = (await as(app, buyer, { method: "GET", url: "/api/datasets" })).json();
+    expect(page.total).toBe(2);
+    expect(page.items[0]).toMatchObject({
+      id: greenhouse.id.toString(),
+      seller: fixture.accounts.seller.address,
+      name: "Greenhouse north",
+      field: "temperature",
+      unit: "°C",
+      scale: 2,
+      offset: "-5000",
+      priceWei: "5000",
+      k: 8,
+      readingCount: 40,
+      firstTimestamp: 1_700_000_000,
+      lastTimestamp: 1_700_000_000 + 39 * 60,
+      approvedKinds: ["COUNT", "SUM", "MEAN", "MIN", "MAX", "COUNT_IF", "SUM_IF", "VARIANCE", "ALERT"],
+      paused: false,
+      accessExpiresAt: expiry,
+    });
+    expect(page.items[1]).toMatchObject({ id: office.id.toString(), paused: true, approvedKinds: ["COUNT"], accessExpiresAt: null, readingCount: 0 });
+    expect(await store.datasets.readingTimestamps(greenhouse.id.toString())).toEqual(greenhouse.timestamps);
+
+    // Searching and filtering the catalogue; anonymous callers see no access.
+    const search = async (query: string) => (await app.inject({ method: "GET", url: `/api/datasets?${query}` })).json().items.map((d: { id: string }) => d.id);
+    expect(await search("q=north%20GREEN")).toEqual([greenhouse.id.toString()]);
+    expect(await search("kind=mean,alert")).toEqual([greenhouse.id.toString()]);
+    expect(await search("paused=true")).toEqual([office.id.toString()]);
+    expect((await app.inject({ method: "GET", url: `/api/datasets/${greenhouse.id}` })).json()).toMatchObject({ accessExpiresAt: null });
+    expect((await as(app, buyer, { method: "GET", url: "/api/datasets?access=true" })).json().items).toHaveLength(1);
+    expect((await app.inject({ method: "GET", url: "/api/chain" })).json()).toMatchObject({
+      chainId: 31337,
+      marketAddress: fixture.address,
+      indexer: { caughtUp: true },
+    });
+  });
+
+  it("resumes after a restart from the last block it wrote", async () => {
+    const before = app!.indexer.status();
+    await app!.close();
+    app = undefined;
+
+    const seller = fixture.as(fixture.accounts.seller);
+    await (await seller.unpauseDataset(office.id)).wait();
+    await (await seller.approveRecipeKinds(office.id, 0b110)).wait();
+    await fixture.appendReadings(greenhouse, temperatures(8, 40), { stepSeconds: 60 });
+
+    // Not polling, so that every range it writes is seen: whenCaughtUp drives the passes.
+    const restarted = await start({ INDEXER_ENABLED: "false" });
+    const ranges: [number, number][] = [];
+    let resets = 0;
+    restarted.indexer.on("range", ({ fromBlock, toBlock }) => ranges.push([fromBlock, toBlock]));
+    restarted.indexer.on("reset", () => resets++);
+    const status = await restarted.indexer.whenCaughtUp();
+
+    expect(resets).toBe(0);
+    expect(ranges[0]![0]).toBe(before.lastIndexedBlock + 1);
+    // Consecutive ranges of at most INDEXER_BLOCK_RANGE blocks, up to the head.
+    ranges.forEach(([from, to], i) => {
+      expect(to - from).toBeLessThan(5);
+      if (i > 0) expect(from).toBe(ranges[i - 1]![1] + 1);
+    });
+    expect(ranges.at(-1)![1]).toBe(status.lastIndexedBlock);
+    expect(status.lastIndexedBlock).toBe(await fixture.provider.getBlockNumber());
+    expect(await store.datasets.get(office.id.toString())).toMatchObject({ pausedBlock: null, approvedMask: 0b111 });
+    expect(await store.datasets.get(greenhouse.id.toString())).toMatchObject({ readingCount: 48, lastTimestamp: greenhouse.timestamps.at(-1) });
+    expect(await store.datasets.readingTimestamps(greenhouse.id.toString())).toEqual(greenhouse.timestamps);
+  });
+
+  it("re-indexes a new chain from its genesis and ends the runs and schedules of the old one", async () => {
+    const running = app!;
+    const buyer = fixture.accounts.buyer;
+    const at = new Date();
+    const notebook = await store.notebooks.create({ id: randomUUID(), owner: buyer.address, title: "old chain", at });
+    const runOf = (status: string) => ({
+      id: randomUUID(),
+      buyer: buyer.address,
+      notebookId: notebook.id,
+      cellId: null,
+      scheduleId: null,
+      datasetId: greenhouse.id.toString(),
+      programHash: `0x${"11".repeat(32)}`,
+      program: [],
+      source: `from "greenhouse" window all\nmean(temperature) as "${status}"`,
+      fromIndex: 0,
+      toIndex: 8,
+      requestDigest: `0x${randomUUID().replace(/-/g, "").padEnd(64, "0")}`,
+      request: { nonce: "1" },
+      signature: "0x",
+      at,
+    });
+    const queued = (await store.runs.create(runOf("queued"))).run;
+    const done = (await store.runs.create(runOf("done"))).run;
+    await store.runs.finish(done.id, { resultHandles: [`0x${"aa".repeat(32)}`], at });
+
+    // A live schedule with its BullMQ job scheduler, as POST /api/schedules leaves it.
+    const market = { chainId: 31337, address: fixture.address };
+    const authorization = {
+      buyer: buyer.address,
+      datasetId: greenhouse.id,
+      programHash: `0x${"22".repeat(32)}`,
+      cadence: 3600n,
+      expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400),
+      maxRuns: 5,
+      nonce: 7n,
+    };
+    const domain = domainOf({ chainId: 31337, address: fixture.address });
+    const signature = await signStandingAuthorization({ signer: buyer, domain, authorization });
+    const json = { ...authorization, datasetId: authorization.datasetId.toString(), cadence: "3600", expiry: authorization.expiry.toString(), nonce: "7" };
+    const digest = authorizationDigest(domain, json);
+    await running.runQueue.upsertSchedule({ market, authorization: json, signature, recipe: { source: "x", params: {} }, repeat: { every: 3_600_000 } });
+    const schedule = await store.schedules.create({
+      id: randomUUID(),
+      owner: buyer.address,
+      notebookId: notebook.id,
+      cellId: null,
+      datasetId: greenhouse.id.toString(),
+      programHash: json.programHash,
+      program: [],
+      source: "x",
+      cadenceSeconds: 3600,
+      expiry: Number(json.expiry),
+      maxRuns: 5,
+      authorizationDigest: digest,
+      authorization: json,
+      signature,
+      fromIndex: 0,
+      repeat: { every: 3_600_000 },
+      at,
+    });
+    expect(await running.runQueue.getSchedule(digest)).toMatchObject({ status: "active" });
+
+    const resets: string[] = [];
+    running.indexer.on("reset", ({ reason }) => resets.push(reason));
+    await fixture.restartChain();
+    const fresh = await fixture.createDataset({ name: "Street PM2.5", k: 4 });
+    await running.indexer.whenCaughtUp();
+
+    expect(resets).toHaveLength(1);
+    expect(resets[0]).toMatch(/^The chain was reset \(its genesis block is now 0x[0-9a-f]{8}…, it was 0x[0-9a-f]{8}…\)\.$/);
+    const catalogue = (await running.inject({ method: "GET", url: "/api/datasets" })).json();
+    expect(catalogue.items.map((d: { id: string; name: string }) => [d.id, d.name])).toEqual([[fresh.id.toString(), "Street PM2.5"]]);
+    expect(await store.datasets.readingTimestamps(greenhouse.id.toString())).toEqual([]);
+    expect(await store.indexer.list()).toEqual([expect.objectContaining({ genesisHash: (await fixture.provider.getBlock(0))!.hash })]);
+
+    expect(await store.runs.get(queued.id)).toMatchObject({
+      status: "error",
+      error: { code: "CHAIN_RESET", message: expect.stringMatching(/^The chain was reset .* This run's dataset no longer exists, so it cannot finish\.$/) },
+      staleReason: expect.stringContaining("This run's dataset and results no longer exist."),
+    });
+    expect(await store.runs.get(done.id)).toMatchObject({ status: "done", staleReason: expect.stringMatching(/^The chain was reset/) });
+    expect(await store.schedules.get(schedule.id)).toMatchObject({
+      status: "expired",
+      endedReason: expect.stringMatching(/^The chain was reset .* This schedule's dataset no longer exists\.$/),
+    });
+    expect(await running.runQueue.getSchedule(digest)).toBeUndefined();
+    expect(await running.runQueue.queue.getJobSchedulersCount()).toBe(0);
+
+    // The owner sees why, through the API.
+    const owner = await signIn(running, buyer as unknown as Wallet);
+    const view = (await as(running, owner, { method: "GET", url: `/api/runs/${done.id}` })).json();
+    expect(view.stale).toMatch(/^The chain was reset/);
+  });
+});
