@@ -9,7 +9,7 @@
  * const events = runs.events(); // QueueEvents: "progress", "completed", "failed"
  * ```
  */
-import { Queue, QueueEvents, type JobsOptions, type JobSchedulerTemplateOptions, type JobState } from "bullmq";
+import { Queue, QueueEvents, type Job, type JobsOptions, type JobSchedulerTemplateOptions, type JobState } from "bullmq";
 import type { Redis } from "ioredis";
 import { runRequestDigest, standingAuthorizationDigest } from "./consent";
 import {
@@ -156,6 +156,22 @@ export class RunQueue {
       status.failure = failure.success ? failure.data : { reason: job.failedReason };
     }
     return status;
+  }
+
+  /**
+   * Runs a failed job again (a "retry" button: the buyer renewed access, the seller approved the
+   * kind, the node is back). The request's signature and deadline still apply, and the run
+   * continues from the chain's cursor. Returns false unless job `jobId` exists and has failed.
+   */
+  async retryRun(jobId: string): Promise<boolean> {
+    if ((await this.queue.getJobState(jobId)) !== "failed") return false;
+    const job = (await this.queue.getJob(jobId)) as Job<JobData> | undefined;
+    if (!job) return false;
+    const data: JobData = { ...job.data };
+    delete data.failure;
+    await job.updateData(data);
+    await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return true;
   }
 
   /**

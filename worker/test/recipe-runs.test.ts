@@ -4,7 +4,6 @@
  * decrypts must equal the plaintext statistic; every rejection must end as a failed job with a
  * reason a person can read.
  */
-import { Wallet } from "ethers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { interpretResults } from "../../recipes/src";
 import type { RunProgress, RunResult } from "../src/job-schemas";

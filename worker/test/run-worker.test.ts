@@ -122,6 +122,27 @@ describe("run worker (stand-in processors)", () => {
     expect(failed.attemptsMade).toBe(1);
   });
 
+  it("runs a failed job again on retryRun, without its previous failure", async () => {
+    let attempts = 0;
+    const run = fakeRun({ steps: 1 });
+    startWorker(async (context) => {
+      attempts += 1;
+      if (attempts === 1) {
+        throw new RunRejectedError({ code: "CONTRACT_REJECTED", reason: "The market rejected starting the run: access expired.", contractError: "AccessExpired" });
+      }
+      return run(context);
+    });
+    const { jobId } = await q.runs.enqueueRun({ market, ...(await signRunRequest({ market, buyer })), recipe });
+    expect((await waitForJob(q.runs, jobId)).state).toBe("failed");
+
+    expect(await q.runs.retryRun(jobId)).toBe(true);
+    const done = await waitForJob(q.runs, jobId);
+    expect(done.state).toBe("completed");
+    expect(done.failure).toBeUndefined();
+    expect((await q.runs.queue.getJob(jobId))?.data).not.toHaveProperty("failure");
+    expect(await q.runs.retryRun(jobId)).toBe(false);
+  });
+
   it("retries a transient chain error with backoff and then completes", async () => {
     let attempts = 0;
     const run = fakeRun({ steps: 1 });
