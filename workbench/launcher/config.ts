@@ -51,6 +51,9 @@ const Environment = z.object({
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default("iotdm"),
 });
 
+/** Every variable npm start reads (FHEVM_NETWORK and RELAYER_URL through fhevm-network.ts). */
+export const LAUNCHER_VARIABLES: readonly string[] = [...Object.keys(Environment.shape), "FHEVM_NETWORK", "RELAYER_URL"];
+
 /** Everything the launcher needs to know. */
 export interface LauncherConfig {
   fresh: boolean;

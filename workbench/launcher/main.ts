@@ -1,18 +1,28 @@
 /**
  * `npm start` (= `tsx workbench/launcher/main.ts`): see start.ts for what it does, config.ts for
  * its options. Exit codes: 0 after Ctrl-C or SIGTERM, 1 when something failed (the message says
- * what), 2 on bad options.
+ * what), 2 on bad options. `main.ts prepare | exec | devices` are the Compose services' commands
+ * (compose-commands.ts).
  */
 import path from "node:path";
 import { USAGE, parseLauncherConfig } from "./config";
 import { killAllChildren } from "./child-process";
 import { ConsoleLog } from "./console-log";
+import { execWithDeployment, prepare, runDevices } from "./compose-commands";
+import { LauncherError } from "./launcher-error";
 import { launch } from "./start";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
+/** The Compose subcommands (compose-commands.ts); none means `npm start`. */
+const SUBCOMMANDS = ["prepare", "exec", "devices"] as const;
+
 async function main(): Promise<number> {
-  const parsed = parseLauncherConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });
+  const argv = process.argv.slice(2);
+  const subcommand = SUBCOMMANDS.find((name) => name === argv[0]);
+  if (subcommand) return runSubcommand(subcommand, argv.slice(1));
+
+  const parsed = parseLauncherConfig({ argv, env: process.env, cwd: process.cwd() });
   if (parsed.kind === "help") {
     console.log(USAGE);
     return 0;
@@ -48,6 +58,35 @@ async function main(): Promise<number> {
     void running.stop("an unexpected error", 1);
   });
   return running.done;
+}
+
+/** `main.ts prepare | devices | exec [--relayer] -- <command…>`, for Docker Compose. */
+async function runSubcommand(name: (typeof SUBCOMMANDS)[number], rest: string[]): Promise<number> {
+  const separator = rest.indexOf("--");
+  const command = name === "exec" ? rest.slice(separator + 1) : [];
+  const flags = separator < 0 ? rest : rest.slice(0, separator);
+  const relayer = name === "exec" && flags.includes("--relayer");
+  const badFlags = flags.filter((flag) => !(relayer && flag === "--relayer"));
+  if ((name === "exec" && separator < 0) || badFlags.length > 0) {
+    console.error(`usage: main.ts prepare | main.ts devices | main.ts exec [--relayer] -- <command> [args…]`);
+    return 2;
+  }
+  const parsed = parseLauncherConfig({ argv: [], env: process.env, cwd: process.cwd() });
+  if (parsed.kind !== "start") {
+    console.error(`${name}: ${parsed.kind === "error" ? parsed.message : "no options"}`);
+    return 2;
+  }
+  const log = new ConsoleLog({ level: parsed.config.logLevel === "silent" ? "warn" : "info" });
+  try {
+    if (name === "prepare") return await prepare({ config: parsed.config, log });
+    if (name === "exec") return await execWithDeployment({ config: parsed.config, command, relayer, log });
+    const stop = new AbortController();
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
+    return await runDevices({ config: parsed.config, log, signal: stop.signal });
+  } catch (err) {
+    log.error(name, err instanceof LauncherError ? err.message : ((err as Error).stack ?? String(err)));
+    return 1;
+  }
 }
 
 main().then((code) => process.exit(code));

@@ -12,18 +12,17 @@
  * Ctrl-C (or SIGTERM) stops the devices, then the worker and the service, then the chain and the
  * private Redis, and exits 0. A child that dies on its own stops everything with exit code 1.
  */
-import { getBytes, JsonRpcProvider, Network } from "ethers";
 import { devWallet, DEMO_ROLES } from "../demo/accounts";
-import { readDeployment, writeDeployment, deploymentPath, type Deployment } from "../demo/deployment-file";
-import { seedDemo } from "../demo/seed";
+import { deploymentPath, type Deployment } from "../demo/deployment-file";
 import { readChainIdentity } from "../simulator/rpc";
 import { readyBanner } from "./banner";
 import { bundleEntry } from "./bundle";
-import { forgetPreviousChain, countQueueWorkers } from "./chain-reset";
+import { countQueueWorkers } from "./chain-reset";
 import { ManagedProcess } from "./child-process";
 import type { LauncherConfig } from "./config";
 import type { ConsoleLog } from "./console-log";
 import { startDemoDevices } from "./demo-devices";
+import { ensureLocalDeployment } from "./local-deployment";
 import { LauncherError } from "./launcher-error";
 import { portIsFree, startNode } from "./local-node";
 import { ensureRedis, redact } from "./redis";
@@ -132,7 +131,7 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
     let relayerKey: string;
     if (config.network.name === "local") {
       if (config.market) log.warn("launcher", "MARKET_ADDRESS is ignored on the local chain: npm start deploys (and records) its own market");
-      deployment = await localDeployment({ config, rpcUrl, identity, queue, log });
+      deployment = await ensureLocalDeployment({ stateDir: config.stateDir, historyHours: config.demo.historyHours, rpcUrl, identity, queue, log });
       market = { address: deployment.marketAddress, fromBlock: deployment.deploymentBlock };
       relayerKey = config.relayerPrivateKey ?? devWallet(DEMO_ROLES.relayer.index).privateKey;
     } else {
@@ -244,58 +243,6 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
     },
   );
   return { done, stop: (reason, code = 0) => stop(reason, code) };
-}
-
-/**
- * Reuses the recorded deployment when the chain is the one it was made on (same genesis block and
- * the market's code is there); otherwise forgets the previous chain's queue state, seeds this one
- * and records the new deployment.
- */
-async function localDeployment(options: {
-  config: LauncherConfig;
-  rpcUrl: string;
-  identity: { chainId: bigint; genesisHash: string };
-  queue: { redisUrl: string; queueName: string; queuePrefix: string };
-  log: ConsoleLog;
-}): Promise<Deployment> {
-  const { config, rpcUrl, identity, log } = options;
-  let previous: Deployment | undefined;
-  try {
-    previous = readDeployment(config.stateDir);
-  } catch (err) {
-    log.warn("launcher", `${(err as Error).message}; seeding anew`);
-  }
-  if (previous?.genesisHash === identity.genesisHash && (await hasCode(rpcUrl, identity.chainId, previous.marketAddress))) {
-    log.info("launcher", `same chain as last time (genesis ${previous.genesisHash.slice(0, 10)}…): keeping its market ${previous.marketAddress}`);
-    return { ...previous, rpcUrl };
-  }
-  log.info(
-    "launcher",
-    `new chain (genesis ${identity.genesisHash.slice(0, 10)}…)` + (previous ? `; the previous one (genesis ${previous.genesisHash.slice(0, 10)}…) is gone` : "") + ": deploying and seeding the demo",
-  );
-  const forgotten = await forgetPreviousChain({ ...options.queue, reason: `the local chain was restarted (new genesis ${identity.genesisHash.slice(0, 10)}…); its datasets no longer exist` });
-  if (forgotten.schedulesEnded + forgotten.jobsRemoved + forgotten.jobsKept > 0) {
-    log.info(
-      "launcher",
-      `previous chain's queue: ended ${forgotten.schedulesEnded} recurring report(s), removed ${forgotten.jobsRemoved} queued run(s)` +
-        (forgotten.jobsKept > 0 ? `; ${forgotten.jobsKept} job(s) are held by a worker still running elsewhere` : ""),
-    );
-  }
-  const { deployment } = await seedDemo({ rpcUrl, historyHours: config.demo.historyHours, onProgress: (message) => log.info("seed", message) });
-  writeDeployment(config.stateDir, deployment);
-  log.info("seed", `seeded in ${(deployment.seed.durationMs / 1000).toFixed(1)} s; recorded in ${deploymentPath(config.stateDir)}`);
-  return deployment;
-}
-
-async function hasCode(rpcUrl: string, chainId: bigint, address: string): Promise<boolean> {
-  const provider = new JsonRpcProvider(rpcUrl, Network.from(chainId), { staticNetwork: true });
-  try {
-    return getBytes(await provider.getCode(address)).length > 0;
-  } catch {
-    return false;
-  } finally {
-    provider.destroy();
-  }
 }
 
 /** A bundle run by Node (see bundle.ts): one process, whose pid is the program's. */

@@ -1,0 +1,68 @@
+/**
+ * The market on a local chain: reused when the chain is the one the recorded deployment was made
+ * on (same genesis block hash, and the market's code is there), otherwise deployed and seeded anew,
+ * after forgetting what the previous chain left in the queue. `npm start` and the Compose seed
+ * step (`main.ts prepare`) both go through here.
+ */
+import { getBytes, JsonRpcProvider, Network } from "ethers";
+import { readDeployment, writeDeployment, deploymentPath, type Deployment } from "../demo/deployment-file";
+import { seedDemo } from "../demo/seed";
+import { forgetPreviousChain } from "./chain-reset";
+import type { ConsoleLog } from "./console-log";
+
+/**
+ * Reuses the recorded deployment when the chain is the one it was made on (same genesis block and
+ * the market's code is there); otherwise forgets the previous chain's queue state, seeds this one
+ * and records the new deployment.
+ */
+export async function ensureLocalDeployment(options: {
+  stateDir: string;
+  historyHours: number;
+  rpcUrl: string;
+  identity: { chainId: bigint; genesisHash: string };
+  /** The queue whose state of a previous chain is forgotten; none when Redis is not used here. */
+  queue: { redisUrl: string; queueName: string; queuePrefix: string } | undefined;
+  log: ConsoleLog;
+}): Promise<Deployment> {
+  const { stateDir, rpcUrl, identity, log } = options;
+  let previous: Deployment | undefined;
+  try {
+    previous = readDeployment(stateDir);
+  } catch (err) {
+    log.warn("launcher", `${(err as Error).message}; seeding anew`);
+  }
+  if (previous?.genesisHash === identity.genesisHash && (await hasCode(rpcUrl, identity.chainId, previous.marketAddress))) {
+    log.info("launcher", `same chain as last time (genesis ${previous.genesisHash.slice(0, 10)}…): keeping its market ${previous.marketAddress}`);
+    return { ...previous, rpcUrl };
+  }
+  log.info(
+    "launcher",
+    `new chain (genesis ${identity.genesisHash.slice(0, 10)}…)` + (previous ? `; the previous one (genesis ${previous.genesisHash.slice(0, 10)}…) is gone` : "") + ": deploying and seeding the demo",
+  );
+  const forgotten = options.queue
+    ? await forgetPreviousChain({ ...options.queue, reason: `the local chain was restarted (new genesis ${identity.genesisHash.slice(0, 10)}…); its datasets no longer exist` })
+    : { schedulesEnded: 0, jobsRemoved: 0, jobsKept: 0 };
+  if (forgotten.schedulesEnded + forgotten.jobsRemoved + forgotten.jobsKept > 0) {
+    log.info(
+      "launcher",
+      `previous chain's queue: ended ${forgotten.schedulesEnded} recurring report(s), removed ${forgotten.jobsRemoved} queued run(s)` +
+        (forgotten.jobsKept > 0 ? `; ${forgotten.jobsKept} job(s) are held by a worker still running elsewhere` : ""),
+    );
+  }
+  const { deployment } = await seedDemo({ rpcUrl, historyHours: options.historyHours, onProgress: (message) => log.info("seed", message) });
+  writeDeployment(stateDir, deployment);
+  log.info("seed", `seeded in ${(deployment.seed.durationMs / 1000).toFixed(1)} s; recorded in ${deploymentPath(stateDir)}`);
+  return deployment;
+}
+
+async function hasCode(rpcUrl: string, chainId: bigint, address: string): Promise<boolean> {
+  const provider = new JsonRpcProvider(rpcUrl, Network.from(chainId), { staticNetwork: true });
+  try {
+    return getBytes(await provider.getCode(address)).length > 0;
+  } catch {
+    return false;
+  } finally {
+    provider.destroy();
+  }
+}
+
