@@ -1,10 +1,10 @@
 /**
- * Where the chain and the market are. PLANNED ROUTE (not on the service yet):
+ * Where the chain and the market are (workbench/server/chain/routes.ts):
  *
- *     GET /api/chain → { chainId: number, rpcUrl: string, marketAddress: string | null }
+ *     GET /api/chain → { chainId, rpcUrl, marketAddress | null, deploymentBlock | null, indexer }
  *
- * `rpcUrl` is the JSON-RPC endpoint the browser may use (the service's CHAIN_RPC_URL, which its
- * Content-Security-Policy already allows). Until the route exists the UI falls back to the build's
+ * `rpcUrl` is the JSON-RPC endpoint the browser may use (the service's Content-Security-Policy
+ * allows it). A service without the route (404) makes the UI fall back to the build's
  * VITE_CHAIN_ID / VITE_CHAIN_RPC_URL / VITE_MARKET_ADDRESS, else the local Hardhat chain.
  */
 import { ApiError, request } from "./http";

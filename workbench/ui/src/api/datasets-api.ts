@@ -1,14 +1,11 @@
 /**
- * The dataset catalogue. PLANNED ROUTES (issue 4; not on the service yet) — this module is the one
- * place to adjust when they land:
+ * The dataset catalogue (workbench/server/datasets/routes.ts, schemas.ts):
  *
- *     GET /api/datasets?q&seller&kind&access&limit&offset → Page<DatasetDto>
- *     GET /api/datasets/:datasetId                        → DatasetDto
- *     POST /api/recipes/check { source, datasetId?, params? }
- *          → { diagnostics: Diagnostic[], requiredKinds: RecipeKindName[], approved: boolean }
+ *     GET /api/datasets?q&seller&field&kind&access&paused&limit&offset → Page<Dataset>
+ *     GET /api/datasets/:datasetId                                     → Dataset
  *
- * A dataset mirrors the chain (`datasetInfo`, indexed from the market's events) plus the caller's
- * access expiry. Integers beyond 2^53 travel as decimal strings.
+ * A dataset mirrors the chain (`datasetInfo`, indexed from the market's events) plus the signed-in
+ * caller's access expiry. Integers beyond 2^53 travel as decimal strings.
  */
 import { kindsFromMask, type RecipeKindName } from "../lib/recipes";
 import { request, type Page } from "./http";
@@ -37,6 +34,8 @@ export interface DatasetDto {
   lastTimestamp: number | null;
   /** Bit i = recipe kind i approved (uint16). */
   approvedMask: number;
+  /** The same, by name (the service sends both). */
+  approvedKinds?: RecipeKindName[];
   paused?: boolean;
   /** The signed-in caller's access: unix seconds it ends, or null without access. */
   accessExpiresAt?: number | null;
@@ -56,7 +55,7 @@ export interface Dataset extends DatasetDto {
 
 /** Normalises what the service sends. */
 export function toDataset(dto: DatasetDto): Dataset {
-  return { ...dto, field: dto.field ?? "value", approvedKinds: kindsFromMask(dto.approvedMask) };
+  return { ...dto, field: dto.field ?? "value", approvedKinds: dto.approvedKinds ?? kindsFromMask(dto.approvedMask) };
 }
 
 /** Filters of the catalogue. */

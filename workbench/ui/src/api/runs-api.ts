@@ -1,23 +1,20 @@
 /**
- * Recipe runs. PLANNED ROUTES (issue 4; not on the service yet) — this module is the one place to
- * adjust when they land:
+ * Recipe runs (workbench/server/runs/routes.ts, schemas.ts):
  *
- *     POST /api/runs/prepare { notebookId, cellId, datasetId, source, params }
- *          → { plan: PlanJSON, request: RunRequestJSON, domain: { chainId, verifyingContract } }
- *       The service checks the recipe against the dataset (access, approvals, window) and plans it
- *       (recipes/src/planner.ts); `request` is the unsigned EIP-712 RunRequest (uint fields as
- *       decimal strings; the service picks the nonce and a deadline).
- *     POST /api/runs { notebookId, cellId, datasetId, source, params, request, signature } → RunDto (201)
- *     GET  /api/runs/:runId → RunDto
- *     GET  /api/runs/:runId/events   (text/event-stream)
- *          event: progress  data: { phase: "planning"|"starting"|"stepping"|"done", step, of, txHash?, runId? }
- *          event: run       data: RunDto   (on every status change; the last one is done or error)
- *     GET  /api/notebooks/:notebookId/runs?cellId → Page<RunDto>   (newest first)
+ *     POST /api/runs/plan { datasetId, source, params? } → RunPlan
+ *       the recipe checked against the dataset and planned over the indexed readings: the window,
+ *       the program hash, the approvals, and the unsigned EIP-712 RunRequest with its typed data
+ *     POST /api/runs { notebookId, cellId, datasetId, source, params?, request, signature } → Run (201, or 200 if resubmitted)
+ *     GET  /api/runs/:runId → Run
+ *     GET  /api/runs/:runId/events (text/event-stream)
+ *          queued { runId, createdAt } · running { runId, chainRunId, stepsTotal, startedAt }
+ *          · step { runId, step, of, txHash } per transaction · then done (Run) or failed (Run)
+ *     GET  /api/notebooks/:notebookId/runs?cellId → Page<Run> (newest first)
  *
  * The service never sees a decrypted value: a finished run carries result handles only, which the
  * buyer's browser decrypts.
  */
-import type { PlanJSON } from "../lib/recipes";
+import type { PlanJSON, RecipeKindName } from "../lib/recipes";
 import { apiUrl, request, type Page } from "./http";
 
 /** The EIP-712 RunRequest as JSON (uint fields as decimal strings). */
@@ -31,52 +28,74 @@ export interface RunRequestJSON {
   deadline: string;
 }
 
-/** What the service prepared for the buyer to check and sign. */
+/** What the service planned for the buyer to check and sign (`RunPlan`). */
 export interface PreparedRun {
-  plan: PlanJSON;
+  datasetId: string;
+  programHash: string;
+  window: { fromIndex: number; toIndex: number; length: number; requestedFrom: number; requestedTo: number; firstTimestamp?: number; lastTimestamp?: number };
+  /** The number of step transactions. */
+  steps: number;
+  totalHcu: number;
+  notes: { code: string; message: string }[];
+  requiredKinds: RecipeKindName[];
+  approved: boolean;
+  missingKinds: RecipeKindName[];
+  accessExpiresAt: number | null;
   request: RunRequestJSON;
-  domain: { chainId: number; verifyingContract: string };
+  typedData: {
+    domain: { name: string; version: string; chainId: number; verifyingContract: string };
+    types: Record<string, { name: string; type: string }[]>;
+    primaryType: string;
+  };
+  /** The whole plan (recipes/ PlanSchema). */
+  plan: PlanJSON;
 }
 
-/** Run status on the service (the worker's view). */
+/** Run status on the service. */
 export type RunStatus = "queued" | "running" | "done" | "error";
 
 /** A run as the API shows it. */
 export interface RunDto {
   id: string;
+  buyer?: string;
   notebookId: string | null;
   cellId: string | null;
   scheduleId: string | null;
   datasetId: string;
+  /** The contract the result handles belong to (user-decrypt against it). */
+  marketAddress?: string | null;
   programHash: string;
   source: string;
+  params?: Record<string, string | number> | null;
   fromIndex: number;
   toIndex: number;
   status: RunStatus;
-  progress: { stepsDone: number; stepsTotal: number | null };
-  /** The plan the run follows (result layout, window, notes). */
-  plan: PlanJSON;
+  progress: { stepsDone: number; stepsTotal: number | null; cursorIndex?: number | null };
+  chainRunId?: string | null;
   /** Result handles (bytes32 hex) in plan order, once done. */
   resultHandles: string[] | null;
   txHashes: string[];
   /** Why it failed: the contract's decoded rejection or the worker's reason. */
   error: { code: string; message: string } | null;
-  /** The market the result handles belong to (their ACL contract for user decryption). */
-  marketAddress?: string;
+  /** Why the run's dataset and results no longer exist (its chain was reset). */
+  stale?: string | null;
+  /** The plan the run follows (result layout, window, notes). */
+  plan: PlanJSON | null;
   createdAt: string;
+  updatedAt?: string;
+  startedAt?: string | null;
   finishedAt: string | null;
 }
 
-/** A progress event of a running job. */
+/** A progress event of a running job, as the executor uses it. */
 export interface RunProgressEvent {
-  phase: "planning" | "starting" | "stepping" | "done";
+  phase: "queued" | "running" | "stepping";
   step: number;
-  of: number;
+  of: number | null;
   txHash?: string;
-  runId?: string;
 }
 
-/** What a run cell sends to prepare and to submit. */
+/** What a run cell sends to plan and to submit. */
 export interface RunInput {
   notebookId: string;
   cellId: string;
@@ -85,10 +104,13 @@ export interface RunInput {
   params?: Record<string, string>;
 }
 
-export const prepareRun = (input: RunInput) => request<PreparedRun>("/runs/prepare", { method: "POST", body: input });
+export const prepareRun = (input: RunInput) =>
+  request<PreparedRun>("/runs/plan", {
+    method: "POST",
+    body: { datasetId: input.datasetId, source: input.source, ...(input.params ? { params: input.params } : {}) },
+  });
 
-export const submitRun = (input: RunInput & { request: RunRequestJSON; signature: string }) =>
-  request<RunDto>("/runs", { method: "POST", body: input });
+export const submitRun = (input: RunInput & { request: RunRequestJSON; signature: string }) => request<RunDto>("/runs", { method: "POST", body: input });
 
 export const getRun = (runId: string) => request<RunDto>(`/runs/${encodeURIComponent(runId)}`);
 
@@ -98,6 +120,7 @@ export const listCellRuns = (notebookId: string, cellId?: string) =>
 /** Handlers of {@link followRun}. */
 export interface RunListener {
   onProgress(event: RunProgressEvent): void;
+  /** The run ended: done or failed (the Run). */
   onRun(run: RunDto): void;
   /** The stream failed for good (the run itself may still finish; poll {@link getRun}). */
   onStreamError(message: string): void;
@@ -105,29 +128,38 @@ export interface RunListener {
 
 /**
  * Follows a run's server-sent events until it is done or failed. Returns a function that stops
- * listening. EventSource reconnects by itself after a dropped connection.
+ * listening. EventSource reconnects by itself (with Last-Event-ID) after a dropped connection.
  */
 export function followRun(runId: string, listener: RunListener): () => void {
   const source = new EventSource(apiUrl(`/runs/${encodeURIComponent(runId)}/events`));
-  const parse = (event: MessageEvent<string>) => {
+  const data = (event: Event) => {
     try {
-      return JSON.parse(event.data) as unknown;
+      return JSON.parse((event as MessageEvent<string>).data) as Record<string, unknown>;
     } catch {
       return undefined;
     }
   };
-  source.addEventListener("progress", (event) => {
-    const data = parse(event as MessageEvent<string>);
-    if (data) listener.onProgress(data as RunProgressEvent);
+  let finished = false;
+  source.addEventListener("queued", () => listener.onProgress({ phase: "queued", step: 0, of: null }));
+  source.addEventListener("running", (event) => {
+    const d = data(event);
+    listener.onProgress({ phase: "running", step: 0, of: typeof d?.stepsTotal === "number" ? d.stepsTotal : null });
   });
-  source.addEventListener("run", (event) => {
-    const run = parse(event as MessageEvent<string>) as RunDto | undefined;
-    if (!run) return;
-    listener.onRun(run);
-    if (run.status === "done" || run.status === "error") source.close();
+  source.addEventListener("step", (event) => {
+    const d = data(event);
+    if (!d) return;
+    listener.onProgress({ phase: "stepping", step: Number(d.step), of: typeof d.of === "number" ? d.of : null, ...(typeof d.txHash === "string" ? { txHash: d.txHash } : {}) });
   });
+  for (const type of ["done", "failed"]) {
+    source.addEventListener(type, (event) => {
+      const run = data(event) as RunDto | undefined;
+      finished = true;
+      source.close();
+      if (run) listener.onRun(run);
+    });
+  }
   source.onerror = () => {
-    if (source.readyState === EventSource.CLOSED) listener.onStreamError("Lost the connection to the run's progress.");
+    if (!finished && source.readyState === EventSource.CLOSED) listener.onStreamError("Lost the connection to the run's progress.");
   };
   return () => source.close();
 }

@@ -1,13 +1,12 @@
 /**
- * Recurring reports. PLANNED ROUTES (issue 4; not on the service yet) — this module is the one
- * place to adjust when they land:
+ * Recurring reports (workbench/server/schedules/routes.ts, schemas.ts):
  *
  *     POST   /api/schedules { notebookId, cellId, datasetId, source, params, authorization, signature,
- *                             repeat: { every: ms } | { pattern: cron, tz } }  → ScheduleDto (201)
- *     GET    /api/schedules?notebookId                                        → Page<ScheduleDto>
- *     POST   /api/schedules/:id/pause | /resume                               → ScheduleDto
+ *                             repeat: { every: ms } | { pattern: cron, tz } }  → Schedule (201)
+ *     GET    /api/schedules?notebookId                                        → Page<Schedule>
+ *     POST   /api/schedules/:id/pause | /resume                               → Schedule
  *     DELETE /api/schedules/:id                                               → 204
- *     GET    /api/schedules/:id/reports                                       → Page<ReportDto>  (oldest first)
+ *     GET    /api/schedules/:id/reports                                       → Page<Report>  (newest first)
  *
  * `authorization` is the buyer's signed EIP-712 StandingAuthorization (uint fields as decimal
  * strings), signed once in the browser; the worker runs each report with it.
@@ -41,12 +40,15 @@ export interface ScheduleDto {
   cellId: string | null;
   datasetId: string;
   source: string;
-  repeat: Repeat;
+  /** Null for schedules made before the service kept it. */
+  repeat: Repeat | null;
   cadenceSeconds: number;
   /** Unix seconds. */
   expiry: number;
   maxRuns: number;
   status: ScheduleStatus;
+  /** Why it ended, when it did. */
+  endedReason?: string | null;
   runsDone: number;
   lastRunAt: string | null;
   nextRunAt?: string | null;
@@ -60,7 +62,8 @@ export interface ReportDto {
   fromIndex: number;
   toIndex: number;
   createdAt: string;
-  run: RunDto;
+  /** Null when the report's run record is gone (a chain reset). */
+  run: RunDto | null;
 }
 
 /** What a schedule is created from. */

@@ -6,6 +6,7 @@
 import { ApiError, messageOf } from "../api/http";
 import { getDataset, searchDatasets, toDataset, type Dataset } from "../api/datasets-api";
 import { toDatasetDto, type Market } from "../chain/market";
+import { kindsFromMask } from "../lib/recipes";
 
 /** Whether the catalogue could be loaded. */
 export type Availability = "idle" | "loading" | "ready" | "unavailable" | "error";
@@ -76,13 +77,14 @@ export class DatasetCatalogue {
     return this.#loading;
   }
 
-  /** A dataset by id: from the cache, else from the service (cached afterwards). */
-  async get(id: string): Promise<Dataset> {
+  /** A dataset by id: from the cache (unless `fresh`), else from its source (cached afterwards). */
+  async get(id: string, options: { fresh?: boolean } = {}): Promise<Dataset> {
     await this.#opened;
     const cached = this.items.find((d) => d.id === id);
-    if (cached) return cached;
+    if (cached && !options.fresh) return cached;
     const chain = this.source === "chain" ? this.chainSource() : undefined;
-    const dataset = chain ? await oneFromChain(chain, id) : await getDataset(id);
+    let dataset = chain ? await oneFromChain(chain, id) : await getDataset(id);
+    if (options.fresh && !chain) dataset = await withLiveState(dataset, this.chainSource());
     this.items = [...this.items.filter((d) => d.id !== id), dataset];
     return dataset;
   }
@@ -108,4 +110,29 @@ async function oneFromChain(source: ChainCatalogueSource, id: string): Promise<D
 async function fromChain(source: ChainCatalogueSource): Promise<Dataset[]> {
   const count = await source.market.datasetCount();
   return Promise.all(Array.from({ length: count }, (_, i) => oneFromChain(source, String(i + 1))));
+}
+
+/**
+ * The service's indexed record with the chain's current approvals, price, k, pause and counters
+ * laid over it: the indexer follows the chain a moment behind, and a seller who just revoked a
+ * recipe type must see it revoked. Without a market, or when the node does not answer, the record
+ * stays as the service sent it.
+ */
+async function withLiveState(dataset: Dataset, source: ChainCatalogueSource | undefined): Promise<Dataset> {
+  if (!source) return dataset;
+  try {
+    const live = await source.market.dataset(dataset.id);
+    return {
+      ...dataset,
+      approvedMask: live.approvedMask,
+      approvedKinds: kindsFromMask(live.approvedMask),
+      priceWei: live.pricePerPeriod.toString(),
+      k: live.k,
+      paused: live.paused,
+      readingCount: Math.max(dataset.readingCount, live.readingCount),
+      lastTimestamp: live.lastTimestamp || dataset.lastTimestamp,
+    };
+  } catch {
+    return dataset;
+  }
 }

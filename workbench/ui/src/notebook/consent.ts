@@ -16,6 +16,8 @@ export function checkPreparedRun(options: {
   dataset: { id: string; scale: number; offset: string | bigint };
   buyer: string;
   market: string;
+  /** The chain the workbench runs on. */
+  chainId: number;
 }): ConsentCheck {
   const { prepared, ir, dataset, buyer } = options;
   const parsed = PlanSchema.safeParse(prepared.plan);
@@ -33,7 +35,9 @@ export function checkPreparedRun(options: {
     (request.datasetId !== plan.datasetId) && "the request and the plan name different datasets",
     (BigInt(request.fromIndex) !== BigInt(plan.window.fromIndex) || BigInt(request.toIndex) !== BigInt(plan.window.toIndex)) &&
       "the request's window differs from the plan's",
-    prepared.domain.verifyingContract.toLowerCase() !== options.market.toLowerCase() && "the request is for another market contract",
+    prepared.typedData.domain.verifyingContract.toLowerCase() !== options.market.toLowerCase() && "the request is for another market contract",
+    (prepared.typedData.domain.name !== "IoTDataMarket" || prepared.typedData.domain.version !== "1") && "the request names another signing domain",
+    prepared.typedData.domain.chainId !== options.chainId && "the request is for another chain",
   ].filter((p): p is string => typeof p === "string");
   if (problems.length > 0) return { ok: false, message: `Not signed: ${problems.join("; ")}.` };
   return { ok: true, plan };

@@ -37,6 +37,16 @@ function planFor(source: string): Plan {
 
 function prepared(plan: Plan, overrides: Partial<PreparedRun["request"]> = {}): PreparedRun {
   return {
+    datasetId: "1",
+    programHash: plan.programHash,
+    window: plan.window,
+    steps: plan.steps.length,
+    totalHcu: plan.totalHcu,
+    notes: [],
+    requiredKinds: ["COUNT", "MEAN"],
+    approved: true,
+    missingKinds: [],
+    accessExpiresAt: 9_999_999_999,
     plan: planToJSON(plan),
     request: {
       buyer: BUYER,
@@ -48,7 +58,7 @@ function prepared(plan: Plan, overrides: Partial<PreparedRun["request"]> = {}): 
       deadline: "9999999999",
       ...overrides,
     },
-    domain: { chainId: 31337, verifyingContract: MARKET },
+    typedData: { domain: { name: "IoTDataMarket", version: "1", chainId: 31337, verifyingContract: MARKET }, types: {}, primaryType: "RunRequest" },
   };
 }
 
@@ -84,6 +94,7 @@ function world(overrides: Partial<RunServices> = {}) {
     resolveDataset: async () => greenhouse,
     account: () => account,
     market: () => MARKET,
+    chainId: () => 31337,
     prepare: vi.fn(async () => prepared(plan)),
     submit: vi.fn(async () => run("queued")),
     follow: (_id, l) => {
@@ -190,8 +201,8 @@ describe("consent check", () => {
     const plan = planFor(SOURCE);
     const ir = check({ source: SOURCE });
     if (!ir.ok) throw new Error("fixture");
-    expect(checkPreparedRun({ prepared: prepared(plan), ir: ir.ir, dataset: greenhouse, buyer: BUYER, market: MARKET }).ok).toBe(true);
-    const other = checkPreparedRun({ prepared: prepared(plan, { buyer: MARKET, toIndex: "90" }), ir: ir.ir, dataset: greenhouse, buyer: BUYER, market: MARKET });
+    expect(checkPreparedRun({ prepared: prepared(plan), ir: ir.ir, dataset: greenhouse, buyer: BUYER, market: MARKET, chainId: 31337 }).ok).toBe(true);
+    const other = checkPreparedRun({ prepared: prepared(plan, { buyer: MARKET, toIndex: "90" }), ir: ir.ir, dataset: greenhouse, buyer: BUYER, market: MARKET, chainId: 31337 });
     expect(other).toEqual({ ok: false, message: "Not signed: the request is for another account; the request's window differs from the plan's." });
   });
 });

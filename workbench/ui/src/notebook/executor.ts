@@ -50,6 +50,8 @@ export interface RunServices {
   account(): BuyerAccount | { missing: string };
   /** The market contract address, when known. */
   market(): string | undefined;
+  /** The workbench's chain id. */
+  chainId(): number | undefined;
   prepare(input: RunInput): Promise<PreparedRun>;
   submit(input: RunInput & { request: RunRequestJSON; signature: string }): Promise<RunDto>;
   follow(runId: string, listener: RunListener): () => void;
@@ -118,12 +120,14 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
     await options.notebook.flush();
     const input: RunInput = { notebookId: options.notebook.id, cellId: cell.id, datasetId: dataset.id, source: cell.source };
     const prepared = await options.services.prepare(input);
-    const consent = checkPreparedRun({ prepared, ir: checked.ir as RecipeIR, dataset, buyer: account.address, market });
+    const consent = checkPreparedRun({ prepared, ir: checked.ir as RecipeIR, dataset, buyer: account.address, market, chainId: options.services.chainId() ?? -1 });
     if (!consent.ok) return fail(consent.message);
     // The unit is public dataset metadata; a plan without it still reads in the dataset's unit.
     const plan: Plan = consent.plan.unit === undefined && dataset.unit ? { ...consent.plan, unit: dataset.unit } : consent.plan;
-    set({ status: "queued", notes: plan.notes, window: plan.window, progress: { step: 0, of: plan.steps.length + 1 } });
-    const domain: TypedDataDomain = { name: "IoTDataMarket", version: "1", chainId: prepared.domain.chainId, verifyingContract: prepared.domain.verifyingContract };
+    const steps = plan.steps.length;
+    set({ status: "queued", notes: plan.notes, window: plan.window, progress: { step: 0, of: steps } });
+    // The types are this browser's own (contracts/client), not the service's: only the checked values are the service's.
+    const domain: TypedDataDomain = { name: "IoTDataMarket", version: "1", chainId: prepared.typedData.domain.chainId, verifyingContract: prepared.typedData.domain.verifyingContract };
     const signature = await account.signTypedData(domain, RUN_REQUEST_TYPES, { ...prepared.request });
     const submitted = await options.services.submit({ ...input, request: prepared.request, signature });
     set({ status: submitted.status === "running" ? "running" : "queued", runId: submitted.id });
@@ -131,9 +135,10 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
 
     // 3. Follow it to the end.
     const finished = await follow(options, submitted, (progress) => {
+      if (progress.phase === "queued") return;
       set({
         status: "running",
-        progress: { step: progress.step, of: progress.of, phase: progress.phase },
+        progress: { step: progress.step, of: progress.of ?? steps, phase: progress.phase },
         txHashes: progress.txHash ? [...cell.execution.txHashes, progress.txHash] : cell.execution.txHashes,
       });
     });
@@ -144,7 +149,7 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
     if (!finished.resultHandles) return fail("The run finished without result handles.");
 
     // 4. Decrypt here, with the buyer's key.
-    set({ status: "decrypting", progress: { step: plan.steps.length + 1, of: plan.steps.length + 1 } });
+    set({ status: "decrypting", progress: { step: steps, of: steps } });
     const results = await decryptResults({ plan, run: finished, market, services: options.services });
     set({ status: "done", results, finishedAt: Date.now() });
     onDone?.(cell, true);

@@ -35,6 +35,7 @@ export function createRunServices(app: { chain: ChainState; wallet: WalletState;
       };
     },
     market: () => app.chain.config?.marketAddress ?? undefined,
+    chainId: () => app.chain.config?.chainId,
     prepare: runs.prepareRun,
     submit: runs.submitRun,
     follow: runs.followRun,

@@ -25,13 +25,6 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: FLAGS, headless: true });
 }
 
-/**
- * Routes the workbench service does not have yet (issue 4's datasets, runs, schedules and the
- * chain configuration): the UI asks for them and handles their 404. A 404 from one of these is
- * expected; any other failed request is an error of the journey.
- */
-export const PLANNED_ROUTES = [/^\/api\/chain$/, /^\/api\/datasets(\/|$)/, /^\/api\/runs(\/|$)/, /^\/api\/schedules(\/|$)/, /^\/api\/notebooks\/[^/]+\/runs$/];
-
 /** A page and what went wrong in it. */
 export interface WatchedPage {
   page: Page;
@@ -39,9 +32,11 @@ export interface WatchedPage {
   /**
    * Console errors, uncaught exceptions and failed requests, in order. Chromium logs every failed
    * request as a console error without its URL; those are replaced by the request itself, and the
-   * planned routes' 404s are left out.
+   * refusals a journey provokes on purpose ({@link expectFailure}) are left out.
    */
   errors: string[];
+  /** Declares a failed request the journey provokes on purpose (a refusal it checks is explained). */
+  expectFailure(path: RegExp, status: number): void;
   /** Saves a full-page screenshot as test-artifacts/ui/<name>.png and returns its path. */
   screenshot(name: string, options?: { fullPage?: boolean }): Promise<string>;
   close(): Promise<void>;
@@ -52,6 +47,7 @@ export async function openPage(browser: Browser, options: { baseURL: string; vie
   const context = await browser.newContext({ baseURL: options.baseURL, viewport: options.viewport ?? { width: 1360, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const errors: string[] = [];
+  const expected: { path: RegExp; status: number }[] = [];
   page.on("console", (message) => {
     if (message.type() !== "error") return;
     if (message.text().startsWith("Failed to load resource: the server responded with a status of")) return; // see "response"
@@ -60,16 +56,21 @@ export async function openPage(browser: Browser, options: { baseURL: string; vie
   page.on("response", (response) => {
     if (response.status() < 400) return;
     const url = new URL(response.url());
-    if (response.status() === 404 && PLANNED_ROUTES.some((route) => route.test(url.pathname))) return;
+    if (expected.some((e) => e.status === response.status() && e.path.test(url.pathname))) return;
     errors.push(`request: ${response.request().method()} ${url.pathname} → ${response.status()}`);
   });
-  page.on("requestfailed", (request) => errors.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`));
+  page.on("requestfailed", (request) => {
+    // Closing an EventSource once its run ended aborts the stream's request: that is the UI's doing, not a failure.
+    if (request.failure()?.errorText === "net::ERR_ABORTED" && new URL(request.url()).pathname.endsWith("/events")) return;
+    errors.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`);
+  });
   page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
   mkdirSync(ARTIFACTS, { recursive: true });
   return {
     page,
     context,
     errors,
+    expectFailure: (path, status) => expected.push({ path, status }),
     async screenshot(name, shotOptions = {}) {
       const file = path.join(ARTIFACTS, `${name}.png`);
       await page.screenshot({ path: file, fullPage: shotOptions.fullPage ?? true });

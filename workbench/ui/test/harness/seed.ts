@@ -72,15 +72,32 @@ export async function seedDataset(options: {
   await (await asSeller.approveRecipeKinds(id, options.approvedMask)).wait();
   await (await asSeller.registerDevice(id, options.device.address)).wait();
 
+  await appendReadings({ chain, datasetId: id.toString(), device: options.device, scale: options.scale, offset, values: options.values, startTime: options.startTime, stepSeconds: options.stepSeconds });
+  return { id: id.toString(), name: options.name, values: options.values };
+}
+
+/** A registered device encrypts `values` (in the unit) and appends them, `stepSeconds` apart. */
+export async function appendReadings(options: {
+  chain: LocalChain;
+  datasetId: string;
+  device: Wallet;
+  scale: number;
+  /** int64 offset in scaled units. */
+  offset: bigint;
+  values: number[];
+  startTime: number;
+  stepSeconds: number;
+}): Promise<void> {
+  const { chain } = options;
+  const factor = 10 ** options.scale;
   const instance = await createFhevmInstance({ provider: chain.provider });
-  const encoded = options.values.map((v) => BigInt(Math.round(v * factor)) - offset);
+  const encoded = options.values.map((v) => BigInt(Math.round(v * factor)) - options.offset);
   const batches = await encryptReadings({ instance, market: chain.marketAddress, appender: options.device.address, values: encoded });
   const asDevice = connectMarket(chain.marketAddress, options.device);
   let index = 0;
   for (const batch of batches) {
     const timestamps = batch.handles.map((_, i) => options.startTime + (index + i) * options.stepSeconds);
-    await (await asDevice.appendReadings(id, batch.handles, batch.inputProof, timestamps)).wait();
+    await (await asDevice.appendReadings(options.datasetId, batch.handles, batch.inputProof, timestamps)).wait();
     index += batch.handles.length;
   }
-  return { id: id.toString(), name: options.name, values: options.values };
 }

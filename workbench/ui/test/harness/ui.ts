@@ -4,19 +4,6 @@
  */
 import { expect } from "vitest";
 import type { Locator, Page } from "playwright-core";
-import type { LocalChain } from "./chain";
-
-/**
- * Answers `GET /api/chain` with the local chain while the service has no such route (a 404): the
- * route arrives with the chain wiring, and then the service's own answer is passed through.
- */
-export async function provideChainConfig(page: Page, chain: Pick<LocalChain, "chainId" | "rpcUrl" | "marketAddress">): Promise<void> {
-  await page.route("**/api/chain", async (route) => {
-    const response = await route.fetch();
-    if (response.status() !== 404) return route.fulfill({ response });
-    return route.fulfill({ json: { chainId: chain.chainId, rpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress } });
-  });
-}
 
 /** Connects development account `index` and signs in with it. */
 export async function signInWithDevWallet(page: Page, index: number): Promise<string> {
@@ -58,15 +45,4 @@ export function errorSquiggles(editor: Locator): Locator {
 /** The text an editor shows (Monaco renders spaces as no-break spaces). */
 export async function editorText(editor: Locator): Promise<string> {
   return ((await editor.locator(".view-lines").first().textContent()) ?? "").replace(/\u00a0/g, " ");
-}
-
-/**
- * Whether the service has a route (anything but 404 ERR_ROUTE_NOT_FOUND): journeys that need the
- * planned dataset/run/schedule routes skip their steps, with the reason, until the service has them.
- */
-export async function serviceHasRoute(baseUrl: string, method: string, path: string): Promise<boolean> {
-  const response = await fetch(new URL(path, baseUrl), { method, headers: { "content-type": "application/json" }, body: method === "GET" ? undefined : "{}" });
-  if (response.status !== 404) return true;
-  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
-  return body.error?.code !== "ERR_ROUTE_NOT_FOUND";
 }

@@ -22,7 +22,7 @@ export interface Workbench {
 }
 
 /** Starts the service; the chain's RPC URL goes into its CSP (connect-src) and configuration. */
-export async function startWorkbench(options: { chainRpcUrl: string; marketAddress?: string }): Promise<Workbench> {
+export async function startWorkbench(options: { chainRpcUrl: string; marketAddress?: string; queue?: { name: string; prefix: string } }): Promise<Workbench> {
   if (!existsSync(path.join(UI_DIST, "index.html"))) throw new Error(`no built UI in ${UI_DIST}: run npm run build:ui first`);
   const port = await freePort();
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "workbench-ui-journeys-"));
@@ -37,6 +37,9 @@ export async function startWorkbench(options: { chainRpcUrl: string; marketAddre
     CHAIN_RPC_URL: options.chainRpcUrl,
     CHAIN_ID: "31337",
     ...(options.marketAddress ? { MARKET_ADDRESS: options.marketAddress, MARKET_FROM_BLOCK: "0" } : {}),
+    ...(options.queue ? { QUEUE_NAME: options.queue.name, QUEUE_PREFIX: options.queue.prefix } : {}),
+    INDEXER_POLL_INTERVAL_MS: "100",
+    SSE_KEEPALIVE_MS: "1000",
     AUTH_RATE_LIMIT_MAX: "1000",
     RATE_LIMIT_MAX: "100000",
   });

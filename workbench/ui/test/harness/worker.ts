@@ -1,47 +1,56 @@
 /**
- * The recipe-run worker for journeys that run recipes: worker/src/main.ts bundled and started as
- * its own process (as `npm run worker` does) against the journey's chain and a fresh queue in the
- * local Redis, relaying with Hardhat account #9 (the market's operator in harness/chain.ts).
- * Used once the service has its run routes (see journeys/buyer.journey.ts).
+ * The recipe-run worker for journeys that run recipes: worker/src/start-worker in this process,
+ * on the journey's chain and a fresh queue in the local Redis (REDIS_URL), relaying with Hardhat
+ * account #9 (the market's operator in harness/chain.ts). Give the service the same queue.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
+import { Redis } from "ioredis";
+import { startWorker as startRunWorker, type WorkerRuntime } from "../../../../worker/src/start-worker";
 import { RELAYER_KEY, type LocalChain } from "./chain";
 
-const REPO = path.resolve(__dirname, "../../../..");
+/** Redis key prefix of the journeys' queues (cleared after each journey). */
+export const JOURNEY_QUEUE_PREFIX = "iotdm-ui-journeys";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-/** A running worker. */
-export interface RunningWorker {
-  queueName: string;
-  stop(): Promise<void>;
-}
-
-/** Builds and starts the worker on a new queue; give the same queue name to the service. */
-export async function startWorker(chain: LocalChain, options: { redisUrl?: string } = {}): Promise<RunningWorker> {
-  execFileSync("npm", ["run", "-s", "worker:build"], { cwd: REPO, stdio: "ignore" });
-  const queueName = `ui-journey-${randomUUID().slice(0, 8)}`;
-  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", "dist/worker/main.js"], {
-    cwd: REPO,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env,
-      REDIS_URL: options.redisUrl ?? "redis://127.0.0.1:6379",
-      QUEUE_NAME: queueName,
-      RPC_URL: chain.rpcUrl,
-      MARKET_ADDRESS: chain.marketAddress,
-      MARKET_FROM_BLOCK: "0",
-      RELAYER_PRIVATE_KEY: RELAYER_KEY,
-      LOG_LEVEL: "warn",
-    },
-  });
+/** A fresh queue name; `dispose` removes its keys. */
+export function journeyQueue(): { name: string; prefix: string; dispose(): Promise<void> } {
+  const name = `runs-${randomUUID()}`;
   return {
-    queueName,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    name,
+    prefix: JOURNEY_QUEUE_PREFIX,
+    async dispose() {
+      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+      try {
+        let cursor = "0";
+        do {
+          const [next, keys] = await redis.scan(cursor, "MATCH", `${JOURNEY_QUEUE_PREFIX}:${name}:*`, "COUNT", 1000);
+          if (keys.length > 0) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== "0");
+      } finally {
+        await redis.quit();
+      }
     },
   };
+}
+
+/** Starts a worker on `queueName`. */
+export function startWorker(chain: LocalChain, queueName: string): Promise<WorkerRuntime> {
+  return startRunWorker({
+    config: {
+      redisUrl: REDIS_URL,
+      queueName,
+      queuePrefix: JOURNEY_QUEUE_PREFIX,
+      concurrency: 2,
+      lockDurationMs: 30_000,
+      stalledIntervalMs: 30_000,
+      maxStalledCount: 3,
+      rpcUrl: chain.rpcUrl,
+      rpcPollingIntervalMs: 50,
+      marketAddress: chain.marketAddress,
+      marketFromBlock: 0,
+      relayerPrivateKey: RELAYER_KEY,
+      logLevel: "silent",
+    },
+  });
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, openPage, type WatchedPage } from "../harness/browser";
 import { startLocalChain, type LocalChain } from "../harness/chain";
-import { errorSquiggles, provideChainConfig, recipeEditor, signInWithDevWallet, typeRecipe } from "../harness/ui";
+import { errorSquiggles, recipeEditor, signInWithDevWallet, typeRecipe } from "../harness/ui";
 import { startWorkbench, type Workbench } from "../harness/workbench";
 
 describe("buyer: sign in, notebook, recipe diagnostics", () => {
@@ -21,7 +21,6 @@ describe("buyer: sign in, notebook, recipe diagnostics", () => {
     workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress });
     browser = await launchBrowser();
     tab = await openPage(browser, { baseURL: workbench.url });
-    await provideChainConfig(tab.page, chain);
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, openPage, type WatchedPage } from "../harness/browser";
 import { startLocalChain, type LocalChain } from "../harness/chain";
-import { editorText, provideChainConfig, recipeEditor, signInWithDevWallet, typeRecipe } from "../harness/ui";
+import { editorText, recipeEditor, signInWithDevWallet, typeRecipe } from "../harness/ui";
 import { startWorkbench, type Workbench } from "../harness/workbench";
 
 const RECIPE = 'param hot = 30 "hot above (°C)"\nfrom "greenhouse" window last 24h\ncount(value > hot) as "hot readings"';
@@ -25,8 +25,6 @@ describe("templates: publish, then another account forks with a parameter", () =
     browser = await launchBrowser();
     alice = await openPage(browser, { baseURL: workbench.url });
     bob = await openPage(browser, { baseURL: workbench.url });
-    await provideChainConfig(alice.page, chain);
-    await provideChainConfig(bob.page, chain);
   });
 
   afterAll(async () => {

@@ -1,0 +1,169 @@
+/**
+ * Seller journey on a local chain, every change a transaction the seller's wallet signs from the
+ * browser: create a dataset, register and revoke a device, change k (a non-multiple is refused with
+ * the reason), revoke a recipe type — the buyer's view lists it as not approved and the buyer's run
+ * of it is refused with the explanation — approve it again and the buyer's run succeeds; withdraw
+ * the earnings of the sale.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { connectMarket } from "../../../../contracts/client/market";
+import { launchBrowser, openPage, type WatchedPage } from "../harness/browser";
+import { startLocalChain, type LocalChain } from "../harness/chain";
+import { appendReadings, devSigner } from "../harness/seed";
+import { editorText, recipeEditor, signInWithDevWallet, typeRecipe } from "../harness/ui";
+import { journeyQueue, startWorker } from "../harness/worker";
+import { startWorkbench, type Workbench } from "../harness/workbench";
+
+const READINGS = Array.from({ length: 40 }, (_, i) => -18 + (i % 8) * 0.5);
+
+describe("seller: dataset, devices, approvals, k, earnings", () => {
+  let chain: LocalChain;
+  let workbench: Workbench;
+  let browser: Browser;
+  let tab: WatchedPage;
+  let buyer: WatchedPage;
+  let datasetPath = "";
+  let queue: ReturnType<typeof journeyQueue>;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+
+  beforeAll(async () => {
+    chain = await startLocalChain();
+    queue = journeyQueue();
+    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress, queue });
+    worker = await startWorker(chain, queue.name);
+    browser = await launchBrowser();
+    tab = await openPage(browser, { baseURL: workbench.url });
+    buyer = await openPage(browser, { baseURL: workbench.url });
+  });
+
+  afterAll(async () => {
+    await tab?.close();
+    await buyer?.close();
+    await browser?.close();
+    await workbench?.stop();
+    await worker?.close({ release: false });
+    await queue?.dispose();
+    await chain?.stop();
+  });
+
+  it("creates a dataset, with each wrong field explained", async () => {
+    const { page } = tab;
+    await page.goto("/seller");
+    await expect.poll(() => page.getByRole("heading", { name: "Connect a wallet to manage your datasets" }).isVisible()).toBe(true);
+    await signInWithDevWallet(page, 4);
+    await expect.poll(() => page.getByText("You sell no dataset yet").isVisible(), { timeout: 15_000 }).toBe(true);
+    await tab.screenshot("30-seller-empty");
+    await page.getByRole("link", { name: "Create dataset" }).first().click();
+    await page.getByLabel("Name", { exact: true }).fill("cold room");
+    await page.getByLabel(/^Quantity measured/).fill("room temp");
+    await page.getByLabel(/^Unit/).fill("°C");
+    await page.getByLabel(/^Lowest possible reading/).fill("-40.125");
+    await page.getByRole("button", { name: "Create dataset" }).click();
+    await expect.poll(() => page.getByText("One word, letters, digits and _").isVisible()).toBe(true);
+    await expect.poll(() => page.getByText("At most 2 decimals").isVisible()).toBe(true);
+    await tab.screenshot("31-seller-create-errors");
+    await page.getByLabel(/^Quantity measured/).fill("temperature");
+    await page.getByLabel(/^Lowest possible reading/).fill("-40");
+    await page.getByLabel(/histogram/).check();
+    await page.getByRole("button", { name: "Create dataset" }).click();
+    await expect.poll(() => page.getByRole("heading", { name: "cold room" }).isVisible(), { timeout: 20_000 }).toBe(true);
+    datasetPath = new URL(page.url()).pathname;
+    expect(datasetPath).toBe("/seller/datasets/1");
+    await tab.screenshot("32-seller-manage");
+  });
+
+  it("registers a device, refuses a malformed address, revokes the device", async () => {
+    const { page } = tab;
+    const device = devSigner(chain, 5).address;
+    await page.getByLabel("Device address").fill("0x1234");
+    await page.getByRole("button", { name: "Register" }).click();
+    await expect.poll(() => page.getByText("Give the device's 0x… address").isVisible()).toBe(true);
+    await page.getByLabel("Device address").fill(device);
+    await page.getByRole("button", { name: "Register" }).click();
+    await expect.poll(() => page.getByText("Device registered.").isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.locator(`[title="${device}"]`).isVisible()).toBe(true);
+    await page.getByRole("button", { name: "Revoke" }).click();
+    await expect.poll(() => page.getByText("No device registered yet.").isVisible(), { timeout: 15_000 }).toBe(true);
+  });
+
+  it("changes k only to a multiple or a divisor", async () => {
+    const { page } = tab;
+    const k = page.getByRole("spinbutton", { name: /^k/ });
+    await k.fill("15");
+    await page.getByRole("button", { name: "Set k" }).click();
+    await expect.poll(() => page.getByText("k can only change to a multiple or a divisor of 10").isVisible()).toBe(true);
+    await k.fill("20");
+    await page.getByRole("button", { name: "Set k" }).click();
+    await expect.poll(() => page.getByText("Bucket size set to 20.").isVisible(), { timeout: 15_000 }).toBe(true);
+  });
+
+  it("revokes a recipe type, and the buyer's view says it is not approved", async () => {
+    const { page } = tab;
+    await page.getByRole("checkbox", { name: /^mean/ }).uncheck();
+    await expect.poll(() => page.getByText("0 to approve, 1 to revoke").isVisible()).toBe(true);
+    await page.getByRole("button", { name: "Save approvals" }).click();
+    await expect.poll(() => page.getByText("Approvals saved.").isVisible(), { timeout: 15_000 }).toBe(true);
+    await tab.screenshot("33-seller-approvals-saved");
+    await page.getByRole("link", { name: "Buyer's view" }).click();
+    const mean = page.locator("li", { has: page.getByText("mean", { exact: true }) });
+    await expect.poll(() => mean.getByText("Not approved").isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.locator("li", { has: page.getByText("histogram", { exact: true }) }).getByText("Approved").isVisible()).toBe(true);
+  });
+
+  it("the buyer's run of the revoked type is refused with the explanation, and succeeds once approved", async () => {
+    // Readings for the run: the seller registers a device, which appends encrypted readings.
+    const device = devSigner(chain, 5);
+    await (await connectMarket(chain.marketAddress, devSigner(chain, 4)).registerDevice(1, device.address)).wait();
+    await appendReadings({ chain, datasetId: "1", device, scale: 2, offset: -4000n, values: READINGS, startTime: Math.floor(Date.now() / 1000) - 4000, stepSeconds: 60 });
+    await (await connectMarket(chain.marketAddress, devSigner(chain, 6)).purchaseAccess(1, 2, { value: 2n * 10n ** 15n })).wait();
+    await workbench.app.indexer.whenCaughtUp();
+
+    const { page } = buyer;
+    await page.goto("/notebooks");
+    await signInWithDevWallet(page, 6);
+    await page.getByRole("button", { name: "New notebook" }).first().click();
+    await page.getByLabel("Title").fill("Cold room check");
+    await page.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("button", { name: "Add a recipe cell" }).click();
+    const editor = recipeEditor(page);
+    await expect.poll(() => editor.locator(".monaco-editor").isVisible(), { timeout: 20_000 }).toBe(true);
+    await typeRecipe(page, editor, 'from "cold room" window all\nmean(temperature)');
+    await expect.poll(() => page.getByTestId("cell-problems").textContent(), { timeout: 10_000 }).toBe("1 error");
+    await page.getByRole("button", { name: "Run cell" }).click();
+    const output = page.getByTestId("cell-output");
+    await expect.poll(() => output.textContent(), { timeout: 10_000 }).toContain("the seller has not approved mean on this dataset");
+    await buyer.screenshot("35-buyer-run-refused", { fullPage: false });
+
+    // The seller approves mean again; the buyer's editor clears the mark and the run goes through.
+    await tab.page.goto(datasetPath);
+    await tab.page.getByRole("checkbox", { name: /^mean/ }).check();
+    await tab.page.getByRole("button", { name: "Save approvals" }).click();
+    await expect.poll(() => tab.page.getByText("Approvals saved.").isVisible(), { timeout: 15_000 }).toBe(true);
+    await workbench.app.indexer.whenCaughtUp();
+    await page.reload();
+    await expect.poll(() => editorText(recipeEditor(page)), { timeout: 20_000 }).toContain("mean(temperature)");
+    await expect.poll(() => page.getByTestId("cell-problems").count(), { timeout: 15_000 }).toBe(0);
+    await page.getByRole("button", { name: "Run cell" }).click();
+    const value = page.getByTestId("result-value").first();
+    await expect.poll(() => value.isVisible(), { timeout: 180_000 }).toBe(true);
+    const mean = READINGS.reduce((sum, v) => sum + v, 0) / READINGS.length;
+    expect(Number.parseFloat((await value.textContent()) ?? "")).toBeCloseTo(mean, 3);
+    await buyer.screenshot("36-buyer-run-after-approval", { fullPage: false });
+    expect(buyer.errors).toEqual([]);
+  });
+
+  it("shows the sale and withdraws the earnings", async () => {
+    const { page } = tab;
+    await page.goto("/seller");
+    await expect.poll(() => page.getByTestId("pending-earnings").textContent(), { timeout: 15_000 }).toBe("0.002 ETH");
+    await expect.poll(() => page.getByRole("row", { name: /cold room/ }).textContent()).toContain("0.002 ETH");
+    await tab.screenshot("34-seller-console");
+    await page.getByRole("button", { name: "Withdraw" }).click();
+    await expect.poll(() => page.getByTestId("pending-earnings").textContent(), { timeout: 15_000 }).toBe("0 ETH");
+  });
+
+  it("logged no console errors", () => {
+    expect(tab.errors).toEqual([]);
+  });
+});
