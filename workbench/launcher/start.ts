@@ -176,7 +176,7 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
         STATE_DIR: config.stateDir,
         CHAIN_RPC_URL: rpcUrl,
         DEPLOYMENT_FILE: deploymentPath(config.stateDir),
-        ...(config.network.relayerUrl ? { RELAYER_URL: config.network.relayerUrl } : {}),
+        ...(config.network.name === "sepolia" ? await relayerEnvironment(config.network.relayerUrl) : {}),
       },
     });
     await own("stopping the worker and the workbench service", () =>
@@ -243,6 +243,16 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
     },
   );
   return { done, stop: (reason, code = 0) => stop(reason, code) };
+}
+
+/**
+ * On Zama's testnet the browser talks to the relayer (encryption, user decryption): the service's
+ * Content-Security-Policy must allow its origin, and the service passes RELAYER_URL on to the UI.
+ */
+async function relayerEnvironment(relayerUrl: string | undefined): Promise<NodeJS.ProcessEnv> {
+  const url = relayerUrl ?? (await import("@zama-fhe/relayer-sdk/node")).SepoliaConfig.relayerUrl;
+  const extra = process.env.CSP_CONNECT_SRC ? `${process.env.CSP_CONNECT_SRC},` : "";
+  return { RELAYER_URL: url, CSP_CONNECT_SRC: `${extra}${new URL(url).origin}` };
 }
 
 /** A bundle run by Node (see bundle.ts): one process, whose pid is the program's. */
