@@ -36,6 +36,8 @@ export function openTestQueue(label: string, prefix = TEST_PREFIX): TestQueue {
     async dispose() {
       const cleaner = createRedisConnection({ role: "worker" });
       try {
+        // Schedulers first, or a tick still being processed could schedule its successor again.
+        for (const scheduler of await runs.queue.getJobSchedulers()) await runs.queue.removeJobScheduler(scheduler.key);
         await runs.queue.obliterate({ force: true }).catch(() => undefined);
         await runs.close();
         // Anything BullMQ or the schedule store left (scheduler hashes, events stream, meta).
