@@ -5,7 +5,12 @@
  * CommonJS. Bundling takes about a second each.
  */
 import path from "node:path";
-import { build } from "esbuild";
+import { build, stop } from "esbuild";
+
+/** Stops esbuild's helper process (the JS API keeps one running for the next build). */
+export function stopBundler(): void {
+  void stop();
+}
 
 /** Bundles `entry` (relative to `root`) to `outfile` as the npm scripts do; returns `outfile`. */
 export async function bundleEntry(options: { root: string; entry: string; outfile: string }): Promise<string> {

@@ -8,6 +8,7 @@
  * The service's own store (runs, schedules and the dataset cache of the old chain) is the service's
  * to reconcile when it sees the new genesis block (see README, "Restarting").
  */
+import { Redis } from "ioredis";
 import { createRunQueue } from "../../worker/src/queues";
 
 /** What was forgotten. */
@@ -52,5 +53,23 @@ export async function countQueueWorkers(options: { redisUrl: string; queueName: 
     return await runs.queue.getWorkersCount();
   } finally {
     await runs.close();
+  }
+}
+
+/**
+ * Deletes every key of the queue: BullMQ's and the schedule store's (`<prefix>:<name>:*`), for
+ * `--fresh`. Only while no worker consumes it (the launcher checks first). Returns the count.
+ */
+export async function purgeQueue(options: { redisUrl: string; queueName: string; queuePrefix: string }): Promise<number> {
+  const client = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
+  try {
+    let removed = 0;
+    const stream = client.scanStream({ match: `${options.queuePrefix}:${options.queueName}:*`, count: 500 });
+    for await (const keys of stream as AsyncIterable<string[]>) {
+      if (keys.length > 0) removed += await client.unlink(...keys);
+    }
+    return removed;
+  } finally {
+    client.disconnect();
   }
 }

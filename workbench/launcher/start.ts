@@ -16,8 +16,8 @@ import { devWallet, DEMO_ROLES } from "../demo/accounts";
 import { deploymentPath, type Deployment } from "../demo/deployment-file";
 import { readChainIdentity } from "../simulator/rpc";
 import { readyBanner } from "./banner";
-import { bundleEntry } from "./bundle";
-import { countQueueWorkers } from "./chain-reset";
+import { bundleEntry, stopBundler } from "./bundle";
+import { countQueueWorkers, purgeQueue } from "./chain-reset";
 import { ManagedProcess } from "./child-process";
 import type { LauncherConfig } from "./config";
 import type { ConsoleLog } from "./console-log";
@@ -98,7 +98,7 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
 
     // 2. Redis and the UI.
     const redis = await ensureRedis({ redisUrl: config.redisUrl, stateDir: config.stateDir, log, cwd: root });
-    await own("stopping the private Redis", () => redis.stop());
+    if (redis.source === "private") await own("stopping the private Redis", () => redis.stop());
     const queue = { redisUrl: redis.url, queueName: config.queue.name, queuePrefix: config.queue.prefix };
     const workers = await countQueueWorkers(queue);
     if (workers > 0) {
@@ -106,6 +106,10 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
         `${workers} worker(s) already consume queue ${config.queue.prefix}:${config.queue.name} on ${redact(redis.url)} (another npm start?); ` +
           "stop them, or give this run its own queue with QUEUE_PREFIX=…",
       );
+    }
+    if (config.fresh && config.network.name === "local") {
+      const removed = await purgeQueue(queue);
+      if (removed > 0) log.info("launcher", `--fresh: removed the queue's ${removed} Redis keys (${config.queue.prefix}:${config.queue.name}:*)`);
     }
     const uiBuilt = await ensureUiBuilt({ mode: config.uiBuild, root, log });
     checkpoint();
@@ -159,9 +163,11 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
     const [workerBundle, serviceBundle] = await Promise.all([
       bundleEntry({ root, entry: "worker/src/main.ts", outfile: "dist/worker/main.js" }),
       bundleEntry({ root, entry: "workbench/server/main.ts", outfile: "dist/workbench/main.js" }),
-    ]).catch((err: unknown) => {
-      throw new LauncherError(`bundling the worker and the service failed: ${(err as Error).message}`);
-    });
+    ])
+      .catch((err: unknown) => {
+        throw new LauncherError(`bundling the worker and the service failed: ${(err as Error).message}`);
+      })
+      .finally(stopBundler);
     checkpoint();
     const worker = spawnNode({ name: "worker", bundle: workerBundle, root, log, env: { ...common, RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: relayerKey } });
     const service = spawnNode({
