@@ -115,7 +115,7 @@ export const submitRun = (input: RunInput & { request: RunRequestJSON; signature
 export const getRun = (runId: string) => request<RunDto>(`/runs/${encodeURIComponent(runId)}`);
 
 export const listCellRuns = (notebookId: string, cellId?: string) =>
-  request<Page<RunDto>>(`/notebooks/${encodeURIComponent(notebookId)}/runs`, { query: { cellId, limit: 20 } });
+  request<Page<RunDto>>(`/notebooks/${encodeURIComponent(notebookId)}/runs`, { query: { cellId, limit: 100 } });
 
 /** Handlers of {@link followRun}. */
 export interface RunListener {

@@ -3,6 +3,7 @@
  * idle → queued → running → decrypting → done, or to error from any busy status; a new run starts
  * again from queued.
  */
+import type { RunDto } from "../api/runs-api";
 import type { PlanNote, StatisticResult } from "../lib/recipes";
 
 /** The status of a cell (JupyterLab's execution states, plus decrypting for encrypted results). */
@@ -38,6 +39,11 @@ export interface CellExecution {
   readonly error?: { message: string; hint?: string; code?: string };
   readonly startedAt?: number;
   readonly finishedAt?: number;
+  /**
+   * A run made before this page was opened (the cell's history): its results are on-chain handles
+   * that this browser decrypts only when asked (the wallet signs the decryption request).
+   */
+  readonly restored?: RunDto;
 }
 
 /** A cell that never ran. */

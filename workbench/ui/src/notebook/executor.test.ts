@@ -5,7 +5,7 @@ import type { PreparedRun, RunDto, RunListener } from "../api/runs-api";
 import { check, planRecipe, planToJSON, type Plan } from "../lib/recipes";
 import { IDLE, type CellStatus } from "./cell-status";
 import { checkPreparedRun } from "./consent";
-import { runCell, type BuyerAccount, type RunnableCell, type RunServices } from "./executor";
+import { decryptRestored, restoreRun, runCell, type BuyerAccount, type RunnableCell, type RunServices } from "./executor";
 
 const BUYER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const MARKET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -204,5 +204,30 @@ describe("consent check", () => {
     expect(checkPreparedRun({ prepared: prepared(plan), ir: ir.ir, dataset: greenhouse, buyer: BUYER, market: MARKET, chainId: 31337 }).ok).toBe(true);
     const other = checkPreparedRun({ prepared: prepared(plan, { buyer: MARKET, toIndex: "90" }), ir: ir.ir, dataset: greenhouse, buyer: BUYER, market: MARKET, chainId: 31337 });
     expect(other).toEqual({ ok: false, message: "Not signed: the request is for another account; the request's window differs from the plan's." });
+  });
+});
+
+describe("a notebook reopened", () => {
+  const handles = [`0x${"0".repeat(63)}1`, `0x${"0".repeat(63)}2`];
+
+  it("shows the cell's last run without decrypting it, then decrypts when asked", async () => {
+    const { services } = world();
+    const target = cell();
+    await restoreRun({ cell: target, run: run("done", { resultHandles: handles, txHashes: ["0xa"] }), services });
+    expect(target.execution).toMatchObject({ status: "done", runId: "run-1", txHashes: ["0xa"], window: { fromIndex: 0, toIndex: 100 } });
+    expect(target.execution.results).toBeUndefined();
+    expect(services.decrypt).not.toHaveBeenCalled();
+    await expect(decryptRestored({ cell: target, services })).resolves.toBe(true);
+    expect(target.execution.results?.map((r) => r.label)).toEqual(["mean(temperature)", "count()"]);
+  });
+
+  it("follows a run that is still going to its end", async () => {
+    const { services, emit } = world();
+    const target = cell();
+    const restoring = restoreRun({ cell: target, run: run("running"), services });
+    expect(target.execution.status).toBe("running");
+    emit().onRun(run("error", { error: { code: "AccessExpired", message: "Your access expired." } }));
+    await restoring;
+    expect(target.execution).toMatchObject({ status: "error", error: { message: "Your access expired." } });
   });
 });

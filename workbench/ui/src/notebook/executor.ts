@@ -14,7 +14,7 @@ import { RUN_REQUEST_TYPES } from "../../../../contracts/client/eip712";
 import type { Dataset } from "../api/datasets-api";
 import { ApiError, messageOf } from "../api/http";
 import type { PreparedRun, RunDto, RunInput, RunListener, RunProgressEvent, RunRequestJSON } from "../api/runs-api";
-import { check, interpretResults, type Plan, type RecipeIR } from "../lib/recipes";
+import { check, interpretResults, PlanSchema, type Plan, type RecipeIR } from "../lib/recipes";
 import { checkerContext } from "../datasets/dataset-context";
 import { advance, isBusy, type CellExecution } from "./cell-status";
 import { checkPreparedRun } from "./consent";
@@ -159,6 +159,59 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
   }
 }
 
+/**
+ * Shows a cell's latest run from the service (the notebook was reopened): its status, window, notes
+ * and transactions; a run still in flight is followed to its end. Nothing is decrypted until the
+ * user asks ({@link decryptRestored}): decryption asks the wallet for a signature.
+ */
+export async function restoreRun(options: { cell: RunnableCell; run: RunDto; services: RunServices; pollMs?: number }): Promise<void> {
+  const { cell, run } = options;
+  const parsed = run.plan ? PlanSchema.safeParse(run.plan) : undefined;
+  const plan = parsed?.success ? parsed.data : undefined;
+  const snapshot = (r: RunDto): CellExecution => ({
+    status: r.status === "done" ? "done" : r.status === "error" ? "error" : r.status === "running" ? "running" : "queued",
+    runId: r.id,
+    txHashes: r.txHashes,
+    restored: r,
+    ...(plan ? { notes: plan.notes, window: plan.window } : {}),
+    ...(r.progress.stepsTotal ? { progress: { step: r.progress.stepsDone, of: r.progress.stepsTotal } } : {}),
+    ...(r.error ? { error: { message: r.error.message, code: r.error.code } } : {}),
+    ...(r.stale ? { error: { message: r.stale } } : {}),
+  });
+  cell.execution = snapshot(run);
+  if (run.status === "done" || run.status === "error") return;
+  const finished = await follow({ cell, notebook: { id: "", flush: async () => {} }, services: options.services, pollMs: options.pollMs }, run, (progress) => {
+    if (progress.phase === "queued") return;
+    cell.execution = advance(cell.execution, {
+      status: "running",
+      progress: { step: progress.step, of: progress.of ?? cell.execution.progress?.of ?? 0 },
+      txHashes: progress.txHash ? [...cell.execution.txHashes, progress.txHash] : cell.execution.txHashes,
+    });
+  }).catch(() => undefined);
+  if (finished) cell.execution = snapshot(finished);
+}
+
+/** Decrypts the results of a restored run in this browser (the wallet signs the request). */
+export async function decryptRestored(options: { cell: RunnableCell; services: RunServices }): Promise<boolean> {
+  const { cell } = options;
+  const run = cell.execution.restored;
+  if (!run || run.status !== "done") return false;
+  const previous = cell.execution;
+  try {
+    const parsed = run.plan ? PlanSchema.safeParse(run.plan) : undefined;
+    if (!parsed?.success) throw new Error("This run's plan cannot be read, so its results cannot be interpreted.");
+    const market = options.services.market();
+    if (!market && !run.marketAddress) throw new Error("The workbench does not know the market contract.");
+    cell.execution = advance(previous, { status: "decrypting" });
+    const results = await decryptResults({ plan: parsed.data, run, market: market ?? "", services: options.services });
+    cell.execution = advance(previous, { status: "done", results });
+    return true;
+  } catch (error) {
+    cell.execution = advance(previous, { status: "done", error: { message: messageOf(error) } });
+    return false;
+  }
+}
+
 /** Decrypts a finished run's handles and interprets them with its plan. */
 export async function decryptResults(options: {
   plan: Plan;
@@ -176,7 +229,7 @@ export async function decryptResults(options: {
   return interpretResults({ plan: options.plan, decrypted });
 }
 
-function follow(options: RunCellOptions, submitted: RunDto, onProgress: (event: RunProgressEvent) => void): Promise<RunDto> {
+function follow(options: Pick<RunCellOptions, "services" | "pollMs"> & Partial<RunCellOptions>, submitted: RunDto, onProgress: (event: RunProgressEvent) => void): Promise<RunDto> {
   if (submitted.status === "done" || submitted.status === "error") return Promise.resolve(submitted);
   return new Promise((resolve, reject) => {
     let settled = false;

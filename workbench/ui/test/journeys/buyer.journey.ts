@@ -157,6 +157,39 @@ describe("buyer: purchase, recipe diagnostics, run and decrypt", () => {
     expect(greenhouse.values).toEqual(VALUES);
   });
 
+  it("shows the run again after a reload, encrypted until the buyer decrypts it", async () => {
+    const { page } = tab;
+    await page.reload();
+    const decrypt = page.getByRole("button", { name: "Decrypt results" });
+    await expect.poll(() => decrypt.isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId("result-value").count()).toBe(0);
+    await tab.screenshot("27b-notebook-reopened", { fullPage: false });
+    await decrypt.click();
+    const mean = VALUES.reduce((s, v) => s + v, 0) / VALUES.length;
+    await expect.poll(async () => Number.parseFloat((await page.getByTestId("result-value").first().textContent({ timeout: 1_000 }).catch(() => "")) ?? ""), { timeout: 30_000 }).toBeCloseTo(mean, 3);
+  });
+
+  it("turns the cell into a recurring report, signed once, listed in the schedules panel", async () => {
+    const { page } = tab;
+    await page.getByRole("button", { name: "Schedule", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Schedule a recurring report" });
+    await dialog.getByRole("combobox", { name: "How often" }).selectOption("daily");
+    await dialog.getByLabel("At", { exact: true }).fill("08:30");
+    await expect.poll(() => dialog.getByText(/Every day at 08:30/).isVisible()).toBe(true);
+    await tab.screenshot("37-schedule-dialog", { fullPage: false });
+    await dialog.getByRole("button", { name: "Sign and schedule" }).click();
+    await expect.poll(() => dialog.getByText(/^Scheduled: Every day at 08:30/).isVisible(), { timeout: 15_000 }).toBe(true);
+    await dialog.getByRole("link", { name: "Schedules" }).click();
+    const item = page.getByRole("list", { name: "Schedules" }).getByRole("listitem").first();
+    await expect.poll(() => item.textContent(), { timeout: 10_000 }).toContain("Every day at 08:30");
+    await expect.poll(() => item.getByText("active").isVisible()).toBe(true);
+    await tab.screenshot("38-schedules");
+    await item.getByRole("button", { name: "Pause" }).click();
+    await expect.poll(() => item.getByText("paused").isVisible(), { timeout: 10_000 }).toBe(true);
+    await item.getByRole("button", { name: "Resume" }).click();
+    await expect.poll(() => item.getByText("active").isVisible(), { timeout: 10_000 }).toBe(true);
+  });
+
   it("is usable on a phone-sized screen", async () => {
     const phone = await openPage(browser, { baseURL: workbench.url, viewport: { width: 390, height: 844 } });
     await phone.page.goto("/");

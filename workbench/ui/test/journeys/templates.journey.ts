@@ -1,16 +1,22 @@
 /**
- * Template journey, against the real service: one account publishes a recipe cell as a template;
- * another finds it in the gallery, previews it and forks it with its own parameter value. (Running
- * the fork waits for the service's run routes; the buyer-run journey covers running.)
+ * Template journey, against the real service, a local chain and a worker: one account publishes a
+ * recipe cell as a template; another finds it in the gallery, previews it, forks it with its own
+ * parameter value and runs the fork on a dataset it bought.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, openPage, type WatchedPage } from "../harness/browser";
 import { startLocalChain, type LocalChain } from "../harness/chain";
 import { editorText, recipeEditor, signInWithDevWallet, typeRecipe } from "../harness/ui";
+import { devSigner, seedDataset } from "../harness/seed";
+import { journeyQueue, startWorker } from "../harness/worker";
 import { startWorkbench, type Workbench } from "../harness/workbench";
+import { connectMarket } from "../../../../contracts/client/market";
 
-const RECIPE = 'param hot = 30 "hot above (°C)"\nfrom "greenhouse" window last 24h\ncount(value > hot) as "hot readings"';
+// 30 readings, 24 of them above 25 °C.
+const READINGS = Array.from({ length: 30 }, (_, i) => (i < 6 ? 20 + i * 0.5 : 25.5 + (i % 5)));
+
+const RECIPE = 'param hot = 30 "hot above (°C)"\nfrom "greenhouse" window all\ncount(value > hot) as "hot readings"';
 
 describe("templates: publish, then another account forks with a parameter", () => {
   let chain: LocalChain;
@@ -18,10 +24,34 @@ describe("templates: publish, then another account forks with a parameter", () =
   let browser: Browser;
   let alice: WatchedPage;
   let bob: WatchedPage;
+  let queue: ReturnType<typeof journeyQueue>;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
 
   beforeAll(async () => {
     chain = await startLocalChain();
-    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress });
+    await seedDataset({
+      chain,
+      seller: devSigner(chain, 0),
+      device: devSigner(chain, 3),
+      name: "greenhouse",
+      field: "temperature",
+      unit: "°C",
+      scale: 2,
+      lowest: -50,
+      k: 10,
+      priceWei: 10n ** 15n,
+      periodSeconds: 30 * 86_400,
+      approvedMask: 0b0000100001, // COUNT, COUNT_IF
+      values: READINGS,
+      startTime: Math.floor(Date.now() / 1000) - 3600,
+      stepSeconds: 60,
+    });
+    // Bob (account #2) bought access.
+    await (await connectMarket(chain.marketAddress, devSigner(chain, 2)).purchaseAccess(1, 1, { value: 10n ** 15n })).wait();
+    queue = journeyQueue();
+    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress, queue });
+    worker = await startWorker(chain, queue.name);
+    await workbench.app.indexer.whenCaughtUp();
     browser = await launchBrowser();
     alice = await openPage(browser, { baseURL: workbench.url });
     bob = await openPage(browser, { baseURL: workbench.url });
@@ -32,6 +62,8 @@ describe("templates: publish, then another account forks with a parameter", () =
     await bob?.close();
     await browser?.close();
     await workbench?.stop();
+    await worker?.close({ release: false });
+    await queue?.dispose();
     await chain?.stop();
   });
 
@@ -92,6 +124,17 @@ describe("templates: publish, then another account forks with a parameter", () =
     await expect.poll(() => editorText(forked), { timeout: 20_000 }).toContain('param hot = 25 "hot above (°C)"');
     await expect.poll(() => page.getByTestId("cell-problems").count()).toBe(0);
     await bob.screenshot("14-forked-notebook");
+  });
+
+  it("runs the fork on a dataset it bought", async () => {
+    const { page } = bob;
+    await page.getByRole("button", { name: "Run cell" }).first().click();
+    const value = page.getByTestId("result-value").first();
+    await expect.poll(() => value.isVisible(), { timeout: 180_000 }).toBe(true);
+    const hot = READINGS.filter((v) => v > 25).length;
+    expect(await value.textContent()).toContain(String(hot));
+    await expect.poll(() => page.getByTestId("results").getByText("hot readings").isVisible()).toBe(true);
+    await bob.screenshot("15-forked-notebook-run", { fullPage: false });
   });
 
   it("counts the fork", async () => {
