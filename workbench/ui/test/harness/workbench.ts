@@ -1,8 +1,8 @@
 /**
  * The real workbench service for the journeys: workbench/server's buildApp in production mode,
  * listening on a free loopback port, serving the built UI (workbench/ui/dist) and the API over a
- * fresh SQLite file. Started in-process because Node 20 cannot `require` the ESM-only chevrotain
- * that `tsx workbench/server/main.ts` pulls in through recipes/ (see the UI README).
+ * fresh SQLite file, on the journey's chain and run queue. Started in this process, as the
+ * service's own end-to-end tests start it.
  */
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import os from "node:os";
