@@ -1,14 +1,23 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { LauncherError } from "./launcher-error";
 import { STATE_MARKER, claimStateDir, wipeStateDir } from "./state-dir";
 
-const temporary = () => mkdtempSync(path.join(os.tmpdir(), "state-dir-test-"));
+const made: string[] = [];
+const temporary = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "state-dir-test-"));
+  made.push(dir);
+  return dir;
+};
 const repositoryRoot = "/nonexistent-repo";
 
 describe("state directory", () => {
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+
   it("wipes a directory it marked, whatever it holds", () => {
     const dir = temporary();
     claimStateDir(dir).release();

@@ -3,18 +3,27 @@
  * the exact instructions when there is none to start. Needs redis-server installed (it is on these
  * machines; the test is skipped elsewhere).
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../../contracts/client/local-chain";
 import { ConsoleLog } from "../console-log";
 import { HOW_TO_GET_REDIS, ensureRedis, findExecutable, probe } from "../redis";
 
 const log = new ConsoleLog({ sink: () => undefined, color: false });
-const stateDir = () => mkdtempSync(path.join(os.tmpdir(), "launcher-redis-"));
+const made: string[] = [];
+const stateDir = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "launcher-redis-"));
+  made.push(dir);
+  return dir;
+};
 
 describe("launcher Redis", () => {
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+
   it.skipIf(!findExecutable("redis-server"))("starts a private redis-server under STATE_DIR when nothing answers, and stops it", async () => {
     const unreachable = `redis://127.0.0.1:${await freePort()}`;
     const redis = await ensureRedis({ redisUrl: undefined, stateDir: stateDir(), log, cwd: process.cwd(), defaultUrl: unreachable });
