@@ -68,6 +68,8 @@ const Environment = z.object({
   INDEXER_BLOCK_RANGE: positiveInt.default(2_000),
   /** Blocks to stay behind the head (reorg safety on a real network; 0 on the local chain). */
   INDEXER_CONFIRMATIONS: nonNegativeInt.default(0),
+  /** How long a catalogue page may be served from memory on an instance whose indexer did not write it (0: never). */
+  CATALOGUE_CACHE_MS: nonNegativeInt.default(1_000),
   /** How often an open run event stream (SSE) sends a keep-alive comment. */
   SSE_KEEPALIVE_MS: positiveInt.default(15_000),
   /** The origins the workbench UI is served from; a sign-in message must name one of them. */
@@ -115,6 +117,8 @@ export interface Config {
   queue: { name: string; prefix: string };
   indexer: { enabled: boolean; pollIntervalMs: number; blockRange: number; confirmations: number };
   sse: { keepAliveMs: number };
+  /** See CATALOGUE_CACHE_MS. */
+  catalogueCacheMs: number;
   publicOrigins: string[];
   corsOrigins: string[];
   cspConnectSrc: string[];
@@ -184,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       confirmations: e.INDEXER_CONFIRMATIONS,
     },
     sse: { keepAliveMs: e.SSE_KEEPALIVE_MS },
+    catalogueCacheMs: e.CATALOGUE_CACHE_MS,
     publicOrigins,
     corsOrigins: e.CORS_ORIGINS,
     cspConnectSrc: e.CSP_CONNECT_SRC,

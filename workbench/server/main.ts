@@ -9,15 +9,31 @@ export interface ListenOptions {
 }
 
 /**
- * Builds the app, listens on HOST:PORT, and closes it gracefully on SIGTERM/SIGINT: new requests are
- * refused with ERR_SERVICE_SHUTTING_DOWN, in-flight ones finish, then the store closes. If closing
- * takes longer than SHUTDOWN_TIMEOUT_MS the process exits anyway. Returns the listening app and a
- * function that removes the signal handlers (tests).
+ * Builds the app — store, chain, runs queue, chain indexer and run progress recorder included — listens
+ * on HOST:PORT, and closes it gracefully on SIGTERM/SIGINT: new requests are refused with
+ * ERR_SERVICE_SHUTTING_DOWN, open run event streams end (browsers reconnect elsewhere), the indexer
+ * finishes the block range it is writing, in-flight requests finish, then the queue, the chain
+ * provider and the store close. If closing takes longer than SHUTDOWN_TIMEOUT_MS the process exits
+ * anyway. Returns the listening app and a function that removes the signal handlers (tests).
  */
 export async function listen(options: ListenOptions): Promise<{ app: App; address: string; dispose(): void }> {
   const { config } = options;
   const app = await buildApp({ config });
   const address = await app.listen({ host: config.server.host, port: config.server.port });
+  let market: string | undefined;
+  try {
+    market = app.chain.deployment()?.address;
+  } catch (error) {
+    app.log.error({ err: error }, "the market deployment file cannot be used");
+  }
+  app.log.info(
+    {
+      chain: { rpcUrl: config.chain.rpcUrl, chainId: config.chain.chainId, market: market ?? "not configured yet" },
+      queue: `${config.queue.prefix}:${config.queue.name}`,
+      indexer: config.indexer.enabled,
+    },
+    market ? "workbench ready" : "workbench ready; waiting for a market (MARKET_ADDRESS or the launcher's deployment file)",
+  );
 
   let shuttingDown = false;
   const onSignal = (signal: NodeJS.Signals) => {

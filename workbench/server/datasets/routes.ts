@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { COMMON_ERRORS, errorResponses } from "../shared/schemas";
+import { CatalogueCache } from "./catalogue-cache";
 import { CatalogueQuery, Dataset, DatasetPage, DatasetParams } from "./schemas";
 import { DatasetService } from "./service";
 
@@ -10,7 +11,13 @@ const errors = (...extra: number[]) => errorResponses(...COMMON_ERRORS, ...extra
  * access expiry. Mounted at /api/datasets.
  */
 const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
-  const datasets = new DatasetService({ store: app.store, now: () => app.now() });
+  const cache = new CatalogueCache({ ttlMs: app.config.catalogueCacheMs });
+  // The indexer is the catalogue's only writer: what it writes is visible at once on this instance.
+  app.indexer.on("range", ({ events }) => {
+    if (events.length > 0) cache.clear();
+  });
+  app.indexer.on("reset", () => cache.clear());
+  const datasets = new DatasetService({ store: app.store, now: () => app.now(), cache });
   const tags = ["datasets"];
   app.addHook("onRequest", app.identifyUser);
 

@@ -3,6 +3,7 @@ import { createError } from "../errors";
 import { kindsOfMask, maskOfKinds } from "../shared/recipe-kinds";
 import type { DatasetAccessRecord, DatasetRecord, Page } from "../store/records";
 import type { Store } from "../store/store";
+import type { CatalogueCache } from "./catalogue-cache";
 import type { Dataset } from "./schemas";
 
 /** A catalogue search (see `CatalogueQuery`). */
@@ -20,23 +21,27 @@ export interface CatalogueSearch {
 
 /** The dataset catalogue, read from what the chain indexer wrote; the viewer's access added. */
 export class DatasetService {
-  constructor(private readonly options: { store: Store; now: () => Date }) {}
+  constructor(private readonly options: { store: Store; now: () => Date; cache?: CatalogueCache }) {}
 
   /** A page of the catalogue, in id order. */
   async search(viewer: string | undefined, search: CatalogueSearch): Promise<Page<z.output<typeof Dataset>>> {
     const { store } = this.options;
     const now = Math.floor(this.options.now().getTime() / 1000);
     if (search.withAccess && viewer === undefined) throw createError("ERR_AUTH_REQUIRED");
-    const page = await store.datasets.search({
+    const filter = {
       q: search.q,
       seller: search.seller,
       field: search.field,
       approvedMask: search.kinds ? maskOfKinds(search.kinds) : undefined,
       paused: search.paused,
-      accessOf: search.withAccess ? { buyer: viewer!, after: now } : undefined,
       limit: search.limit,
       offset: search.offset,
-    });
+    };
+    const { cache } = this.options;
+    const page =
+      search.withAccess || !cache
+        ? await store.datasets.search({ ...filter, accessOf: search.withAccess ? { buyer: viewer!, after: now } : undefined })
+        : await cache.get(JSON.stringify(filter), () => store.datasets.search(filter));
     const access = viewer ? await store.datasets.accessOf(viewer, page.items.map((d) => d.id)) : new Map<string, DatasetAccessRecord>();
     return { items: page.items.map((dataset) => toDataset(dataset, access.get(dataset.id))), total: page.total };
   }

@@ -46,19 +46,28 @@ export class ProgressRecorder {
     this.#options = options;
   }
 
-  /** Starts listening, then catches up with what happened while nobody listened. */
-  async start(): Promise<void> {
+  /**
+   * Starts listening, then catches up with what happened while nobody listened. Waits for the
+   * connection at most `connectTimeoutMs`: a service whose Redis is down still starts (and says so
+   * in /api/ready); the listener connects when Redis comes back.
+   */
+  async start(options: { connectTimeoutMs?: number } = {}): Promise<void> {
+    const { logger } = this.#options;
     const events = this.#options.runQueue.events();
     this.#events = events;
     events.on("progress", ({ jobId, data }) => this.#serial(jobId, () => this.onProgress(jobId, data as RunProgress)));
     events.on("completed", ({ jobId, returnvalue }) => this.#serial(jobId, () => this.onCompleted(jobId, returnvalue as unknown)));
     events.on("failed", ({ jobId, failedReason }) => this.#serial(jobId, () => this.onFailed(jobId, failedReason)));
-    events.on("error", (error) => this.#options.logger.warn({ err: error }, "queue events connection error"));
-    await events.waitUntilReady();
-    await this.reconcile().catch((error: unknown) => this.#options.logger.warn({ err: error }, "catching up with the queue failed"));
-    this.#timer = setInterval(() => {
-      this.reconcile().catch((error: unknown) => this.#options.logger.warn({ err: error }, "catching up with the queue failed"));
-    }, RECONCILE_INTERVAL_MS);
+    events.on("error", (error) => logger.warn({ err: error }, "queue events connection error"));
+    let timer: NodeJS.Timeout | undefined;
+    const connected = await Promise.race([
+      events.waitUntilReady().then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), options.connectTimeoutMs ?? 5_000))),
+    ]).finally(() => clearTimeout(timer));
+    if (!connected) logger.warn("the queue's events are not connected yet; run progress is caught up once they are");
+    const catchUp = () => this.reconcile().catch((error: unknown) => logger.warn({ err: error }, "catching up with the queue failed"));
+    void catchUp();
+    this.#timer = setInterval(catchUp, RECONCILE_INTERVAL_MS);
     this.#timer.unref();
   }
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement } from "kysely";
 import pg from "pg";
 import type { StoreConfig } from "../config";
 import type { Database } from "./schema";
@@ -36,7 +36,35 @@ export function connect(config: StoreConfig): Kysely<Database> {
   sqlite.pragma("foreign_keys = ON");
   // Another process (a second CLI, a backup) may hold the write lock for a moment.
   sqlite.pragma("busy_timeout = 5000");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/** Prepared statements kept per connection (the queries of the code base, with room to spare). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * better-sqlite3 with a cache of prepared statements, least recently used out. Kysely's SQLite driver
+ * prepares every query anew, which costs about as much as running a small query; the service runs
+ * the same few dozen SQL texts over and over (parameters are bound, never spliced, so the texts
+ * repeat). Reusing a statement is safe here: the driver runs one query at a time on its connection,
+ * and SQLite recompiles a statement itself after a schema change.
+ */
+function withStatementCache(database: SqliteDatabase.Database): KyselySqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql);
+      } else {
+        statement = database.prepare(sql) as unknown as SqliteStatement;
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 function parseSafeInteger(text: string): number {
