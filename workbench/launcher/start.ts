@@ -169,7 +169,7 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
       })
       .finally(stopBundler);
     checkpoint();
-    const worker = spawnNode({ name: "worker", bundle: workerBundle, root, log, env: { ...common, RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: relayerKey } });
+    const worker = spawnNode({ name: "worker", bundle: workerBundle, root, log, env: { ...common, CHAIN_RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: relayerKey } });
     const service = spawnNode({
       name: "workbench",
       bundle: serviceBundle,

@@ -21,7 +21,7 @@ const envSchema = z.object({
   /** How many times a job may be taken over after its worker died before it fails. */
   WORKER_MAX_STALLED_COUNT: integer(3, 0),
   /** JSON-RPC endpoint of the chain (the local Hardhat node by default). */
-  RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
+  CHAIN_RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
   /** How often ethers polls the node for new blocks and receipts. */
   RPC_POLLING_INTERVAL_MS: integer(1_000, 10),
   /** Block the market was deployed in: where log scans (reading timestamps, run transactions) start. */
@@ -69,7 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     lockDurationMs: e.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: e.WORKER_MAX_STALLED_COUNT,
-    rpcUrl: e.RPC_URL,
+    rpcUrl: e.CHAIN_RPC_URL,
     rpcPollingIntervalMs: e.RPC_POLLING_INTERVAL_MS,
     marketAddress: e.MARKET_ADDRESS,
     marketFromBlock: e.MARKET_FROM_BLOCK,

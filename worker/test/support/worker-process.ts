@@ -51,7 +51,7 @@ export function workerEnv(config: WorkerConfig): NodeJS.ProcessEnv {
     WORKER_LOCK_DURATION_MS: String(config.lockDurationMs),
     WORKER_STALLED_INTERVAL_MS: String(config.stalledIntervalMs),
     WORKER_MAX_STALLED_COUNT: String(config.maxStalledCount),
-    RPC_URL: config.rpcUrl,
+    CHAIN_RPC_URL: config.rpcUrl,
     RPC_POLLING_INTERVAL_MS: String(config.rpcPollingIntervalMs),
     MARKET_ADDRESS: config.marketAddress,
     MARKET_FROM_BLOCK: String(config.marketFromBlock),
