@@ -13,7 +13,15 @@ const errors = (...extra: number[]) => errorResponses(...COMMON_ERRORS, ...extra
 
 /** Public recipe templates: browse, search, fork; authors publish, edit, unpublish. Mounted at /api/templates. */
 const templateRoutes: FastifyPluginAsyncZod = async (app) => {
-  const templates = new TemplateService({ store: app.store, recipes: app.recipes, now: () => app.now() });
+  const templates = new TemplateService({
+    store: app.store,
+    recipes: app.recipes,
+    now: () => app.now(),
+    onBuiltinsError: (error) => app.log.warn({ err: error }, "built-in templates not installed yet; the next template request retries"),
+    onBuiltinSkipped: (templateId) => app.log.error({ templateId }, "built-in template does not check; left out of the gallery"),
+  });
+  // The built-in library goes into the store when the app starts (and, if that failed, on the next request).
+  app.addHook("onReady", () => templates.builtinsReady());
   const tags = ["templates"];
   const userOf = (request: { user: { address: string } | null }) => request.user!.address;
 

@@ -1,7 +1,18 @@
 import { z } from "zod";
-import { Address, AddressOutput, DatasetId, Id, multiLineText, pageOf, pageQuery, singleLineText, Timestamp } from "../shared/schemas";
+import { Address, DatasetId, Id, multiLineText, pageOf, pageQuery, singleLineText, Timestamp } from "../shared/schemas";
 import { NOTEBOOK_LIMITS } from "../notebooks/model";
+import { BUILTIN_AUTHOR, BUILTIN_ID_PATTERN } from "./builtins";
 import { TEMPLATE_LIMITS } from "./model";
+
+/** A template id: a UUID, or `builtin:<id>` for one of the built-in library's. */
+export const TemplateId = z
+  .union([Id, z.string().regex(BUILTIN_ID_PATTERN)], { error: "must be a template id (a UUID or builtin:<name>)" })
+  .meta({ description: "A UUID, or `builtin:<name>` for a built-in template", example: "builtin:daily-summary" });
+
+const TemplateAuthor = z.string().meta({
+  description: `The author's Ethereum address (EIP-55 checksum), or \`${BUILTIN_AUTHOR}\` for the workbench's built-in templates (which nobody can change)`,
+  example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+});
 
 const Title = singleLineText(TEMPLATE_LIMITS.titleLength).meta({ example: "Hours above a threshold" });
 const Description = multiLineText(TEMPLATE_LIMITS.descriptionLength).meta({ description: "Markdown" });
@@ -30,8 +41,8 @@ export const TemplateParam = z
 /** A template as the API shows it. */
 export const Template = z
   .object({
-    id: Id,
-    author: AddressOutput,
+    id: TemplateId,
+    author: TemplateAuthor,
     title: z.string(),
     description: z.string(),
     source: z.string(),
@@ -46,7 +57,7 @@ export const Template = z
   .meta({ id: "Template" });
 
 export const TemplatePage = pageOf(Template);
-export const TemplateParams = z.strictObject({ templateId: Id });
+export const TemplateParams = z.strictObject({ templateId: TemplateId });
 
 export const SearchQuery = z.strictObject({
   q: z.string().max(200).optional().meta({ description: "Words to find in the title, description or tags" }),

@@ -5,6 +5,7 @@ import type { RecipeTooling } from "../recipes/recipe-tooling";
 import type { CellRecord, Page, TemplateRecord } from "../store/records";
 import type { TemplatePatch, TemplateSearch } from "../store/repositories/template-repository";
 import type { Store } from "../store/store";
+import { BUILTIN_AUTHOR, BUILTIN_VERSION, builtinTemplates } from "./builtins";
 import { checkTemplateSource, forkTemplateSource } from "./model";
 
 /** Options of the template service. */
@@ -12,6 +13,10 @@ export interface TemplateServiceOptions {
   store: Store;
   recipes: RecipeTooling;
   now: () => Date;
+  /** Told when the built-in templates could not be installed (e.g. the database is down); the next request retries. */
+  onBuiltinsError?: (error: unknown) => void;
+  /** Told about a built-in template whose recipe does not check (it is left out). */
+  onBuiltinSkipped?: (templateId: string) => void;
 }
 
 /** The metadata of a template its author writes. */
@@ -36,9 +41,77 @@ export interface ForkResult {
  * Recipe templates: public once published. Anyone may browse, search and fork a published template;
  * only its author sees it unpublished, edits, unpublishes or republishes it. Someone else's template
  * that they can see answers 403 to a change; one they cannot see answers 404.
+ *
+ * The built-in library (recipes/library) is upserted into the store when the service starts
+ * ({@link installBuiltins}), authored by {@link BUILTIN_AUTHOR}: listed, searched, previewed and
+ * forked (and fork-counted) like any template, changed by nobody.
  */
 export class TemplateService {
+  private builtins: Promise<void> | undefined;
+
   constructor(private readonly options: TemplateServiceOptions) {}
+
+  /**
+   * Installs the built-in templates once (the first call does the work; a failed install is retried by
+   * the next call). Never throws: the error goes to `onBuiltinsError`, and the gallery shows what the
+   * store holds.
+   */
+  async builtinsReady(): Promise<void> {
+    this.builtins ??= this.installBuiltins().catch((error: unknown) => {
+      this.builtins = undefined;
+      this.options.onBuiltinsError?.(error);
+    });
+    return this.builtins;
+  }
+
+  /**
+   * Upserts the library into the store: a missing built-in is created, one whose text changed is
+   * updated (its fork count and creation time kept), one no longer in the library is unpublished.
+   * Idempotent, so restarts do not duplicate them; safe when two services start at once.
+   */
+  async installBuiltins(): Promise<void> {
+    const { store, recipes } = this.options;
+    const at = this.options.now();
+    const library = builtinTemplates();
+    for (const [index, builtin] of library.entries()) {
+      let params;
+      try {
+        params = checkTemplateSource(recipes, builtin.source).params;
+      } catch {
+        this.options.onBuiltinSkipped?.(builtin.id);
+        continue;
+      }
+      const wanted = { title: builtin.title, description: builtin.description, source: builtin.source, params, tags: builtin.tags };
+      const existing = await store.templates.get(builtin.id);
+      if (!existing) {
+        try {
+          await store.templates.create({
+            id: builtin.id,
+            author: BUILTIN_AUTHOR,
+            ...wanted,
+            version: BUILTIN_VERSION,
+            originCellId: null,
+            // One millisecond apart, so "newest first" keeps the library's order.
+            at: new Date(at.getTime() - index),
+          });
+        } catch (error) {
+          // Another service inserted it meanwhile.
+          if (!(await store.templates.get(builtin.id))) throw error;
+        }
+        continue;
+      }
+      const current = { title: existing.title, description: existing.description, source: existing.source, params: existing.params, tags: existing.tags };
+      if (JSON.stringify(current) !== JSON.stringify({ ...wanted, tags: [...wanted.tags].sort() })) {
+        await store.templates.update(builtin.id, wanted, at);
+      }
+      if (existing.unpublishedAt !== null) await store.templates.setPublished(builtin.id, true, at);
+    }
+    const ids = new Set(library.map((builtin) => builtin.id));
+    const stored = await store.templates.search({ author: BUILTIN_AUTHOR, sort: "recent", limit: 1000, offset: 0 });
+    for (const template of stored.items) {
+      if (!ids.has(template.id)) await store.templates.setPublished(template.id, false, at);
+    }
+  }
 
   /** Publishes a template from raw source or from one of the author's recipe cells. */
   async publish(author: string, input: TemplateMetadata & TemplateOrigin): Promise<TemplateRecord> {
@@ -74,12 +147,14 @@ export class TemplateService {
   }
 
   /** Searches the templates `viewer` can see. */
-  search(viewer: string | undefined, search: Omit<TemplateSearch, "includeUnpublishedOf">): Promise<Page<TemplateRecord>> {
+  async search(viewer: string | undefined, search: Omit<TemplateSearch, "includeUnpublishedOf">): Promise<Page<TemplateRecord>> {
+    await this.builtinsReady();
     return this.options.store.templates.search({ ...search, includeUnpublishedOf: viewer });
   }
 
   /** A template `viewer` can see: published, or their own. */
   async get(viewer: string | undefined, templateId: string): Promise<TemplateRecord> {
+    await this.builtinsReady();
     const template = await this.options.store.templates.get(templateId);
     if (!template || (template.unpublishedAt !== null && template.author !== viewer)) {
       throw createError("ERR_TEMPLATE_NOT_FOUND", { params: { templateId } });
@@ -142,7 +217,7 @@ export class TemplateService {
   /** The template, if `user` wrote it: 404 when they cannot see it, 403 when it is someone else's. */
   private async authored(user: string, templateId: string): Promise<TemplateRecord> {
     const template = await this.get(user, templateId);
-    if (template.author !== user) throw createError("ERR_TEMPLATE_FORBIDDEN");
+    if (template.author === BUILTIN_AUTHOR || template.author !== user) throw createError("ERR_TEMPLATE_FORBIDDEN");
     return template;
   }
 }

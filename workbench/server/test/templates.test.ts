@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listTemplates } from "../../../recipes/library";
 import type { App } from "../app";
 import type { Store } from "../store/store";
 import { as, createTestApp, expectError, signIn, type TestUser } from "./support/app";
@@ -135,6 +136,88 @@ describeEachBackend("templates API", (backend) => {
       expectError(await as(app, bob, { method: "GET", url: `/api/templates/${draft.id}` }), 404, "ERR_TEMPLATE_NOT_FOUND");
       expect((await as(app, alice, { method: "GET", url: `/api/templates/${draft.id}` })).json()).toMatchObject({ published: false });
       expectError(await app.inject({ method: "GET", url: "/api/templates?mine=true" }), 401, "ERR_AUTH_REQUIRED");
+    });
+  });
+
+  describe("built-in templates", () => {
+    const library = listTemplates();
+    const builtins = async (query = "") => {
+      const response = await app.inject({ method: "GET", url: `/api/templates?limit=100${query}` });
+      expect(response.statusCode, response.body).toBe(200);
+      const page = response.json() as { items: { id: string; author: string }[]; total: number };
+      return page.items.filter((t) => t.author === "Built-in");
+    };
+
+    it("lists the recipes/ library read-only, authored by Built-in, in the library's order", async () => {
+      const listed = await builtins();
+      expect(listed.map((t) => t.id)).toEqual(library.map((t) => `builtin:${t.id}`));
+      const summary = (await app.inject({ method: "GET", url: "/api/templates/builtin:daily-summary" })).json();
+      expect(summary).toMatchObject({
+        id: "builtin:daily-summary",
+        author: "Built-in",
+        title: "Daily summary",
+        source: library[0]!.source,
+        published: true,
+        tags: ["any-sensor", "daily", "summary"],
+      });
+      const heat = (await app.inject({ method: "GET", url: "/api/templates/builtin:heat-exceedance" })).json();
+      expect(heat.params).toEqual([expect.objectContaining({ name: "limit", default: "30" })]);
+      expectError(await app.inject({ method: "GET", url: "/api/templates/builtin:no-such-template" }), 404, "ERR_TEMPLATE_NOT_FOUND");
+    });
+
+    it("are found by words and by tag like the others", async () => {
+      expect((await builtins("&q=frost")).map((t) => t.id)).toEqual(["builtin:frost-warning"]);
+      expect((await builtins("&tag=air-quality")).map((t) => t.id).sort()).toEqual(["builtin:air-quality-guideline", "builtin:ventilation"]);
+      expect((await builtins("&tag=any-sensor")).map((t) => t.id)).toContain("builtin:daily-summary");
+    });
+
+    it("fork with parameter values onto a dataset and count the forks", async () => {
+      const fork = async (user: TestUser) => {
+        const response = await as(app, user, {
+          method: "POST",
+          url: "/api/templates/builtin:heat-exceedance/fork",
+          payload: { values: { limit: 32.5 }, datasetId: "7" },
+        });
+        expect(response.statusCode, response.body).toBe(201);
+        return response.json();
+      };
+      const first = await fork(alice);
+      expect(first.cell).toMatchObject({ kind: "recipe", datasetId: "7" });
+      expect(first.cell.source).toContain("param limit = 32.5");
+      expect(first.cell.source).toContain('from "7"');
+      const notebook = (await as(app, alice, { method: "GET", url: `/api/notebooks/${first.notebookId}` })).json();
+      expect(notebook.title).toBe("Hot readings");
+      const second = await fork(bob);
+      expect(second.forkCount).toBe(first.forkCount + 1);
+      expect((await app.inject({ method: "GET", url: "/api/templates/builtin:heat-exceedance" })).json().forkCount).toBe(second.forkCount);
+    });
+
+    it("cannot be edited, unpublished or republished by anyone (403), writing nothing", async () => {
+      const before = await snapshotStore(store);
+      for (const user of [alice, bob]) {
+        for (const route of [
+          { method: "PATCH", url: "/api/templates/builtin:daily-summary", payload: { title: "Mine now" } },
+          { method: "PATCH", url: "/api/templates/builtin:daily-summary", payload: { source: 'from "x" window all\ncount()' } },
+          { method: "POST", url: "/api/templates/builtin:daily-summary/unpublish" },
+          { method: "POST", url: "/api/templates/builtin:daily-summary/publish" },
+        ] as const) {
+          expectError(await as(app, user, route), 403, "ERR_TEMPLATE_FORBIDDEN");
+        }
+      }
+      expect(await snapshotStore(store)).toEqual(before);
+    });
+
+    it("are not duplicated by a restart, and keep their fork counts", async () => {
+      const forked = (await app.inject({ method: "GET", url: "/api/templates/builtin:heat-exceedance" })).json().forkCount;
+      const restarted = await createTestApp({ store });
+      try {
+        const response = await restarted.inject({ method: "GET", url: "/api/templates?limit=100" });
+        const items = (response.json() as { items: { id: string; author: string }[] }).items.filter((t) => t.author === "Built-in");
+        expect(items.map((t) => t.id)).toEqual(library.map((t) => `builtin:${t.id}`));
+        expect((await restarted.inject({ method: "GET", url: "/api/templates/builtin:heat-exceedance" })).json().forkCount).toBe(forked);
+      } finally {
+        await restarted.close();
+      }
     });
   });
 
