@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Contract, ContractFactory, type InterfaceAbi, type Signer } from "ethers";
 import { iotDataMarketAbi } from "./abi";
+import { findRepositoryRoot } from "./repo-root";
 
-/** Where `npx hardhat compile` writes artifacts (the repository's `artifacts/`). */
-export const DEFAULT_ARTIFACTS_DIR = path.resolve(__dirname, "..", "..", "artifacts");
+/** Where `npx hardhat compile` writes artifacts (the repository's `artifacts/`, its root found by {@link findRepositoryRoot}). */
+export const DEFAULT_ARTIFACTS_DIR = path.join(findRepositoryRoot(), "artifacts");
 
 const MARKET_ARTIFACT = "contracts/src/IoTDataMarket.sol/IoTDataMarket.json";
 const ENGINE_ARTIFACT = "contracts/src/libraries/RecipeEngine.sol/RecipeEngine.json";
@@ -22,6 +23,8 @@ export interface DeployMarketOptions {
   operator?: string;
   /** Admin other than the deployer. */
   admin?: string;
+  /** The repository's root: artifacts are read from `<root>/artifacts` unless `artifactsDir` is given. */
+  root?: string;
   /** Hardhat artifacts directory; defaults to the repository's (run `npx hardhat compile` first). */
   artifactsDir?: string;
 }
@@ -40,7 +43,7 @@ export interface DeployedMarket {
  * the compiled artifacts. Node only (reads files); browsers connect to a deployed market with `iotDataMarketAbi`.
  */
 export async function deployMarket(options: DeployMarketOptions): Promise<DeployedMarket> {
-  const artifactsDir = options.artifactsDir ?? DEFAULT_ARTIFACTS_DIR;
+  const artifactsDir = options.artifactsDir ?? (options.root !== undefined ? path.join(options.root, "artifacts") : DEFAULT_ARTIFACTS_DIR);
   const engineArtifact = readArtifact(artifactsDir, ENGINE_ARTIFACT);
   const marketArtifact = readArtifact(artifactsDir, MARKET_ARTIFACT);
 

@@ -6,9 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
-import { startLocalChain, type LocalChain } from "../../contracts/client/local-chain";
+import { portIsFree, startLocalChain, type LocalChain } from "../../contracts/client/local-chain";
 import { ManagedProcess } from "./child-process";
 import type { ConsoleLog } from "./console-log";
 import { LauncherError } from "./launcher-error";
@@ -20,13 +19,7 @@ const ARTIFACTS = [
 ];
 
 /** True when nothing listens on host:port. */
-export function portIsFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
+export { portIsFree };
 
 /** Newest modification time (ms) of the files under `dir` whose name passes `filter`; 0 if none. */
 export function newestMtime(dir: string, filter: (name: string) => boolean = () => true): number {
@@ -89,7 +82,11 @@ export async function ensureCompiled(options: { root: string; log: ConsoleLog })
   if (code !== 0) throw new LauncherError(`compiling the contracts failed (hardhat compile exited with ${code}); see the lines above`);
 }
 
-/** Starts the local node on 127.0.0.1:`port`. */
+/**
+ * Starts the local node on 127.0.0.1:`port`, in its own process group (`detached`): a Ctrl-C in the
+ * terminal reaches the launcher alone, which stops the chain after the processes that use it. If the
+ * launcher exits without stopping it, its `exit` takes the node's group down with it.
+ */
 export async function startNode(options: { port: number; root: string; log: ConsoleLog }): Promise<LocalChain> {
   if (!(await portIsFree("127.0.0.1", options.port))) {
     throw new LauncherError(
@@ -98,7 +95,21 @@ export async function startNode(options: { port: number; root: string; log: Cons
   }
   await ensureCompiled(options);
   const started = performance.now();
-  const chain = await startLocalChain({ port: options.port });
+  const chain = await startLocalChain({ port: options.port, root: options.root, detached: true });
+  const killGroup = () => {
+    try {
+      process.kill(-chain.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  process.on("exit", killGroup);
   options.log.info("chain", `Hardhat node with the fhevm mock on ${chain.rpcUrl} (127.0.0.1 only) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return chain;
+  return {
+    ...chain,
+    async stop() {
+      await chain.stop();
+      process.off("exit", killGroup);
+    },
+  };
 }
