@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     ? { url: options.url.replace(/\/$/, ""), started: false, stop: async () => undefined }
     : await startServer(log, options.profileDir);
   try {
+    const loadBefore = os.loadavg().map(round);
     const token = await signIn(server.url);
     const notebookId = await createNotebook(server.url, token);
     const routes = [
@@ -118,6 +119,8 @@ async function main(): Promise<void> {
       const document = {
         benchmark: "workbench-api",
         server: { url: server.url, startedByBenchmark: server.started, node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model },
+        // Other work on the machine competes with the server and autocannon for its CPUs.
+        loadAverage: { before: loadBefore, after: os.loadavg().map(round) },
         connections: CONNECTIONS,
         durationSeconds: options.durationSeconds,
         target: { rate: TARGET_RATE, p99Ms: TARGET_P99_MS },
@@ -127,6 +130,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {
       printTable(results, options, server);
+      log(`load average (1, 5, 15 min) before: ${loadBefore.join(", ")}; after: ${os.loadavg().map(round).join(", ")}`);
     }
     if (options.check && !targetMet) process.exitCode = 1;
   } finally {
@@ -197,6 +201,10 @@ function printTable(results: Measurement[], options: Options, server: Server): v
     );
   }
   console.log(`target p99 < ${TARGET_P99_MS} ms at ${TARGET_RATE} req/s: ${results.every((r) => r.targetMet !== false) ? "met" : "NOT met"}`);
+  console.log(
+    "(autocannon's overallRate sends each connection's share of a second back to back when the second starts: " +
+      `the ${CONNECTIONS} connections keep ${CONNECTIONS} requests in flight until that second's quota is served, so latency ≈ ${CONNECTIONS} / unthrottled req/s.)`,
+  );
 }
 
 /** Signs in with a fresh wallet through the real SIWE round trip; returns the bearer token. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AddressOutput, Timestamp } from "../shared/schemas";
+import { AddressOutput, TimestampOutput as Timestamp } from "../shared/schemas";
 
 /** POST /api/auth/nonce response. */
 export const NonceResponse = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DatasetId, Id, multiLineText, pageOf, pageQuery, singleLineText, Timestamp } from "../shared/schemas";
+import { DatasetId, Id, IdOutput, multiLineText, pageOf, pageQuery, singleLineText, TimestampOutput } from "../shared/schemas";
 import { CELL_KINDS, NOTEBOOK_LIMITS } from "./model";
 
 const Title = singleLineText(NOTEBOOK_LIMITS.titleLength).meta({ example: "Greenhouse, week 47" });
@@ -12,24 +12,24 @@ const CellIndex = z.number().int().min(0).max(NOTEBOOK_LIMITS.maxCells).meta({ d
 /** A cell as the API shows it. */
 export const Cell = z
   .object({
-    id: Id,
+    id: IdOutput,
     index: z.number().int(),
     kind: z.enum(CELL_KINDS),
     source: z.string(),
     datasetId: z.string().nullable(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
+    createdAt: TimestampOutput,
+    updatedAt: TimestampOutput,
   })
   .meta({ id: "Cell" });
 
 /** A notebook with its cells in order. */
 export const Notebook = z
-  .object({ id: Id, title: z.string(), createdAt: Timestamp, updatedAt: Timestamp, cells: z.array(Cell) })
+  .object({ id: IdOutput, title: z.string(), createdAt: TimestampOutput, updatedAt: TimestampOutput, cells: z.array(Cell) })
   .meta({ id: "Notebook" });
 
 /** A notebook in a list. */
 export const NotebookSummary = z
-  .object({ id: Id, title: z.string(), createdAt: Timestamp, updatedAt: Timestamp, cellCount: z.number().int() })
+  .object({ id: IdOutput, title: z.string(), createdAt: TimestampOutput, updatedAt: TimestampOutput, cellCount: z.number().int() })
   .meta({ id: "NotebookSummary" });
 
 export const NotebookPage = pageOf(NotebookSummary);

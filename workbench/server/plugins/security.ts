@@ -1,6 +1,7 @@
 import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
+import Fastify from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "../config";
 import { createError } from "../errors";
@@ -35,6 +36,24 @@ export function contentSecurityPolicy(config: Config): Record<string, string[]> 
 }
 
 /**
+ * The security headers helmet sends with this configuration. @fastify/helmet builds helmet's whole
+ * middleware again on every request (it re-parses the CSP each time); with a static policy the
+ * headers never change, so they are taken once from a throwaway app running the plugin and set on
+ * every response from then on.
+ */
+async function securityHeaders(config: Config): Promise<Record<string, string>> {
+  const probe = Fastify({ logger: false });
+  await probe.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(config) } });
+  probe.get("/", async () => "");
+  const response = await probe.inject({ method: "GET", url: "/" });
+  await probe.close();
+  const ignored = new Set(["content-type", "content-length", "date", "connection", "keep-alive"]);
+  return Object.fromEntries(
+    Object.entries(response.headers).flatMap(([name, value]) => (ignored.has(name) || value === undefined ? [] : [[name, String(value)]])),
+  );
+}
+
+/**
  * Security headers (helmet), CORS for the configured origins only, and rate limiting: a generous
  * per-client limit on every route, stricter ones where routes ask for it (sign-in).
  */
@@ -42,17 +61,23 @@ export default fp(
   async (app) => {
     const { config } = app;
 
-    await app.register(helmet, {
-      contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(config) },
+    const headers = await securityHeaders(config);
+    app.addHook("onRequest", async (_request, reply) => {
+      reply.headers(headers);
     });
 
-    await app.register(cors, {
-      origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-      credentials: true,
-      methods: ["GET", "HEAD", "POST", "PATCH", "DELETE"],
-      allowedHeaders: ["Content-Type", "Authorization"],
-      maxAge: 600,
-    });
+    // Without CORS_ORIGINS the API is same-origin only: browsers refuse cross-origin reads of a
+    // response without Access-Control-Allow-Origin, so there is nothing to add to any response
+    // (and no per-request work to do).
+    if (config.corsOrigins.length > 0) {
+      await app.register(cors, {
+        origin: config.corsOrigins,
+        credentials: true,
+        methods: ["GET", "HEAD", "POST", "PATCH", "DELETE"],
+        allowedHeaders: ["Content-Type", "Authorization"],
+        maxAge: 600,
+      });
+    }
 
     if (config.rateLimit.enabled) {
       await app.register(rateLimit, {

@@ -7,12 +7,13 @@ import {
   Bytes32,
   DatasetId,
   Id,
+  IdOutput,
   multiLineText,
   pageOf,
   pageQuery,
   ParamValues,
   SignatureHex,
-  Timestamp,
+  TimestampOutput,
   UintString,
 } from "../shared/schemas";
 
@@ -111,11 +112,11 @@ const RunError = z.object({
 /** A run as the API shows it: never a decrypted value, only result handles its buyer can decrypt. */
 export const Run = z
   .object({
-    id: Id,
+    id: IdOutput,
     buyer: AddressOutput,
-    notebookId: Id.nullable(),
-    cellId: Id.nullable(),
-    scheduleId: Id.nullable(),
+    notebookId: IdOutput.nullable(),
+    cellId: IdOutput.nullable(),
+    scheduleId: IdOutput.nullable(),
     datasetId: z.string(),
     marketAddress: AddressOutput.nullable().meta({ description: "The contract the result handles belong to (user-decrypt against it)" }),
     programHash: z.string(),
@@ -131,10 +132,10 @@ export const Run = z
     error: RunError.nullable(),
     stale: z.string().nullable().meta({ description: "Why the run's dataset and results no longer exist (its chain was reset)" }),
     plan: z.record(z.string(), z.unknown()).nullable(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    startedAt: Timestamp.nullable(),
-    finishedAt: Timestamp.nullable(),
+    createdAt: TimestampOutput,
+    updatedAt: TimestampOutput,
+    startedAt: TimestampOutput.nullable(),
+    finishedAt: TimestampOutput.nullable(),
   })
   .meta({ id: "Run" });
 

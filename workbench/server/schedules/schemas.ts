@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Run, RunSource } from "../runs/schemas";
-import { Address, Bytes32, DatasetId, Id, pageOf, pageQuery, ParamValues, SignatureHex, Timestamp, UintString } from "../shared/schemas";
+import { Address, Bytes32, DatasetId, Id, IdOutput, pageOf, pageQuery, ParamValues, SignatureHex, TimestampOutput, UintString } from "../shared/schemas";
 
 /** The buyer's EIP-712 StandingAuthorization (domain IoTDataMarket v1), uint fields as decimal strings. */
 export const StandingAuthorizationJson = z
@@ -59,10 +59,10 @@ export const CreateScheduleBody = z.strictObject({
 /** A recurring report as the API shows it. */
 export const Schedule = z
   .object({
-    id: Id,
+    id: IdOutput,
     owner: z.string(),
-    notebookId: Id.nullable(),
-    cellId: Id.nullable(),
+    notebookId: IdOutput.nullable(),
+    cellId: IdOutput.nullable(),
     datasetId: z.string(),
     source: z.string(),
     params: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
@@ -76,16 +76,16 @@ export const Schedule = z
     endedReason: z.string().nullable(),
     runsDone: z.number().int(),
     nextFromIndex: z.number().int().meta({ description: "Where the next report's window starts (windows are consecutive)" }),
-    lastRunAt: Timestamp.nullable(),
-    nextRunAt: Timestamp.nullable().meta({ description: "When the worker next ticks (active schedules)" }),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
+    lastRunAt: TimestampOutput.nullable(),
+    nextRunAt: TimestampOutput.nullable().meta({ description: "When the worker next ticks (active schedules)" }),
+    createdAt: TimestampOutput,
+    updatedAt: TimestampOutput,
   })
   .meta({ id: "Schedule" });
 
 /** One report of a schedule: a run over the next consecutive window. */
 export const Report = z
-  .object({ id: Id, scheduleId: Id, fromIndex: z.number().int(), toIndex: z.number().int(), createdAt: Timestamp, run: Run.nullable() })
+  .object({ id: IdOutput, scheduleId: IdOutput, fromIndex: z.number().int(), toIndex: z.number().int(), createdAt: TimestampOutput, run: Run.nullable() })
   .meta({ id: "ScheduleReport" });
 
 export const ScheduleWithReports = Schedule.extend({ reports: z.array(Report), reportCount: z.number().int() }).meta({ id: "ScheduleWithReports" });

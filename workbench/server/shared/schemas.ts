@@ -56,6 +56,16 @@ export const DatasetId = z
 /** An ISO-8601 timestamp the server produced. */
 export const Timestamp = z.iso.datetime();
 
+/**
+ * An id in a response: documented as a UUID, not re-checked against the pattern on the way out
+ * (the service made it). Response schemas validate every response; format checks on every id and
+ * time of a 20-cell notebook cost three times the JSON encoding itself.
+ */
+export const IdOutput = z.string().meta({ format: "uuid" });
+
+/** A timestamp in a response: documented as date-time, not re-checked (see `IdOutput`). */
+export const TimestampOutput = z.string().meta({ format: "date-time" });
+
 /** Pagination of list routes. */
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: "Items per page (1–100)" }),
