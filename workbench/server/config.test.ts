@@ -30,6 +30,25 @@ describe("loadConfig", () => {
     expect(config.store).toEqual({ kind: "sqlite", path: "/var/lib/wb/workbench.sqlite" });
   });
 
+  it("reads the market, the queue and the indexer, with the deployment file under the state folder", () => {
+    const defaults = loadConfig({ STATE_DIR: "/var/lib/wb" });
+    expect(defaults.chain).toMatchObject({ marketAddress: undefined, fromBlock: undefined, deploymentFile: "/var/lib/wb/deployment.json", publicRpcUrl: "http://127.0.0.1:8545" });
+    expect(defaults.queue).toEqual({ name: "recipe-runs", prefix: "iotdm" });
+    expect(defaults.indexer).toEqual({ enabled: true, pollIntervalMs: 1000, blockRange: 2000, confirmations: 0 });
+    const config = loadConfig({
+      MARKET_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      MARKET_FROM_BLOCK: "7",
+      PUBLIC_CHAIN_RPC_URL: "https://rpc.example",
+      QUEUE_NAME: "runs-2",
+      INDEXER_ENABLED: "false",
+      INDEXER_CONFIRMATIONS: "12",
+    });
+    expect(config.chain).toMatchObject({ marketAddress: "0x5FbDB2315678afecb367f032d93F642f64180aa3", fromBlock: 7, publicRpcUrl: "https://rpc.example" });
+    expect(config.queue.name).toBe("runs-2");
+    expect(config.indexer).toMatchObject({ enabled: false, confirmations: 12 });
+    expect(() => loadConfig({ MARKET_ADDRESS: "0x12", QUEUE_NAME: "a b" })).toThrow(/MARKET_ADDRESS[\s\S]*QUEUE_NAME/);
+  });
+
   it("names every invalid variable", () => {
     const attempt = () => loadConfig({ PORT: "http", DATABASE_URL: "mysql://x", CORS_ORIGINS: "https://a.example/path" });
     expect(attempt).toThrow(ConfigError);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type App } from "../app";
 import { listen } from "../main";
 import { createStore, type Store } from "../store/store";
-import { answeringChain, createTestApp, expectError, testConfig } from "./support/app";
+import { answeringChain, createTestApp, deleteQueueKeys, expectError, testConfig } from "./support/app";
 
 describe("workbench app", () => {
   let store: Store;
@@ -154,7 +154,8 @@ describe("workbench app", () => {
     it("finishes in-flight requests, then stops listening promptly", async () => {
       const own = createStore({ kind: "sqlite", path: ":memory:" });
       await own.migrate();
-      const server = await buildApp({ config: testConfig(), store: own, logger: false });
+      const config = testConfig();
+      const server = await buildApp({ config, store: own, logger: false });
       server.get("/api/slow", async () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
         return { done: true };
@@ -169,6 +170,7 @@ describe("workbench app", () => {
       expect(Date.now() - started).toBeLessThan(2000);
       await expect(fetch(`${address}/api/health`)).rejects.toThrow();
       await own.close();
+      await deleteQueueKeys(config.queue.prefix, config.queue.name);
     });
 
     it("listens on the configured address and closes on a shutdown signal", async () => {
@@ -181,6 +183,7 @@ describe("workbench app", () => {
         expect(running.server.listening).toBe(false);
       } finally {
         dispose();
+        await deleteQueueKeys(config.queue.prefix, config.queue.name);
       }
     });
   });

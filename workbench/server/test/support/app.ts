@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
+import { Redis } from "ioredis";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { SiweMessage } from "siwe";
 import { expect } from "vitest";
@@ -45,9 +46,27 @@ export async function createTestApp(options: {
   now?: () => Date;
   chain?: MarketChain;
 }): Promise<App> {
-  const app = await buildApp({ config: testConfig(options.env), store: options.store, logger: false, now: options.now, chain: options.chain });
+  const config = testConfig(options.env);
+  const app = await buildApp({ config, store: options.store, logger: false, now: options.now, chain: options.chain });
+  // The queue's few keys (BullMQ's meta) go with the app: every test app has a queue of its own.
+  app.addHook("onClose", async () => deleteQueueKeys(config.queue.prefix, config.queue.name));
   await app.ready();
   return app;
+}
+
+/** Deletes every Redis key of a test queue. */
+export async function deleteQueueKeys(prefix: string, name: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 3 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:${name}:*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** The fields of a sign-in message; defaults make a valid one for the test app. */

@@ -3,33 +3,17 @@
  * own `startWorker`, as its process would run it) on a fresh queue of its own in the local Redis.
  */
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import type { WorkerConfig } from "../../../../worker/src/config";
 import { startWorker, type WorkerRuntime } from "../../../../worker/src/start-worker";
 import { buildApp, type App } from "../../app";
 import type { Store } from "../../store/store";
-import { TEST_QUEUE_PREFIX, testConfig } from "./app";
+import { deleteQueueKeys, TEST_QUEUE_PREFIX, testConfig } from "./app";
 import type { ChainFixture } from "./chain";
 
 /** A queue name of its own, and a way to delete every key of it afterwards. */
 export function testQueueName(label: string): { name: string; dispose(): Promise<void> } {
   const name = `${label}-${randomUUID()}`;
-  return {
-    name,
-    async dispose() {
-      const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
-      try {
-        let cursor = "0";
-        do {
-          const [next, keys] = await redis.scan(cursor, "MATCH", `${TEST_QUEUE_PREFIX}:${name}:*`, "COUNT", 1000);
-          if (keys.length > 0) await redis.del(...keys);
-          cursor = next;
-        } while (cursor !== "0");
-      } finally {
-        await redis.quit();
-      }
-    },
-  };
+  return { name, dispose: () => deleteQueueKeys(TEST_QUEUE_PREFIX, name) };
 }
 
 /** The environment of a workbench serving the fixture's market on `queueName`. */
