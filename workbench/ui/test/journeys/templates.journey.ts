@@ -70,7 +70,8 @@ describe("templates: publish, then another account forks with a parameter", () =
   it("the author publishes a recipe cell as a template", async () => {
     const { page } = alice;
     await page.goto("/templates");
-    await expect.poll(() => page.getByText("No templates yet").isVisible()).toBe(true);
+    // A fresh service already offers the built-in recipe library.
+    await expect.poll(() => page.getByText("Built-in").first().isVisible()).toBe(true);
     await signInWithDevWallet(page, 1);
     await page.goto("/notebooks");
     await page.getByRole("button", { name: "New notebook" }).first().click();
@@ -104,7 +105,8 @@ describe("templates: publish, then another account forks with a parameter", () =
     await page.getByRole("searchbox", { name: "Search templates" }).fill("threshold");
     const card = page.getByRole("link", { name: "Hours above a threshold" });
     await expect.poll(() => card.isVisible(), { timeout: 10_000 }).toBe(true);
-    await expect.poll(() => page.getByText("1 parameter · 0 forks").isVisible()).toBe(true);
+    const cardItem = page.getByRole("listitem").filter({ has: card });
+    await expect.poll(() => cardItem.getByText("1 parameter · 0 forks").isVisible()).toBe(true);
     await bob.screenshot("12-template-gallery");
     await card.click();
 
