@@ -5,27 +5,29 @@ import type { Page, PageRequest, RunError, RunRecord } from "../records";
 import type { RunsTable } from "../schema";
 
 /** What the API stores when it accepts a signed run request (before enqueueing it). */
-export interface NewRun {
-  id: string;
-  buyer: string;
-  notebookId: string | null;
-  cellId: string | null;
-  scheduleId: string | null;
-  datasetId: string;
-  programHash: string;
-  program: unknown;
-  source: string;
-  fromIndex: number;
-  toIndex: number;
-  requestDigest: string;
-  request: unknown;
-  signature: string;
+export type NewRun = Pick<
+  RunRecord,
+  | "id"
+  | "buyer"
+  | "notebookId"
+  | "cellId"
+  | "scheduleId"
+  | "datasetId"
+  | "programHash"
+  | "program"
+  | "source"
+  | "fromIndex"
+  | "toIndex"
+  | "requestDigest"
+  | "request"
+  | "signature"
+> & {
   /** The recipe's parameter values (omitted: its defaults). */
-  params?: Record<string, string | number> | null;
+  params?: RunRecord["params"];
   /** The plan the run follows (recipes/ `planToJSON`). */
   plan?: unknown;
   at: Date;
-}
+};
 
 const TERMINAL = ["done", "error"] as const;
 const MAX_APPEND_ATTEMPTS = 5;

@@ -5,27 +5,29 @@ import type { Page, PageRequest, ScheduleRecord, ScheduleRepeat, ScheduleReportR
 import type { ScheduleReportsTable, SchedulesTable } from "../schema";
 
 /** What the API stores when a buyer creates a schedule from a signed standing authorization. */
-export interface NewSchedule {
-  id: string;
-  owner: string;
-  notebookId: string | null;
-  cellId: string | null;
-  datasetId: string;
-  programHash: string;
-  program: unknown;
-  source: string;
-  cadenceSeconds: number;
-  expiry: number;
-  maxRuns: number;
-  authorizationDigest: string;
-  authorization: unknown;
-  signature: string;
+export type NewSchedule = Pick<
+  ScheduleRecord,
+  | "id"
+  | "owner"
+  | "notebookId"
+  | "cellId"
+  | "datasetId"
+  | "programHash"
+  | "program"
+  | "source"
+  | "cadenceSeconds"
+  | "expiry"
+  | "maxRuns"
+  | "authorizationDigest"
+  | "authorization"
+  | "signature"
+> & {
   /** Where the first window starts. */
   fromIndex: number;
   params?: Record<string, string | number> | null;
   repeat?: ScheduleRepeat | null;
   at: Date;
-}
+};
 
 /** The statuses of a schedule that can still run. */
 const LIVE: readonly ScheduleStatus[] = ["active", "paused"];
