@@ -6,7 +6,7 @@ import Fastify, {
   type FastifyServerOptions,
   type RawServerDefault,
 } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import authRoutes from "./auth/routes";
 import type { MarketChain } from "./chain/market-chain";
 import chainRoutes from "./chain/routes";
@@ -32,6 +32,7 @@ import type { RecipeTooling } from "./recipes/recipe-tooling";
 import recipeRoutes from "./recipes/routes";
 import runRoutes from "./runs/routes";
 import scheduleRoutes from "./schedules/routes";
+import { responseSerializerCompiler } from "./shared/response-serializer";
 import type { Store } from "./store/store";
 import templateRoutes from "./templates/routes";
 import type { RunQueue } from "../../worker/src/queues";
@@ -74,7 +75,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
   // JSON only: a cross-site form cannot post text/plain or form bodies to a cookie-authenticated route.
   app.removeContentTypeParser("text/plain");
 

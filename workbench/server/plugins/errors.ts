@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { AppError, createError, toErrorBody } from "../errors";
 
 declare module "fastify" {
@@ -105,9 +105,6 @@ export function toAppError(error: unknown, request: FastifyRequest, bodyLimit: n
         return createError("ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE", { cause: error });
       case "FST_ERR_BAD_URL":
         return createError("ERR_REQUEST_BAD_URL", { cause: error });
-    }
-    if (isResponseSerializationError(error)) {
-      return createError("ERR_SERVICE_INTERNAL", { params: { requestId: request.id }, cause: error });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
