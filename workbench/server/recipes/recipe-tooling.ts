@@ -101,10 +101,11 @@ export interface RecipeTooling {
   check(source: string): RecipeCheck;
   /**
    * The recipe with `params` written over the defaults of its declared parameters and, when given,
-   * reading `dataset` (a dataset id or name) in its `from` line. Fails with the checker's diagnostics
+   * reading `dataset` (a dataset id or name) in its `from` line and naming the value `field` (the
+   * dataset's field) wherever it named its own. Fails with the checker's diagnostics
    * (`unknown-override`, `invalid-override`, or any error of the recipe).
    */
-  fork(input: { source: string; params: Readonly<Record<string, string>>; dataset?: string }): RecipeFork;
+  fork(input: { source: string; params: Readonly<Record<string, string>>; dataset?: string; field?: string }): RecipeFork;
   /**
    * Checks a recipe with parameter values, against a dataset when given: its field, the precision
    * and range of its values, and (reported as `kind-not-approved` errors) the seller's approvals.

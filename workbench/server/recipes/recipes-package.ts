@@ -21,8 +21,8 @@ export const recipesPackageTooling: RecipeTooling = {
     return { ok: result.ok, diagnostics: result.diagnostics.map(toDiagnostic), params: declarationsOf(result.ast) };
   },
 
-  fork({ source, params, dataset }) {
-    const result = forkRecipe({ source, params, ...(dataset !== undefined && { dataset }) });
+  fork({ source, params, dataset, field }) {
+    const result = forkRecipe({ source, params, ...(dataset !== undefined && { dataset }), ...(field !== undefined && { field }) });
     return result.ok ? { ok: true, source: result.source } : { ok: false, diagnostics: result.diagnostics.map(toDiagnostic) };
   },
 

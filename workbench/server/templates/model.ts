@@ -36,22 +36,22 @@ export function checkTemplateSource(recipes: RecipeTooling, source: string): Che
 
 /**
  * The template's source with `values` written over its parameters' defaults (parameters without a
- * value keep theirs) and, when given, reading `datasetId`. Values name declared parameters and are
+ * value keep theirs) and, when given, reading `dataset` under its field name. Values name declared parameters and are
  * decimal numbers (given as numbers or strings); anything else is the caller's mistake (400), while a
  * template that no longer checks is a recipe error (422).
  */
 export function forkTemplateSource(
   recipes: RecipeTooling,
-  input: { source: string; values: Readonly<Record<string, string | number>>; datasetId?: string },
+  input: { source: string; values: Readonly<Record<string, string | number>>; dataset?: { id: string; field: string } },
 ): string {
-  const { source, values, datasetId } = input;
+  const { source, values, dataset } = input;
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) {
     const text = typeof value === "number" ? numberText(value) : value;
     if (text === undefined) throw valuesInvalid(`${name} must be a decimal number such as 30 or -12.5`, { param: name });
     params[name] = text;
   }
-  const fork = recipes.fork({ source, params, ...(datasetId !== undefined && { dataset: datasetId }) });
+  const fork = recipes.fork({ source, params, ...(dataset && { dataset: dataset.id, field: dataset.field }) });
   if (fork.ok) return fork.source;
   const blamesValues = fork.diagnostics.filter((d) => OVERRIDE_DIAGNOSTICS.has(d.code));
   if (blamesValues.length > 0) {

@@ -128,7 +128,9 @@ const templateRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security: SIGNED_IN,
         summary: "Fork a template into a notebook",
-        description: "Adds a recipe cell with your parameter values to one of your notebooks (or a new one) and counts the fork.",
+        description:
+          "Adds a recipe cell with your parameter values to one of your notebooks (or a new one) and counts the fork. " +
+          "With a dataset, the recipe reads it and names its values by the dataset's field.",
         params: TemplateParams,
         body: ForkBody,
         response: {

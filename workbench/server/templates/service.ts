@@ -197,8 +197,11 @@ export class TemplateService {
     },
   ): Promise<ForkResult> {
     const template = await this.get(user, templateId);
-    const datasetId = input.datasetId ?? undefined;
-    const source = forkTemplateSource(this.options.recipes, { source: template.source, values: input.values, datasetId });
+    // The fork reads the dataset by id, and names its values as the dataset does (a template's
+    // `temperature` becomes a dataset's `temp_c`).
+    const dataset = input.datasetId ? await this.options.store.datasets.get(input.datasetId) : undefined;
+    if (input.datasetId && !dataset) throw createError("ERR_DATASET_NOT_FOUND", { params: { datasetId: input.datasetId } });
+    const source = forkTemplateSource(this.options.recipes, { source: template.source, values: input.values, dataset });
     const at = this.options.now();
     return this.options.store.transaction(async (tx) => {
       let notebookId = input.notebookId;

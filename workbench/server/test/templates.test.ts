@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listTemplates } from "../../../recipes/library";
 import type { App } from "../app";
+import type { DatasetInput } from "../store/repositories/dataset-repository";
 import type { Store } from "../store/store";
 import { as, createTestApp, expectError, signIn, type TestUser } from "./support/app";
 import { describeEachBackend, snapshotStore } from "./support/backends";
@@ -18,6 +19,27 @@ const HOT_HOURS = [
   "",
 ].join("\n");
 
+/** A dataset as the chain indexer writes it, measuring `field`. */
+const indexedDataset = (id: string, field: string): DatasetInput => ({
+  id,
+  seller: "0x2222222222222222222222222222222222222222",
+  name: `Sensor ${id}`,
+  field,
+  unit: "°C",
+  scale: 2,
+  offset: "-5000",
+  priceWei: "1000",
+  periodSeconds: 86_400,
+  k: 12,
+  readingCount: 0,
+  firstTimestamp: null,
+  lastTimestamp: null,
+  approvedMask: 0b1111111111,
+  pausedBlock: null,
+  createdBlock: 1,
+  updatedBlock: 1,
+});
+
 describeEachBackend("templates API", (backend) => {
   let store: Store;
   let cleanup: () => Promise<void>;
@@ -30,6 +52,9 @@ describeEachBackend("templates API", (backend) => {
     app = await createTestApp({ store });
     alice = await signIn(app);
     bob = await signIn(app);
+    for (const dataset of [indexedDataset("3", "temperature"), indexedDataset("7", "temperature"), indexedDataset("9", "temp_c")]) {
+      await store.datasets.upsert(dataset, new Date());
+    }
   });
   afterAll(async () => {
     await app?.close();
@@ -270,6 +295,21 @@ describeEachBackend("templates API", (backend) => {
       const notebook = (await as(app, bob, { method: "GET", url: `/api/notebooks/${fork.notebookId}` })).json();
       expect(notebook).toMatchObject({ title: "Hot and cold hours", cells: [{ id: fork.cell.id }] });
       expect((await app.inject({ method: "GET", url: `/api/templates/${template.id}` })).json().forkCount).toBe(1);
+    });
+
+    it("names the values as the chosen dataset does", async () => {
+      const template = await publish(alice);
+      const response = await as(app, bob, { method: "POST", url: `/api/templates/${template.id}/fork`, payload: { datasetId: "9" } });
+      expect(response.statusCode, response.body).toBe(201);
+      expect(response.json().cell.source).toBe(HOT_HOURS.replace('"greenhouse"', '"9"').replaceAll("temperature", "temp_c"));
+    });
+
+    it("refuses a dataset the catalogue does not hold (404), writing nothing", async () => {
+      const template = await publish(alice);
+      const before = await snapshotStore(store);
+      const response = await as(app, bob, { method: "POST", url: `/api/templates/${template.id}/fork`, payload: { datasetId: "404" } });
+      expectError(response, 404, "ERR_DATASET_NOT_FOUND");
+      expect(await snapshotStore(store)).toEqual(before);
     });
 
     it("keeps defaults for parameters without a value and forks into an existing notebook", async () => {
