@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { buildApp, type App } from "../app";
 import { listen } from "../main";
 import { createStore, type Store } from "../store/store";
@@ -105,6 +106,18 @@ describe("workbench app", () => {
         expect(entry).toMatchObject({ reqId: requestId, route: "/api/explode", method: "GET", code: "ERR_SERVICE_INTERNAL" });
       } finally {
         await logged.close();
+      }
+    });
+
+    it("answers a response that lacks a declared field with the error shape, not a half-written body", async () => {
+      const broken = await buildApp({ config: testConfig(), store, logger: false });
+      broken.get("/api/broken", { schema: { response: { 200: z.object({ id: z.string(), secretField: z.string() }) } } }, async () => ({ id: "n1" }) as never);
+      try {
+        const response = await broken.inject({ method: "GET", url: "/api/broken" });
+        expectError(response, 500, "ERR_SERVICE_INTERNAL");
+        expect(response.body).not.toMatch(/secretField|n1/);
+      } finally {
+        await broken.close();
       }
     });
   });
