@@ -26,6 +26,7 @@ import { Redis } from "ioredis";
 import { SiweMessage } from "siwe";
 import { createStore } from "../workbench/server/store/store";
 import { constantRate } from "./constant-rate";
+import { cpuUsage, readCpu, type CpuReading } from "./cpu-usage";
 
 const ROOT = path.resolve(__dirname, "..");
 const CONNECTIONS = 50;
@@ -66,12 +67,18 @@ interface Measurement {
   errors: number;
   /** p99 < 20 ms (target mode only). */
   targetMet: boolean | null;
+  /** The server's CPU time per request, µs (null when it runs elsewhere: --url). */
+  serverCpuUsPerRequest: number | null;
+  /** Share of the machine's CPU the hypervisor gave to other guests during the row (Linux; null elsewhere). */
+  stealShare: number | null;
 }
 
 /** A server to measure, and how to stop it. */
 interface Server {
   url: string;
   started: boolean;
+  /** The server's process id when the benchmark started it. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -81,7 +88,7 @@ async function main(): Promise<void> {
     if (!options.json) console.log(line);
   };
   const server = options.url
-    ? { url: options.url.replace(/\/$/, ""), started: false, stop: async () => undefined }
+    ? { url: options.url.replace(/\/$/, ""), started: false, pid: undefined, stop: async () => undefined }
     : await startServer(log, options.profileDir);
   try {
     const loadBefore = os.loadavg().map(round);
@@ -98,6 +105,7 @@ async function main(): Promise<void> {
       await unthrottled({ url: server.url + url, headers, durationSeconds: 2 });
 
       log(`${route}: ${TARGET_RATE} req/s for ${options.durationSeconds} s…`);
+      let cpuBefore = readCpu(server.pid);
       const paced = await constantRate({ url: server.url + url, headers, clients: CONNECTIONS, rate: TARGET_RATE, durationSeconds: options.durationSeconds });
       const latencyMs = percentiles(paced.latenciesMs);
       results.push({
@@ -110,9 +118,11 @@ async function main(): Promise<void> {
         non2xx: paced.non2xx,
         errors: paced.errors,
         targetMet: latencyMs.p99 < TARGET_P99_MS && paced.non2xx === 0 && paced.errors === 0,
+        ...cpuFigures(cpuBefore, readCpu(server.pid), paced.latenciesMs.length),
       });
 
       log(`${route}: unthrottled for ${options.durationSeconds} s…`);
+      cpuBefore = readCpu(server.pid);
       const { result, latencies } = await unthrottled({ url: server.url + url, headers, durationSeconds: options.durationSeconds });
       results.push({
         route,
@@ -124,6 +134,7 @@ async function main(): Promise<void> {
         non2xx: result.non2xx,
         errors: result.errors + result.timeouts,
         targetMet: null,
+        ...cpuFigures(cpuBefore, readCpu(server.pid), result.requests.total),
       });
     }
     const targetMet = results.every((r) => r.targetMet !== false);
@@ -136,6 +147,10 @@ async function main(): Promise<void> {
         connections: CONNECTIONS,
         durationSeconds: options.durationSeconds,
         target: { rate: TARGET_RATE, p99Ms: TARGET_P99_MS },
+        load: {
+          target: `open loop: one request every ${1000 / TARGET_RATE} ms, taking turns over the clients; latency from when each was due`,
+          max: "autocannon: each client sends again as soon as it is answered",
+        },
         results,
         targetMet,
       };
@@ -164,6 +179,13 @@ function unthrottled(options: { url: string; headers: Record<string, string>; du
   });
 }
 
+/** The server's CPU per request and the machine's stolen share over a row, where /proc could be read. */
+function cpuFigures(before: CpuReading | undefined, after: CpuReading | undefined, requests: number): Pick<Measurement, "serverCpuUsPerRequest" | "stealShare"> {
+  if (!before || !after) return { serverCpuUsPerRequest: null, stealShare: null };
+  const usage = cpuUsage(before, after, requests);
+  return { serverCpuUsPerRequest: usage.processUsPerRequest, stealShare: Math.round(usage.stealShare * 1000) / 1000 };
+}
+
 function percentiles(latencies: readonly number[]): Measurement["latencyMs"] {
   const samples = [...latencies].sort((a, b) => a - b);
   const at = (p: number) => round(samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)] ?? 0);
@@ -180,17 +202,21 @@ function printTable(results: Measurement[], options: Options, server: Server): v
   console.log(
     `Workbench API over loopback (${server.started ? "a server started by the benchmark" : server.url}), ${CONNECTIONS} connections, ${options.durationSeconds} s per row, node ${process.version}, ${os.cpus().length} CPUs`,
   );
-  console.log(`${pad("route", 26)}${pad("rate", 14)}${pad("req/s", 9)}${pad("p50 ms", 9)}${pad("p90 ms", 9)}${pad("p99 ms", 9)}${pad("max ms", 9)}${pad("non-2xx", 9)}target`);
+  console.log(
+    `${pad("route", 26)}${pad("rate", 14)}${pad("req/s", 9)}${pad("p50 ms", 9)}${pad("p90 ms", 9)}${pad("p99 ms", 9)}${pad("max ms", 9)}${pad("non-2xx", 9)}${pad("cpu µs/req", 12)}${pad("steal", 8)}target`,
+  );
   for (const r of results) {
     const target = r.targetMet === null ? "" : r.targetMet ? `met (p99 < ${TARGET_P99_MS} ms)` : "NOT met";
     console.log(
-      `${pad(r.route, 26)}${pad(r.rate ? `${r.rate} req/s` : "unthrottled", 14)}${pad(r.requestsPerSecond, 9)}${pad(r.latencyMs.p50, 9)}${pad(r.latencyMs.p90, 9)}${pad(r.latencyMs.p99, 9)}${pad(r.latencyMs.max, 9)}${pad(r.non2xx + r.errors, 9)}${target}`,
+      `${pad(r.route, 26)}${pad(r.rate ? `${r.rate} req/s` : "unthrottled", 14)}${pad(r.requestsPerSecond, 9)}${pad(r.latencyMs.p50, 9)}${pad(r.latencyMs.p90, 9)}${pad(r.latencyMs.p99, 9)}${pad(r.latencyMs.max, 9)}${pad(r.non2xx + r.errors, 9)}` +
+        `${pad(r.serverCpuUsPerRequest ?? "-", 12)}${pad(r.stealShare === null ? "-" : `${(r.stealShare * 100).toFixed(1)} %`, 8)}${target}`,
     );
   }
   console.log(`target p99 < ${TARGET_P99_MS} ms at ${TARGET_RATE} req/s: ${results.every((r) => r.targetMet !== false) ? "met" : "NOT met"}`);
   console.log(
     `(${TARGET_RATE} req/s: one request every ${1000 / TARGET_RATE} ms, taking turns over the ${CONNECTIONS} clients, latency counted from when each was due; ` +
-      `unthrottled: autocannon, each client sending again as soon as it is answered, so latency ≈ ${CONNECTIONS} / req/s.)`,
+      `unthrottled: autocannon, each client sending again as soon as it is answered, so latency ≈ ${CONNECTIONS} / req/s. ` +
+      `cpu µs/req: the server's own CPU time per request; steal: the share of the machine's CPU the hypervisor gave to other guests meanwhile.)`,
   );
 }
 
@@ -291,6 +317,7 @@ async function startServer(log: (line: string) => void, profileDir: string | und
   return {
     url,
     started: true,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
