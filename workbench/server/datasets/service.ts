@@ -19,6 +19,13 @@ export interface CatalogueSearch {
   offset: number;
 }
 
+/** The dataset the chain indexer wrote under `datasetId`; ERR_DATASET_NOT_FOUND when it has not seen one. */
+export async function requireDataset(store: Store, datasetId: string): Promise<DatasetRecord> {
+  const dataset = await store.datasets.get(datasetId);
+  if (!dataset) throw createError("ERR_DATASET_NOT_FOUND", { params: { datasetId } });
+  return dataset;
+}
+
 /** The dataset catalogue, read from what the chain indexer wrote; the viewer's access added. */
 export class DatasetService {
   constructor(private readonly options: { store: Store; now: () => Date; cache?: CatalogueCache }) {}
@@ -49,8 +56,7 @@ export class DatasetService {
   /** One dataset; ERR_DATASET_NOT_FOUND when the indexer has not seen it. */
   async get(viewer: string | undefined, datasetId: string): Promise<z.output<typeof Dataset>> {
     const { store } = this.options;
-    const dataset = await store.datasets.get(datasetId);
-    if (!dataset) throw createError("ERR_DATASET_NOT_FOUND", { params: { datasetId } });
+    const dataset = await requireDataset(store, datasetId);
     return toDataset(dataset, viewer ? await store.datasets.getAccess(datasetId, viewer) : undefined);
   }
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { z } from "zod";
-import { createError } from "../errors";
+import { requireDataset } from "../datasets/service";
 import type { RecipeKindName } from "../shared/recipe-kinds";
 import { COMMON_ERRORS, errorResponses } from "../shared/schemas";
 import { recipeDatasetOf } from "./recipe-dataset";
@@ -25,9 +25,7 @@ const recipeRoutes: FastifyPluginAsyncZod = async (app) => {
       const { source, datasetId, params } = request.body;
       let dataset;
       if (datasetId !== undefined) {
-        const record = await app.store.datasets.get(datasetId);
-        if (!record) throw createError("ERR_DATASET_NOT_FOUND", { params: { datasetId } });
-        dataset = recipeDatasetOf(record);
+        dataset = recipeDatasetOf(await requireDataset(app.store, datasetId));
       }
       const analysis = app.recipes.analyze({ source, ...(params && { params }), ...(dataset && { dataset }) });
       return {

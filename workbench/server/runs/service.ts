@@ -3,6 +3,7 @@ import { getAddress } from "ethers";
 import type { z } from "zod";
 import type { RunQueue } from "../../../worker/src/queues";
 import { chainCall, type MarketChain } from "../chain/market-chain";
+import { requireDataset } from "../datasets/service";
 import { createError, isAppError } from "../errors";
 import { recipeDatasetOf } from "../recipes/recipe-dataset";
 import type { RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling";
@@ -49,8 +50,7 @@ export class RunService {
   /** The plan of a recipe over a dataset as it is now, and the RunRequest for the buyer to sign. */
   async plan(buyer: string, input: { datasetId: string; source: string; params?: RecipeParamValues }): Promise<z.output<typeof RunPlan>> {
     const { store, chain, recipes } = this.options;
-    const dataset = await store.datasets.get(input.datasetId);
-    if (!dataset) throw createError("ERR_DATASET_NOT_FOUND", { params: { datasetId: input.datasetId } });
+    const dataset = await requireDataset(store, input.datasetId);
     const deployment = chain.requireDeployment();
     const [chainTime, timestamps, access] = await Promise.all([
       chain.chainTime(),

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { requireDataset } from "../datasets/service";
 import { createError } from "../errors";
 import { insertCell } from "../notebooks/service";
 import type { RecipeTooling } from "../recipes/recipe-tooling";
@@ -199,8 +200,7 @@ export class TemplateService {
     const template = await this.get(user, templateId);
     // The fork reads the dataset by id, and names its values as the dataset does (a template's
     // `temperature` becomes a dataset's `temp_c`).
-    const dataset = input.datasetId ? await this.options.store.datasets.get(input.datasetId) : undefined;
-    if (input.datasetId && !dataset) throw createError("ERR_DATASET_NOT_FOUND", { params: { datasetId: input.datasetId } });
+    const dataset = input.datasetId ? await requireDataset(this.options.store, input.datasetId) : undefined;
     const source = forkTemplateSource(this.options.recipes, { source: template.source, values: input.values, dataset });
     const at = this.options.now();
     return this.options.store.transaction(async (tx) => {
