@@ -45,9 +45,9 @@ export function readCpu(pid: number | undefined): CpuReading | undefined {
 /** The usage between `before` and `after` over `requests` requests. */
 export function cpuUsage(before: CpuReading, after: CpuReading, requests: number): CpuUsage {
   const ticks = after.machine.totalTicks - before.machine.totalTicks;
+  const processMs = before.processMs === null || after.processMs === null ? null : after.processMs - before.processMs;
   return {
-    processUsPerRequest:
-      before.processMs === null || after.processMs === null ? null : requests > 0 ? Math.round(((after.processMs - before.processMs) * 1000) / requests) : 0,
+    processUsPerRequest: processMs === null ? null : Math.round((processMs * 1000) / Math.max(requests, 1)),
     stealShare: ticks > 0 ? (after.machine.stealTicks - before.machine.stealTicks) / ticks : 0,
   };
 }
