@@ -47,7 +47,7 @@ export function cpuUsage(before: CpuReading, after: CpuReading, requests: number
   const ticks = after.machine.totalTicks - before.machine.totalTicks;
   const processMs = before.processMs === null || after.processMs === null ? null : after.processMs - before.processMs;
   return {
-    processUsPerRequest: processMs === null ? null : Math.round((processMs * 1000) / Math.max(requests, 1)),
+    processUsPerRequest: processMs === null ? null : requests > 0 ? Math.round((processMs * 1000) / requests) : 0,
     stealShare: ticks > 0 ? (after.machine.stealTicks - before.machine.stealTicks) / ticks : 0,
   };
 }
