@@ -6,9 +6,9 @@
 #   docker build -t iot-data-market-workbench .
 #
 # Stages: deps (npm ci, with a C++ toolchain for the native modules), build (compile the
-# contracts, build the UI, bundle the worker and the service), runtime (the result, non-root).
-# Hardhat, tsx and esbuild stay installed: the chain service runs `hardhat node`, the seed and
-# device steps run the launcher's TypeScript through tsx.
+# contracts, build the UI), runtime (the result, non-root). Hardhat and tsx stay installed: the
+# chain service runs `hardhat node`; every other service runs its TypeScript from source with tsx's
+# loader (`node --import tsx`).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -20,16 +20,20 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && npm install -g npm@11.19.1 --no-audit --no-fund
+# With the workspaces' manifests: npm ci links each part's package (@iotdm/recipes, …).
 COPY package.json package-lock.json ./
+COPY contracts/client/package.json contracts/client/
+COPY recipes/package.json recipes/
+COPY worker/package.json worker/
+COPY workbench/package.json workbench/
+COPY bench/package.json bench/
 RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
 # The compiler is the solc npm package (hardhat.config.ts), so this works offline too.
 RUN ./node_modules/.bin/hardhat compile --quiet \
- && npm run build:ui \
- && npm run workbench:build \
- && npm run worker:build
+ && npm run build:ui
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -42,4 +46,4 @@ COPY --from=build --chown=node:node /app /app
 RUN mkdir -p /state && chown node:node /state
 USER node
 EXPOSE 8787 8545
-CMD ["node", "--enable-source-maps", "dist/workbench/main.js"]
+CMD ["node", "--import", "tsx", "workbench/server/main.ts"]

@@ -4,6 +4,14 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 
+/**
+ * Hardhat 2 loads this file through ts-node, which compiles CommonJS only. The contracts client the
+ * tests import, and bench/contracts.ts that mocha loads for `npm run bench:contracts`, are ES modules
+ * that tsx runs from source everywhere else: from here on tsx compiles every TypeScript file mocha
+ * loads too (an ES module required from CommonJS becomes CommonJS, `import.meta` included).
+ */
+require("tsx/cjs/api").register();
+
 /** The compiler comes from the `solc` npm package: these machines cannot download one. */
 const SOLC_VERSION: string = require("solc/package.json").version;
 

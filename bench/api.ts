@@ -7,8 +7,8 @@
  * autocannon (the maximum, each client sending its next request as soon as the last is answered).
  * Prints a table, or one JSON document with --json; --check exits 1 when a target is missed.
  *
- * Without --url it starts its own server the way `npm run workbench` runs it (the esbuild bundle
- * under plain node, LOG_LEVEL=warn, a fresh SQLite file seeded with a catalogue of 200 datasets, a
+ * Without --url it starts its own server the way `npm start` runs it (from source under node with
+ * tsx's loader, LOG_LEVEL=warn, a fresh SQLite file seeded with a catalogue of 200 datasets, a
  * queue of its own in the local Redis, no chain needed for these routes); with --url it drives a
  * running one (whose catalogue is whatever its chain holds). `--profile <dir>` writes a CPU profile
  * of the server it starts.
@@ -16,19 +16,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { build } from "esbuild";
 import { Wallet } from "ethers";
 import { Redis } from "ioredis";
 import { SiweMessage } from "siwe";
-import { createStore } from "../workbench/server/store/store";
+import { freePort } from "@iotdm/contracts-client/local-chain";
+import { createStore } from "@iotdm/workbench/store";
 import { constantRate } from "./constant-rate";
 import { cpuUsage, readCpu, type CpuReading } from "./cpu-usage";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(import.meta.dirname, "..");
 const CONNECTIONS = 50;
 const TARGET_RATE = 500;
 const TARGET_P99_MS = 20;
@@ -264,30 +263,17 @@ async function post(base: string, url: string, body: unknown, token?: string): P
 }
 
 /**
- * Bundles and starts the server as `npm run workbench` does, on a free port, over a fresh SQLite file
+ * Starts the server as `npm start` does (from source), on a free port, over a fresh SQLite file
  * seeded with a catalogue; stops it (SIGTERM) and removes its state and queue keys afterwards.
  */
 async function startServer(log: (line: string) => void, profileDir: string | undefined): Promise<Server> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-api-"));
-  const bundle = path.join(ROOT, "dist", "bench-api", "main.js");
-  log("bundling the server…");
-  await build({
-    entryPoints: [path.join(ROOT, "workbench", "server", "main.ts")],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    format: "cjs",
-    sourcemap: true,
-    logLevel: "warning",
-    outfile: bundle,
-  });
   await seedCatalogue(path.join(stateDir, "workbench.sqlite"));
 
   const port = await freePort();
   const queueName = `bench-${randomUUID()}`;
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
-  const child = spawn(process.execPath, [...profile, "--enable-source-maps", bundle], {
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join("workbench", "server", "main.ts")], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
     env: {
@@ -380,17 +366,6 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   }
   child.kill("SIGKILL");
   throw new Error(`the server did not answer in time:\n${output()}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 async function deleteQueueKeys(queueName: string): Promise<void> {

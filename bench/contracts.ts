@@ -16,8 +16,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Contract } from "ethers";
-import { deployMarket } from "../contracts/client/deploy";
-import { Comparator, RecipeKind, encodeProgram, op, type Op } from "../contracts/client/program";
+import { deployMarket } from "@iotdm/contracts-client/deploy";
+import { Comparator, RecipeKind, encodeProgram, op, type Op } from "@iotdm/contracts-client";
 
 const HCU_LIMIT = 20_000_000;
 const RUN_LENGTH = 10_000;
@@ -265,7 +265,7 @@ if (reportFile) {
   const json = process.argv.includes("--json");
   const dir = mkdtempSync(path.join(tmpdir(), "bench-contracts-"));
   const file = path.join(dir, "report.json");
-  const root = path.resolve(__dirname, "..");
+  const root = path.resolve(import.meta.dirname, "..");
   const child = spawnSync(path.join(root, "node_modules", ".bin", "hardhat"), ["test", path.join("bench", "contracts.ts")], {
     cwd: root,
     env: { ...process.env, [REPORT_FILE_ENV]: file },

@@ -2,7 +2,7 @@
  * `npm run bench:recipes [-- --json]`: parse + check + plan time of the built-in recipe templates
  * (target: under 5 ms). Prints a table, or one JSON document with --json.
  */
-import { benchmarkCompile } from "../recipes/src/benchmark";
+import { benchmarkCompile } from "@iotdm/recipes";
 
 const COMPILE_TARGET_MS = 5;
 

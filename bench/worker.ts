@@ -9,18 +9,21 @@
  * - throughput: completed runs per minute with 1, 4 and 16 concurrent jobs (small one-step runs
  *   through one relayer account).
  * Readings are seeded 32 per transaction (one input proof each), pipelined.
- *
- * Runs bundled under plain node (see package.json): tsx cannot load chevrotain from CommonJS.
  */
 import os from "node:os";
-import { benchmarkCompile } from "../recipes/src/benchmark";
-import { interpretResults } from "../recipes/src";
-import type { RunResult } from "../worker/src/job-schemas";
-import { startWorker } from "../worker/src/start-worker";
-import { plainStats, signRun, temperatures } from "../worker/test/support/buyer";
-import { startMarketFixture, type MarketFixture, type TestDataset } from "../worker/test/support/market-fixture";
-import { openTestQueue } from "../worker/test/support/redis-queue";
-import { waitForJob } from "../worker/test/support/wait";
+import { benchmarkCompile, interpretResults } from "@iotdm/recipes";
+import type { RunResult } from "@iotdm/worker/queues";
+import { startWorker } from "@iotdm/worker";
+import {
+  plainStats,
+  signRun,
+  temperatures,
+  startMarketFixture,
+  type MarketFixture,
+  type TestDataset,
+  openTestQueue,
+  waitForJob,
+} from "@iotdm/worker/testing";
 
 const COMPILE_TARGET_MS = 5;
 const END_TO_END_TARGET_S = 60;

@@ -5,3 +5,4 @@
  */
 export * from "./src/index";
 export * from "./library/index";
+export { benchmarkCompile, type BenchmarkCompileOptions, type CompileBenchmark, type CompileTiming } from "./library/benchmark";

@@ -5,7 +5,7 @@ import { listTemplates } from "./library";
 import { KIND_INFO, RECIPE_KIND_NAMES, STATISTICS } from "./src/catalogue";
 import { DIAGNOSTIC_CODES } from "./src/diagnostics";
 
-const readme = readFileSync(join(__dirname, "README.md"), "utf8");
+const readme = readFileSync(join(import.meta.dirname, "README.md"), "utf8");
 
 describe("the README stays in step with the code", () => {
   it("lists every statistic form with its kinds and description", () => {

@@ -7,11 +7,11 @@ export const REPOSITORY_PACKAGE_NAME = "iot-data-market-workbench";
 /**
  * The repository's root (where node_modules/.bin/hardhat and artifacts/ are): the nearest directory
  * at or above `from` whose package.json is named {@link REPOSITORY_PACKAGE_NAME}. Searched from this
- * module's directory first (works from the sources and from a bundle anywhere inside the repository,
- * at any depth), then from the working directory; the working directory itself when neither finds it.
+ * module's directory first (works from anywhere inside the repository, at any depth), then from the
+ * working directory; the working directory itself when neither finds it.
  * Node only.
  */
-export function findRepositoryRoot(from: readonly string[] = [__dirname, process.cwd()]): string {
+export function findRepositoryRoot(from: readonly string[] = [import.meta.dirname, process.cwd()]): string {
   for (const start of from) {
     const found = rootAbove(start);
     if (found) return found;

@@ -20,7 +20,7 @@ export {
 export * from "./ir";
 export { format, type FormatResult } from "./formatter";
 export * from "./decimal";
-export { parseDateTime, formatUnixTime } from "./time";
+export { parseDateTime, formatUnixTime, describeDuration } from "./time";
 export * from "./cost-model";
 export {
   abstractProgram,
@@ -57,6 +57,15 @@ export {
   type Quantity,
   type StatisticResult,
 } from "./interpreter";
-export { encodeValue, decodeScaled, UINT64_MAX, type ValueEncoding, type EncodeResult, type EncodeFailure } from "./values";
+export {
+  encodeValue,
+  decodeScaled,
+  lowestValue,
+  highestValue,
+  resolution,
+  UINT64_MAX,
+  type ValueEncoding,
+  type EncodeResult,
+  type EncodeFailure,
+} from "./values";
 export { forkRecipe, type ForkOptions, type ForkResult } from "./fork";
-export { benchmarkCompile, type BenchmarkCompileOptions, type CompileBenchmark, type CompileTiming } from "./benchmark";

@@ -8,7 +8,7 @@
  * templates for the same kind of sensor, so every built-in template forks onto them unchanged.
  */
 import { parseEther } from "ethers";
-import { ALL_RECIPE_KINDS, RecipeKind } from "../../contracts/client/program";
+import { ALL_RECIPE_KINDS, RecipeKind } from "@iotdm/contracts-client";
 import { SENSOR_PROFILES, type SensorKind } from "../simulator/signals";
 
 /** One demo dataset. */

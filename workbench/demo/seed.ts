@@ -10,9 +10,16 @@
  * estimate, which would execute every batch twice.
  */
 import { JsonRpcProvider, Network, NonceManager, type Contract, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
-import { deployMarket } from "../../contracts/client/deploy";
-import { LOCAL_CHAIN_ID, MAX_READINGS_PER_BATCH, createFhevmInstance, encryptReadings, type FhevmClient } from "../../contracts/client/fhevm";
-import { connectMarket, readDatasetInfo } from "../../contracts/client/market";
+import { deployMarket } from "@iotdm/contracts-client/deploy";
+import {
+  LOCAL_CHAIN_ID,
+  MAX_READINGS_PER_BATCH,
+  createFhevmInstance,
+  encryptReadings,
+  type FhevmClient,
+  connectMarket,
+  readDatasetInfo,
+} from "@iotdm/contracts-client";
 import { encodeReading } from "../simulator/encoding";
 import { readChainIdentity } from "../simulator/rpc";
 import { SENSOR_PROFILES, createSignal } from "../simulator/signals";

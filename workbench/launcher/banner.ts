@@ -3,7 +3,7 @@
  * are, and which development-wallet entry to pick for each demo role.
  */
 import { formatEther } from "ethers";
-import { RecipeKind } from "../../contracts/client/program";
+import { RecipeKind } from "@iotdm/contracts-client";
 import { DEMO_DATASETS } from "../demo/catalogue";
 import type { Deployment } from "../demo/deployment-file";
 

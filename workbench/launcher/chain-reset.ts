@@ -9,7 +9,7 @@
  * to reconcile when it sees the new genesis block (see README, "Restarting").
  */
 import { Redis } from "ioredis";
-import { createRunQueue } from "../../worker/src/queues";
+import { createRunQueue } from "@iotdm/worker/queues";
 
 /** What was forgotten. */
 export interface ForgottenChainState {

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { portIsFree, startLocalChain, type LocalChain } from "../../contracts/client/local-chain";
+import { portIsFree, startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import { ManagedProcess } from "./child-process";
 import type { ConsoleLog } from "./console-log";
 import { LauncherError } from "./launcher-error";

@@ -12,7 +12,7 @@ import { execWithDeployment, prepare, runDevices } from "./compose-commands";
 import { LauncherError } from "./launcher-error";
 import { launch } from "./start";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 /** The Compose subcommands (compose-commands.ts); none means `npm start`. */
 const SUBCOMMANDS = ["prepare", "exec", "devices"] as const;

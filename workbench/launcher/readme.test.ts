@@ -8,7 +8,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { LAUNCHER_VARIABLES } from "./config";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
 
 /** The keys of the environment schema in a configuration module (`  NAME: z…` lines). */

@@ -7,7 +7,7 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { freePort } from "../../contracts/client/local-chain";
+import { freePort } from "@iotdm/contracts-client/local-chain";
 import { ManagedProcess } from "./child-process";
 import type { ConsoleLog } from "./console-log";
 import { LauncherError } from "./launcher-error";

@@ -16,7 +16,6 @@ import { devWallet, DEMO_ROLES } from "../demo/accounts";
 import { deploymentPath, type Deployment } from "../demo/deployment-file";
 import { readChainIdentity } from "../simulator/rpc";
 import { readyBanner } from "./banner";
-import { bundleEntry, stopBundler } from "./bundle";
 import { countQueueWorkers, purgeQueue } from "./chain-reset";
 import { ManagedProcess } from "./child-process";
 import type { LauncherConfig } from "./config";
@@ -160,19 +159,10 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
     // Keys go to the process that signs with them, and nowhere else.
     delete common.RELAYER_PRIVATE_KEY;
     delete common.DEVICE_PRIVATE_KEY;
-    const [workerBundle, serviceBundle] = await Promise.all([
-      bundleEntry({ root, entry: "worker/src/main.ts", outfile: "dist/worker/main.js" }),
-      bundleEntry({ root, entry: "workbench/server/main.ts", outfile: "dist/workbench/main.js" }),
-    ])
-      .catch((err: unknown) => {
-        throw new LauncherError(`bundling the worker and the service failed: ${(err as Error).message}`);
-      })
-      .finally(stopBundler);
-    checkpoint();
-    const worker = spawnNode({ name: "worker", bundle: workerBundle, root, log, env: { ...common, CHAIN_RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: relayerKey } });
+    const worker = spawnNode({ name: "worker", entry: "worker/src/main.ts", root, log, env: { ...common, CHAIN_RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: relayerKey } });
     const service = spawnNode({
       name: "workbench",
-      bundle: serviceBundle,
+      entry: "workbench/server/main.ts",
       root,
       log,
       env: {
@@ -261,12 +251,15 @@ async function relayerEnvironment(relayerUrl: string | undefined): Promise<NodeJ
   return { RELAYER_URL: url, CSP_CONNECT_SRC: `${extra}${new URL(url).origin}` };
 }
 
-/** A bundle run by Node (see bundle.ts): one process, whose pid is the program's. */
-function spawnNode(options: { name: string; bundle: string; root: string; env: NodeJS.ProcessEnv; log: ConsoleLog }): ManagedProcess {
+/**
+ * A TypeScript entry (relative to `root`) run from source by Node with tsx's loader: one process,
+ * whose pid is the program's (the `tsx` command would start node as a child of its own).
+ */
+function spawnNode(options: { name: string; entry: string; root: string; env: NodeJS.ProcessEnv; log: ConsoleLog }): ManagedProcess {
   return new ManagedProcess({
     name: options.name,
     command: process.execPath,
-    args: ["--enable-source-maps", options.bundle],
+    args: ["--import", "tsx", options.entry],
     env: options.env,
     cwd: options.root,
     log: options.log,

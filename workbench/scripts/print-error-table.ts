@@ -9,4 +9,4 @@ export function renderErrorTable(): string {
   return ["| code | status | message |", "| --- | --- | --- |", ...rows].join("\n");
 }
 
-if (require.main === module) console.log(renderErrorTable());
+if (process.argv[1] === import.meta.filename) console.log(renderErrorTable());

@@ -35,7 +35,7 @@ import scheduleRoutes from "./schedules/routes";
 import { responseSerializerCompiler } from "./shared/response-serializer";
 import type { Store } from "./store/store";
 import templateRoutes from "./templates/routes";
-import type { RunQueue } from "../../worker/src/queues";
+import type { RunQueue } from "@iotdm/worker/queues";
 
 /** What `buildApp` needs; everything but `config` has a default. */
 export interface BuildAppOptions {

@@ -38,7 +38,7 @@ describe("error registry", () => {
   });
 
   it("is listed, code for code, in workbench/README.md", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const readme = fs.readFileSync(path.join(import.meta.dirname, "..", "README.md"), "utf8");
     expect(readme).toContain(renderErrorTable());
   });
 });

@@ -64,7 +64,7 @@ export async function listen(options: ListenOptions): Promise<{ app: App; addres
   };
 }
 
-if (require.main === module) {
+if (process.argv[1] === import.meta.filename) {
   let config: Config;
   try {
     config = loadConfig();

@@ -11,9 +11,14 @@
  * contract's own sentence from `decodeContractError`.
  */
 import { Contract, Network, JsonRpcProvider, Wallet, type TransactionReceipt } from "ethers";
-import { decodeContractError } from "../../contracts/client/errors";
-import { encryptReadings, type FhevmClient } from "../../contracts/client/fhevm";
-import { connectMarket, readDatasetInfo, type DatasetInfo } from "../../contracts/client/market";
+import {
+  decodeContractError,
+  encryptReadings,
+  type FhevmClient,
+  connectMarket,
+  readDatasetInfo,
+  type DatasetInfo,
+} from "@iotdm/contracts-client";
 import { encodeReading } from "./encoding";
 import { createNetworkFhevm, type FhevmNetwork } from "./fhevm-network";
 import { isTransportError, readChainIdentity } from "./rpc";

@@ -10,7 +10,7 @@
  * tested on these machines (no Internet): the Sepolia path is configuration, not verified here.
  */
 import type { JsonRpcProvider } from "ethers";
-import { LOCAL_CHAIN_ID, createFhevmInstance, type FhevmClient } from "../../contracts/client/fhevm";
+import { LOCAL_CHAIN_ID, createFhevmInstance, type FhevmClient } from "@iotdm/contracts-client";
 
 /** The fhevm networks the product can target. */
 export const FHEVM_NETWORKS = ["local", "sepolia"] as const;

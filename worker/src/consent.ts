@@ -8,7 +8,7 @@ import {
   RUN_REQUEST_TYPES,
   STANDING_AUTHORIZATION_TYPES,
   marketDomain as clientMarketDomain,
-} from "../../contracts/client/eip712";
+} from "@iotdm/contracts-client";
 import type { MarketRef, RunRequest, StandingAuthorization } from "./job-schemas";
 
 export { RUN_REQUEST_TYPES, STANDING_AUTHORIZATION_TYPES };

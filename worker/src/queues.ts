@@ -30,6 +30,9 @@ import {
 import { createRedisConnection } from "./redis";
 import { ScheduleStore } from "./schedule-store";
 
+/** What a job yields and reports, as the producer reads it back. */
+export type { ReportResult, RunProgress, RunResult } from "./job-schemas";
+
 /** Queue of recipe runs and report ticks. */
 export const DEFAULT_QUEUE_NAME = "recipe-runs";
 /** Redis key prefix of the project's queues. */

@@ -15,7 +15,7 @@ import {
   type Diagnostic,
   type Plan,
   type RecipeIR,
-} from "../../recipes/src";
+} from "@iotdm/recipes";
 import type { DatasetView, ProgramOp } from "./chain/market-gateway";
 import type { RecipeInput } from "./job-schemas";
 

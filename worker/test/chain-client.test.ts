@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JsonRpcProvider, type JsonRpcSigner } from "ethers";
-import { deployMarket } from "../../contracts/client/deploy";
-import { startLocalChain, type LocalChain } from "../../contracts/client/local-chain";
+import { deployMarket } from "@iotdm/contracts-client/deploy";
+import { startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import {
   Comparator,
   RecipeKind,
@@ -27,7 +27,7 @@ import {
   userDecrypt,
   type FhevmClient,
   type RunRequest,
-} from "../../contracts/client";
+} from "@iotdm/contracts-client";
 
 describe("contracts client against a local chain", () => {
   let chain: LocalChain;

@@ -1,18 +1,17 @@
 /**
- * Crash safety with real processes: the worker runs as `npm run worker` runs it (a bundle under
- * plain node). One is killed (SIGKILL) or terminated (SIGTERM) mid-run; another takes the job over
- * and finishes the same chain run from its on-chain cursor, with the same result.
+ * Crash safety with real processes: the worker runs as `npm start` runs it (from source, under
+ * node with tsx's loader). One is killed (SIGKILL) or terminated (SIGTERM) mid-run; another takes
+ * the job over and finishes the same chain run from its on-chain cursor, with the same result.
  */
-import { rm } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { interpretResults } from "../../recipes/src";
+import { interpretResults } from "@iotdm/recipes";
 import { runRequestDigest } from "../src/consent";
 import type { RunProgress, RunResult } from "../src/job-schemas";
 import { plainStats, signRun, temperatures } from "./support/buyer";
 import { startMarketFixture, type MarketFixture, type TestDataset } from "./support/market-fixture";
 import { openTestQueue, type TestQueue } from "./support/redis-queue";
 import { waitFor, waitForJob } from "./support/wait";
-import { buildWorkerBundle, spawnWorker, type WorkerProcess } from "./support/worker-process";
+import { spawnWorker, type WorkerProcess } from "./support/worker-process";
 
 /** Four ops of about 200k HCU per reading each: 24 readings per step, 10 steps over 240 readings. */
 const RECIPE = {
@@ -23,12 +22,11 @@ const RECIPE = {
 describe("crash safety", () => {
   let fixture: MarketFixture;
   let dataset: TestDataset;
-  let bundle: string;
   let q: TestQueue;
   const processes: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    [fixture, bundle] = await Promise.all([startMarketFixture(), buildWorkerBundle()]);
+    fixture = await startMarketFixture();
     dataset = await fixture.createDataset({ k: 8 });
     await fixture.appendReadings(dataset, temperatures(240, 5));
     await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
@@ -36,7 +34,6 @@ describe("crash safety", () => {
 
   afterAll(async () => {
     await fixture?.stop();
-    if (bundle) await rm(bundle.replace(/main-\d+\.js$/, ""), { recursive: true, force: true });
   });
 
   beforeEach(() => {
@@ -58,7 +55,7 @@ describe("crash safety", () => {
       stalledIntervalMs: 1_000,
       logLevel: "info",
     });
-    const worker = spawnWorker({ bundle, config });
+    const worker = spawnWorker({ config });
     processes.push(worker);
     await worker.ready;
     return worker;

@@ -3,10 +3,10 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, startLocalChain } from "../../contracts/client/local-chain";
-import { findRepositoryRoot } from "../../contracts/client/repo-root";
+import { freePort, startLocalChain } from "@iotdm/contracts-client/local-chain";
+import { findRepositoryRoot } from "@iotdm/contracts-client/repo-root";
 
-const REPO = path.resolve(__dirname, "..", "..");
+const REPO = path.resolve(import.meta.dirname, "..", "..");
 
 function alive(pid: number): boolean {
   try {

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JsonRpcProvider, type Contract } from "ethers";
-import { deployMarket } from "../../contracts/client/deploy";
-import { startLocalChain, type LocalChain } from "../../contracts/client/local-chain";
+import { deployMarket } from "@iotdm/contracts-client/deploy";
+import { startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import {
   Comparator as ChainComparator,
   RecipeKind as ChainRecipeKind,
@@ -14,7 +14,7 @@ import {
   encodeProgram as encodeForChain,
   programHash as chainProgramHash,
   type Op,
-} from "../../contracts/client";
+} from "@iotdm/contracts-client";
 import {
   Comparator,
   RecipeKind,
@@ -24,7 +24,7 @@ import {
   stepHcu,
   type ComparatorCode,
   type RecipeKindCode,
-} from "../../recipes/src";
+} from "@iotdm/recipes";
 
 const UINT64_MAX = 2n ** 64n - 1n;
 const PREDICATE_KINDS = [RecipeKind.COUNT_IF, RecipeKind.SUM_IF, RecipeKind.ALERT];

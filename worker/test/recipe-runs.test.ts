@@ -5,7 +5,7 @@
  * reason a person can read.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { interpretResults } from "../../recipes/src";
+import { interpretResults } from "@iotdm/recipes";
 import type { RunProgress, RunResult } from "../src/job-schemas";
 import { startWorker, type WorkerRuntime } from "../src/start-worker";
 import { plainStats, signRun, temperatures } from "./support/buyer";

@@ -4,7 +4,7 @@
  * (as the buyer) to the plaintext statistics of its window; maxRuns ends the schedule.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { interpretResults } from "../../recipes/src";
+import { interpretResults } from "@iotdm/recipes";
 import type { ReportResult } from "../src/job-schemas";
 import { startWorker, type WorkerRuntime } from "../src/start-worker";
 import { planRecipe, plainStats, signAuthorization, temperatures } from "./support/buyer";

@@ -2,8 +2,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Interface } from "ethers";
-import { iotDataMarketAbi } from "../../client/abi";
-import { decodeContractError, errorMessages, fhevmErrorsAbi } from "../../client/errors";
+import { iotDataMarketAbi, decodeContractError, errorMessages, fhevmErrorsAbi } from "@iotdm/contracts-client";
 import { renderAbiModule } from "../../scripts/generate-abi";
 
 describe("contracts client", () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { decodeContractError, type DecodedContractError } from "../../client/errors";
+import { decodeContractError, type DecodedContractError } from "@iotdm/contracts-client";
 
 /**
  * Awaits `action` and asserts it reverted with custom error `name` (and, when given, exactly `args`). Decodes through

@@ -4,7 +4,7 @@
  * - `plainStatistic` / `interpretResults`: the statistic in real units (°C, ...) computed directly from the real
  *   values, and recovered from the decrypted handles with the dataset's scale and offset.
  */
-import { Comparator, RecipeKind, type Op } from "../../client/program";
+import { Comparator, RecipeKind, type Op } from "@iotdm/contracts-client";
 
 export interface FixedPoint {
   scale: number;

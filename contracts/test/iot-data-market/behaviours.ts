@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { fhevm } from "hardhat";
 import { FhevmType } from "@fhevm/hardhat-plugin";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { resultLayout, type Op } from "../../client/program";
+import { resultLayout, type Op } from "@iotdm/contracts-client";
 import { encodedResults, interpretResults, plainStatistic, type Statistic } from "../helpers/stats";
 import { THERMOMETER_FP, decryptResults, startRun, stepToEnd, type DataFixture } from "./fixture";
 

@@ -9,8 +9,11 @@ import {
   standingAuthorizationDigest,
   type RunRequest,
   type StandingAuthorization,
-} from "../../client/eip712";
-import { RecipeKind, encodeProgram, op, programHash } from "../../client/program";
+  RecipeKind,
+  encodeProgram,
+  op,
+  programHash,
+} from "@iotdm/contracts-client";
 import { increaseTime, latestTimestamp } from "../helpers/chain";
 import { expectRevert } from "../helpers/revert";
 import { expectResultsPrivateTo } from "./behaviours";

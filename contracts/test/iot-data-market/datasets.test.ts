@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
-import { ALL_RECIPE_KINDS, RecipeKind, kindMask } from "../../client/program";
+import { ALL_RECIPE_KINDS, RecipeKind, kindMask } from "@iotdm/contracts-client";
 import { expectRevert } from "../helpers/revert";
 import { THERMOMETER, as, createDataset, deployMarketFixture } from "./fixture";
 

@@ -2,8 +2,8 @@ import { ethers, fhevm } from "hardhat";
 import { FhevmType } from "@fhevm/hardhat-plugin";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Contract, ContractTransactionReceipt } from "ethers";
-import { deployMarket } from "../../client/deploy";
-import { ALL_RECIPE_KINDS, encodeProgram, programFromResult, resultLayout, type Op } from "../../client/program";
+import { deployMarket } from "@iotdm/contracts-client/deploy";
+import { ALL_RECIPE_KINDS, encodeProgram, programFromResult, resultLayout, type Op } from "@iotdm/contracts-client";
 import { encode, type FixedPoint } from "../helpers/stats";
 
 /** A thermometer dataset: °C with 2 decimals from -50.00 (encoded = round(v * 100) + 5000), k = 8. */

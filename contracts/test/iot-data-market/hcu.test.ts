@@ -10,7 +10,7 @@ import { ethers, fhevm } from "hardhat";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Contract, ContractTransactionReceipt } from "ethers";
-import { Comparator, RecipeKind, encodeProgram, op, type Op } from "../../client/program";
+import { Comparator, RecipeKind, encodeProgram, op, type Op } from "@iotdm/contracts-client";
 import { expectRevert } from "../helpers/revert";
 import {
   THERMOMETER,
@@ -24,7 +24,7 @@ import {
   type MarketFixture,
 } from "./fixture";
 import { encode } from "../helpers/stats";
-import { deployMarket } from "../../client/deploy";
+import { deployMarket } from "@iotdm/contracts-client/deploy";
 
 const HCU_LIMIT = 20_000_000n;
 const DEPTH_LIMIT = 5_000_000n;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Log } from "ethers";
 import { ethers, fhevm } from "hardhat";
-import { Comparator, RecipeKind, encodeProgram, op, programHash, type Op } from "../../client/program";
+import { Comparator, RecipeKind, encodeProgram, op, programHash, type Op } from "@iotdm/contracts-client";
 import { increaseTime } from "../helpers/chain";
 import { expectRevert } from "../helpers/revert";
 import { encode } from "../helpers/stats";

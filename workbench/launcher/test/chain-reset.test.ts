@@ -6,8 +6,8 @@
 import { Wallet } from "ethers";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { STANDING_AUTHORIZATION_TYPES, marketDomain, randomNonce } from "../../../contracts/client/eip712";
-import { createRunQueue, type RunQueue } from "../../../worker/src/queues";
+import { STANDING_AUTHORIZATION_TYPES, marketDomain, randomNonce } from "@iotdm/contracts-client";
+import { createRunQueue, type RunQueue } from "@iotdm/worker/queues";
 import { countQueueWorkers, forgetPreviousChain, purgeQueue } from "../chain-reset";
 import { DEFAULT_REDIS_URL } from "../redis";
 

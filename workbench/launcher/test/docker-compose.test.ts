@@ -3,13 +3,13 @@
  * on these machines): the Compose file parses, the chain's RPC is never published beyond the
  * host's loopback, the services start in order, and they take npm start's variables.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { LAUNCHER_VARIABLES } from "../config";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
+const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
 
 interface Service {
@@ -60,15 +60,13 @@ describe("docker-compose.yml", () => {
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(["state", "redis"]));
   });
 
-  it("runs what the image contains: the launcher's subcommands and the bundles the npm scripts build", () => {
-    const scripts = JSON.parse(read("package.json")).scripts as Record<string, string>;
-    expect(scripts["workbench:build"]).toContain("--outfile=dist/workbench/main.js");
-    expect(scripts["worker:build"]).toContain("--outfile=dist/worker/main.js");
+  it("runs what the image contains: the launcher's subcommands, and the worker and the service from source", () => {
     expect(services.seed!.command).toEqual(["node", "--import", "tsx", "workbench/launcher/main.ts", "prepare"]);
-    expect(services.worker!.command).toContain("dist/worker/main.js");
+    expect(services.worker!.command?.slice(-4)).toEqual(["node", "--import", "tsx", "worker/src/main.ts"]);
     expect(services.worker!.command).toContain("--relayer");
-    expect(services.workbench!.command).toContain("dist/workbench/main.js");
+    expect(services.workbench!.command?.slice(-4)).toEqual(["node", "--import", "tsx", "workbench/server/main.ts"]);
     expect(services.workbench!.command).not.toContain("--relayer");
+    for (const entry of ["workbench/launcher/main.ts", "worker/src/main.ts", "workbench/server/main.ts"]) expect(existsSync(path.join(ROOT, entry)), entry).toBe(true);
   });
 
   it("is configured with npm start's variables and no others", () => {
@@ -92,6 +90,21 @@ describe("Dockerfile", () => {
     expect(dockerfile).toMatch(/RUN npm ci\b/);
     expect(dockerfile).toContain("npm run build:ui");
     expect(dockerfile).toContain("hardhat compile");
+  });
+
+  it("copies every workspace's manifest before npm ci, so that it links the parts' packages", () => {
+    const workspaces = JSON.parse(read("package.json")).workspaces as string[];
+    const install = dockerfile.indexOf("RUN npm ci");
+    for (const workspace of workspaces) {
+      const copy = dockerfile.indexOf(`COPY ${workspace}/package.json ${workspace}/`);
+      expect(copy, workspace).toBeGreaterThan(-1);
+      expect(copy, workspace).toBeLessThan(install);
+    }
+  });
+
+  it("runs the service from source, with no bundling step", () => {
+    expect(dockerfile).toMatch(/^CMD \["node", "--import", "tsx", "workbench\/server\/main.ts"\]$/m);
+    expect(dockerfile).not.toMatch(/esbuild|:build\b|dist\/(worker|workbench)/);
   });
 
   it("runs as a non-root user", () => {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../../../contracts/client/local-chain";
+import { freePort } from "@iotdm/contracts-client/local-chain";
 import { ConsoleLog } from "../console-log";
 import { HOW_TO_GET_REDIS, ensureRedis, findExecutable, probe } from "../redis";
 

@@ -1,5 +1,5 @@
 import { JsonRpcProvider, Network, type Contract, type Provider } from "ethers";
-import { connectMarket, decodeContractError, readDatasetInfo, type DatasetInfo, type DecodedContractError } from "../../../contracts/client";
+import { connectMarket, decodeContractError, readDatasetInfo, type DatasetInfo, type DecodedContractError } from "@iotdm/contracts-client";
 import { AppError, createError } from "../errors";
 import { DeploymentResolver, type DeploymentSettings, type MarketDeployment } from "./market-deployment";
 

@@ -1,5 +1,5 @@
 import { Interface, type Log } from "ethers";
-import { iotDataMarketAbi } from "../../../contracts/client";
+import { iotDataMarketAbi } from "@iotdm/contracts-client";
 
 /** The market's events the catalogue follows, decoded into plain values. */
 export type MarketEvent =

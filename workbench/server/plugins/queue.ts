@@ -1,5 +1,5 @@
 import fp from "fastify-plugin";
-import { createRunQueue, type RunQueue } from "../../../worker/src/queues";
+import { createRunQueue, type RunQueue } from "@iotdm/worker/queues";
 
 declare module "fastify" {
   interface FastifyInstance {

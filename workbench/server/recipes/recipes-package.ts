@@ -11,7 +11,7 @@ import {
   type Diagnostic,
   type RecipeAst,
   type RecipeIR,
-} from "../../../recipes/src/index";
+} from "@iotdm/recipes";
 import type { RecipeDataset, RecipeDiagnostic, RecipeParamDeclaration, RecipePlan, RecipeTooling } from "./recipe-tooling";
 
 /** The recipe tooling backed by the recipes/ package: its checker, planner and `forkRecipe`. */

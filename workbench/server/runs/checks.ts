@@ -1,5 +1,4 @@
-import type { DatasetInfo } from "../../../contracts/client";
-import { errorMessages } from "../../../contracts/client/errors";
+import { type DatasetInfo, errorMessages } from "@iotdm/contracts-client";
 import type { MarketChain } from "../chain/market-chain";
 import { createError } from "../errors";
 import { kindsOfMask, listKinds } from "../shared/recipe-kinds";

@@ -7,7 +7,7 @@ import {
   STANDING_AUTHORIZATION_TYPES,
   type RunRequest,
   type StandingAuthorization,
-} from "../../../contracts/client/eip712";
+} from "@iotdm/contracts-client";
 import type { MarketDeployment } from "../chain/market-deployment";
 
 /** A RunRequest as JSON (uint fields as decimal strings), as the browser signs and the worker takes it. */

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import type { QueueEvents } from "bullmq";
-import type { ReportResult, RunProgress, RunResult } from "../../../worker/src/job-schemas";
-import type { RunQueue } from "../../../worker/src/queues";
+import type { ReportResult, RunProgress, RunResult, RunQueue } from "@iotdm/worker/queues";
 import type { MarketChain } from "../chain/market-chain";
 import { recipeDatasetOf } from "../recipes/recipe-dataset";
 import type { RecipeTooling } from "../recipes/recipe-tooling";

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { getAddress } from "ethers";
 import type { z } from "zod";
-import type { RunQueue } from "../../../worker/src/queues";
+import type { RunQueue } from "@iotdm/worker/queues";
 import { chainCall, type MarketChain } from "../chain/market-chain";
 import { requireDataset } from "../datasets/service";
 import { createError, isAppError } from "../errors";

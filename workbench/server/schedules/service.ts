@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { getAddress } from "ethers";
 import type { z } from "zod";
-import type { RunQueue, ScheduleView } from "../../../worker/src/queues";
+import type { RunQueue, ScheduleView } from "@iotdm/worker/queues";
 import { chainCall, type MarketChain } from "../chain/market-chain";
 import { AppError, createError } from "../errors";
 import type { RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling";

@@ -1,4 +1,4 @@
-import { RecipeKind } from "../../../contracts/client/program";
+import { RecipeKind } from "@iotdm/contracts-client";
 
 /** The recipe kinds by name, in code order (bit i of a dataset's approval mask is kind i). */
 export const RECIPE_KIND_NAMES = Object.keys(RecipeKind).filter((key) => Number.isNaN(Number(key))) as (keyof typeof RecipeKind)[];

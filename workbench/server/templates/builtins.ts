@@ -1,4 +1,4 @@
-import { listTemplates } from "../../../recipes/library";
+import { listTemplates } from "@iotdm/recipes";
 
 /**
  * The recipes/ library of built-in templates, as gallery templates. They live in the store like the

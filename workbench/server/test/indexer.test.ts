@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { signStandingAuthorization } from "../../../contracts/client/eip712";
+import { signStandingAuthorization } from "@iotdm/contracts-client";
 import type { App } from "../app";
 import { domainOf, authorizationDigest } from "../runs/consent";
 import type { Store } from "../store/store";

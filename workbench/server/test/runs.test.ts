@@ -8,8 +8,8 @@
  */
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { interpretResults, PlanSchema } from "../../../recipes/src";
-import type { WorkerRuntime } from "../../../worker/src/start-worker";
+import { interpretResults, PlanSchema } from "@iotdm/recipes";
+import type { WorkerRuntime } from "@iotdm/worker";
 import type { App } from "../app";
 import type { ErrorCode } from "../errors";
 import { createStore, type Store } from "../store/store";

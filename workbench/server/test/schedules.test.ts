@@ -5,9 +5,9 @@
  * Redis, a real worker in this process.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STANDING_AUTHORIZATION_TYPES } from "../../../contracts/client/eip712";
-import { interpretResults, PlanSchema } from "../../../recipes/src";
-import type { WorkerRuntime } from "../../../worker/src/start-worker";
+import { STANDING_AUTHORIZATION_TYPES } from "@iotdm/contracts-client";
+import { interpretResults, PlanSchema } from "@iotdm/recipes";
+import type { WorkerRuntime } from "@iotdm/worker";
 import type { App } from "../app";
 import { createStore, type Store } from "../store/store";
 import { as, expectError, signIn, type TestUser } from "./support/app";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listTemplates } from "../../../recipes/library";
+import { listTemplates } from "@iotdm/recipes";
 import type { App } from "../app";
 import type { DatasetInput } from "../store/repositories/dataset-repository";
 import type { Store } from "../store/store";

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JsonRpcProvider, type Contract } from "ethers";
-import { deployMarket } from "../../../contracts/client/deploy";
-import { freePort, startLocalChain, type LocalChain } from "../../../contracts/client/local-chain";
-import { connectMarket, readDatasetInfo } from "../../../contracts/client/market";
+import { deployMarket } from "@iotdm/contracts-client/deploy";
+import { freePort, startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
+import { connectMarket, readDatasetInfo } from "@iotdm/contracts-client";
 import { devWallet } from "../../demo/accounts";
 import { DeviceSimulator, SimulatorError, type DeviceSimulatorOptions, type SimulatorEvent } from "../device-simulator";
 

@@ -2,7 +2,7 @@
  * The market's custom errors in the worker's failure model: the contracts client turns each revert
  * into a sentence; this adds the rejection code the workbench maps to its own errors.
  */
-import { decodeContractError } from "../../../contracts/client/errors";
+import { decodeContractError } from "@iotdm/contracts-client";
 import type { RevertDecoder } from "../errors";
 import type { RejectionCode } from "../job-schemas";
 

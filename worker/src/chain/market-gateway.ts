@@ -4,7 +4,7 @@
  * views and unsigned transaction requests, which the {@link TransactionSender} signs and sends.
  */
 import { Interface, type Contract, type Log, type Provider, type TransactionReceipt, type TransactionRequest } from "ethers";
-import { connectMarket, iotDataMarketAbi, programFromResult, readDatasetInfo, readRunInfo } from "../../../contracts/client";
+import { connectMarket, iotDataMarketAbi, programFromResult, readDatasetInfo, readRunInfo } from "@iotdm/contracts-client";
 import type { RunRequest, StandingAuthorization } from "../job-schemas";
 
 /** One op of a program as the contract takes it. */

@@ -4,7 +4,7 @@
  * statistics the decrypted results must equal.
  */
 import type { Wallet } from "ethers";
-import { check, plan, type Plan } from "../../../recipes/src";
+import { check, plan, type Plan } from "@iotdm/recipes";
 import { MarketGateway } from "../../src/chain/market-gateway";
 import { RUN_REQUEST_TYPES, STANDING_AUTHORIZATION_TYPES, marketDomain } from "../../src/consent";
 import type { RecipeInput, RunRequest, StandingAuthorization } from "../../src/job-schemas";

@@ -4,11 +4,16 @@
  * create datasets, append encrypted readings, buy access and decrypt results as the buyer.
  */
 import { HDNodeWallet, JsonRpcProvider, NonceManager, Wallet, type Contract } from "ethers";
-import { deployMarket } from "../../../contracts/client/deploy";
-import { createFhevmInstance, encryptReadings, userDecrypt, type FhevmClient } from "../../../contracts/client/fhevm";
-import { startLocalChain, type LocalChain } from "../../../contracts/client/local-chain";
-import { connectMarket } from "../../../contracts/client/market";
-import { handleLayout, type Plan } from "../../../recipes/src";
+import { deployMarket } from "@iotdm/contracts-client/deploy";
+import {
+  createFhevmInstance,
+  encryptReadings,
+  userDecrypt,
+  type FhevmClient,
+  connectMarket,
+} from "@iotdm/contracts-client";
+import { startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
+import { handleLayout, type Plan } from "@iotdm/recipes";
 import type { WorkerConfig } from "../../src/config";
 import type { MarketRef } from "../../src/job-schemas";
 

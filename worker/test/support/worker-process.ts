@@ -1,32 +1,13 @@
 /**
  * Test support: the worker as its own process, so a test can kill it the way an operating system
- * would. It runs the way `npm run worker` runs it: bundled by esbuild (dependencies external), then
- * plain node, because tsx cannot load chevrotain (an ES module whose helpers export only `import`)
- * from CommonJS. The pid held is node's own, not a wrapper's.
+ * would. It runs the way `npm start` runs it: worker/src/main.ts from source under node with tsx's
+ * loader. The pid held is node's own, not a wrapper's.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { build } from "esbuild";
 import type { WorkerConfig } from "../../src/config";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
-
-/** Bundles worker/src/main.ts as `npm run worker:build` does; returns the bundle's path. */
-export async function buildWorkerBundle(): Promise<string> {
-  const outfile = path.join(ROOT, "dist", "worker-test", `main-${process.pid}.js`);
-  await build({
-    entryPoints: [path.join(ROOT, "worker", "src", "main.ts")],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    format: "cjs",
-    sourcemap: true,
-    logLevel: "warning",
-    outfile,
-  });
-  return outfile;
-}
+const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
 
 /** A worker process and how it ended. */
 export interface WorkerProcess {
@@ -60,10 +41,10 @@ export function workerEnv(config: WorkerConfig): NodeJS.ProcessEnv {
   };
 }
 
-/** Starts the worker bundle (from {@link buildWorkerBundle}) with `config`. */
-export function spawnWorker(options: { bundle: string; config: WorkerConfig }): WorkerProcess {
-  const { bundle, config } = options;
-  const child = spawn(process.execPath, ["--enable-source-maps", bundle], {
+/** Starts worker/src/main.ts with `config`. */
+export function spawnWorker(options: { config: WorkerConfig }): WorkerProcess {
+  const { config } = options;
+  const child = spawn(process.execPath, ["--import", "tsx", path.join("worker", "src", "main.ts")], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...workerEnv(config) },
     stdio: ["ignore", "pipe", "pipe"],

@@ -9,7 +9,7 @@ import { Wallet } from "ethers";
 import { SiweMessage } from "siwe";
 import { Redis } from "ioredis";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
+const ROOT = path.resolve(import.meta.dirname, "..", "..", "..", "..");
 
 /** The variables a test launch shares across its starts. */
 export interface LaunchSettings {

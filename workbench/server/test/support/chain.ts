@@ -4,11 +4,16 @@
  * sellers, devices and buyers do on-chain. What the workbench reads, it reads from here.
  */
 import { HDNodeWallet, JsonRpcProvider, NonceManager, Wallet, type Contract } from "ethers";
-import { deployMarket } from "../../../../contracts/client/deploy";
-import { createFhevmInstance, encryptReadings, userDecrypt, type FhevmClient } from "../../../../contracts/client/fhevm";
-import { startLocalChain, type LocalChain } from "../../../../contracts/client/local-chain";
-import { connectMarket } from "../../../../contracts/client/market";
-import type { ResultType } from "../../../../contracts/client/program";
+import { deployMarket } from "@iotdm/contracts-client/deploy";
+import {
+  createFhevmInstance,
+  encryptReadings,
+  userDecrypt,
+  type FhevmClient,
+  connectMarket,
+  type ResultType,
+} from "@iotdm/contracts-client";
+import { startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 
 /** Hardhat's default accounts, funded on every fresh node. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";

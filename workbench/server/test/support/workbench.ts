@@ -3,8 +3,7 @@
  * own `startWorker`, as its process would run it) on a fresh queue of its own in the local Redis.
  */
 import { randomUUID } from "node:crypto";
-import type { WorkerConfig } from "../../../../worker/src/config";
-import { startWorker, type WorkerRuntime } from "../../../../worker/src/start-worker";
+import { type WorkerConfig, startWorker, type WorkerRuntime } from "@iotdm/worker";
 import { buildApp, type App } from "../../app";
 import type { Store } from "../../store/store";
 import { deleteQueueKeys, TEST_QUEUE_PREFIX, testConfig } from "./app";

@@ -6,8 +6,7 @@
  * this module is imported lazily.
  */
 import type { JsonRpcProvider, Signer } from "ethers";
-import { createFhevmInstance, userDecrypt, type FhevmClient } from "../../../../contracts/client/fhevm";
-import type { ResultType } from "../../../../contracts/client/program";
+import { createFhevmInstance, userDecrypt, type FhevmClient, type ResultType } from "@iotdm/contracts-client";
 
 const instances = new Map<number, Promise<FhevmClient>>();
 let sdkReady: Promise<void> | undefined;

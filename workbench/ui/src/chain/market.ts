@@ -4,8 +4,7 @@
  * whose message is contracts/client's decoded sentence ("Send exactly the price: …").
  */
 import { Contract, type ContractRunner, type Provider, type Signer, type TransactionReceipt } from "ethers";
-import { iotDataMarketAbi } from "../../../../contracts/client/abi";
-import { decodeContractError } from "../../../../contracts/client/errors";
+import { iotDataMarketAbi, decodeContractError } from "@iotdm/contracts-client";
 import type { DatasetDto } from "../api/datasets-api";
 
 /** A rejected call or transaction, in words. */

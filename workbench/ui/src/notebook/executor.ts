@@ -10,7 +10,7 @@
  * buyer's key and interprets them. Decrypted values stay in the cell's in-memory snapshot.
  */
 import type { TypedDataDomain, TypedDataField } from "ethers";
-import { RUN_REQUEST_TYPES } from "../../../../contracts/client/eip712";
+import { RUN_REQUEST_TYPES } from "@iotdm/contracts-client";
 import type { Dataset } from "../api/datasets-api";
 import { ApiError, messageOf } from "../api/http";
 import type { PreparedRun, RunDto, RunInput, RunListener, RunProgressEvent, RunRequestJSON } from "../api/runs-api";

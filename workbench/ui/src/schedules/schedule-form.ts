@@ -2,7 +2,7 @@
  * The schedule form's logic: how often (hourly, daily or weekly at a time of day, in a time zone,
  * or every n minutes), until when, and the standing authorization the buyer signs for it. Pure.
  */
-import { randomNonce } from "../../../../contracts/client/eip712";
+import { randomNonce } from "@iotdm/contracts-client";
 import type { Repeat, StandingAuthorizationJSON } from "../api/schedules-api";
 
 /** What the form holds. */

@@ -8,7 +8,7 @@ import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 /** Where screenshots go. */
-export const ARTIFACTS = path.resolve(__dirname, "../../../../test-artifacts/ui");
+export const ARTIFACTS = path.resolve(import.meta.dirname, "../../../../test-artifacts/ui");
 
 const FLAGS = [
   "--headless",

@@ -6,10 +6,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { deployMarket } from "../../../../contracts/client/deploy";
-import { freePort } from "./ports";
+import { deployMarket } from "@iotdm/contracts-client/deploy";
+import { freePort } from "@iotdm/contracts-client/local-chain";
 
-const REPO = path.resolve(__dirname, "../../../..");
+const REPO = path.resolve(import.meta.dirname, "../../../..");
 const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"; // Hardhat account #0 (public)
 /** Hardhat account #9 (public key): the relayer (worker) account, granted the market's OPERATOR_ROLE. */
 export const RELAYER_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";

@@ -4,8 +4,7 @@
  * device encrypts them with the fhevm mock, one input proof per batch of up to 32).
  */
 import { Wallet } from "ethers";
-import { connectMarket } from "../../../../contracts/client/market";
-import { createFhevmInstance, encryptReadings } from "../../../../contracts/client/fhevm";
+import { connectMarket, createFhevmInstance, encryptReadings } from "@iotdm/contracts-client";
 import { HDNodeWallet, Mnemonic } from "ethers";
 import type { LocalChain } from "./chain";
 

@@ -7,12 +7,12 @@
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "@iotdm/contracts-client/local-chain";
 import { buildApp, type App } from "../../../server/app";
 import { loadConfig } from "../../../server/config";
-import { freePort } from "./ports";
 
 /** The built UI the service serves. */
-export const UI_DIST = path.resolve(__dirname, "../../dist");
+export const UI_DIST = path.resolve(import.meta.dirname, "../../dist");
 
 /** A running service. */
 export interface Workbench {

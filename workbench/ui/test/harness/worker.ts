@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { startWorker as startRunWorker, type WorkerRuntime } from "../../../../worker/src/start-worker";
+import { startWorker as startRunWorker, type WorkerRuntime } from "@iotdm/worker";
 import { RELAYER_KEY, type LocalChain } from "./chain";
 
 /** Redis key prefix of the journeys' queues (cleared after each journey). */

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { connectMarket } from "../../../../contracts/client/market";
+import { connectMarket } from "@iotdm/contracts-client";
 import { launchBrowser, openPage, type WatchedPage } from "../harness/browser";
 import { startLocalChain, type LocalChain } from "../harness/chain";
 import { appendReadings, devSigner } from "../harness/seed";

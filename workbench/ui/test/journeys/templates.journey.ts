@@ -11,7 +11,7 @@ import { editorText, recipeEditor, signInWithDevWallet, typeRecipe } from "../ha
 import { devSigner, seedDataset } from "../harness/seed";
 import { journeyQueue, startWorker } from "../harness/worker";
 import { startWorkbench, type Workbench } from "../harness/workbench";
-import { connectMarket } from "../../../../contracts/client/market";
+import { connectMarket } from "@iotdm/contracts-client";
 
 // 30 readings, 24 of them above 25 °C.
 const READINGS = Array.from({ length: 30 }, (_, i) => (i < 6 ? 20 + i * 0.5 : 25.5 + (i % 5)));

@@ -1,13 +1,15 @@
 /**
  * `npm run simulate -- --dataset <id|name> --rate <readings/s>`: one simulated IoT device (see
- * cli-options.ts for the options). Ctrl-C stops it after its last batch; exit code 0 then, 1 when
- * the market refuses the device for good (not registered, no such dataset, no market), 2 on bad
- * options.
+ * simulate-options.ts for the options). Ctrl-C stops it after its last batch; exit code 0 then, 1
+ * when the market refuses the device for good (not registered, no such dataset, no market), 2 on
+ * bad options. A launcher command, like `npm start`, because it joins two folders that do not
+ * import each other's way: the device of workbench/simulator, and the deployment record and dev
+ * accounts of workbench/demo that it takes its defaults from (the demo uses the simulator's signals).
  */
 import { readDeployment } from "../demo/deployment-file";
-import { USAGE, parseSimulateArgs } from "./cli-options";
-import { DeviceSimulator, SimulatorError, type SimulatorEvent } from "./device-simulator";
-import { describeEvent, eventToJson, statusLine } from "./progress";
+import { DeviceSimulator, SimulatorError, type SimulatorEvent } from "../simulator/device-simulator";
+import { describeEvent, eventToJson, statusLine } from "../simulator/progress";
+import { USAGE, parseSimulateArgs } from "./simulate-options";
 
 async function main(): Promise<number> {
   const parsed = parseSimulateArgs({ argv: process.argv.slice(2), env: process.env, loadDeployment: readDeployment });

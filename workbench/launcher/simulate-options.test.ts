@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { devWallet } from "../demo/accounts";
 import type { Deployment } from "../demo/deployment-file";
-import { parseSimulateArgs } from "./cli-options";
+import { parseSimulateArgs } from "./simulate-options";
 
 const MARKET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 

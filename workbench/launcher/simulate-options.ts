@@ -5,9 +5,9 @@
 import { parseArgs } from "node:util";
 import { devWallet } from "../demo/accounts";
 import type { Deployment } from "../demo/deployment-file";
-import { fhevmNetworkFromEnv, type FhevmNetwork } from "./fhevm-network";
-import { MAX_BATCH } from "./device-simulator";
-import { SENSOR_KINDS, type SensorKind } from "./signals";
+import { fhevmNetworkFromEnv, type FhevmNetwork } from "../simulator/fhevm-network";
+import { MAX_BATCH } from "../simulator/device-simulator";
+import { SENSOR_KINDS, type SensorKind } from "../simulator/signals";
 
 export const USAGE = `Usage: npm run simulate -- --dataset <id|name> [options]
 

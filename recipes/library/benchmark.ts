@@ -3,9 +3,9 @@
  * dataset (40 days of readings every 5 minutes with their timestamps, k = 12), as the server and
  * the worker do for each run. `npm run bench:recipes` prints it; the worker's benchmark imports it.
  */
-import { listTemplates } from "../library";
-import { check } from "./checker";
-import { plan, type PlanDataset } from "./planner";
+import { check } from "../src/checker";
+import { plan, type PlanDataset } from "../src/planner";
+import { listTemplates } from "./index";
 
 /** Input of {@link benchmarkCompile}. */
 export interface BenchmarkCompileOptions {
