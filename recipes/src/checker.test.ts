@@ -329,6 +329,23 @@ describe("check: diagnostics", () => {
     expect(problems(`${line}\nmean(x)`)).toEqual([expected]);
   });
 
+  it.each([
+    ["100000000000000000000h", "1:17-44 invalid-window: a window lasts at most 36525 days (100 years); 'window all' takes every reading"],
+    ["100000000000000000000 s", "1:17-45 invalid-window: a window lasts at most 36525 days (100 years); 'window all' takes every reading"],
+    ["36526d", "1:17-28 invalid-window: a window lasts at most 36525 days (100 years); 'window all' takes every reading"],
+    [
+      "100000000000000000000 readings",
+      "1:22-43 invalid-window: a window holds at most 9,007,199,254,740,991 readings; 'window all' takes every reading",
+    ],
+  ])("rejects a window too long to mean anything: last %s", (amount, expected) => {
+    expect(problems(`from "d" window last ${amount}\nmean(x)`)).toEqual([expected]);
+  });
+
+  it("accepts the longest windows", () => {
+    expect(problems('from "d" window last 36525d\nmean(x)')).toEqual([]);
+    expect(problems('from "d" window last 9007199254740991 readings\nmean(x)')).toEqual([]);
+  });
+
   it("rejects a reading-count window shorter than one bucket of k readings", () => {
     expect(problems('from "d" window last 5 readings\nmean(temperature)', { dataset: THERMOMETER })).toEqual([
       "1:17-32 invalid-window: last 5 readings is less than one bucket of this dataset (k = 10); ask for at least 10 readings",

@@ -129,6 +129,15 @@ export function checkApprovals({ ir, approvedKinds }: CheckApprovalsOptions): Di
 /** A statistic without the parts every statistic has. */
 type StatisticBody = Statistic extends infer S ? (S extends unknown ? Omit<S, "label" | "source" | "span"> : never) : never;
 
+/**
+ * The longest `last <duration>` window: 100 years (36,525 days). Longer reaches before 1970, where no
+ * reading is; the bound keeps every amount, however many digits it is written with, a safe integer.
+ */
+export const MAX_WINDOW_SECONDS = 36_525 * 86_400;
+
+/** The most readings a `last <n> readings` window names (the largest exact JavaScript integer). */
+export const MAX_WINDOW_READINGS = Number.MAX_SAFE_INTEGER;
+
 const START: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
 interface ParamEntry {
@@ -323,6 +332,14 @@ class Checker {
         this.report("invalid-window", window.amount.span, "a number of readings must be a whole number of at least 1");
         return undefined;
       }
+      if (amount.units > BigInt(MAX_WINDOW_READINGS)) {
+        this.report(
+          "invalid-window",
+          window.amount.span,
+          `a window holds at most ${MAX_WINDOW_READINGS.toLocaleString("en-US")} readings; 'window all' takes every reading`,
+        );
+        return undefined;
+      }
       const count = Number(amount.units);
       const k = this.dataset?.k;
       if (k !== undefined && count < k) {
@@ -339,6 +356,15 @@ class Checker {
     const divisor = pow10(amount.decimals);
     if (total <= 0n || total % divisor !== 0n) {
       this.report("invalid-window", window.span, "a window must last a whole number of seconds, at least one");
+      return undefined;
+    }
+    // Amounts are unbounded in the grammar: compare as bigint before converting to a number.
+    if (total / divisor > BigInt(MAX_WINDOW_SECONDS)) {
+      this.report(
+        "invalid-window",
+        window.span,
+        `a window lasts at most ${MAX_WINDOW_SECONDS / 86_400} days (100 years); 'window all' takes every reading`,
+      );
       return undefined;
     }
     return { type: "duration", seconds: Number(total / divisor) };

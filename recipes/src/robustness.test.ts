@@ -47,4 +47,28 @@ describe("robustness: any text, even half-typed, is diagnosed and never throws",
       }
     }
   });
+
+  it("diagnoses numbers of any size in every place a number goes, and never throws", () => {
+    const huge = ["100000000000000000000", "9".repeat(400), `0.${"0".repeat(300)}1`, "18446744073709551616", "-99999999999999999999"];
+    const places = (n: string) => [
+      `from "d" window last ${n}h\nmean(temperature)`,
+      `from "d" window last ${n} s\nmean(temperature)`,
+      `from "d" window last ${n} readings\nmean(temperature)`,
+      `param hot = ${n}\nfrom "d" window all\ncount(temperature > hot)`,
+      `from "d" window all\ncount(temperature > ${n})`,
+      `from "d" window all\nhistogram(temperature, [0, ${n}])`,
+      `from "d" window all\nsum(temperature where temperature between ${n} and ${n}1)`,
+      `from "d" window all\nalert(temperature >= ${n})`,
+    ];
+    const dataset = { field: "temperature", scale: 2, offset: -5000, k: 10, approvedKinds: ["MEAN" as const, "COUNT" as const] };
+    for (const n of huge) {
+      for (const source of places(n)) {
+        for (const options of [{ source }, { source, dataset }, { source, dataset, params: { hot: n } }]) {
+          const result = check(options);
+          expect(result.ok || result.diagnostics.length > 0, source).toBe(true);
+        }
+        expect(() => format(source)).not.toThrow();
+      }
+    }
+  });
 });

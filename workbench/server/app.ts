@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyServerOptions,
   type RawServerDefault,
 } from "fastify";
@@ -19,7 +20,7 @@ import authPlugin from "./plugins/auth";
 import chainPlugin from "./plugins/chain";
 import configPlugin from "./plugins/config";
 import docsPlugin from "./plugins/docs";
-import errorsPlugin from "./plugins/errors";
+import errorsPlugin, { MAX_PARAM_LENGTH } from "./plugins/errors";
 import indexerPlugin from "./plugins/indexer";
 import queuePlugin from "./plugins/queue";
 import readinessPlugin from "./plugins/readiness";
@@ -65,13 +66,17 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
  */
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config } = options;
-  const app = Fastify({
+  const app: App = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.server.bodyLimit,
     trustProxy: config.server.trustProxy,
     genReqId: () => randomUUID(),
     // Our own shutdown guard below answers with the API's error shape instead.
     return503OnClosing: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own errors (a broken %-encoding, a too-long path parameter) come before any hook:
+    // answer them like every other error. `app` exists by the time a request arrives.
+    frameworkErrors: (error, request, reply) => app.answerFrameworkError(error, request, reply as FastifyReply),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -15,6 +15,7 @@ export const ERRORS = {
   ERR_REQUEST_MALFORMED_JSON: { status: 400, message: "The request body is not valid JSON." },
   ERR_REQUEST_EMPTY_JSON_BODY: { status: 400, message: "The request says it carries JSON but its body is empty." },
   ERR_REQUEST_BAD_URL: { status: 400, message: "The request URL is malformed." },
+  ERR_REQUEST_URL_TOO_LONG: { status: 414, message: "A part of the request's path is longer than {max} characters." },
   ERR_REQUEST_BODY_TOO_LARGE: { status: 413, message: "The request body is larger than the limit of {limit} bytes." },
   ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Send the request body as application/json." },
   ERR_REQUEST_REJECTED: { status: 400, message: "The request was rejected: {reason}" },
@@ -44,6 +45,7 @@ export const ERRORS = {
 
   // Recipes (validated by the recipes/ package).
   ERR_RECIPE_INVALID: { status: 422, message: "The recipe has {count} error(s); see details.diagnostics." },
+  ERR_RECIPE_SOURCE_TOO_LONG: { status: 413, message: "Anonymous checks take recipes of at most {max} characters; sign in to check a longer one." },
 
   // Templates.
   ERR_TEMPLATE_NOT_FOUND: { status: 404, message: "Template {templateId} was not found." },

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { AppError, createError, toErrorBody } from "../errors";
+import { API_CACHE_CONTROL } from "./security";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -10,6 +11,12 @@ declare module "fastify" {
      * page navigations); returns false to let the API's 404 error through.
      */
     serveUnmatched: ((request: FastifyRequest, reply: FastifyReply) => Promise<boolean>) | null;
+    /**
+     * Answers the errors Fastify's router raises before any hook runs (a broken %-encoding, a path
+     * parameter over the length limit): the same shape, status mapping and headers as every other
+     * error. Fastify's `frameworkErrors` option calls it (see app.ts).
+     */
+    answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void;
   }
 }
 
@@ -28,6 +35,16 @@ export interface ValidationIssue {
 export default fp(
   async (app) => {
     app.decorate("serveUnmatched", null);
+
+    app.decorate("answerFrameworkError", (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const appError = toAppError(error, request, app.config.server.bodyLimit);
+      request.log.info({ code: appError.code, statusCode: appError.statusCode }, appError.message);
+      void reply
+        .headers(app.hasDecorator("securityHeaders") ? app.securityHeaders : {})
+        .header("cache-control", API_CACHE_CONTROL)
+        .status(appError.statusCode)
+        .send(toErrorBody(appError));
+    });
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const appError = toAppError(error, request, app.config.server.bodyLimit);
@@ -59,6 +76,9 @@ export default fp(
   },
   { name: "errors", fastify: "5.x", dependencies: ["config"] },
 );
+
+/** The longest path parameter the router accepts (Fastify's `maxParamLength`; ids are at most 78 digits). */
+export const MAX_PARAM_LENGTH = 100;
 
 /** Maps Fastify's, zod's and our own errors onto the registry. */
 export function toAppError(error: unknown, request: FastifyRequest, bodyLimit: number): AppError {
@@ -105,6 +125,8 @@ export function toAppError(error: unknown, request: FastifyRequest, bodyLimit: n
         return createError("ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE", { cause: error });
       case "FST_ERR_BAD_URL":
         return createError("ERR_REQUEST_BAD_URL", { cause: error });
+      case "FST_ERR_MAX_PARAM_LENGTH":
+        return createError("ERR_REQUEST_URL_TOO_LONG", { params: { max: MAX_PARAM_LENGTH }, cause: error });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -53,17 +53,33 @@ async function securityHeaders(config: Config): Promise<Record<string, string>> 
   );
 }
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The headers every response carries (helmet's), for answers sent outside the request hooks. */
+    securityHeaders: Readonly<Record<string, string>>;
+  }
+}
+
 /**
- * Security headers (helmet), CORS for the configured origins only, and rate limiting: a generous
- * per-client limit on every route, stricter ones where routes ask for it (sign-in).
+ * API answers are never stored by a browser or a shared cache: most are one user's (notebooks,
+ * runs, sessions), and the rest change as the chain moves. A route may set its own.
+ */
+export const API_CACHE_CONTROL = "no-store";
+
+/**
+ * Security headers (helmet), `Cache-Control: no-store` on API answers, CORS for the configured
+ * origins only, and rate limiting: a generous per-client limit on every route, stricter ones where
+ * routes ask for it (sign-in, the anonymous recipe checker).
  */
 export default fp(
   async (app) => {
     const { config } = app;
 
     const headers = await securityHeaders(config);
-    app.addHook("onRequest", async (_request, reply) => {
+    app.decorate("securityHeaders", headers);
+    app.addHook("onRequest", async (request, reply) => {
       reply.headers(headers);
+      if (request.url.startsWith("/api/")) reply.header("cache-control", API_CACHE_CONTROL);
     });
 
     // Without CORS_ORIGINS the API is same-origin only: browsers refuse cross-origin reads of a

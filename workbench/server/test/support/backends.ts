@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { describe } from "vitest";
+import { describe, it } from "vitest";
 import type { StoreConfig } from "../../config";
 import { createStore, type Store } from "../../store/store";
 
@@ -18,6 +18,13 @@ export interface TestBackend {
 }
 
 const ADMIN_URL = process.env.WORKBENCH_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * Set (to 1) by CI (`.ci/run`): the PostgreSQL half is mandatory there, so a PostgreSQL that does not
+ * answer fails each suite's PostgreSQL half instead of skipping it.
+ */
+export const POSTGRES_REQUIRED_VARIABLE = "WORKBENCH_TEST_POSTGRES_REQUIRED";
+const postgresRequired = process.env[POSTGRES_REQUIRED_VARIABLE] === "1";
 
 /**
  * Whether PostgreSQL answers, decided synchronously (in a child process) because `describe.skipIf`
@@ -40,7 +47,7 @@ function probePostgres(): string | undefined {
 }
 
 const postgresProblem = probePostgres();
-if (postgresProblem !== undefined) {
+if (postgresProblem !== undefined && !postgresRequired) {
   console.warn(
     `\n⚠ PostgreSQL is not reachable at ${ADMIN_URL} (${postgresProblem}): ` +
       "skipping the PostgreSQL half of the workbench store tests. Start it (see .ci/run) to run them.\n",
@@ -94,10 +101,21 @@ const postgres: TestBackend = {
 /** Both backends, PostgreSQL marked unavailable when it cannot be reached. */
 export const backends: readonly TestBackend[] = [sqlite, postgres];
 
-/** Defines the same suite once per backend; the PostgreSQL one is skipped when it is unavailable. */
+/**
+ * Defines the same suite once per backend. The PostgreSQL one is skipped when it is unavailable, or,
+ * with WORKBENCH_TEST_POSTGRES_REQUIRED=1, replaced by a test that fails and says why.
+ */
 export function describeEachBackend(title: string, define: (backend: TestBackend) => void): void {
   for (const backend of backends) {
-    describe.skipIf(!backend.available)(`${title} [${backend.name}]`, () => define(backend));
+    const name = `${title} [${backend.name}]`;
+    if (backend.available) describe(name, () => define(backend));
+    else if (postgresRequired) {
+      describe(name, () => {
+        it("runs against PostgreSQL, which CI requires", () => {
+          throw new Error(`PostgreSQL is not reachable at ${ADMIN_URL} (${postgresProblem}), and ${POSTGRES_REQUIRED_VARIABLE}=1 requires it`);
+        });
+      });
+    } else describe.skip(name, () => define(backend));
   }
 }
 
