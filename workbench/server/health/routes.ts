@@ -31,8 +31,13 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       logLevel: "warn",
       schema: {
         tags: ["service"],
-        summary: "Readiness: the store (and, once wired, the chain and the queue) answer",
-        description: "503 with ERR_SERVICE_NOT_READY and each check's outcome in details.checks when one fails.",
+        summary: "Readiness: the store, the chain node and the run queue answer",
+        description:
+          "Runs every check at once, each bounded by 2 s: `store` (the database answers a query), `chain` (the market's address " +
+          "is known, from MARKET_ADDRESS or the launcher's deployment file, and the chain node answers `eth_blockNumber`) and " +
+          "`queue` (Redis answers a query on the run queue). 200 lists each check as `ok`; when one fails, 503 with " +
+          "ERR_SERVICE_NOT_READY and each check's outcome (`ok` or `failing`) in `details.checks`. `npm start` waits for 200 " +
+          "before it prints the workbench's address.",
         response: { 200: z.object({ status: z.literal("ready"), checks: Checks }), ...errorResponses(503) },
       },
     },

@@ -42,7 +42,7 @@ export function checkTemplateSource(recipes: RecipeTooling, source: string): Che
  */
 export function forkTemplateSource(
   recipes: RecipeTooling,
-  input: { source: string; values: Readonly<Record<string, string | number>>; dataset?: { id: string; field: string } },
+  input: { source: string; values: Readonly<Record<string, string | number>>; dataset?: { name: string; field: string } },
 ): string {
   const { source, values, dataset } = input;
   const params: Record<string, string> = {};
@@ -51,7 +51,7 @@ export function forkTemplateSource(
     if (text === undefined) throw valuesInvalid(`${name} must be a decimal number such as 30 or -12.5`, { param: name });
     params[name] = text;
   }
-  const fork = recipes.fork({ source, params, ...(dataset && { dataset: dataset.id, field: dataset.field }) });
+  const fork = recipes.fork({ source, params, ...(dataset && { dataset: dataset.name, field: dataset.field }) });
   if (fork.ok) return fork.source;
   const blamesValues = fork.diagnostics.filter((d) => OVERRIDE_DIAGNOSTICS.has(d.code));
   if (blamesValues.length > 0) {

@@ -198,7 +198,8 @@ export class TemplateService {
     },
   ): Promise<ForkResult> {
     const template = await this.get(user, templateId);
-    // The fork reads the dataset by id, and names its values as the dataset does (a template's
+    // The fork's cell runs on the dataset by id; its text names the dataset as people do
+    // (`from "greenhouse"`, not `from "4"`) and its values as the dataset does (a template's
     // `temperature` becomes a dataset's `temp_c`).
     const dataset = input.datasetId ? await requireDataset(this.options.store, input.datasetId) : undefined;
     const source = forkTemplateSource(this.options.recipes, { source: template.source, values: input.values, dataset });

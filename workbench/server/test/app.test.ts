@@ -73,6 +73,11 @@ describe("workbench app", () => {
         required: ["message", "signature"],
         additionalProperties: false,
       });
+      // The readiness route is described as it is: the three checks it runs.
+      const ready = document.paths["/api/ready"].get;
+      expect(ready.summary).toBe("Readiness: the store, the chain node and the run queue answer");
+      for (const check of ["`store`", "`chain`", "`queue`", "ERR_SERVICE_NOT_READY"]) expect(ready.description).toContain(check);
+      expect(ready.summary).not.toMatch(/once wired/);
       const html = await app.inject({ method: "GET", url: "/docs/" });
       expect([html.statusCode, html.headers["content-type"]]).toEqual([200, "text/html; charset=utf-8"]);
     });

@@ -209,7 +209,7 @@ describeEachBackend("templates API", (backend) => {
       const first = await fork(alice);
       expect(first.cell).toMatchObject({ kind: "recipe", datasetId: "7" });
       expect(first.cell.source).toContain("param limit = 32.5");
-      expect(first.cell.source).toContain('from "7"');
+      expect(first.cell.source).toContain('from "Sensor 7"');
       const notebook = (await as(app, alice, { method: "GET", url: `/api/notebooks/${first.notebookId}` })).json();
       expect(notebook.title).toBe("Hot readings");
       const second = await fork(bob);
@@ -289,7 +289,7 @@ describeEachBackend("templates API", (backend) => {
       expect(fork.forkCount).toBe(1);
       expect(fork.cell).toMatchObject({ kind: "recipe", datasetId: "3", index: 0 });
       expect(fork.cell.source).toBe(
-        HOT_HOURS.replace("param hot = 30.0", "param hot = 35.5").replace("param cold = -5", "param cold = -10").replace('"greenhouse"', '"3"'),
+        HOT_HOURS.replace("param hot = 30.0", "param hot = 35.5").replace("param cold = -5", "param cold = -10").replace('"greenhouse"', '"Sensor 3"'),
       );
 
       const notebook = (await as(app, bob, { method: "GET", url: `/api/notebooks/${fork.notebookId}` })).json();
@@ -297,11 +297,11 @@ describeEachBackend("templates API", (backend) => {
       expect((await app.inject({ method: "GET", url: `/api/templates/${template.id}` })).json().forkCount).toBe(1);
     });
 
-    it("names the values as the chosen dataset does", async () => {
+    it("names the chosen dataset by its name and the values as the dataset does", async () => {
       const template = await publish(alice);
       const response = await as(app, bob, { method: "POST", url: `/api/templates/${template.id}/fork`, payload: { datasetId: "9" } });
       expect(response.statusCode, response.body).toBe(201);
-      expect(response.json().cell.source).toBe(HOT_HOURS.replace('"greenhouse"', '"9"').replaceAll("temperature", "temp_c"));
+      expect(response.json().cell.source).toBe(HOT_HOURS.replace('"greenhouse"', '"Sensor 9"').replaceAll("temperature", "temp_c"));
     });
 
     it("refuses a dataset the catalogue does not hold (404), writing nothing", async () => {

@@ -144,7 +144,7 @@ describe("runCell", () => {
     const target = cell('from "greenhouse" window all\nmaen(temperature)\n');
     await expect(runCell({ cell: target, notebook, services })).resolves.toBe(false);
     expect(target.execution.status).toBe("error");
-    expect(target.execution.error?.message).toMatch(/^The recipe has 1 error: line 2: unknown statistic 'maen'/);
+    expect(target.execution.error?.message).toMatch(/^The recipe has 1 error; line 2: Unknown statistic 'maen'.*'mean'\?$/);
     expect(services.prepare).not.toHaveBeenCalled();
   });
 

@@ -18,6 +18,7 @@ import { check, interpretResults, PlanSchema, type Plan, type RecipeIR } from ".
 import { checkerContext } from "../datasets/dataset-context";
 import { advance, isBusy, type CellExecution } from "./cell-status";
 import { checkPreparedRun } from "./consent";
+import { sentence } from "../lib/sentence";
 
 /** What the executor needs of a cell. */
 export interface RunnableCell {
@@ -106,8 +107,8 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
       const errors = checked.diagnostics.filter((d) => d.severity === "error");
       const first = errors[0];
       return fail(
-        `The recipe has ${errors.length} error${errors.length === 1 ? "" : "s"}${first ? `: line ${first.line}: ${first.message}` : ""}.`,
-        "Fix the underlined parts and run again.",
+        `The recipe has ${errors.length} error${errors.length === 1 ? "" : "s"}${first ? `; line ${first.line}: ${sentence(first.message)}` : "."}`,
+        "Fix the underlined parts (the problems list shows each) and run again.",
         first?.code,
       );
     }

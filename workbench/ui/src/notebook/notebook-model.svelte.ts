@@ -11,6 +11,21 @@ import { CellModel } from "./cell-model.svelte";
 import type { RunnableNotebook } from "./executor";
 import type { NotebookMode } from "./shortcuts";
 
+/** A cell's content away from the notebook: on the clipboard or kept to undo its deletion. */
+export interface CellContent {
+  kind: CellKind;
+  source: string;
+  datasetId: string | null;
+}
+
+/** A deleted cell and where it was, so that `z` can put it back. */
+export interface DeletedCell extends CellContent {
+  index: number;
+}
+
+/** How many deletions `z` can undo. */
+export const UNDO_DEPTH = 20;
+
 /** Milliseconds after the last keystroke before a cell's text is saved. */
 export const SAVE_DELAY_MS = 600;
 
@@ -25,6 +40,10 @@ export class NotebookModel implements RunnableNotebook {
   error = $state<string | undefined>(undefined);
   /** A structural change is in flight. */
   busy = $state(false);
+  /** The copied or cut cell (`c`, `x`), pasted by `v`; kept in this page only. */
+  clipboard = $state.raw<CellContent | undefined>(undefined);
+  /** Deleted cells, the latest last, for `z`. */
+  deleted = $state.raw<DeletedCell[]>([]);
 
   readonly activeIndex = $derived(this.cells.findIndex((c) => c.id === this.activeId));
   readonly active = $derived(this.cells.find((c) => c.id === this.activeId));
@@ -103,28 +122,81 @@ export class NotebookModel implements RunnableNotebook {
     }
   }
 
-  /** Inserts a cell at `index` and selects it in edit mode. */
-  async insert(kind: CellKind, index: number, source = "", datasetId: string | null = null): Promise<CellModel | undefined> {
+  /**
+   * Inserts a cell at `index` and selects it: in edit mode by default (a button was clicked to
+   * write something), in command mode for the `a` / `b` keys, so that the next key is a command.
+   */
+  async insert(kind: CellKind, index: number, source = "", datasetId: string | null = null, mode: NotebookMode = "edit"): Promise<CellModel | undefined> {
     return this.#structural(async () => {
       const dto = await api.addCell(this.id, { kind, source, index, ...(kind === "recipe" && datasetId ? { datasetId } : {}) });
       const cell = new CellModel(dto);
-      if (kind === "markdown") cell.editing = true;
+      if (kind === "markdown") cell.editing = mode === "edit" || source.trim() === "";
       const cells = [...this.cells];
       cells.splice(index, 0, cell);
       this.cells = cells;
-      this.select(cell, "edit");
+      this.select(cell, mode);
       return cell;
     });
   }
 
+  /** Deletes a cell; `z` ({@link undoDelete}) puts it back. */
   async remove(cell: CellModel): Promise<void> {
     await this.#structural(async () => {
       await api.deleteCell(this.id, cell.id);
       clearTimeout(this.#timers.get(cell.id));
       const index = this.cells.indexOf(cell);
+      this.deleted = [...this.deleted, { ...contentOf(cell), index }].slice(-UNDO_DEPTH);
       this.cells = this.cells.filter((c) => c !== cell);
       this.select(this.cells[Math.min(index, this.cells.length - 1)]);
     });
+  }
+
+  /** Restores the latest deleted cell where it was, selected in command mode. */
+  async undoDelete(): Promise<CellModel | undefined> {
+    const last = this.deleted.at(-1);
+    if (!last) return undefined;
+    const cell = await this.insert(last.kind, Math.min(last.index, this.cells.length), last.source, last.datasetId, "command");
+    if (cell) this.deleted = this.deleted.slice(0, -1);
+    return cell;
+  }
+
+  /** Copies a cell's content to the notebook's clipboard. */
+  copy(cell: CellModel): void {
+    this.clipboard = contentOf(cell);
+  }
+
+  /** Copies a cell, then deletes it. */
+  async cut(cell: CellModel): Promise<void> {
+    this.copy(cell);
+    await this.remove(cell);
+  }
+
+  /** Pastes the clipboard's cell below (or above) `cell`, selected in command mode. */
+  async paste(cell: CellModel | undefined, where: "below" | "above"): Promise<CellModel | undefined> {
+    const content = this.clipboard;
+    if (!content) return undefined;
+    const at = cell ? this.cells.indexOf(cell) + (where === "below" ? 1 : 0) : this.cells.length;
+    return this.insert(content.kind, at, content.source, content.datasetId, "command");
+  }
+
+  /**
+   * Merges `cell` with the one below it, as JupyterLab's Shift+M: one cell of the first one's kind
+   * whose text is both texts, a blank line apart; the second cell is deleted (and `z` restores it).
+   */
+  async mergeBelow(cell: CellModel): Promise<void> {
+    const index = this.cells.indexOf(cell);
+    const next = this.cells[index + 1];
+    if (index === -1 || !next) return;
+    const merged = [cell.source.trimEnd(), next.source.trim()].filter((s) => s !== "").join("\n\n");
+    const ok = await this.#structural(async () => {
+      const saved = await api.updateCell(this.id, cell.id, { source: merged });
+      cell.source = saved.source;
+      cell.confirm(saved);
+      cell.saveState = "saved";
+      return true;
+    });
+    if (ok) await this.remove(next);
+    this.select(cell, "command");
   }
 
   async move(cell: CellModel, delta: -1 | 1): Promise<void> {
@@ -165,10 +237,24 @@ export class NotebookModel implements RunnableNotebook {
     return result === true;
   }
 
+  /** Saves every pending edit now (Ctrl-S); resolves with whether all of it is saved. */
+  async save(): Promise<boolean> {
+    try {
+      await this.flush();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Stops pending timers (the page is closing); edits not yet sent are sent now. */
   dispose(): void {
     for (const cell of this.cells) if (cell.saveState === "pending") void this.#save(cell);
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
   }
+}
+
+function contentOf(cell: CellModel): CellContent {
+  return { kind: cell.kind, source: cell.source, datasetId: cell.kind === "recipe" ? cell.datasetId : null };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ShortcutHandler, type KeyLike, type NotebookCommand, type NotebookMode } from "./shortcuts";
+import { SHORTCUT_HELP, ShortcutHandler, type KeyLike, type NotebookCommand, type NotebookMode } from "./shortcuts";
 
 describe("notebook shortcuts", () => {
   it.each<[KeyLike, NotebookMode, NotebookCommand | undefined]>([
@@ -23,8 +23,24 @@ describe("notebook shortcuts", () => {
     [{ key: "ArrowDown", ctrlKey: true, shiftKey: true }, "command", "move-down"],
     [{ key: "c", ctrlKey: true }, "command", undefined],
     [{ key: "h" }, "command", "show-help"],
+    [{ key: "c" }, "command", "copy"],
+    [{ key: "c" }, "edit", undefined],
+    [{ key: "x" }, "command", "cut"],
+    [{ key: "v" }, "command", "paste-below"],
+    [{ key: "V", shiftKey: true }, "command", "paste-above"],
+    [{ key: "z" }, "command", "undo-delete"],
+    [{ key: "z", ctrlKey: true }, "command", undefined],
+    [{ key: "M", shiftKey: true }, "command", "merge-below"],
+    [{ key: "s", ctrlKey: true }, "edit", "save"],
+    [{ key: "s", metaKey: true }, "command", "save"],
+    [{ key: "S", ctrlKey: true, shiftKey: true }, "command", undefined],
   ])("%j in %s mode → %s", (event, mode, command) => {
     expect(new ShortcutHandler().handle(event, mode)).toBe(command);
+  });
+
+  it("lists every command a key gives in the shortcuts dialog", () => {
+    const help = SHORTCUT_HELP.map((row) => row.keys).join(" ");
+    for (const keys of ["A / B", "C", "X", "V / Shift+V", "Z", "Shift+M", "Ctrl+S", "D, D"]) expect(help).toContain(keys);
   });
 
   it("deletes on D pressed twice in quick succession only", () => {

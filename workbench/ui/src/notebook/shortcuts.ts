@@ -21,6 +21,13 @@ export type NotebookCommand =
   | "to-recipe"
   | "move-up"
   | "move-down"
+  | "copy"
+  | "cut"
+  | "paste-below"
+  | "paste-above"
+  | "undo-delete"
+  | "merge-below"
+  | "save"
   | "show-help";
 
 /** The parts of a KeyboardEvent the handler reads. */
@@ -47,8 +54,14 @@ export const SHORTCUT_HELP: readonly { keys: string; mode: NotebookMode | "both"
   { keys: "Enter", mode: "command", does: "Edit the selected cell" },
   { keys: "Esc", mode: "edit", does: "Stop editing (command mode)" },
   { keys: "↑ / K, ↓ / J", mode: "command", does: "Select the previous / next cell" },
-  { keys: "A / B", mode: "command", does: "Insert a cell above / below" },
+  { keys: "Ctrl+S", mode: "both", does: "Save the notebook now" },
+  { keys: "A / B", mode: "command", does: "Insert a cell above / below (staying in command mode)" },
+  { keys: "C", mode: "command", does: "Copy the selected cell" },
+  { keys: "X", mode: "command", does: "Cut the selected cell" },
+  { keys: "V / Shift+V", mode: "command", does: "Paste the copied cell below / above" },
   { keys: "D, D", mode: "command", does: "Delete the selected cell" },
+  { keys: "Z", mode: "command", does: "Undo the last cell deletion (or cut)" },
+  { keys: "Shift+M", mode: "command", does: "Merge the selected cell with the one below" },
   { keys: "M / Y", mode: "command", does: "Make the cell markdown / a recipe" },
   { keys: "Ctrl+Shift+↑ / ↓", mode: "command", does: "Move the cell up / down" },
   { keys: "H", mode: "command", does: "Show these shortcuts" },
@@ -65,6 +78,8 @@ export class ShortcutHandler {
     const alt = Boolean(event.altKey);
     const key = event.key;
 
+    // Ctrl/Cmd-S saves in both modes, instead of the browser's "Save page as".
+    if (ctrl && !alt && !shift && key.toLowerCase() === "s") return "save";
     if (key === "Enter") {
       if (ctrl && shift) return "run-all";
       if (shift && !ctrl && !alt) return "run-and-advance";
@@ -81,6 +96,10 @@ export class ShortcutHandler {
 
     const lower = key.length === 1 ? key.toLowerCase() : key;
     if (lower !== "d") this.#pendingDeleteAt = undefined;
+    if (shift) {
+      if (lower === "m") return "merge-below";
+      if (lower === "v") return "paste-above";
+    }
     switch (lower) {
       case "ArrowDown":
       case "j":
@@ -95,9 +114,17 @@ export class ShortcutHandler {
       case "m":
         return "to-markdown";
       case "y":
-        return "to-recipe";
+        return shift ? undefined : "to-recipe";
       case "h":
-        return "show-help";
+        return shift ? undefined : "show-help";
+      case "c":
+        return shift ? undefined : "copy";
+      case "x":
+        return shift ? undefined : "cut";
+      case "v":
+        return "paste-below";
+      case "z":
+        return shift ? undefined : "undo-delete";
       case "d": {
         const pending = this.#pendingDeleteAt;
         if (pending !== undefined && now - pending <= DOUBLE_PRESS_MS) {

@@ -24,4 +24,12 @@ describe("fork form", () => {
     expect(excerpt("# Hours above\n\nCounts **hot** readings.\n```\ncode\n```")).toBe("Hours above Counts hot readings.");
     expect(excerpt("x".repeat(200), 10)).toBe("xxxxxxxxx…");
   });
+
+  it("leaves no stray space where inline code or emphasis was", () => {
+    expect(excerpt("Uses `value`, so it fits any dataset; see [the docs](https://x.y) (`k` readings).")).toBe(
+      "Uses value, so it fits any dataset; see the docs (k readings).",
+    );
+    expect(excerpt("- first\n- *second* item\n> quoted")).toBe("first second item quoted");
+    expect(excerpt("snake_case_name stays")).toBe("snake_case_name stays");
+  });
 });

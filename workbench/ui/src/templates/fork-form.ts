@@ -25,12 +25,15 @@ export function changedValues(params: readonly TemplateParamDto[], values: Reado
   return out;
 }
 
-/** The first lines of a Markdown description as plain text, for cards. */
+/** The first lines of a Markdown description as plain text, for cards ("`value`, so" reads "value, so"). */
 export function excerpt(markdown: string, max = 160): string {
   const text = markdown
     .replace(/```[\s\S]*?```/g, " ")
-    .replace(/[#>*_`[\]()-]/g, " ")
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1") // links and images: their text
+    .replace(/^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+)/gm, "") // headings, quotes, list markers
+    .replace(/(^|\W)(\*\*|__|\*|_|`)(?=\S)([^]*?\S)\2(?!\w)/g, "$1$3") // emphasis and inline code: their text
     .replace(/\s+/g, " ")
+    .replace(/\s+([,.;:!?)])/g, "$1")
     .trim();
   return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
 }
