@@ -14,10 +14,11 @@
  */
 import { devWallet, DEMO_ROLES } from "../demo/accounts";
 import { deploymentPath, type Deployment } from "../demo/deployment-file";
-import { readChainIdentity } from "../simulator/rpc";
+import { readChainIdentity, type ChainIdentity } from "../simulator/rpc";
 import { readyBanner } from "./banner";
 import { countQueueWorkers, purgeQueue } from "./chain-reset";
 import { ManagedProcess } from "./child-process";
+import { Cancelled, CleanupStack } from "./cleanup-stack";
 import type { LauncherConfig } from "./config";
 import type { ConsoleLog } from "./console-log";
 import { startDemoDevices } from "./demo-devices";
@@ -33,212 +34,264 @@ const READY_TIMEOUT_MS = 120_000;
 /** How long a child may take to shut down before it is killed. */
 const STOP_TIMEOUT_MS = 15_000;
 
-/** Thrown inside the start sequence once a shutdown has begun. */
-class Cancelled extends Error {}
-
 /** A running launch: `done` resolves with the exit code; `stop` begins a shutdown. */
 export interface Launch {
   done: Promise<number>;
   stop(reason: string, code?: number): Promise<void>;
 }
 
-/** Starts everything (see the module comment). */
+/** What every start phase works with. */
+interface PhaseContext {
+  config: LauncherConfig;
+  root: string;
+  log: ConsoleLog;
+  cleanup: CleanupStack;
+  /** Begins a shutdown (a child that exits on its own calls it). */
+  stop(reason: string, code?: number): Promise<void>;
+}
+
+/** The queue the worker consumes and the launcher inspects. */
+type QueueAddress = Parameters<typeof countQueueWorkers>[0];
+
+/** Starts everything (see the module comment): the phases in order, then the banner. */
 export function launch(options: { config: LauncherConfig; root: string; log: ConsoleLog }): Launch {
-  const { config, root, log } = options;
-  const cleanup: { what: string; run: () => Promise<unknown> }[] = [];
-  let stopping: Promise<void> | undefined;
+  const { log } = options;
+  const cleanup = new CleanupStack({ log });
   let exitCode = 0;
+  let stopping: Promise<void> | undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-
   const stop = (reason: string, code = 0): Promise<void> => {
-    if (stopping) return stopping;
-    exitCode = code;
-    stopping = (async () => {
+    stopping ??= (async () => {
+      exitCode = code;
       log.info("launcher", `stopping (${reason})…`);
-      for (const step of cleanup.reverse()) {
-        log.info("launcher", `${step.what}…`);
-        try {
-          await step.run();
-        } catch (err) {
-          log.warn("launcher", `${step.what} failed: ${(err as Error).message}`);
-        }
-      }
+      await cleanup.unwind();
       log.info("launcher", "stopped");
       resolveStopped();
     })();
     return stopping;
   };
-
-  /** Registers a resource's stop, or stops it at once when a shutdown began while it was starting. */
-  const own = async (what: string, run: () => Promise<unknown>) => {
-    if (stopping) {
-      await run().catch(() => undefined);
-      throw new Cancelled();
-    }
-    cleanup.push({ what, run });
-  };
-  const checkpoint = () => {
-    if (stopping) throw new Cancelled();
-  };
+  const context: PhaseContext = { ...options, cleanup, stop };
 
   const start = async (): Promise<void> => {
-    // 1. State and ports.
-    if (config.fresh) {
-      wipeStateDir({ stateDir: config.stateDir, repositoryRoot: root });
-      log.info("launcher", `--fresh: wiped ${config.stateDir}`);
-    }
-    const claim = claimStateDir(config.stateDir);
-    await own("releasing the state directory", async () => claim.release());
-    const { host, port } = config.http;
-    if (!(await portIsFree(host, port))) {
-      throw new LauncherError(`port ${port} on ${host} is in use (another npm start?); stop it or choose another with PORT=…`);
-    }
-
-    // 2. Redis and the UI.
-    const redis = await ensureRedis({ redisUrl: config.redisUrl, stateDir: config.stateDir, log, cwd: root });
-    if (redis.source === "private") await own("stopping the private Redis", () => redis.stop());
-    const queue = { redisUrl: redis.url, queueName: config.queue.name, queuePrefix: config.queue.prefix };
-    const workers = await countQueueWorkers(queue);
-    if (workers > 0) {
-      throw new LauncherError(
-        `${workers} worker(s) already consume queue ${config.queue.prefix}:${config.queue.name} on ${redact(redis.url)} (another npm start?); ` +
-          "stop them, or give this run its own queue with QUEUE_PREFIX=…",
-      );
-    }
-    if (config.fresh && config.network.name === "local") {
-      const removed = await purgeQueue(queue);
-      if (removed > 0) log.info("launcher", `--fresh: removed the queue's ${removed} Redis keys (${config.queue.prefix}:${config.queue.name}:*)`);
-    }
-    const uiBuilt = await ensureUiBuilt({ mode: config.uiBuild, root, log });
-    checkpoint();
-
-    // 3. The chain.
-    let rpcUrl: string;
-    if (config.network.name === "local" && !config.chain.rpcUrl) {
-      const chain = await startNode({ port: config.chain.port, root, log });
-      await own("stopping the chain", () => chain.stop());
-      rpcUrl = chain.rpcUrl;
-    } else {
-      rpcUrl = config.chain.rpcUrl!;
-      log.info("chain", `using ${rpcUrl} (CHAIN_RPC_URL)`);
-    }
-    const identity = await readChainIdentity({ url: rpcUrl, timeoutMs: 15_000 }).catch((err: unknown) => {
-      throw new LauncherError(`the chain at ${rpcUrl} does not answer: ${(err as Error).message}`);
-    });
-    checkpoint();
-
-    // 4. The deployment.
-    let deployment: Deployment | undefined;
-    let market: { address: string; fromBlock: number };
-    let relayerKey: string;
-    if (config.network.name === "local") {
-      if (config.market) log.warn("launcher", "MARKET_ADDRESS is ignored on the local chain: npm start deploys (and records) its own market");
-      deployment = await ensureLocalDeployment({ stateDir: config.stateDir, historyHours: config.demo.historyHours, rpcUrl, identity, queue, log });
-      market = { address: deployment.marketAddress, fromBlock: deployment.deploymentBlock };
-      relayerKey = config.relayerPrivateKey ?? devWallet(DEMO_ROLES.relayer.index).privateKey;
-    } else {
-      market = config.market!;
-      relayerKey = config.relayerPrivateKey!;
-      log.info("launcher", `Zama testnet: market ${market.address} (from block ${market.fromBlock}); no demo seed on a real network`);
-    }
-    checkpoint();
-
-    // 5. The worker, the service, the devices.
-    const common: NodeJS.ProcessEnv = {
-      ...process.env,
-      LOG_LEVEL: config.logLevel,
-      REDIS_URL: redis.url,
-      QUEUE_NAME: config.queue.name,
-      QUEUE_PREFIX: config.queue.prefix,
-      FHEVM_NETWORK: config.network.name,
-      MARKET_ADDRESS: market.address,
-      MARKET_FROM_BLOCK: String(market.fromBlock),
-      CHAIN_ID: String(identity.chainId),
-    };
-    // Keys go to the process that signs with them, and nowhere else.
-    delete common.RELAYER_PRIVATE_KEY;
-    delete common.DEVICE_PRIVATE_KEY;
-    const worker = spawnNode({ name: "worker", entry: "worker/src/main.ts", root, log, env: { ...common, CHAIN_RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: relayerKey } });
-    const service = spawnNode({
-      name: "workbench",
-      entry: "workbench/server/main.ts",
-      root,
-      log,
-      env: {
-        ...common,
-        HOST: host,
-        PORT: String(port),
-        STATE_DIR: config.stateDir,
-        CHAIN_RPC_URL: rpcUrl,
-        DEPLOYMENT_FILE: deploymentPath(config.stateDir),
-        ...(config.network.name === "sepolia" ? await relayerEnvironment(config.network.relayerUrl) : {}),
-      },
-    });
-    await own("stopping the worker and the workbench service", () =>
-      Promise.all([worker.stop(STOP_TIMEOUT_MS), service.stop(STOP_TIMEOUT_MS)]),
-    );
-    for (const child of [worker, service]) {
-      void child.exited.then((exit) => {
-        if (!stopping) void stop(`the ${child.name} exited on its own (code ${exit.code}${exit.signal ? `, ${exit.signal}` : ""})`, 1);
-      });
-    }
-    if (deployment && config.demo.simulatorRate > 0) {
-      const devices = startDemoDevices({ deployment, rpcUrl, rate: config.demo.simulatorRate, network: config.network, log });
-      await own("stopping the demo devices", () => devices.stop());
-    }
-
-    // 6. Readiness.
-    const probeHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-    const url = `http://${host === "0.0.0.0" || host === "::" ? "localhost" : probeHost}:${port}`;
-    await Promise.all([
-      waitUntil("the workbench service to answer /api/ready", service, async () => (await fetch(`http://${probeHost}:${port}/api/ready`)).ok),
-      waitUntil("the worker to take jobs", worker, async () => (await countQueueWorkers(queue)) > 0),
-    ]);
-    checkpoint();
+    await claimStateAndPort(context);
+    const { redis, queue, uiBuilt } = await prepareRedisAndUi(context);
+    const { rpcUrl, identity } = await connectChain(context);
+    const target = await ensureMarket(context, { rpcUrl, identity, queue });
+    const children = await startChildren(context, { redis, rpcUrl, identity, target });
+    await waitForReadiness(context, { children, queue });
     log.raw(
       readyBanner({
-        url,
+        url: browserUrl(options.config.http),
         chainRpcUrl: rpcUrl,
-        network: config.network.name,
+        network: options.config.network.name,
         redis: `${redact(redis.url)} (${redis.source === "private" ? "private, for this run" : redis.source === "REDIS_URL" ? "REDIS_URL" : "already running"})`,
-        deployment,
-        marketAddress: market.address,
+        deployment: target.deployment,
+        marketAddress: target.market.address,
         uiBuilt,
-        simulatorRate: config.network.name === "local" ? config.demo.simulatorRate : 0,
+        simulatorRate: options.config.network.name === "local" ? options.config.demo.simulatorRate : 0,
       }),
     );
   };
 
+  const done = start().then(
+    async () => {
+      // Running until a signal or a child's exit has stopped everything.
+      await stopped;
+      return exitCode;
+    },
+    async (err: unknown) => {
+      if (!(err instanceof Cancelled) && !cleanup.unwinding) {
+        log.error("launcher", err instanceof LauncherError ? err.message : `could not start: ${(err as Error).stack ?? String(err)}`);
+        await stop("start-up failed", 1);
+        return 1;
+      }
+      await stop("interrupted while starting");
+      return exitCode;
+    },
+  );
+  return { done, stop };
+}
+/** Phase 1: the state directory (wiped with --fresh, then locked) and a free HTTP port. */
+async function claimStateAndPort({ config, root, log, cleanup }: PhaseContext): Promise<void> {
+  if (config.fresh) {
+    wipeStateDir({ stateDir: config.stateDir, repositoryRoot: root });
+    log.info("launcher", `--fresh: wiped ${config.stateDir}`);
+  }
+  const claim = claimStateDir(config.stateDir);
+  await cleanup.push("releasing the state directory", async () => claim.release());
+  const { host, port } = config.http;
+  if (!(await portIsFree(host, port))) {
+    throw new LauncherError(`port ${port} on ${host} is in use (another npm start?); stop it or choose another with PORT=…`);
+  }
+}
+
+/**
+ * Phase 2: Redis (with a queue no other worker consumes; emptied with --fresh on the local
+ * chain) and the UI, built when it is older than its sources.
+ */
+async function prepareRedisAndUi({ config, root, log, cleanup }: PhaseContext) {
+  const redis = await ensureRedis({ redisUrl: config.redisUrl, stateDir: config.stateDir, log, cwd: root });
+  if (redis.source === "private") await cleanup.push("stopping the private Redis", () => redis.stop());
+  const queue: QueueAddress = { redisUrl: redis.url, queueName: config.queue.name, queuePrefix: config.queue.prefix };
+  const workers = await countQueueWorkers(queue);
+  if (workers > 0) {
+    throw new LauncherError(
+      `${workers} worker(s) already consume queue ${config.queue.prefix}:${config.queue.name} on ${redact(redis.url)} (another npm start?); ` +
+        "stop them, or give this run its own queue with QUEUE_PREFIX=…",
+    );
+  }
+  if (config.fresh && config.network.name === "local") {
+    const removed = await purgeQueue(queue);
+    if (removed > 0) log.info("launcher", `--fresh: removed the queue's ${removed} Redis keys (${config.queue.prefix}:${config.queue.name}:*)`);
+  }
+  const uiBuilt = await ensureUiBuilt({ mode: config.uiBuild, root, log });
+  cleanup.checkpoint();
+  return { redis, queue, uiBuilt };
+}
+
+/** Phase 3: the local chain started (127.0.0.1 only), or the one CHAIN_RPC_URL names; its identity. */
+async function connectChain({ config, root, log, cleanup }: PhaseContext) {
+  let rpcUrl: string;
+  if (config.network.name === "local" && !config.chain.rpcUrl) {
+    const chain = await startNode({ port: config.chain.port, root, log });
+    await cleanup.push("stopping the chain", () => chain.stop());
+    rpcUrl = chain.rpcUrl;
+  } else {
+    rpcUrl = config.chain.rpcUrl!;
+    log.info("chain", `using ${rpcUrl} (CHAIN_RPC_URL)`);
+  }
+  const identity = await readChainIdentity({ url: rpcUrl, timeoutMs: 15_000 }).catch((err: unknown) => {
+    throw new LauncherError(`the chain at ${rpcUrl} does not answer: ${(err as Error).message}`);
+  });
+  cleanup.checkpoint();
+  return { rpcUrl, identity };
+}
+
+/** Which market the children use, with which relayer key (and the demo deployment on the local chain). */
+interface MarketTarget {
+  deployment: Deployment | undefined;
+  market: { address: string; fromBlock: number };
+  relayerKey: string;
+}
+
+/**
+ * Phase 4: on the local chain, the market deployed and seeded with the demo unless this chain
+ * (by genesis hash) already has it, the previous chain's queue state forgotten; on a real
+ * network, the configured market.
+ */
+async function ensureMarket(
+  { config, log, cleanup }: PhaseContext,
+  chain: { rpcUrl: string; identity: ChainIdentity; queue: QueueAddress },
+): Promise<MarketTarget> {
+  let target: MarketTarget;
+  if (config.network.name === "local") {
+    if (config.market) log.warn("launcher", "MARKET_ADDRESS is ignored on the local chain: npm start deploys (and records) its own market");
+    const deployment = await ensureLocalDeployment({ stateDir: config.stateDir, historyHours: config.demo.historyHours, log, ...chain });
+    target = {
+      deployment,
+      market: { address: deployment.marketAddress, fromBlock: deployment.deploymentBlock },
+      relayerKey: config.relayerPrivateKey ?? devWallet(DEMO_ROLES.relayer.index).privateKey,
+    };
+  } else {
+    target = { deployment: undefined, market: config.market!, relayerKey: config.relayerPrivateKey! };
+    log.info("launcher", `Zama testnet: market ${target.market.address} (from block ${target.market.fromBlock}); no demo seed on a real network`);
+  }
+  cleanup.checkpoint();
+  return target;
+}
+
+/** The worker and the service, started by phase 5. */
+interface Children {
+  worker: ManagedProcess;
+  service: ManagedProcess;
+}
+
+/**
+ * Phase 5: the worker and the workbench service as child processes (either exiting on its own
+ * stops everything with code 1), and the demo devices in this process.
+ */
+async function startChildren(
+  { config, root, log, cleanup, stop }: PhaseContext,
+  options: { redis: { url: string }; rpcUrl: string; identity: ChainIdentity; target: MarketTarget },
+): Promise<Children> {
+  const { redis, rpcUrl, identity, target } = options;
+  const common: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: config.logLevel,
+    REDIS_URL: redis.url,
+    QUEUE_NAME: config.queue.name,
+    QUEUE_PREFIX: config.queue.prefix,
+    FHEVM_NETWORK: config.network.name,
+    MARKET_ADDRESS: target.market.address,
+    MARKET_FROM_BLOCK: String(target.market.fromBlock),
+    CHAIN_ID: String(identity.chainId),
+  };
+  // Keys go to the process that signs with them, and nowhere else.
+  delete common.RELAYER_PRIVATE_KEY;
+  delete common.DEVICE_PRIVATE_KEY;
+  const worker = spawnNode({ name: "worker", entry: "worker/src/main.ts", root, log, env: { ...common, CHAIN_RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: target.relayerKey } });
+  const service = spawnNode({
+    name: "workbench",
+    entry: "workbench/server/main.ts",
+    root,
+    log,
+    env: {
+      ...common,
+      HOST: config.http.host,
+      PORT: String(config.http.port),
+      STATE_DIR: config.stateDir,
+      CHAIN_RPC_URL: rpcUrl,
+      DEPLOYMENT_FILE: deploymentPath(config.stateDir),
+      ...(config.network.name === "sepolia" ? await relayerEnvironment(config.network.relayerUrl) : {}),
+    },
+  });
+  await cleanup.push("stopping the worker and the workbench service", () =>
+    Promise.all([worker.stop(STOP_TIMEOUT_MS), service.stop(STOP_TIMEOUT_MS)]),
+  );
+  for (const child of [worker, service]) {
+    void child.exited.then((exit) => {
+      if (!cleanup.unwinding) void stop(`the ${child.name} exited on its own (code ${exit.code}${exit.signal ? `, ${exit.signal}` : ""})`, 1);
+    });
+  }
+  if (target.deployment && config.demo.simulatorRate > 0) {
+    const devices = startDemoDevices({ deployment: target.deployment, rpcUrl, rate: config.demo.simulatorRate, network: config.network, log });
+    await cleanup.push("stopping the demo devices", () => devices.stop());
+  }
+  return { worker, service };
+}
+
+/** Phase 6: the service answers /api/ready and a worker consumes the queue. */
+async function waitForReadiness({ config, cleanup }: PhaseContext, options: { children: Children; queue: QueueAddress }): Promise<void> {
+  const { worker, service } = options.children;
+  const { port } = config.http;
+  const probeHost = loopbackFor(config.http.host);
   const waitUntil = async (what: string, child: ManagedProcess, ready: () => Promise<boolean>) => {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
-      checkpoint();
+      cleanup.checkpoint();
       if (child.hasExited) throw new LauncherError(`the ${child.name} exited while starting; see its lines above`);
       if (await ready().catch(() => false)) return;
       if (Date.now() > deadline) throw new LauncherError(`timed out after ${READY_TIMEOUT_MS / 1000} s waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   };
+  await Promise.all([
+    waitUntil("the workbench service to answer /api/ready", service, async () => (await fetch(`http://${probeHost}:${port}/api/ready`)).ok),
+    waitUntil("the worker to take jobs", worker, async () => (await countQueueWorkers(options.queue)) > 0),
+  ]);
+  cleanup.checkpoint();
+}
 
-  const done = start().then(
-    async () => {
-      await stopped;
-      return exitCode;
-    },
-    async (err: unknown) => {
-      if (err instanceof Cancelled || stopping) {
-        await stop("interrupted while starting");
-        await stopped;
-        return exitCode;
-      }
-      log.error("launcher", err instanceof LauncherError ? err.message : `could not start: ${(err as Error).stack ?? String(err)}`);
-      await stop("start-up failed", 1);
-      await stopped;
-      return 1;
-    },
-  );
-  return { done, stop: (reason, code = 0) => stop(reason, code) };
+/** The host the launcher probes the service on: a wildcard listener is reached on loopback. */
+function loopbackFor(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** The URL the banner prints for a browser on this machine. */
+function browserUrl({ host, port }: { host: string; port: number }): string {
+  return `http://${host === "0.0.0.0" || host === "::" ? "localhost" : loopbackFor(host)}:${port}`;
 }
 
 /**
