@@ -67,7 +67,8 @@ export function startLauncher(settings: LaunchSettings, args: string[] = [], env
     ready(timeoutMs = 150_000) {
       const banner = new Promise<string>((resolve, reject) => {
         const check = () => {
-          const match = /workbench is ready: (http:\/\/\S+)/.exec(output);
+          // The whole banner: it may reach this pipe in more than one chunk, its closing rule last.
+          const match = /workbench is ready: (http:\/\/\S+)[\s\S]*\n─{20,}\n/.exec(output);
           if (match) return resolve(match[1]!);
           if (child.exitCode !== null) return reject(new Error(`npm start exited with ${child.exitCode} before it was ready:\n${output.slice(-6000)}`));
           setTimeout(check, 200);
