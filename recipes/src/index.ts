@@ -68,4 +68,5 @@ export {
   type EncodeResult,
   type EncodeFailure,
 } from "./values";
+export { evaluatePlan } from "./cleartext";
 export { forkRecipe, type ForkOptions, type ForkResult } from "./fork";

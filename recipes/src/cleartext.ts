@@ -1,0 +1,64 @@
+/**
+ * What a program computes, on cleartext: the values the contract's result handles would decrypt
+ * to after running a plan over the given encoded readings, in the plan's handle order. The
+ * workbench's "Preview" runs recipes on synthetic readings with it, instantly and in the browser
+ * (no chain, no signature), and the planner and interpreter tests use it as the contract's
+ * plaintext reference. Never used on real readings: those exist only as ciphertexts.
+ */
+import { Comparator, RecipeKind } from "./catalogue";
+import type { Plan } from "./planner";
+import type { ContractOp } from "./program";
+
+function holds(op: ContractOp, x: bigint): boolean {
+  switch (op.cmp) {
+    case Comparator.GT:
+      return x > op.a;
+    case Comparator.GE:
+      return x >= op.a;
+    case Comparator.LT:
+      return x < op.a;
+    case Comparator.LE:
+      return x <= op.a;
+    case Comparator.BETWEEN:
+      return op.a <= x && x <= op.b;
+  }
+  throw new RangeError(`unknown comparator ${String(op.cmp)}`);
+}
+
+/**
+ * The result values of `plan` over `encoded` (the window's readings, encoded as the device encodes
+ * them: `round(value × 10^scale) − offset`), as user decryption would return them.
+ */
+export function evaluatePlan(plan: Pick<Plan, "ops" | "window">, encoded: readonly bigint[]): (bigint | boolean)[] {
+  if (encoded.length !== plan.window.length) throw new RangeError(`the window holds ${plan.window.length} readings, not ${encoded.length}`);
+  const xs = encoded;
+  const sum = (values: readonly bigint[]) => values.reduce((a, b) => a + b, 0n);
+  return plan.ops.flatMap((op): (bigint | boolean)[] => {
+    switch (op.kind) {
+      case RecipeKind.COUNT:
+        return [BigInt(xs.length)];
+      case RecipeKind.SUM:
+      case RecipeKind.MEAN:
+        return [sum(xs)];
+      case RecipeKind.MIN:
+        return [xs.reduce((a, b) => (b < a ? b : a))];
+      case RecipeKind.MAX:
+        return [xs.reduce((a, b) => (b > a ? b : a))];
+      case RecipeKind.COUNT_IF:
+        return [BigInt(xs.filter((x) => holds(op, x)).length)];
+      case RecipeKind.SUM_IF:
+        return [sum(xs.filter((x) => holds(op, x)))];
+      case RecipeKind.HISTOGRAM: {
+        const b = op.bounds;
+        return Array.from({ length: b.length + 1 }, (_, i) =>
+          BigInt(xs.filter((x) => (i === 0 || x >= b[i - 1]!) && (i === b.length || x < b[i]!)).length),
+        );
+      }
+      case RecipeKind.VARIANCE:
+        return [sum(xs), sum(xs.map((x) => x * x))];
+      case RecipeKind.ALERT:
+        return [xs.some((x) => holds(op, x))];
+    }
+    throw new RangeError(`unknown recipe kind ${String(op.kind)}`);
+  });
+}
