@@ -1,0 +1,13 @@
+/**
+ * Where `npm start` keeps the gateway's files under STATE_DIR: the device registry (password
+ * hashes, what the gateway and `--mosquitto-config` read) and the demo's secrets (the plain
+ * passwords of the demo devices and of the gateway, which the demo devices and `npm run simulate --
+ * --mqtt` log in with; mode 0600, local demo only).
+ */
+import path from "node:path";
+
+/** The gateway's files under `stateDir`. */
+export function gatewayFiles(stateDir: string): { dir: string; registry: string; secrets: string } {
+  const dir = path.join(stateDir, "gateway");
+  return { dir, registry: path.join(dir, "registry.json"), secrets: path.join(dir, "secrets.json") };
+}
