@@ -62,6 +62,7 @@ export const ERRORS = {
 
   // Runs: a buyer's signed run request, checked before it is enqueued.
   ERR_RUN_NOT_FOUND: { status: 404, message: "Run {runId} was not found." },
+  ERR_RUN_FINISHED: { status: 409, message: "Run {runId} has already finished ({status}); there is nothing to cancel." },
   ERR_RUN_BUYER_MISMATCH: { status: 403, message: "The run request is signed for buyer {buyer}, but you are signed in as {user}." },
   ERR_RUN_REQUEST_MISMATCH: { status: 400, message: "The signed run request does not match the run: {reason}" },
   ERR_RUN_SIGNATURE_INVALID: { status: 400, message: "The signature is not {buyer}'s EIP-712 signature of this run request for market {market} on chain {chainId}." },

@@ -114,6 +114,8 @@ export const rejectionCodeSchema = z.enum([
   "CONTRACT_REJECTED",
   /** The schedule does not exist, was removed, or has ended. */
   "SCHEDULE_GONE",
+  /** The buyer cancelled the run: the worker stopped between steps (the contract run stays unfinished). */
+  "CANCELLED",
 ]);
 export type RejectionCode = z.infer<typeof rejectionCodeSchema>;
 

@@ -98,6 +98,9 @@ export interface RunQueueOptions {
   prefix?: string;
 }
 
+/** How long a cancellation request is kept for a worker to see (longer than any run). */
+const CANCEL_REQUEST_TTL_SECONDS = 7 * 86_400;
+
 /** The producer side of the runs queue. Create one per process with {@link createRunQueue}. */
 export class RunQueue {
   /** The underlying BullMQ queue (for dashboards and tests). */
@@ -135,6 +138,58 @@ export class RunQueue {
     // Two concurrent submissions may both pass the check above; BullMQ keeps only one job per id.
     await this.queue.add("run", data, { ...RUN_JOB_OPTIONS, jobId });
     return { jobId, duplicate: false };
+  }
+
+  /**
+   * Cancels run `jobId` for its buyer. A job still waiting is removed (`removed`: nothing was
+   * sent). A running one is asked to stop (`requested`): its worker finishes the transaction in
+   * flight and stops before the next step, failing the job with CANCELLED; the contract run simply
+   * stays unfinished. A finished job is left alone (`finished`).
+   */
+  async cancelRun(jobId: string): Promise<"removed" | "requested" | "finished" | "unknown"> {
+    const id = jobId.toLowerCase();
+    const state = (await this.queue.getJobState(id)) as RunState;
+    if (state === "unknown") return "unknown";
+    if (state === "completed" || state === "failed") return "finished";
+    // Set first: a waiting job a worker takes meanwhile still sees the request before its first transaction.
+    await this.#connection.set(this.#cancelKey(id), "1", "EX", CANCEL_REQUEST_TTL_SECONDS);
+    if (state !== "active") {
+      const job = await this.queue.getJob(id);
+      const removed = await job
+        ?.remove()
+        .then(() => true)
+        .catch(() => false); // locked: a worker took it in between, and will see the request
+      if (removed) return "removed";
+    }
+    return "requested";
+  }
+
+  /** Whether the buyer asked to cancel run `jobId` ({@link cancelRun}); workers ask between steps. */
+  async isCancelRequested(jobId: string): Promise<boolean> {
+    return (await this.#connection.exists(this.#cancelKey(jobId.toLowerCase()))) === 1;
+  }
+
+  /**
+   * Where waiting job `jobId` stands: its place in the line (1 = next), the jobs running now, and
+   * how long recent runs took (median of the last 20 finished ones, in ms), for an estimate.
+   * Undefined when the job is not waiting (running, finished or unknown).
+   */
+  async queuePosition(jobId: string): Promise<{ position: number; waiting: number; active: number; typicalRunMs: number | null } | undefined> {
+    const id = jobId.toLowerCase();
+    const waiting = await this.queue.getJobs(["prioritized", "waiting"], 0, -1, true);
+    const index = waiting.findIndex((job) => job.id === id);
+    if (index === -1) return undefined;
+    const [active, completed] = await Promise.all([this.queue.getActiveCount(), this.queue.getJobs(["completed"], 0, 19, false)]);
+    const durations = completed
+      .filter((job) => job.name === "run" && job.processedOn && job.finishedOn)
+      .map((job) => job.finishedOn! - job.processedOn!)
+      .sort((a, b) => a - b);
+    const typicalRunMs = durations.length > 0 ? durations[Math.floor(durations.length / 2)]! : null;
+    return { position: index + 1, waiting: waiting.length, active, typicalRunMs };
+  }
+
+  #cancelKey(jobId: string): string {
+    return `${this.prefix}:${this.name}:cancel:${jobId}`;
   }
 
   /** The state, progress, result or failure of job `jobId`; undefined if unknown (or expired). */

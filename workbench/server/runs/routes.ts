@@ -4,6 +4,8 @@ import { SIGNED_IN } from "../plugins/docs";
 import { COMMON_ERRORS, errorResponses } from "../shared/schemas";
 import type { RunRecord } from "../store/records";
 import { EventStreams } from "./event-stream";
+import { FINAL_ORDINAL } from "./run-events";
+import { QueuePlace } from "./queue-place";
 import { NotebookRunsParams, NotebookRunsQuery, PlanBody, Run, RunPage, RunParams, RunPlan, SubmitRunBody } from "./schemas";
 import { RunService, toRun } from "./service";
 
@@ -72,6 +74,47 @@ const runRoutes: FastifyPluginAsyncZod = async (app) => {
     "/runs/:runId",
     { schema: { tags, security: SIGNED_IN, summary: "One of your runs", params: RunParams, response: { 200: Run, ...errors(404) } } },
     async (request) => dto(await runs.get(userOf(request), request.params.runId)),
+  );
+
+  app.get(
+    "/runs/:runId/queue",
+    {
+      schema: {
+        tags,
+        security: SIGNED_IN,
+        summary: "Where your queued run stands",
+        description:
+          "For a queued run: its place in the queue (1 = next), the runs ahead of it and those running now, and an estimate of " +
+          "when it starts and of how long runs take here (from the last 20 finished runs; null before any). Null fields once " +
+          "the run is no longer waiting.",
+        params: RunParams,
+        response: { 200: QueuePlace, ...errors(404, 503) },
+      },
+    },
+    async (request) => runs.queuePlace(userOf(request), request.params.runId),
+  );
+
+  app.post(
+    "/runs/:runId/cancel",
+    {
+      schema: {
+        tags,
+        security: SIGNED_IN,
+        summary: "Cancel one of your runs",
+        description:
+          "A queued run is removed from the queue and ends at once (status `error`, error code `CANCELLED`; nothing was sent). " +
+          "A running run's worker is asked to stop: it finishes the transaction in flight and stops before the next step; the run " +
+          "then ends with error code `CANCELLED` (followers of its events see `failed`), and the contract run stays unfinished. " +
+          "Answers the run as it is now; 409 ERR_RUN_FINISHED when it has already ended.",
+        params: RunParams,
+        response: { 200: Run, ...errors(404, 409, 503) },
+      },
+    },
+    async (request) => {
+      const { run, ended } = await runs.cancel(userOf(request), request.params.runId);
+      if (ended) app.runEvents.publish(run.id, { type: "failed", ordinal: FINAL_ORDINAL, data: dto(run) });
+      return dto(run);
+    },
   );
 
   app.get(

@@ -214,6 +214,51 @@ export class RunService {
     return run;
   }
 
+  /**
+   * Cancels the buyer's run. Still queued: its job is removed and the run ends now, cancelled,
+   * with nothing sent. Running: its worker is asked to stop before the next step (it finishes the
+   * transaction in flight), and the run ends cancelled when it does; the contract run stays
+   * unfinished. Returns the run and whether it ended here (so that its followers are told).
+   */
+  async cancel(buyer: string, runId: string): Promise<{ run: RunRecord; ended: boolean }> {
+    const run = await this.get(buyer, runId);
+    if (run.status === "done" || run.status === "error") throw createError("ERR_RUN_FINISHED", { params: { runId, status: run.status } });
+    let outcome: Awaited<ReturnType<RunQueue["cancelRun"]>>;
+    try {
+      outcome = await this.options.runQueue.cancelRun(run.requestDigest);
+    } catch (error) {
+      throw createError("ERR_QUEUE_UNAVAILABLE", { cause: error });
+    }
+    if (outcome === "requested" || outcome === "finished") return { run, ended: false };
+    const cancelled = await this.options.store.runs.fail(run.id, {
+      error: { code: "CANCELLED", message: "You cancelled the run before it started; nothing was sent." },
+      at: this.options.now(),
+    });
+    return cancelled ? { run: cancelled, ended: true } : { run: await this.get(buyer, runId), ended: false };
+  }
+
+  /**
+   * Where the buyer's queued run stands in the queue, with an estimate of when it starts: the runs
+   * ahead of it and those running, at the pace recent runs took (null before any run finished).
+   */
+  async queuePlace(buyer: string, runId: string) {
+    const run = await this.get(buyer, runId);
+    if (run.status !== "queued") return { status: run.status, position: null, ahead: null, running: null, estimatedStartSeconds: null, typicalRunSeconds: null };
+    let place: Awaited<ReturnType<RunQueue["queuePosition"]>>;
+    try {
+      place = await this.options.runQueue.queuePosition(run.requestDigest);
+    } catch (error) {
+      throw createError("ERR_QUEUE_UNAVAILABLE", { cause: error });
+    }
+    if (!place) return { status: run.status, position: null, ahead: null, running: null, estimatedStartSeconds: null, typicalRunSeconds: null };
+    const typical = place.typicalRunMs === null ? null : Math.max(1, Math.round(place.typicalRunMs / 1000));
+    // The line moves as fast as the runs being executed finish, each freed slot taking the next run;
+    // with none running, a worker is about to take the first.
+    const rounds = place.active === 0 ? place.position - 1 : Math.ceil(place.position / place.active);
+    const estimate = typical === null ? null : rounds * typical;
+    return { status: run.status, position: place.position, ahead: place.position - 1, running: place.active, estimatedStartSeconds: estimate, typicalRunSeconds: typical };
+  }
+
   /** The runs of the owner's notebook (of one of its cells), newest first. */
   async listForNotebook(owner: string, notebookId: string, filter: PageRequest & { cellId?: string }): Promise<Page<RunRecord>> {
     const { store } = this.options;

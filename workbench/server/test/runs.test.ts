@@ -263,4 +263,38 @@ describe("runs on the chain, end to end", () => {
       );
     });
   });
+
+  describe("cancelling", () => {
+    it("removes a queued run from the queue and ends it as cancelled, with nothing sent; a finished run cannot be cancelled", async () => {
+      // No worker takes jobs now, so the run stays queued.
+      await worker?.close({ release: false });
+      worker = undefined;
+      const { request, signature } = await planAndSign({ request: { nonce: "987654321" } });
+      const created = await submit(buyer, { request, signature });
+      expect(created.statusCode, created.body).toBe(201);
+      const run = created.json();
+      expect(run.status).toBe("queued");
+      // It waits first in line; the first run's duration gives the estimate.
+      const place = await as(app, buyer, { method: "GET", url: `/api/runs/${run.id}/queue` });
+      expect(place.statusCode, place.body).toBe(200);
+      expect(place.json()).toMatchObject({ status: "queued", position: 1, ahead: 0, running: 0, estimatedStartSeconds: 0 });
+      expect(place.json().typicalRunSeconds).toBeGreaterThan(0);
+
+      const cancelled = await as(app, buyer, { method: "POST", url: `/api/runs/${run.id}/cancel` });
+      expect(cancelled.statusCode, cancelled.body).toBe(200);
+      expect(cancelled.json()).toMatchObject({
+        id: run.id,
+        status: "error",
+        error: { code: "CANCELLED", message: "You cancelled the run before it started; nothing was sent." },
+        txHashes: [],
+      });
+      const stored = await store.runs.get(run.id);
+      expect(await app.runQueue.queue.getJob(stored!.requestDigest)).toBeUndefined();
+
+      expectError(await as(app, buyer, { method: "POST", url: `/api/runs/${run.id}/cancel` }), 409, "ERR_RUN_FINISHED");
+      expect((await as(app, buyer, { method: "GET", url: `/api/runs/${run.id}/queue` })).json()).toMatchObject({ status: "error", position: null });
+      const other = await signIn(app, fixture.accounts.otherBuyer);
+      expectError(await as(app, other, { method: "POST", url: `/api/runs/${run.id}/cancel` }), 404, "ERR_RUN_NOT_FOUND");
+    });
+  });
 });

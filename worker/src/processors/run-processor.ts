@@ -16,7 +16,8 @@ import type { JobName, JobResult, MarketRef, RunJobData, RunProgress, RunResult,
 import { compileProgram } from "../recipe-compiler";
 import type { ProcessorContext } from "../run-worker";
 import type { TransactionSender } from "../tx-sender";
-import { finishedRunResult, saveState, stepRunToEnd } from "./step-run";
+import { finishedRunResult, saveState, stepRunToEnd, throwIfCancelled } from "./step-run";
+import type { RunQueue } from "../queues";
 
 /** What the run processor works with. */
 export interface RunProcessorDeps {
@@ -24,6 +25,8 @@ export interface RunProcessorDeps {
   sender: TransactionSender;
   /** The market this worker serves; jobs signed for another are rejected. */
   market: MarketRef;
+  /** The queue, to see a buyer's cancellation between steps (none: runs cannot be cancelled). */
+  runs?: Pick<RunQueue, "isCancelRequested">;
 }
 
 /** Rejects a job signed for another market or chain than the one this worker serves. */
@@ -49,6 +52,7 @@ export function createRunProcessor(deps: RunProcessorDeps) {
     const { request, signature, recipe } = data;
     const state: RunState = { txHashes: [], ...data.state };
     const digest = runRequestDigest({ market: data.market, request });
+    const cancelRequested = deps.runs ? () => deps.runs!.isCancelRequested(job.id ?? digest) : undefined;
     await progress(job, { phase: "planning", step: 0, of: 0 });
 
     let runId = state.runId ? BigInt(state.runId) : await gateway.runIdOf(digest);
@@ -69,6 +73,7 @@ export function createRunProcessor(deps: RunProcessorDeps) {
       }
       ops = compiled.ops;
 
+      await throwIfCancelled({ cancelRequested, done: 0, total: 0 });
       await progress(job, { phase: "starting", step: 0, of: 0 });
       try {
         const sent = await sender.send({ action: "starting the run", tx: gateway.startRunForTx({ request, ops, signature }), signal });
@@ -92,7 +97,7 @@ export function createRunProcessor(deps: RunProcessorDeps) {
 
     const started = await gateway.runInfo(runId);
     ops ??= await gateway.program(started.programHash);
-    const { run, total } = await stepRunToEnd({ runId, ops, gateway, sender, job, state, signal, logger });
+    const { run, total } = await stepRunToEnd({ runId, ops, gateway, sender, job, state, signal, logger, ...(cancelRequested && { cancelRequested }) });
     const result = await finishedRunResult({ run, ops, steps: total, gateway });
     await progress(job, { phase: "done", step: total, of: total, runId: result.runId, txHash: result.txHashes.at(-1) });
     return result;

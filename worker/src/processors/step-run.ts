@@ -26,6 +26,20 @@ export interface StepRunOptions {
   state: RunState;
   signal: AbortSignal;
   logger: Logger;
+  /** Whether the buyer asked to cancel the run; asked before every step. */
+  cancelRequested?: () => Promise<boolean>;
+}
+
+/** Stops a run the buyer cancelled, between two transactions (nothing is sent after this). */
+export async function throwIfCancelled(options: { cancelRequested?: () => Promise<boolean>; done: number; total: number }): Promise<void> {
+  if (!(await options.cancelRequested?.())) return;
+  const reason =
+    options.total === 0
+      ? "You cancelled the run before it started; nothing was sent."
+      : options.done === 0
+      ? "You cancelled the run before its first step; the contract run stays unfinished and nothing more is sent."
+      : `You cancelled the run after step ${options.done} of ${options.total}; the contract run stays unfinished and nothing more is sent.`;
+  throw new RunRejectedError({ code: "CANCELLED", reason });
 }
 
 /** Writes the job's state so that a later attempt knows the run id and the transactions sent. */
@@ -78,6 +92,7 @@ export async function stepRunToEnd(options: StepRunOptions): Promise<{ run: RunV
     const remaining = sizes(Number(run.toIndex - run.cursor));
     const n = BigInt(remaining[0]!);
     const stepNumber = total - remaining.length + 1;
+    await throwIfCancelled({ cancelRequested: options.cancelRequested, done: stepNumber - 1, total });
     const action = `step ${stepNumber} of ${total} of run ${runId}`;
     let txHash: string;
     try {
