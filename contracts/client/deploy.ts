@@ -9,6 +9,7 @@ export const DEFAULT_ARTIFACTS_DIR = path.join(findRepositoryRoot(), "artifacts"
 
 const MARKET_ARTIFACT = "contracts/src/IoTDataMarket.sol/IoTDataMarket.json";
 const ENGINE_ARTIFACT = "contracts/src/libraries/RecipeEngine.sol/RecipeEngine.json";
+const CONTRACT_WALLET_ARTIFACT = "contracts/src/testing/ContractWallet.sol/ContractWallet.json";
 
 interface Artifact {
   abi: InterfaceAbi;
@@ -63,6 +64,17 @@ export async function deployMarket(options: DeployMarketOptions): Promise<Deploy
     engineLibrary,
     deploymentBlock: receipt!.blockNumber,
   };
+}
+
+/**
+ * Deploys the test-only ERC-1271 `ContractWallet` owned by `owner`: a buyer that is a contract, whose signatures
+ * are whatever `owner`'s key signs over the EIP-712 digest itself. Calls go through its `execute`.
+ */
+export async function deployContractWallet(options: { signer: Signer; owner: string; artifactsDir?: string }): Promise<Contract> {
+  const artifact = readArtifact(options.artifactsDir ?? DEFAULT_ARTIFACTS_DIR, CONTRACT_WALLET_ARTIFACT);
+  const wallet = await new ContractFactory(artifact.abi, artifact.bytecode, options.signer).deploy(options.owner);
+  await wallet.waitForDeployment();
+  return wallet as Contract;
 }
 
 function readArtifact(artifactsDir: string, relative: string): Artifact {

@@ -1,4 +1,5 @@
 import { TypedDataEncoder, getBytes, hexlify, type TypedDataDomain, type TypedDataField } from "ethers";
+import type { RunRequestJson, StandingAuthorizationJson } from "./wire";
 
 /** EIP-712 domain of a market: name "IoTDataMarket", version "1", the chain and the market's address. */
 export function marketDomain(options: { chainId: bigint | number; market: string }): TypedDataDomain {
@@ -75,13 +76,13 @@ export function signStandingAuthorization(options: {
   return options.signer.signTypedData(options.domain, STANDING_AUTHORIZATION_TYPES, { ...options.authorization });
 }
 
-/** The EIP-712 digest the contract computes (`runRequestDigest`), the key of `runIdOf`. */
-export function runRequestDigest(domain: TypedDataDomain, request: RunRequest): string {
+/** The EIP-712 digest the contract computes (`runRequestDigest`), the key of `runIdOf`; of the struct or its JSON. */
+export function runRequestDigest(domain: TypedDataDomain, request: RunRequest | RunRequestJson): string {
   return TypedDataEncoder.hash(domain, RUN_REQUEST_TYPES, { ...request });
 }
 
-/** The EIP-712 digest of a standing authorization (`standingAuthorizationDigest`), the key of its state. */
-export function standingAuthorizationDigest(domain: TypedDataDomain, authorization: StandingAuthorization): string {
+/** The EIP-712 digest of a standing authorization (`standingAuthorizationDigest`), the key of its state; of the struct or its JSON. */
+export function standingAuthorizationDigest(domain: TypedDataDomain, authorization: StandingAuthorization | StandingAuthorizationJson): string {
   return TypedDataEncoder.hash(domain, STANDING_AUTHORIZATION_TYPES, { ...authorization });
 }
 

@@ -104,9 +104,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(errorsPlugin);
   await app.register(docsPlugin);
   await app.register(storePlugin, { store: options.store });
+  await app.register(chainPlugin, { chain: options.chain });
   await app.register(authPlugin);
   await app.register(recipesPlugin, { tooling: options.recipes });
-  await app.register(chainPlugin, { chain: options.chain });
   await app.register(queuePlugin, { runQueue: options.runQueue });
   await app.register(indexerPlugin);
   await app.register(runProgressPlugin);

@@ -4,63 +4,31 @@
  * written by an older or foreign producer fails with a readable reason instead of half-running.
  *
  * Integers that may exceed 2^53 (uint256 ids, uint64 indices, nonces) travel as decimal strings,
- * because job data is JSON.
+ * because job data is JSON. The signed structs and the scalars are the contracts client's wire
+ * schemas (`@iotdm/contracts-client/wire`), the ones the service validates request bodies with.
  */
 import { z } from "zod";
+import {
+  address,
+  bytes32,
+  hexBytes,
+  runRequestJson,
+  standingAuthorizationJson,
+  uint256,
+  uint64,
+  type RunRequestJson,
+  type StandingAuthorizationJson,
+} from "@iotdm/contracts-client/wire";
 
-const MAX_UINT64 = (1n << 64n) - 1n;
-const MAX_UINT256 = (1n << 256n) - 1n;
+export { address, bytes32, hexBytes, uint64, uint256 };
 
-/** A 20-byte address, any letter case (checksums are not enforced on the wire). */
-export const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address");
+/** The buyer's EIP-712 `RunRequest` in JSON: the contracts client's wire schema. */
+export const runRequestSchema = runRequestJson;
+export type RunRequest = RunRequestJson;
 
-/** A 32-byte hex value: digests, program hashes, ciphertext handles, transaction hashes. */
-export const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hex value");
-
-/** Any 0x-prefixed byte string (signatures are checked for length by the worker, with a reason). */
-export const hexBytes = z.string().regex(/^0x(?:[0-9a-fA-F]{2})+$/, "expected 0x-prefixed hex bytes");
-
-function unsignedDecimal(max: bigint, label: string) {
-  return z
-    .string()
-    .regex(/^(?:0|[1-9]\d*)$/, `expected a ${label} as a decimal string`)
-    .refine((value) => BigInt(value) <= max, `does not fit in a ${label}`);
-}
-
-/** uint64 as a decimal string. */
-export const uint64 = unsignedDecimal(MAX_UINT64, "uint64");
-/** uint256 as a decimal string. */
-export const uint256 = unsignedDecimal(MAX_UINT256, "uint256");
-
-/**
- * The buyer's EIP-712 `RunRequest` (domain "IoTDataMarket" v1): consent to run one program over one
- * window of one dataset. Field names and order match the typed-data struct.
- */
-export const runRequestSchema = z.object({
-  buyer: address,
-  datasetId: uint256,
-  programHash: bytes32,
-  fromIndex: uint64,
-  toIndex: uint64,
-  nonce: uint256,
-  deadline: uint256,
-});
-export type RunRequest = z.infer<typeof runRequestSchema>;
-
-/**
- * The buyer's EIP-712 `StandingAuthorization`: consent to recurring runs of one program, at most one
- * per `cadence` seconds, at most `maxRuns` times, before `expiry` (unix seconds).
- */
-export const standingAuthorizationSchema = z.object({
-  buyer: address,
-  datasetId: uint256,
-  programHash: bytes32,
-  cadence: uint64,
-  expiry: uint64,
-  maxRuns: z.number().int().min(1).max(0xffff_ffff),
-  nonce: uint256,
-});
-export type StandingAuthorization = z.infer<typeof standingAuthorizationSchema>;
+/** The buyer's EIP-712 `StandingAuthorization` in JSON: the contracts client's wire schema. */
+export const standingAuthorizationSchema = standingAuthorizationJson;
+export type StandingAuthorization = StandingAuthorizationJson;
 
 /** The market contract a request is signed for (the EIP-712 domain's chain and verifying contract). */
 export const marketRefSchema = z.object({

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { verifyMessage } from "ethers";
+import { hashMessage } from "ethers";
 import { generateNonce, SiweMessage } from "siwe";
+import { checkDigestSignature } from "@iotdm/contracts-client";
+import { chainCall, type MarketChain } from "../chain/market-chain";
 import type { Config } from "../config";
 import { createError } from "../errors";
 import type { SessionRecord } from "../store/records";
@@ -17,15 +19,19 @@ export interface IssuedSession {
 export interface SignInServiceOptions {
   store: Store;
   config: Pick<Config, "publicOrigins" | "chain" | "auth">;
+  /** Asked whether a contract wallet (ERC-1271) accepts a signature that is not its address's ECDSA one. */
+  chain: Pick<MarketChain, "provider">;
   now: () => Date;
 }
 
 /**
  * Sign-in with Ethereum (EIP-4361). The `siwe` package parses the message (its ABNF grammar, EIP-55
  * address, field formats); this service checks every field against this workbench (domain, URI,
- * chain, nonce, validity window) so that each mismatch gets its own error, and recovers the signer
- * with ethers. (siwe's own `verify()` checks neither the URI nor the chain id, and prints a stack trace
- * to the console for a malformed signature.)
+ * chain, nonce, validity window) so that each mismatch gets its own error, and checks the signature
+ * with the contracts client's one rule, the market's: an EOA's ECDSA signature, or one a contract
+ * wallet accepts under ERC-1271 (as EIP-4361 asks), so that a contract wallet can sign in and run
+ * what it signs. (siwe's own `verify()` checks neither the URI nor the chain id, and prints a stack
+ * trace to the console for a malformed signature.)
  */
 export class SignInService {
   private readonly origins: URL[];
@@ -71,9 +77,16 @@ export class SignInService {
     if (message.notBefore !== undefined && now.getTime() < Date.parse(message.notBefore)) {
       throw createError("ERR_AUTH_MESSAGE_NOT_YET_VALID");
     }
-    if (recoverSigner(message.prepareMessage(), input.signature) !== message.address) {
-      throw createError("ERR_AUTH_SIGNATURE_INVALID");
-    }
+    const signed = await chainCall(() =>
+      checkDigestSignature({
+        provider: this.options.chain.provider,
+        signer: message.address,
+        digest: hashMessage(message.prepareMessage()),
+        signature: input.signature,
+        what: "sign-in message",
+      }),
+    );
+    if (!signed.ok) throw createError("ERR_AUTH_SIGNATURE_INVALID");
 
     const ttlEnd = now.getTime() + this.options.config.auth.sessionTtlSeconds * 1000;
     const expiresAt = new Date(
@@ -120,15 +133,6 @@ function parseMessage(text: string): SiweMessage {
 function originOf(uri: string): string | undefined {
   try {
     return new URL(uri).origin;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The address that signed `message` (EIP-191), or undefined when the signature is malformed. */
-function recoverSigner(message: string, signature: string): string | undefined {
-  try {
-    return verifyMessage(message, signature);
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
-import { getAddress } from "ethers";
+import { getAddress, type TypedDataDomain } from "ethers";
 import { z } from "zod";
+import { marketDomain } from "@iotdm/contracts-client";
 
 /** The deployed market the workbench serves. */
 export interface MarketDeployment {
@@ -11,6 +12,11 @@ export interface MarketDeployment {
   fromBlock: number;
   /** Where the answer came from, for logs and the readiness details. */
   source: "environment" | "deployment file";
+}
+
+/** The market's EIP-712 domain: what buyers sign run requests and standing authorizations for. */
+export function domainOf(deployment: Pick<MarketDeployment, "chainId" | "address">): TypedDataDomain {
+  return marketDomain({ chainId: deployment.chainId, market: deployment.address });
 }
 
 /**

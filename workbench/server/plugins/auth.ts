@@ -46,7 +46,7 @@ function tokenOf(request: FastifyRequest): string | undefined {
 export default fp(
   async (app) => {
     await app.register(cookie, { hook: "onRequest" });
-    const signIn = new SignInService({ store: app.store, config: app.config, now: () => app.now() });
+    const signIn = new SignInService({ store: app.store, config: app.config, chain: app.chain, now: () => app.now() });
     app.decorate("signIn", signIn);
     app.decorateRequest("user", null);
 
@@ -69,5 +69,5 @@ export default fp(
       request.user = user === "invalid" ? null : user;
     });
   },
-  { name: "auth", fastify: "5.x", dependencies: ["config", "store"] },
+  { name: "auth", fastify: "5.x", dependencies: ["config", "store", "chain"] },
 );

@@ -7,7 +7,7 @@ import { recipeDatasetOf } from "../recipes/recipe-dataset";
 import type { RecipeTooling } from "../recipes/recipe-tooling";
 import type { RunRecord, ScheduleRecord } from "../store/records";
 import type { Store } from "../store/store";
-import type { RunRequestJson } from "./consent";
+import type { RunRequestJson } from "@iotdm/contracts-client/wire";
 import { FINAL_ORDINAL, type RunEventBus } from "./run-events";
 import { toRun } from "./service";
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { runRequestJson } from "@iotdm/contracts-client/wire";
 import { RecipeDiagnostic } from "../recipes/schemas";
 import { RECIPE_KIND_NAMES } from "../shared/recipe-kinds";
 import {
-  Address,
   AddressOutput,
   Bytes32,
   DatasetId,
@@ -14,7 +14,6 @@ import {
   ParamValues,
   SignatureHex,
   TimestampOutput,
-  UintString,
 } from "../shared/schemas";
 
 /**
@@ -28,31 +27,14 @@ export const RunSource = multiLineText(RUN_SOURCE_LIMIT).meta({
   example: 'from "greenhouse" window all\nmean(temperature)',
 });
 
-/** The buyer's EIP-712 RunRequest (domain IoTDataMarket v1), uint fields as decimal strings. */
-export const RunRequestJson = z
-  .strictObject({
-    buyer: Address,
-    datasetId: DatasetId,
-    programHash: Bytes32,
-    fromIndex: UintString(64),
-    toIndex: UintString(64),
-    nonce: UintString(256),
-    deadline: UintString(256).meta({ description: "Unix seconds after which the request cannot start a run" }),
-  })
-  .meta({ id: "RunRequest" });
+/**
+ * The buyer's EIP-712 RunRequest (domain IoTDataMarket v1), uint fields as decimal strings: the
+ * contracts client's wire schema, which the worker parses its jobs with; unknown fields refused.
+ */
+export const RunRequestJson = runRequestJson.strict().meta({ id: "RunRequest" });
 
-/** A RunRequest in a response (response schemas encode, so they must not transform). */
-export const RunRequestOutput = z
-  .object({
-    buyer: AddressOutput,
-    datasetId: z.string(),
-    programHash: z.string(),
-    fromIndex: z.string(),
-    toIndex: z.string(),
-    nonce: z.string(),
-    deadline: z.string(),
-  })
-  .meta({ id: "RunRequestOutput" });
+/** A RunRequest in a response: the same shape (the wire schema transforms nothing, so it encodes as it parses). */
+export const RunRequestOutput = runRequestJson.meta({ id: "RunRequestOutput" });
 
 /** The EIP-712 domain and types the browser signs a RunRequest with. */
 export const TypedDataSpec = z.object({

@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { getAddress } from "ethers";
 import type { z } from "zod";
+import { RUN_REQUEST_TYPES } from "@iotdm/contracts-client";
+import type { RunRequestJson } from "@iotdm/contracts-client/wire";
 import type { RunQueue } from "@iotdm/worker/queues";
-import { chainCall, type MarketChain } from "../chain/market-chain";
+import type { MarketChain } from "../chain/market-chain";
+import { domainOf } from "../chain/market-deployment";
 import { requireDataset } from "../datasets/service";
 import { createError, isAppError } from "../errors";
 import { recipeDatasetOf } from "../recipes/recipe-dataset";
@@ -11,8 +13,7 @@ import { kindsOfMask, type RecipeKindName } from "../shared/recipe-kinds";
 import type { Page, PageRequest, RunRecord } from "../store/records";
 import type { Store } from "../store/store";
 import { recipeInvalid } from "../templates/model";
-import { requireAccess, requireApproved, requireOpenDataset, windowProblem } from "./checks";
-import { domainOf, isRunRequestSignedByBuyer, RUN_REQUEST_TYPES, runDigest, type RunRequestJson } from "./consent";
+import { checkSignedRecipe } from "./signed-recipe";
 import type { Run, RunPlan } from "./schemas";
 
 /** How long a suggested RunRequest stays valid. */
@@ -109,94 +110,35 @@ export class RunService {
   async submit(user: string, input: RunSubmission): Promise<{ run: RunRecord; created: boolean }> {
     const { store, chain, recipes } = this.options;
     const { request } = input;
-    if (getAddress(request.buyer) !== getAddress(user)) {
-      throw createError("ERR_RUN_BUYER_MISMATCH", { params: { buyer: getAddress(request.buyer), user } });
-    }
-    if (request.datasetId !== input.datasetId) {
-      throw createError("ERR_RUN_REQUEST_MISMATCH", {
-        params: { reason: `it is signed for dataset ${request.datasetId}, but the run names dataset ${input.datasetId}.` },
-      });
-    }
-    const deployment = chain.requireDeployment();
-    const domain = domainOf(deployment);
-    const signed = await chainCall(() => isRunRequestSignedByBuyer({ provider: chain.provider, domain, request, signature: input.signature }));
-    if (!signed) {
-      throw createError("ERR_RUN_SIGNATURE_INVALID", { params: { buyer: getAddress(request.buyer), market: deployment.address, chainId: deployment.chainId } });
-    }
-
-    const digest = runDigest(domain, request);
-    const existing = await store.runs.findByRequestDigest(digest);
-    if (existing) {
+    const checked = await checkSignedRecipe(
+      { store, chain, recipes },
+      { ...input, user, consent: { kind: "run", request }, findExisting: (digest) => store.runs.findByRequestDigest(digest) },
+    );
+    const { digest, deployment } = checked;
+    if (checked.existing !== undefined) {
       // Submitted again (a retry after a lost response): make sure it is queued, then answer with it.
+      const { existing } = checked;
       if (existing.status === "queued" || existing.status === "running") await this.#enqueue(existing, deployment);
       return { run: existing, created: false };
     }
-
-    const notebook = await store.notebooks.findOwned(input.notebookId, user);
-    if (!notebook) throw createError("ERR_NOTEBOOK_NOT_FOUND", { params: { notebookId: input.notebookId } });
-    const cell = await store.cells.get(input.notebookId, input.cellId);
-    if (!cell) throw createError("ERR_CELL_NOT_FOUND", { params: { cellId: input.cellId } });
-    if (cell.kind !== "recipe") throw createError("ERR_RUN_CELL_NOT_RECIPE", { params: { cellId: input.cellId } });
-
-    // The contract's checks, in its order, against the chain as it is now.
-    const chainTime = await chain.chainTime();
-    if (BigInt(request.deadline) <= BigInt(chainTime)) {
-      throw createError("ERR_RUN_REQUEST_EXPIRED", { params: { deadline: isoOf(request.deadline) } });
-    }
-    const info = await requireOpenDataset(chain, input.datasetId);
-    await requireAccess({ chain, datasetId: input.datasetId, buyer: getAddress(request.buyer), chainTime });
-    const fromIndex = BigInt(request.fromIndex);
-    const toIndex = BigInt(request.toIndex);
-    const problem = windowProblem({ fromIndex, toIndex, k: info.bucketSize, readingCount: info.readingCount });
-    if (problem) throw createError("ERR_RUN_WINDOW_INVALID", { params: { reason: problem } });
-
-    const indexed = await store.datasets.readingTimestamps(input.datasetId);
-    const planned = recipes.plan({
-      source: input.source,
-      ...(input.params && { params: input.params }),
-      dataset: {
-        id: input.datasetId,
-        field: info.field,
-        unit: info.unit,
-        scale: info.scale,
-        offset: info.offset.toString(),
-        k: Number(info.bucketSize),
-        approvedMask: info.approvedKinds,
-        readingCount: Number(info.readingCount),
-        // Timestamps only date the window's ends; the indexer may not have every one yet.
-        ...(indexed.length >= Number(toIndex) && { timestamps: indexed }),
-      },
-      now: chainTime,
-      window: { fromIndex: Number(fromIndex), toIndex: Number(toIndex) },
-    });
-    if (!planned.ok) {
-      if (planned.problem === "recipe") throw recipeInvalid(planned.diagnostics);
-      throw createError("ERR_RUN_PLAN_FAILED", { params: { datasetId: input.datasetId, reason: planned.message }, details: { code: planned.code } });
-    }
-    if (planned.plan.programHash.toLowerCase() !== request.programHash.toLowerCase()) {
-      throw createError("ERR_RUN_PROGRAM_MISMATCH", { params: { actual: planned.plan.programHash, signed: request.programHash } });
-    }
-    requireApproved({ datasetId: input.datasetId, approvedMask: info.approvedKinds, requiredKinds: planned.requiredKinds });
-    if (await chain.isNonceUsed(getAddress(request.buyer), BigInt(request.nonce))) {
-      throw createError("ERR_RUN_NONCE_USED", { params: { nonce: request.nonce, buyer: getAddress(request.buyer) } });
-    }
+    const { plan } = checked.planned;
 
     // Recorded and enqueued together: if the queue refuses, the transaction rolls the record back.
     return store.transaction(async (tx) => {
       const result = await tx.runs.create({
         id: randomUUID(),
-        buyer: getAddress(request.buyer),
+        buyer: checked.buyer,
         notebookId: input.notebookId,
         cellId: input.cellId,
         scheduleId: null,
         datasetId: input.datasetId,
         programHash: request.programHash.toLowerCase(),
-        program: planned.plan.ops,
+        program: plan.ops,
         source: input.source,
         params: input.params ?? null,
-        plan: planned.plan.json,
-        fromIndex: Number(fromIndex),
-        toIndex: Number(toIndex),
+        plan: plan.json,
+        fromIndex: Number(request.fromIndex),
+        toIndex: Number(request.toIndex),
         requestDigest: digest,
         request,
         signature: input.signature,
@@ -315,9 +257,4 @@ export function toRun(run: RunRecord, marketAddress: string | null): z.output<ty
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
   };
-}
-
-function isoOf(unixSeconds: string): string {
-  const ms = Number(unixSeconds) * 1000;
-  return Number.isFinite(ms) && ms < 8.64e15 ? new Date(ms).toISOString() : `${unixSeconds} (unix seconds)`;
 }

@@ -1,19 +1,13 @@
 import { z } from "zod";
+import { standingAuthorizationJson } from "@iotdm/contracts-client/wire";
 import { Run, RunSource } from "../runs/schemas";
-import { Address, Bytes32, DatasetId, Id, IdOutput, pageOf, pageQuery, ParamValues, SignatureHex, TimestampOutput, UintString } from "../shared/schemas";
+import { DatasetId, Id, IdOutput, pageOf, pageQuery, ParamValues, SignatureHex, TimestampOutput } from "../shared/schemas";
 
-/** The buyer's EIP-712 StandingAuthorization (domain IoTDataMarket v1), uint fields as decimal strings. */
-export const StandingAuthorizationJson = z
-  .strictObject({
-    buyer: Address,
-    datasetId: DatasetId,
-    programHash: Bytes32,
-    cadence: UintString(64).meta({ description: "At most one run per `cadence` seconds" }),
-    expiry: UintString(64).meta({ description: "Unix seconds; no run starts at or after it" }),
-    maxRuns: z.number().int().min(1).max(0xffff_ffff),
-    nonce: UintString(256),
-  })
-  .meta({ id: "StandingAuthorization" });
+/**
+ * The buyer's EIP-712 StandingAuthorization (domain IoTDataMarket v1), uint fields as decimal
+ * strings: the contracts client's wire schema, which the worker parses schedules with.
+ */
+export const StandingAuthorizationJson = standingAuthorizationJson.strict().meta({ id: "StandingAuthorization" });
 
 /**
  * How often a report runs: every `every` milliseconds, or at the times of a cron `pattern` (5 or 6

@@ -1,17 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { getAddress } from "ethers";
 import type { z } from "zod";
+import type { StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
 import type { RunQueue, ScheduleView } from "@iotdm/worker/queues";
-import { chainCall, type MarketChain } from "../chain/market-chain";
+import type { MarketChain } from "../chain/market-chain";
 import { AppError, createError } from "../errors";
 import type { RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling";
-import { requireAccess, requireApproved, requireOpenDataset } from "../runs/checks";
-import { authorizationDigest, domainOf, isAuthorizationSignedByBuyer, type StandingAuthorizationJson } from "../runs/consent";
+import { checkSignedRecipe } from "../runs/signed-recipe";
 import type { ProgressRecorder } from "../runs/progress-recorder";
 import { toRun } from "../runs/service";
 import type { Page, PageRequest, ScheduleRecord, ScheduleRepeat, ScheduleStatus } from "../store/records";
 import type { Repositories, Store } from "../store/store";
-import { recipeInvalid } from "../templates/model";
 import type { Report, Schedule } from "./schemas";
 
 /** What the service needs. */
@@ -50,71 +49,21 @@ export class ScheduleService {
     const { store, chain, recipes } = this.options;
     const { authorization } = input;
     const buyer = getAddress(authorization.buyer);
-    if (buyer !== getAddress(user)) throw createError("ERR_SCHEDULE_BUYER_MISMATCH", { params: { buyer, user } });
-    if (authorization.datasetId !== input.datasetId) {
-      throw createError("ERR_SCHEDULE_REQUEST_MISMATCH", {
-        params: { reason: `it is signed for dataset ${authorization.datasetId}, but the schedule names dataset ${input.datasetId}.` },
-      });
-    }
     if ("every" in input.repeat && input.repeat.every < Number(authorization.cadence) * 1000) {
       throw createError("ERR_SCHEDULE_REPEAT_INVALID", {
         params: { reason: `every ${input.repeat.every} ms is more often than the authorization's cadence of ${authorization.cadence} s allows.` },
       });
     }
-    const deployment = chain.requireDeployment();
-    const domain = domainOf(deployment);
-    const signed = await chainCall(() => isAuthorizationSignedByBuyer({ provider: chain.provider, domain, authorization, signature: input.signature }));
-    if (!signed) {
-      throw createError("ERR_SCHEDULE_SIGNATURE_INVALID", { params: { buyer, market: deployment.address, chainId: deployment.chainId } });
+    const checked = await checkSignedRecipe(
+      { store, chain, recipes },
+      { ...input, user, consent: { kind: "schedule", authorization }, findExisting: (digest) => store.schedules.findByAuthorizationDigest(digest) },
+    );
+    const { digest, deployment } = checked;
+    if (checked.existing !== undefined) {
+      if (checked.existing.owner !== buyer) throw createError("ERR_SCHEDULE_NOT_FOUND", { params: { scheduleId: checked.existing.id } });
+      return { schedule: checked.existing, created: false };
     }
-    const digest = authorizationDigest(domain, authorization);
-    const existing = await store.schedules.findByAuthorizationDigest(digest);
-    if (existing) {
-      if (existing.owner !== buyer) throw createError("ERR_SCHEDULE_NOT_FOUND", { params: { scheduleId: existing.id } });
-      return { schedule: existing, created: false };
-    }
-
-    const notebook = await store.notebooks.findOwned(input.notebookId, user);
-    if (!notebook) throw createError("ERR_NOTEBOOK_NOT_FOUND", { params: { notebookId: input.notebookId } });
-    const cell = await store.cells.get(input.notebookId, input.cellId);
-    if (!cell) throw createError("ERR_CELL_NOT_FOUND", { params: { cellId: input.cellId } });
-    if (cell.kind !== "recipe") throw createError("ERR_RUN_CELL_NOT_RECIPE", { params: { cellId: input.cellId } });
-
-    const chainTime = await chain.chainTime();
-    if (BigInt(authorization.expiry) <= BigInt(chainTime)) {
-      throw createError("ERR_SCHEDULE_AUTHORIZATION_EXPIRED", { params: { expiry: new Date(Number(authorization.expiry) * 1000).toISOString() } });
-    }
-    const info = await requireOpenDataset(chain, input.datasetId);
-    await requireAccess({ chain, datasetId: input.datasetId, buyer, chainTime });
-    // The program does not depend on the window: plan one bucket to learn it, whatever has been appended yet.
-    const k = Number(info.bucketSize);
-    const planned = recipes.plan({
-      source: input.source,
-      ...(input.params && { params: input.params }),
-      dataset: {
-        id: input.datasetId,
-        field: info.field,
-        unit: info.unit,
-        scale: info.scale,
-        offset: info.offset.toString(),
-        k,
-        approvedMask: info.approvedKinds,
-        readingCount: k,
-      },
-      now: chainTime,
-      window: { fromIndex: 0, toIndex: k },
-    });
-    if (!planned.ok) {
-      if (planned.problem === "recipe") throw recipeInvalid(planned.diagnostics);
-      throw createError("ERR_RUN_PLAN_FAILED", { params: { datasetId: input.datasetId, reason: planned.message } });
-    }
-    if (planned.plan.programHash.toLowerCase() !== authorization.programHash.toLowerCase()) {
-      throw createError("ERR_SCHEDULE_PROGRAM_MISMATCH", { params: { actual: planned.plan.programHash, signed: authorization.programHash } });
-    }
-    requireApproved({ datasetId: input.datasetId, approvedMask: info.approvedKinds, requiredKinds: planned.requiredKinds });
-    if (await chain.isNonceUsed(buyer, BigInt(authorization.nonce))) {
-      throw createError("ERR_SCHEDULE_NONCE_USED", { params: { nonce: authorization.nonce, buyer } });
-    }
+    const { plan } = checked.planned;
 
     // Recorded and armed together: if the queue refuses, the record is rolled back.
     const schedule = await store.transaction(async (tx) => {
@@ -125,7 +74,7 @@ export class ScheduleService {
         cellId: input.cellId,
         datasetId: input.datasetId,
         programHash: authorization.programHash.toLowerCase(),
-        program: planned.plan.ops,
+        program: plan.ops,
         source: input.source,
         params: input.params ?? null,
         repeat: input.repeat,

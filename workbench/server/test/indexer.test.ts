@@ -8,9 +8,9 @@
 import { randomUUID } from "node:crypto";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { signStandingAuthorization } from "@iotdm/contracts-client";
+import { signStandingAuthorization, standingAuthorizationDigest } from "@iotdm/contracts-client";
 import type { App } from "../app";
-import { domainOf, authorizationDigest } from "../runs/consent";
+import { domainOf } from "../chain/market-deployment";
 import type { Store } from "../store/store";
 import { as, signIn } from "./support/app";
 import { describeEachBackend } from "./support/backends";
@@ -165,7 +165,7 @@ describeEachBackend("chain indexer", (backend) => {
     const domain = domainOf({ chainId: 31337, address: fixture.address });
     const signature = await signStandingAuthorization({ signer: buyer, domain, authorization });
     const json = { ...authorization, datasetId: authorization.datasetId.toString(), cadence: "3600", expiry: authorization.expiry.toString(), nonce: "7" };
-    const digest = authorizationDigest(domain, json);
+    const digest = standingAuthorizationDigest(domain, json);
     await running.runQueue.upsertSchedule({ market, authorization: json, signature, recipe: { source: "x", params: {} }, repeat: { every: 3_600_000 } });
     const schedule = await store.schedules.create({
       id: randomUUID(),

@@ -6,7 +6,8 @@
  * else sees nothing. Every rejection is a 4xx with a sentence, and leaves the store and the queue as
  * they were.
  */
-import { Wallet } from "ethers";
+import { hashMessage, parseEther, TypedDataEncoder, Wallet, type Contract } from "ethers";
+import { deployContractWallet } from "@iotdm/contracts-client/deploy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interpretResults, PlanSchema } from "@iotdm/recipes";
 import type { WorkerRuntime } from "@iotdm/worker";
@@ -156,6 +157,41 @@ describe("runs on the chain, end to end", () => {
     await expect(
       fixture.decrypt({ signer: fixture.accounts.otherBuyer, handles: [{ handle: stored.resultHandles[0], type: runPlan.handles[0]!.type }] }),
     ).rejects.toThrow(/not authorized/i);
+  });
+
+  it("runs a contract wallet's request end to end: the service accepts its ERC-1271 signature, and so does the worker", async () => {
+    // A smart-contract account owned by a fresh key: it signs in, buys access and consents through that key.
+    const owner = Wallet.createRandom().connect(fixture.provider);
+    await (await fixture.accounts.admin.sendTransaction({ to: owner.address, value: parseEther("1") })).wait();
+    const contractWallet = await deployContractWallet({ signer: fixture.accounts.admin, owner: owner.address });
+    const walletAddress = await contractWallet.getAddress();
+    const price = (await fixture.as(fixture.accounts.buyer).datasetInfo(dataset.id)).pricePerPeriod as bigint;
+    const purchase = fixture.as(fixture.accounts.buyer).interface.encodeFunctionData("purchaseAccess", [dataset.id, 1]);
+    await (await (contractWallet.connect(owner) as Contract).getFunction("execute")(fixture.address, price, purchase, { value: price })).wait();
+    const signer = {
+      address: walletAddress,
+      signMessage: async (message: string) => owner.signingKey.sign(hashMessage(message)).serialized,
+      signTypedData: async (...typed: Parameters<typeof TypedDataEncoder.hash>) => owner.signingKey.sign(TypedDataEncoder.hash(...typed)).serialized,
+    } as unknown as Wallet;
+
+    const user = await signIn(app, signer);
+    expect(user.address).toBe(walletAddress);
+    const notebook = (await as(app, user, { method: "POST", url: "/api/notebooks", payload: { title: "Contract wallet" } })).json();
+    const cell = (
+      await as(app, user, { method: "POST", url: `/api/notebooks/${notebook.id}/cells`, payload: { kind: "recipe", source: MEAN_RECIPE, datasetId: dataset.id.toString() } })
+    ).json();
+    const { request, signature } = await planAndSign({ user });
+    const created = await as(app, user, {
+      method: "POST",
+      url: "/api/runs",
+      payload: { notebookId: notebook.id, cellId: cell.id, datasetId: dataset.id.toString(), source: MEAN_RECIPE, request, signature },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+
+    const { events } = await readEventStream(await fetch(`${address}/api/runs/${created.json().id}/events`, { headers: user.headers }));
+    expect(events.at(-1)!.event, JSON.stringify(events.at(-1)!.data)).toBe("done");
+    const stored = (await as(app, user, { method: "GET", url: `/api/runs/${created.json().id}` })).json();
+    expect(stored).toMatchObject({ status: "done", buyer: walletAddress, error: null });
   });
 
   it("shows a run the contract rejected as failed, with the contract's reason in words", async () => {

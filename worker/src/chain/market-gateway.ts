@@ -4,8 +4,18 @@
  * views and unsigned transaction requests, which the {@link TransactionSender} signs and sends.
  */
 import { Interface, type Contract, type Log, type Provider, type TransactionReceipt, type TransactionRequest } from "ethers";
-import { connectMarket, iotDataMarketAbi, programFromResult, readDatasetInfo, readRunInfo } from "@iotdm/contracts-client";
-import type { RunRequest, StandingAuthorization } from "../job-schemas";
+import {
+  checkRunRequestSignature,
+  checkStandingAuthorizationSignature,
+  connectMarket,
+  iotDataMarketAbi,
+  programFromResult,
+  readDatasetInfo,
+  readRunInfo,
+  type SignatureCheck,
+} from "@iotdm/contracts-client";
+import { marketDomain } from "../consent";
+import type { MarketRef, RunRequest, StandingAuthorization } from "../job-schemas";
 
 /** One op of a program as the contract takes it. */
 export interface ProgramOp {
@@ -112,6 +122,18 @@ export class MarketGateway {
     this.#provider = options.provider;
     this.#contract = connectMarket(options.address, options.provider);
     this.#fromBlock = options.fromBlock ?? 0;
+  }
+
+  /** Whether the run request is its buyer's, by the market's own rule (ECDSA, or ERC-1271 for a contract wallet). */
+  checkRunRequestSignature(options: { market: MarketRef; request: RunRequest; signature: string }): Promise<SignatureCheck> {
+    const { market, request, signature } = options;
+    return checkRunRequestSignature({ provider: this.#provider, domain: marketDomain(market), request, signature });
+  }
+
+  /** Whether the standing authorization is its buyer's, by the market's own rule. */
+  checkStandingAuthorizationSignature(options: { market: MarketRef; authorization: StandingAuthorization; signature: string }): Promise<SignatureCheck> {
+    const { market, authorization, signature } = options;
+    return checkStandingAuthorizationSignature({ provider: this.#provider, domain: marketDomain(market), authorization, signature });
   }
 
   /** The dataset's public metadata (reverts with DatasetNotFound for an unknown id). */

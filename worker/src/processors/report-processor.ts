@@ -16,7 +16,6 @@
  */
 import { DelayedError } from "bullmq";
 import type { ProgramOp } from "../chain/market-gateway";
-import { checkStandingAuthorizationSignature } from "../consent";
 import { RunRejectedError } from "../errors";
 import type { ReportJobData, ReportResult, RunProgress, RunState, ScheduleRecord, SkippedReport } from "../job-schemas";
 import type { RunQueue } from "../queues";
@@ -142,7 +141,7 @@ class ReportTick {
     const { job, signal, logger } = this.#context;
     const { authorization, signature, recipe, market } = this.#record;
 
-    const signed = checkStandingAuthorizationSignature({ market, authorization, signature });
+    const signed = await gateway.checkStandingAuthorizationSignature({ market, authorization, signature });
     if (!signed.ok) throw new RunRejectedError({ code: "BAD_SIGNATURE", reason: `The report was refused: ${signed.reason}` });
     const datasetId = BigInt(authorization.datasetId);
     const [dataset, timestamps] = await Promise.all([gateway.datasetInfo(datasetId), gateway.readingTimestamps(datasetId)]);

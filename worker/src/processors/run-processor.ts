@@ -10,7 +10,7 @@
  */
 import type { Job } from "bullmq";
 import type { MarketGateway, ProgramOp } from "../chain/market-gateway";
-import { checkRunRequestSignature, runRequestDigest } from "../consent";
+import { runRequestDigest } from "../consent";
 import { RunRejectedError } from "../errors";
 import type { JobName, JobResult, MarketRef, RunJobData, RunProgress, RunResult, RunState } from "../job-schemas";
 import { compileProgram } from "../recipe-compiler";
@@ -59,7 +59,7 @@ export function createRunProcessor(deps: RunProcessorDeps) {
     let ops: readonly ProgramOp[] | undefined;
 
     if (runId === 0n) {
-      const signed = checkRunRequestSignature({ market: data.market, request, signature });
+      const signed = await gateway.checkRunRequestSignature({ market: data.market, request, signature });
       if (!signed.ok) throw new RunRejectedError({ code: "BAD_SIGNATURE", reason: `The run was refused: ${signed.reason}` });
 
       const dataset = await gateway.datasetInfo(BigInt(request.datasetId));

@@ -5,7 +5,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import { SiweMessage } from "siwe";
 import { expect } from "vitest";
 import { buildApp, type App } from "../../app";
-import type { MarketChain } from "../../chain/market-chain";
+import { createMarketChain, type MarketChain } from "../../chain/market-chain";
 import { loadConfig, type Config } from "../../config";
 import { createError, type ErrorCode } from "../../errors";
 import type { Store } from "../../store/store";
@@ -47,11 +47,24 @@ export async function createTestApp(options: {
   chain?: MarketChain;
 }): Promise<App> {
   const config = testConfig(options.env);
-  const app = await buildApp({ config, store: options.store, logger: false, now: options.now, chain: options.chain });
+  const chain = options.chain ?? offlineChain(config);
+  const app = await buildApp({ config, store: options.store, logger: false, now: options.now, chain });
+  if (!options.chain) app.addHook("onClose", async () => chain.close());
   // The queue's few keys (BullMQ's meta) go with the app: every test app has a queue of its own.
   app.addHook("onClose", async () => deleteQueueKeys(config.queue.prefix, config.queue.name));
   await app.ready();
   return app;
+}
+
+/**
+ * The chain of the configuration, which does not answer, except that it knows every account to be
+ * an EOA: sign-in asks the chain only about a signature that is not its address's ECDSA one (a
+ * contract wallet might accept it under ERC-1271), and a test app without a chain says no to it.
+ */
+function offlineChain(config: Config): MarketChain {
+  const chain = createMarketChain(config.chain);
+  chain.provider.getCode = async () => "0x";
+  return chain;
 }
 
 /** Deletes every Redis key of a test queue. */

@@ -1,0 +1,90 @@
+/**
+ * The market's signed structs as they travel in JSON (the browser's request body, the service's
+ * store, the worker's job data): one zod schema each, which the service validates with, the worker
+ * parses job data with and the UI takes its types from. Integers that may exceed 2^53 (uint256
+ * ids, uint64 indices, nonces) travel as decimal strings.
+ */
+import { z } from "zod";
+import type { RunRequest, StandingAuthorization } from "./eip712";
+
+const MAX_UINT64 = (1n << 64n) - 1n;
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+/** A 20-byte address, any letter case (checksums are not enforced on the wire). */
+export const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address");
+
+/** A 32-byte hex value: digests, program hashes, ciphertext handles, transaction hashes. */
+export const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hex value");
+
+/** Any 0x-prefixed byte string (a contract wallet's signature may have any length). */
+export const hexBytes = z.string().regex(/^0x(?:[0-9a-fA-F]{2})+$/, "expected 0x-prefixed hex bytes");
+
+function unsignedDecimal(max: bigint, label: string) {
+  return z
+    .string()
+    .regex(/^(?:0|[1-9]\d*)$/, `expected a ${label} as a decimal string`)
+    .refine((value) => BigInt(value) <= max, `does not fit in a ${label}`);
+}
+
+/** uint64 as a decimal string. */
+export const uint64 = unsignedDecimal(MAX_UINT64, "uint64");
+/** uint256 as a decimal string. */
+export const uint256 = unsignedDecimal(MAX_UINT256, "uint256");
+
+/**
+ * The buyer's EIP-712 `RunRequest` (domain "IoTDataMarket" v1): consent to run one program over one
+ * window of one dataset. Field names and order match the typed-data struct.
+ */
+export const runRequestJson = z.object({
+  buyer: address,
+  datasetId: uint256,
+  programHash: bytes32,
+  fromIndex: uint64,
+  toIndex: uint64,
+  nonce: uint256,
+  deadline: uint256,
+});
+/** A `RunRequest` in JSON. */
+export type RunRequestJson = z.infer<typeof runRequestJson>;
+
+/**
+ * The buyer's EIP-712 `StandingAuthorization`: consent to recurring runs of one program, at most one
+ * per `cadence` seconds, at most `maxRuns` times, before `expiry` (unix seconds).
+ */
+export const standingAuthorizationJson = z.object({
+  buyer: address,
+  datasetId: uint256,
+  programHash: bytes32,
+  cadence: uint64,
+  expiry: uint64,
+  maxRuns: z.number().int().min(1).max(0xffff_ffff),
+  nonce: uint256,
+});
+/** A `StandingAuthorization` in JSON. */
+export type StandingAuthorizationJson = z.infer<typeof standingAuthorizationJson>;
+
+/** The struct a JSON run request stands for. */
+export function runRequestFromJson(json: RunRequestJson): RunRequest {
+  return {
+    buyer: json.buyer,
+    datasetId: BigInt(json.datasetId),
+    programHash: json.programHash,
+    fromIndex: BigInt(json.fromIndex),
+    toIndex: BigInt(json.toIndex),
+    nonce: BigInt(json.nonce),
+    deadline: BigInt(json.deadline),
+  };
+}
+
+/** The struct a JSON standing authorization stands for. */
+export function standingAuthorizationFromJson(json: StandingAuthorizationJson): StandingAuthorization {
+  return {
+    buyer: json.buyer,
+    datasetId: BigInt(json.datasetId),
+    programHash: json.programHash,
+    cadence: BigInt(json.cadence),
+    expiry: BigInt(json.expiry),
+    maxRuns: json.maxRuns,
+    nonce: BigInt(json.nonce),
+  };
+}
