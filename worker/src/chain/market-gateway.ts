@@ -12,6 +12,8 @@ import {
   programFromResult,
   readDatasetInfo,
   readRunInfo,
+  type DatasetInfo,
+  type RunInfo,
   type SignatureCheck,
 } from "@iotdm/contracts-client";
 import { marketDomain } from "../consent";
@@ -26,33 +28,11 @@ export interface ProgramOp {
   bounds: readonly bigint[];
 }
 
-/** Public metadata and counters of a dataset. */
-export interface DatasetView {
-  id: bigint;
-  seller: string;
-  name: string;
-  field: string;
-  unit: string;
-  scale: number;
-  offset: bigint;
-  bucketSize: bigint;
-  approvedKinds: number;
-  paused: boolean;
-  readingCount: bigint;
-}
+/** Public metadata and counters of a dataset: the contracts client's `DatasetInfo` with its id. */
+export type DatasetView = DatasetInfo & { id: bigint };
 
-/** Public state of a run. */
-export interface RunView {
-  runId: bigint;
-  buyer: string;
-  datasetId: bigint;
-  programHash: string;
-  fromIndex: bigint;
-  toIndex: bigint;
-  /** Next reading a step consumes; equals `toIndex` once finished. */
-  cursor: bigint;
-  finished: boolean;
-}
+/** Public state of a run: the contracts client's `RunInfo` with its id. */
+export type RunView = RunInfo & { runId: bigint };
 
 /** On-chain state of a standing authorization. */
 export interface AuthorizationView {
@@ -138,20 +118,7 @@ export class MarketGateway {
 
   /** The dataset's public metadata (reverts with DatasetNotFound for an unknown id). */
   async datasetInfo(datasetId: bigint): Promise<DatasetView> {
-    const info = await readDatasetInfo(this.#contract, datasetId);
-    return {
-      id: datasetId,
-      seller: info.seller,
-      name: info.name,
-      field: info.field,
-      unit: info.unit,
-      scale: info.scale,
-      offset: BigInt(info.offset),
-      bucketSize: BigInt(info.bucketSize),
-      approvedKinds: info.approvedKinds,
-      paused: info.paused,
-      readingCount: BigInt(info.readingCount),
-    };
+    return { id: datasetId, ...(await readDatasetInfo(this.#contract, datasetId)) };
   }
 
   /**
@@ -201,17 +168,7 @@ export class MarketGateway {
 
   /** Public state of run `runId`. */
   async runInfo(runId: bigint): Promise<RunView> {
-    const info = await readRunInfo(this.#contract, runId);
-    return {
-      runId,
-      buyer: info.buyer,
-      datasetId: BigInt(info.datasetId),
-      programHash: info.programHash,
-      fromIndex: BigInt(info.fromIndex),
-      toIndex: BigInt(info.toIndex),
-      cursor: BigInt(info.cursor),
-      finished: info.finished,
-    };
+    return { runId, ...(await readRunInfo(this.#contract, runId)) };
   }
 
   /** Result handles of a finished run, in op order. */

@@ -14,19 +14,12 @@
  * The service never sees a decrypted value: a finished run carries result handles only, which the
  * buyer's browser decrypts.
  */
+import type { RunRequestJson } from "@iotdm/contracts-client/wire";
 import type { PlanJSON, RecipeKindName } from "../lib/recipes";
 import { apiUrl, request, type Page } from "./http";
 
-/** The EIP-712 RunRequest as JSON (uint fields as decimal strings). */
-export interface RunRequestJSON {
-  buyer: string;
-  datasetId: string;
-  programHash: string;
-  fromIndex: string;
-  toIndex: string;
-  nonce: string;
-  deadline: string;
-}
+/** The EIP-712 RunRequest as JSON (uint fields as decimal strings): the contracts client's wire type, which the service validates with. */
+export type RunRequestJSON = RunRequestJson;
 
 /** What the service planned for the buyer to check and sign (`RunPlan`). */
 export interface PreparedRun {

@@ -12,20 +12,11 @@
  * strings), signed once in the browser; the worker runs each report with it.
  */
 import { request, type Page } from "./http";
+import type { StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
 import type { RunDto } from "./runs-api";
 
-/** The EIP-712 StandingAuthorization as JSON. */
-export interface StandingAuthorizationJSON {
-  buyer: string;
-  datasetId: string;
-  programHash: string;
-  /** Seconds between runs, at least. */
-  cadence: string;
-  /** Unix seconds. */
-  expiry: string;
-  maxRuns: number;
-  nonce: string;
-}
+/** The EIP-712 StandingAuthorization as JSON: the contracts client's wire type, which the service validates with. */
+export type StandingAuthorizationJSON = StandingAuthorizationJson;
 
 /** How often a report runs: a fixed interval, or a cron pattern in a time zone. */
 export type Repeat = { every: number } | { pattern: string; tz: string };

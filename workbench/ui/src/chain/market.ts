@@ -4,7 +4,7 @@
  * whose message is contracts/client's decoded sentence ("Send exactly the price: …").
  */
 import { Contract, type ContractRunner, type Provider, type Signer, type TransactionReceipt } from "ethers";
-import { iotDataMarketAbi, decodeContractError } from "@iotdm/contracts-client";
+import { iotDataMarketAbi, decodeContractError, readDatasetInfo, type DatasetInfo } from "@iotdm/contracts-client";
 import type { DatasetDto } from "../api/datasets-api";
 
 /** A rejected call or transaction, in words. */
@@ -41,23 +41,17 @@ export interface NewDataset {
   bucketSize: number;
 }
 
-/** A dataset as the contract reports it. */
-export interface OnChainDataset {
+/**
+ * A dataset as the contract reports it (the contracts client's `DatasetInfo`), in the catalogue's
+ * names and with plain numbers where they fit: `k` (the bucket size), `approvedMask`, counts, times.
+ */
+export type OnChainDataset = Omit<DatasetInfo, "bucketSize" | "approvedKinds" | "readingCount" | "lastTimestamp"> & {
   id: string;
-  seller: string;
-  name: string;
-  field: string;
-  unit: string;
-  scale: number;
-  offset: bigint;
-  pricePerPeriod: bigint;
-  periodSeconds: number;
   k: number;
   approvedMask: number;
-  paused: boolean;
   readingCount: number;
   lastTimestamp: number;
-}
+};
 
 /** The market, for one runner. */
 export class Market {
@@ -96,22 +90,15 @@ export class Market {
   }
 
   async dataset(id: string | bigint): Promise<OnChainDataset> {
-    const info = await this.#read(() => this.contract.getFunction("datasetInfo")(id));
+    const info = await this.#read(() => readDatasetInfo(this.contract, BigInt(id)));
+    const { bucketSize, approvedKinds, readingCount, lastTimestamp, ...same } = info;
     return {
+      ...same,
       id: String(id),
-      seller: info.seller,
-      name: info.name,
-      field: info.field,
-      unit: info.unit,
-      scale: Number(info.scale),
-      offset: BigInt(info.offset),
-      pricePerPeriod: BigInt(info.pricePerPeriod),
-      periodSeconds: Number(info.periodSeconds),
-      k: Number(info.bucketSize),
-      approvedMask: Number(info.approvedKinds),
-      paused: Boolean(info.paused),
-      readingCount: Number(info.readingCount),
-      lastTimestamp: Number(info.lastTimestamp),
+      k: Number(bucketSize),
+      approvedMask: approvedKinds,
+      readingCount: Number(readingCount),
+      lastTimestamp: Number(lastTimestamp),
     };
   }
 
