@@ -9,6 +9,8 @@
  *     GET  /api/runs/:runId/events (text/event-stream)
  *          queued { runId, createdAt } · running { runId, chainRunId, stepsTotal, startedAt }
  *          · step { runId, step, of, txHash } per transaction · then done (Run) or failed (Run)
+ *     GET  /api/runs/:runId/queue → QueuePlace (a queued run's place and estimate)
+ *     POST /api/runs/:runId/cancel → Run
  *     GET  /api/notebooks/:notebookId/runs?cellId → Page<Run> (newest first)
  *
  * The service never sees a decrypted value: a finished run carries result handles only, which the
@@ -106,6 +108,21 @@ export const prepareRun = (input: RunInput) =>
 export const submitRun = (input: RunInput & { request: RunRequestJSON; signature: string }) => request<RunDto>("/runs", { method: "POST", body: input });
 
 export const getRun = (runId: string) => request<RunDto>(`/runs/${encodeURIComponent(runId)}`);
+
+/** `POST /api/runs/:runId/cancel`: a queued run ends at once; a running one stops before its next step. */
+export const cancelRun = (runId: string) => request<RunDto>(`/runs/${encodeURIComponent(runId)}/cancel`, { method: "POST" });
+
+/** Where a queued run stands (`GET /api/runs/:runId/queue`). */
+export interface QueuePlaceDto {
+  status: RunStatus;
+  position: number | null;
+  ahead: number | null;
+  running: number | null;
+  estimatedStartSeconds: number | null;
+  typicalRunSeconds: number | null;
+}
+
+export const getQueuePlace = (runId: string) => request<QueuePlaceDto>(`/runs/${encodeURIComponent(runId)}/queue`);
 
 export const listCellRuns = (notebookId: string, cellId?: string) =>
   request<Page<RunDto>>(`/notebooks/${encodeURIComponent(notebookId)}/runs`, { query: { cellId, limit: 100 } });

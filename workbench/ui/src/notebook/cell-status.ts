@@ -37,6 +37,8 @@ export interface CellExecution {
   readonly window?: { fromIndex: number; toIndex: number; firstTimestamp?: number; lastTimestamp?: number };
   /** Why it failed, in words; `hint` says what to do. */
   readonly error?: { message: string; hint?: string; code?: string };
+  /** This page's first decryption is under way (it loads the fhevm library and makes a key pair first). */
+  readonly firstDecryption?: boolean;
   readonly startedAt?: number;
   readonly finishedAt?: number;
   /**
@@ -54,6 +56,11 @@ export function isBusy(status: CellStatus): boolean {
   return status === "queued" || status === "running" || status === "decrypting";
 }
 
+/** Whether the run ended because the buyer cancelled it. */
+export function isCancelled(execution: CellExecution): boolean {
+  return execution.status === "error" && execution.error?.code === "CANCELLED";
+}
+
 /** The status line of a cell, e.g. "Running — step 2 of 5". */
 export function statusText(execution: CellExecution): string {
   switch (execution.status) {
@@ -66,11 +73,13 @@ export function statusText(execution: CellExecution): string {
       return p && p.of > 0 ? `Running — step ${Math.min(p.step, p.of)} of ${p.of}` : "Running";
     }
     case "decrypting":
-      return "Decrypting in your browser";
+      return execution.firstDecryption
+        ? "Decrypting in your browser — the first time, it loads the fhevm library and makes your key pair (usually under a minute; a few minutes on a slow machine)"
+        : "Decrypting in your browser";
     case "done":
       return "Done";
     case "error":
-      return "Failed";
+      return isCancelled(execution) ? "Cancelled" : "Failed";
   }
 }
 

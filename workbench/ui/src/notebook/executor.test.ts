@@ -129,7 +129,7 @@ describe("runCell", () => {
     expect(target.execution.status).toBe("done");
     expect(target.execution.txHashes).toEqual([`0x${"a".repeat(64)}`]);
     expect(target.execution.results).toEqual([
-      expect.objectContaining({ label: "mean(temperature)", type: "value", value: expect.objectContaining({ text: "21.5000" }), unit: "°C" }),
+      expect.objectContaining({ label: "mean(temperature)", type: "value", value: expect.objectContaining({ text: "21.50" }), unit: "°C" }),
       expect.objectContaining({ label: "count()", type: "count", count: 100 }),
     ]);
     expect(account.signTypedData).toHaveBeenCalledWith(

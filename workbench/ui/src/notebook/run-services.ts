@@ -8,6 +8,10 @@ import type { DatasetCatalogue } from "../datasets/catalogue.svelte";
 import type { SessionState } from "../session/session.svelte";
 import type { WalletState } from "../wallet/wallet.svelte";
 import type { RunServices } from "./executor";
+import { ResultsCache } from "./results-cache";
+
+/** Whether this page has decrypted before: the first time also loads the fhevm library and makes a key pair. */
+let decryptedBefore = false;
 
 /** Builds the run services from the app's state. */
 export function createRunServices(app: { chain: ChainState; wallet: WalletState; session: SessionState; datasets: DatasetCatalogue }): RunServices {
@@ -35,6 +39,7 @@ export function createRunServices(app: { chain: ChainState; wallet: WalletState;
       };
     },
     market: () => app.chain.config?.marketAddress ?? undefined,
+    cache: new ResultsCache(),
     chainId: () => app.chain.config?.chainId,
     prepare: runs.prepareRun,
     submit: runs.submitRun,
@@ -46,7 +51,12 @@ export function createRunServices(app: { chain: ChainState; wallet: WalletState;
       const connection = app.wallet.connection;
       if (!config) throw new Error("The chain configuration is not loaded.");
       if (!connection) throw new Error("Connect your wallet to decrypt results.");
-      return decryptHandles({ chainId: config.chainId, provider: app.chain.provider, signer: connection.signer, contract, handles });
+      const values = await decryptHandles({ chainId: config.chainId, provider: app.chain.provider, signer: connection.signer, contract, handles });
+      decryptedBefore = true;
+      return values;
+    },
+    firstDecryption() {
+      return !decryptedBefore;
     },
   };
 }

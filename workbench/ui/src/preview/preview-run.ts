@@ -63,7 +63,7 @@ export function previewRecipe(options: PreviewOptions): PreviewOutcome {
     const result = encodeValue(parseDecimal(value.toFixed(dataset.scale))!, encoding);
     return result.ok ? result.encoded : 0n;
   });
-  const results = interpretResults({ plan, decrypted: evaluatePlan(plan, encoded) });
+  const results = interpretResults({ plan, decrypted: evaluatePlan(plan, encoded), extraDigits: 0 });
   return {
     ok: true,
     results,
