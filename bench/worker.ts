@@ -29,7 +29,8 @@ const COMPILE_TARGET_MS = 5;
 const END_TO_END_TARGET_S = 60;
 const MEAN = { source: 'from "bench" window all\nmean(temperature)', params: {} };
 /** One step per run (64 readings is under MEAN's 123 per step): start + one step. */
-const SMALL = { source: 'from "bench" window last 64 readings\nmean(temperature)', params: {} };
+const SMALL_READINGS = 64;
+const SMALL = { source: `from "bench" window last ${SMALL_READINGS} readings\nmean(temperature)`, params: {} };
 const THROUGHPUT_JOBS = 32;
 
 const json = process.argv.includes("--json");
@@ -105,6 +106,7 @@ async function throughput(fixture: MarketFixture, dataset: TestDataset, concurre
     return {
       concurrency,
       runs: THROUGHPUT_JOBS,
+      readingsPerRun: SMALL_READINGS,
       seconds: seconds(elapsedMs),
       runsPerMinute: Math.round((THROUGHPUT_JOBS / elapsedMs) * 60_000 * 10) / 10,
     };

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { figureRows, renderMarkdown, renderText, type BenchReports } from "./figures";
+
+/** The fields of the four benchmarks' JSON reports that the table reads. */
+const reports: BenchReports = {
+  contracts: {
+    kinds: [
+      { kind: "SUM", hcuPerReading: 100, fullStepShare: 0.97, ratioToMinimum: 1.0, transactionsFor10k: 83 },
+      { kind: "MAX", hcuPerReading: 120, fullStepShare: 0.95, ratioToMinimum: 1.01, transactionsFor10k: 90 },
+    ],
+    ingestion: [{ batch: 32, marketGasPerReading: 98720, referenceGasPerReading: 97995, ratio: 1.0074 }],
+    targets: { fullStepShareMet: true, hcuRatioMet: true, ingestionRatioMet: true },
+  },
+  recipes: { templates: 15, medianMs: 0.99, p99Ms: 2.68, targetMs: 5 },
+  worker: {
+    endToEnd: { targetSeconds: 60, met: true, results: [{ readings: 10_000, steps: 82, seconds: 16.3 }] },
+    throughput: [{ concurrency: 4, runs: 32, readingsPerRun: 64, runsPerMinute: 304.7 }],
+  },
+  api: {
+    target: { p99Ms: 20 },
+    results: [
+      { route: "GET /api/datasets", rate: 500, mode: "target", requestsPerSecond: 500, latencyMs: { p50: 1.8, p99: 6.4 }, serverCpuUsPerRequest: 710, stealShare: 0.009, targetMet: true },
+      { route: "GET /api/datasets", rate: null, mode: "max", requestsPerSecond: 2416, latencyMs: { p50: 21, p99: 46.3 }, serverCpuUsPerRequest: null, stealShare: null, targetMet: null },
+    ],
+  },
+};
+
+describe("the benchmark figures table", () => {
+  const rows = figureRows(reports);
+
+  it("says what each worker figure measured: how many readings, from enqueue to completion, and the run size of the throughput", () => {
+    const worker = rows.filter((r) => r.area === "worker").map((r) => r.measure);
+    expect(worker).toEqual([
+      "a mean over 10,000 encrypted readings, enqueued → job completed (82 steps, fresh worker)",
+      "completed one-step runs per minute (a mean over 64 readings: start + 1 step), 32 runs, 4 concurrent",
+    ]);
+    expect(rows.some((r) => /end to end/.test(r.measure))).toBe(false);
+  });
+
+  it("gives every row a value and marks the targets met or not", () => {
+    expect(rows.map((r) => [r.area, r.value, r.met])).toEqual([
+      ["contracts", "95.0 %", true],
+      ["contracts", "1.010x", true],
+      ["contracts", "83", null],
+      ["contracts", "98720 / 97995 = 1.007x", true],
+      ["recipes", "2.68 ms", true],
+      ["worker", "16.3 s", true],
+      ["worker", "304.7", null],
+      ["api", "p99 6.40 ms", true],
+      ["api", "p99 46.30 ms", null],
+    ]);
+    expect(rows[7]!.measure).toBe("GET /api/datasets over loopback, paced at 500 req/s (p50 1.80 ms, server CPU 710 µs/req, steal 0.9 %)");
+  });
+
+  it("writes the date, the machine, each benchmark's load and steal, then the table, as Markdown", () => {
+    const markdown = renderMarkdown({
+      environment: { date: "2026-12-02T15:00:00Z", cpuModel: "AMD EPYC", cpus: 2, memoryGiB: 8, node: "v20.18.0", os: "Linux 6.1" },
+      runs: [{ name: "bench:api", seconds: 61.2, loadBefore: [1, 0.5, 0.25], stealShare: 0.021 }],
+      rows,
+    });
+    expect(markdown).toContain("- **Date**: 2026-12-02T15:00:00Z");
+    expect(markdown).toContain("- **Machine**: 2 × AMD EPYC, 8 GiB, Linux 6.1; Node v20.18.0");
+    expect(markdown).toContain("| `bench:api` | 61 s | 1.00, 0.50, 0.25 | 2.1 % |");
+    expect(markdown).toContain("| recipes | parse + check + plan of one built-in template, p99 over 15 templates (median 0.99 ms) | 2.68 ms | < 5 ms | yes |");
+    expect(markdown.split("\n").filter((line) => line.startsWith("| ")).length).toBe(2 + 1 + 2 + rows.length);
+  });
+
+  it("prints the same rows as aligned text", () => {
+    const text = renderText(rows).split("\n");
+    expect(text).toHaveLength(rows.length + 1);
+    expect(text[0]).toMatch(/^area\s+measure\s+value\s+target\s+met$/);
+  });
+});

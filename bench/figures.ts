@@ -1,0 +1,159 @@
+/**
+ * The one table of benchmark figures: rows from the four benchmarks' JSON reports, each labelled
+ * with exactly what was measured, printed as text (`npm run bench`) or written as the committed
+ * BENCHMARKS.md (`npm run bench -- --markdown`) with the machine, its load and the CPU the
+ * hypervisor stole during each benchmark. The READMEs link to that file instead of copying figures.
+ */
+
+// The benchmarks' reports are their own JSON documents; only the fields read below matter here.
+type Json = Record<string, any>;
+
+/** One figure: what was measured, the value, the target the issues set (if any) and whether it is met. */
+export interface FigureRow {
+  area: string;
+  measure: string;
+  value: string;
+  target: string;
+  met: boolean | null;
+}
+
+/** Where and when the figures were measured. */
+export interface BenchEnvironment {
+  /** ISO date-time of the start. */
+  date: string;
+  cpuModel: string;
+  cpus: number;
+  memoryGiB: number;
+  node: string;
+  os: string;
+}
+
+/** One benchmark's run: how long it took, the load before it and the CPU stolen meanwhile (null off Linux). */
+export interface BenchRun {
+  name: string;
+  seconds: number;
+  loadBefore: number[];
+  stealShare: number | null;
+}
+
+/** The four benchmarks' reports. */
+export interface BenchReports {
+  contracts: Json;
+  recipes: Json;
+  worker: Json;
+  api: Json;
+}
+
+const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+const count = (value: number) => value.toLocaleString("en");
+
+function contractRows(report: Json): FigureRow[] {
+  const kinds = (report.kinds as Json[]).filter((k) => k.hcuPerReading > 0);
+  const fullest = Math.min(...kinds.map((k) => k.fullStepShare as number));
+  const worstRatio = Math.max(...kinds.map((k) => k.ratioToMinimum as number));
+  const batch32 = (report.ingestion as Json[]).find((row) => row.batch === 32)!;
+  const sum = (report.kinds as Json[]).find((k) => k.kind === "SUM")!;
+  return [
+    { area: "contracts", measure: "HCU budget used by the least-full step, over all recipe kinds", value: pct(fullest), target: ">= 90 %", met: report.targets.fullStepShareMet },
+    { area: "contracts", measure: "HCU per reading / the kind's minimum, worst kind", value: `${worstRatio.toFixed(3)}x`, target: "<= 1.2x", met: report.targets.hcuRatioMet },
+    { area: "contracts", measure: "transactions (start + steps) of a sum over 10,000 readings", value: String(sum.transactionsFor10k), target: "", met: null },
+    {
+      area: "contracts",
+      measure: "append gas per reading, batches of 32 / a bare fromExternal+store reference",
+      value: `${batch32.marketGasPerReading} / ${batch32.referenceGasPerReading} = ${batch32.ratio.toFixed(3)}x`,
+      target: "<= 1.15x",
+      met: report.targets.ingestionRatioMet,
+    },
+  ];
+}
+
+function recipeRows(report: Json): FigureRow[] {
+  return [
+    {
+      area: "recipes",
+      measure: `parse + check + plan of one built-in template, p99 over ${report.templates} templates (median ${ms(report.medianMs)})`,
+      value: ms(report.p99Ms),
+      target: `< ${report.targetMs} ms`,
+      met: report.p99Ms < report.targetMs,
+    },
+  ];
+}
+
+function workerRows(report: Json): FigureRow[] {
+  const rows: FigureRow[] = (report.endToEnd.results as Json[]).map((result) => ({
+    area: "worker",
+    // From enqueueing a signed run to the completed job with its result handles: not the click-to-number path.
+    measure: `a mean over ${count(result.readings)} encrypted readings, enqueued → job completed (${result.steps} steps, fresh worker)`,
+    value: `${result.seconds.toFixed(1)} s`,
+    target: result.readings >= 10_000 ? `< ${report.endToEnd.targetSeconds} s` : "",
+    met: result.readings >= 10_000 ? report.endToEnd.met : null,
+  }));
+  for (const result of report.throughput as Json[]) {
+    rows.push({
+      area: "worker",
+      measure: `completed one-step runs per minute (a mean over ${result.readingsPerRun} readings: start + 1 step), ${result.runs} runs, ${result.concurrency} concurrent`,
+      value: String(result.runsPerMinute),
+      target: "",
+      met: null,
+    });
+  }
+  return rows;
+}
+
+function apiRows(report: Json): FigureRow[] {
+  return (report.results as Json[]).map((result) => {
+    const load = result.rate ? `paced at ${result.rate} req/s` : `unthrottled, ${result.requestsPerSecond} req/s`;
+    const cpu = result.serverCpuUsPerRequest === null || result.serverCpuUsPerRequest === undefined ? "" : `, server CPU ${result.serverCpuUsPerRequest} µs/req`;
+    const steal = result.stealShare === null || result.stealShare === undefined ? "" : `, steal ${pct(result.stealShare)}`;
+    return {
+      area: "api",
+      measure: `${result.route} over loopback, ${load} (p50 ${ms(result.latencyMs.p50)}${cpu}${steal})`,
+      value: `p99 ${ms(result.latencyMs.p99)}`,
+      target: result.mode === "target" ? `p99 < ${report.target.p99Ms} ms` : "",
+      met: result.targetMet,
+    };
+  });
+}
+
+/** Every figure, in the order contracts, recipes, worker, api. */
+export function figureRows(reports: BenchReports): FigureRow[] {
+  return [...contractRows(reports.contracts), ...recipeRows(reports.recipes), ...workerRows(reports.worker), ...apiRows(reports.api)];
+}
+
+const metText = (met: boolean | null) => (met === null ? "" : met ? "yes" : "NO");
+
+/** The table as aligned text, for the terminal. */
+export function renderText(rows: readonly FigureRow[]): string {
+  const header: FigureRow = { area: "area", measure: "measure", value: "value", target: "target", met: null };
+  const width = (key: "area" | "measure" | "value" | "target") => Math.max(...[header, ...rows].map((r) => r[key].length));
+  const line = (r: FigureRow, met: string) =>
+    `${r.area.padEnd(width("area"))}  ${r.measure.padEnd(width("measure"))}  ${r.value.padEnd(width("value"))}  ${r.target.padEnd(width("target"))}  ${met}`.trimEnd();
+  return [line(header, "met"), ...rows.map((r) => line(r, metText(r.met)))].join("\n");
+}
+
+/** BENCHMARKS.md: when, where, under what load, then the one table. */
+export function renderMarkdown(options: { environment: BenchEnvironment; runs: readonly BenchRun[]; rows: readonly FigureRow[] }): string {
+  const { environment: env, runs, rows } = options;
+  const cell = (text: string) => text.replaceAll("|", "\\|");
+  return [
+    "# Benchmark figures",
+    "",
+    "Generated by `npm run bench -- --markdown` (bench/all.ts, bench/figures.ts); do not edit by hand. The READMEs link",
+    "here rather than copy these figures. Each benchmark's method is described in its own script and README.",
+    "",
+    `- **Date**: ${env.date}`,
+    `- **Machine**: ${env.cpus} × ${env.cpuModel}, ${env.memoryGiB} GiB, ${env.os}; Node ${env.node}`,
+    "- **Load and steal**: the load average (1, 5, 15 min) before each benchmark, and the share of the machine's CPU",
+    "  time the hypervisor gave to other guests while it ran (a shared VM's figures move with both):",
+    "",
+    "| benchmark | ran for | load average before | steal |",
+    "| --- | --- | --- | --- |",
+    ...runs.map((r) => `| \`${r.name}\` | ${r.seconds.toFixed(0)} s | ${r.loadBefore.map((l) => l.toFixed(2)).join(", ")} | ${r.stealShare === null ? "n/a" : pct(r.stealShare)} |`),
+    "",
+    "| area | measure | value | target | met |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r.area} | ${cell(r.measure)} | ${cell(r.value)} | ${cell(r.target)} | ${metText(r.met)} |`),
+    "",
+  ].join("\n");
+}
