@@ -40,7 +40,7 @@ export async function ensureLocalDeployment(options: {
     `new chain (genesis ${identity.genesisHash.slice(0, 10)}…)` + (previous ? `; the previous one (genesis ${previous.genesisHash.slice(0, 10)}…) is gone` : "") + ": deploying and seeding the demo",
   );
   const forgotten = options.queue
-    ? await forgetPreviousChain({ ...options.queue, reason: `the local chain was restarted (new genesis ${identity.genesisHash.slice(0, 10)}…); its datasets no longer exist` })
+    ? await forgetPreviousChain({ ...options.queue, reason: `the local chain was restarted (new genesis ${identity.genesisHash.slice(0, 10)}…): this schedule was signed for the previous chain and cannot run on this one` })
     : { schedulesEnded: 0, jobsRemoved: 0, jobsKept: 0 };
   if (forgotten.schedulesEnded + forgotten.jobsRemoved + forgotten.jobsKept > 0) {
     log.info(

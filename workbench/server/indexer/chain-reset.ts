@@ -38,11 +38,14 @@ export async function resetForNewChain(options: {
     await tx.datasets.deleteAll();
     await tx.indexer.deleteAll();
     const endedRuns = await tx.runs.endForChainReset({
-      error: { code: "CHAIN_RESET", message: `${reason} This run's dataset no longer exists, so it cannot finish.` },
-      staleReason: `${reason} This run's dataset and results no longer exist.`,
+      error: { code: "CHAIN_RESET", message: `${reason} This run was started on the previous chain, so it cannot finish on this one.` },
+      staleReason: `${reason} This run was made on the previous chain: its results were never on this one and cannot be decrypted.`,
       at,
     });
-    const endedSchedules = await tx.schedules.endAllLive({ reason: `${reason} This schedule's dataset no longer exists.`, at });
+    const endedSchedules = await tx.schedules.endAllLive({
+      reason: `${reason} This schedule's standing authorization was signed for the previous chain, so it cannot run on this one; schedule the cell again.`,
+      at,
+    });
     await tx.indexer.save(options.start, at);
     return { endedRuns: endedRuns.length, endedSchedules: endedSchedules.length };
   });

@@ -112,7 +112,7 @@ export const Run = z
     resultHandles: z.array(z.string()).nullable().meta({ description: "Result ciphertext handles in plan order, once done" }),
     txHashes: z.array(z.string()),
     error: RunError.nullable(),
-    stale: z.string().nullable().meta({ description: "Why the run's dataset and results no longer exist (its chain was reset)" }),
+    stale: z.string().nullable().meta({ description: "Why the run's results cannot be decrypted any more: it was made on a previous chain (the chain was reset). Never offered for decryption" }),
     plan: z.record(z.string(), z.unknown()).nullable(),
     createdAt: TimestampOutput,
     updatedAt: TimestampOutput,

@@ -203,13 +203,13 @@ describeEachBackend("chain indexer", (backend) => {
 
     expect(await store.runs.get(queued.id)).toMatchObject({
       status: "error",
-      error: { code: "CHAIN_RESET", message: expect.stringMatching(/^The chain was reset .* This run's dataset no longer exists, so it cannot finish\.$/) },
-      staleReason: expect.stringContaining("This run's dataset and results no longer exist."),
+      error: { code: "CHAIN_RESET", message: expect.stringMatching(/^The chain was reset .* This run was started on the previous chain, so it cannot finish on this one\.$/) },
+      staleReason: expect.stringContaining("This run was made on the previous chain: its results were never on this one and cannot be decrypted."),
     });
     expect(await store.runs.get(done.id)).toMatchObject({ status: "done", staleReason: expect.stringMatching(/^The chain was reset/) });
     expect(await store.schedules.get(schedule.id)).toMatchObject({
       status: "expired",
-      endedReason: expect.stringMatching(/^The chain was reset .* This schedule's dataset no longer exists\.$/),
+      endedReason: expect.stringMatching(/^The chain was reset .* This schedule's standing authorization was signed for the previous chain, so it cannot run on this one; schedule the cell again\.$/),
     });
     expect(await running.runQueue.getSchedule(digest)).toBeUndefined();
     expect(await running.runQueue.queue.getJobSchedulersCount()).toBe(0);

@@ -72,7 +72,7 @@ export interface RunDto {
   txHashes: string[];
   /** Why it failed: the contract's decoded rejection or the worker's reason. */
   error: { code: string; message: string } | null;
-  /** Why the run's dataset and results no longer exist (its chain was reset). */
+  /** Why the run's results cannot be decrypted any more: it was made on a previous chain. Never offered for decryption. */
   stale?: string | null;
   /** The plan the run follows (result layout, window, notes). */
   plan: PlanJSON | null;

@@ -6,6 +6,7 @@ import { check, planRecipe, planToJSON, type Plan } from "../lib/recipes";
 import { IDLE, type CellStatus } from "./cell-status";
 import { checkPreparedRun } from "./consent";
 import { decryptRestored, restoreRun, runCell, type BuyerAccount, type RunnableCell, type RunServices } from "./executor";
+import { decryptionProblem } from "./run-services";
 
 const BUYER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const MARKET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -219,6 +220,23 @@ describe("a notebook reopened", () => {
     expect(services.decrypt).not.toHaveBeenCalled();
     await expect(decryptRestored({ cell: target, services })).resolves.toBe(true);
     expect(target.execution.results?.map((r) => r.label)).toEqual(["mean(temperature)", "count()"]);
+  });
+
+  it("never offers a run of a previous chain for decryption", async () => {
+    const { services } = world();
+    const target = cell();
+    const stale = "The chain was reset. This run was made on the previous chain: its results were never on this one and cannot be decrypted.";
+    await restoreRun({ cell: target, run: run("done", { resultHandles: handles, stale }), services });
+    expect(target.execution.restored?.stale).toBe(stale);
+    await expect(decryptRestored({ cell: target, services })).resolves.toBe(false);
+    expect(services.decrypt).not.toHaveBeenCalled();
+    expect(target.execution.results).toBeUndefined();
+  });
+
+  it("says in words why a handle cannot be decrypted, instead of the relayer's raw refusal", () => {
+    const raw = new Error(`User 0x${"1".repeat(40)} is not authorized to user decrypt handle 0x${"2".repeat(64)}!`);
+    expect(decryptionProblem(raw)).toMatch(/^These results cannot be decrypted with this account: .* Run the recipe again\.$/);
+    expect(decryptionProblem(new Error("The relayer does not answer."))).toBe("The relayer does not answer.");
   });
 
   it("follows a run that is still going to its end", async () => {

@@ -204,7 +204,8 @@ export async function restoreRun(options: { cell: RunnableCell; run: RunDto; ser
 export async function decryptRestored(options: { cell: RunnableCell; services: RunServices }): Promise<boolean> {
   const { cell } = options;
   const run = cell.execution.restored;
-  if (!run || run.status !== "done") return false;
+  // A run of a previous chain: its handles do not exist on this one, nothing can decrypt them.
+  if (!run || run.status !== "done" || run.stale) return false;
   const previous = cell.execution;
   try {
     const parsed = run.plan ? PlanSchema.safeParse(run.plan) : undefined;

@@ -2,6 +2,7 @@
  * The executor's services, wired to the app: the service's run routes, the wallet, the chain and
  * the in-browser decryption.
  */
+import { messageOf } from "../api/http";
 import * as runs from "../api/runs-api";
 import type { ChainState } from "../chain/chain.svelte";
 import type { DatasetCatalogue } from "../datasets/catalogue.svelte";
@@ -51,7 +52,12 @@ export function createRunServices(app: { chain: ChainState; wallet: WalletState;
       const connection = app.wallet.connection;
       if (!config) throw new Error("The chain configuration is not loaded.");
       if (!connection) throw new Error("Connect your wallet to decrypt results.");
-      const values = await decryptHandles({ chainId: config.chainId, provider: app.chain.provider, signer: connection.signer, contract, handles });
+      let values;
+      try {
+        values = await decryptHandles({ chainId: config.chainId, provider: app.chain.provider, signer: connection.signer, contract, handles });
+      } catch (error) {
+        throw new Error(decryptionProblem(error), { cause: error });
+      }
       decryptedBefore = true;
       return values;
     },
@@ -59,4 +65,17 @@ export function createRunServices(app: { chain: ChainState; wallet: WalletState;
       return !decryptedBefore;
     },
   };
+}
+
+/**
+ * A failed user decryption in words. The fhevm relayer (and the mock) refuse a handle this account
+ * may not decrypt with `User 0x… is not authorized to user decrypt handle 0x…`: on the local chain
+ * that is nearly always a result of a previous chain, whose handles do not exist on this one.
+ */
+export function decryptionProblem(error: unknown): string {
+  const message = messageOf(error);
+  if (/not authorized to user decrypt/i.test(message)) {
+    return "These results cannot be decrypted with this account: they were not made for it on the chain the workbench runs now (after a local chain restart, old results are gone for good). Run the recipe again.";
+  }
+  return message;
 }
