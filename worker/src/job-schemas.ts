@@ -238,6 +238,29 @@ export interface SkippedReport {
   reason: string;
 }
 
+/**
+ * One tick of a schedule, whatever came of it: a report, a skip (too few new readings, the cadence,
+ * another tick running) or a failure (a rejection, or an error the tick will be retried after).
+ * Kept per schedule so that a buyer sees every attempt with its reason, not only the reports.
+ */
+export const reportAttemptSchema = z.object({
+  /** Unique per attempt: the tick's job id and attempt number, so recording one twice keeps one. */
+  key: z.string().min(1).max(300),
+  scheduleId: bytes32,
+  /** Unix ms. */
+  at: z.number().int(),
+  outcome: z.enum(["report", "skipped", "failed"]),
+  /** Why it was skipped or failed, in words. */
+  reason: z.string().max(2_000).optional(),
+  /** The rejection's code (`CONTRACT_REJECTED`...) when it failed for a known reason. */
+  code: z.string().max(100).optional(),
+  /** Whether BullMQ retries the tick after this failed attempt. */
+  willRetry: z.boolean().optional(),
+  /** The chain run a report was made by. */
+  runId: uint256.optional(),
+});
+export type ReportAttempt = z.infer<typeof reportAttemptSchema>;
+
 /** Phases a job reports in its progress events. */
 export type RunPhase = "planning" | "starting" | "stepping" | "done";
 

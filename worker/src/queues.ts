@@ -19,6 +19,7 @@ import {
   scheduleInputSchema,
   type Failure,
   type JobData,
+  type ReportAttempt,
   type JobName,
   type JobResult,
   type ReportResult,
@@ -31,7 +32,7 @@ import { createRedisConnection } from "./redis";
 import { ScheduleStore } from "./schedule-store";
 
 /** What a job yields and reports, as the producer reads it back. */
-export type { ReportResult, RunProgress, RunResult } from "./job-schemas";
+export type { ReportAttempt, ReportResult, RunProgress, RunResult, ScheduleInput } from "./job-schemas";
 
 /** Queue of recipe runs and report ticks. */
 export const DEFAULT_QUEUE_NAME = "recipe-runs";
@@ -303,6 +304,39 @@ export class RunQueue {
     return Promise.all(mine.map((record) => this.#view(record)));
   }
 
+  /** The latest tick attempts of schedule `scheduleId` (reports, skips, failures with their reason), newest first. */
+  async listAttempts(scheduleId: string): Promise<ReportAttempt[]> {
+    return this.schedules.attempts(scheduleId);
+  }
+
+  /**
+   * Makes the queue hold schedule `input` as the caller's store says it is (`active` or `paused`):
+   * the record is written again if Redis lost it, and an active schedule whose BullMQ job scheduler
+   * is missing (Redis restarted without its data, a scheduler removed by hand) is armed again. An
+   * ended record stays ended. Returns the schedule as the queue now holds it and what was repaired.
+   */
+  async reconcileSchedule(input: ScheduleInput, status: "active" | "paused"): Promise<{ view: ScheduleView; repaired: ("record" | "status" | "scheduler")[] }> {
+    const parsed = scheduleInputSchema.parse(input);
+    const id = standingAuthorizationDigest({ market: parsed.market, authorization: parsed.authorization }).toLowerCase();
+    const repaired: ("record" | "status" | "scheduler")[] = [];
+    let record = await this.schedules.get(id);
+    if (!record) {
+      const now = Date.now();
+      record = { ...parsed, id, status, createdAt: now, updatedAt: now };
+      await this.schedules.put(record);
+      repaired.push("record");
+    } else if (record.status !== "ended" && record.status !== status) {
+      if (status === "paused") await this.queue.removeJobScheduler(id);
+      record = (await this.schedules.setStatus(id, status))!;
+      repaired.push("status");
+    }
+    if (record.status === "active" && !(await this.queue.getJobScheduler(id))) {
+      await this.#arm(record);
+      repaired.push("scheduler");
+    }
+    return { view: (await this.getSchedule(id))!, repaired };
+  }
+
   /** The reports of schedule `id` (result handles the buyer decrypts), in sequence order. */
   async listReports(scheduleId: string): Promise<ReportResult[]> {
     return this.schedules.reports(scheduleId);
@@ -342,6 +376,11 @@ export class RunQueue {
     if (record && (await this.schedules.reportCount(record.id)) >= record.authorization.maxRuns) {
       await this.endSchedule({ id: record.id, reason: "all runs done" });
     }
+  }
+
+  /** Keeps one tick attempt of a schedule (called by the report processor). */
+  async recordAttempt(attempt: ReportAttempt): Promise<void> {
+    await this.schedules.addAttempt(attempt);
   }
 
   /** Ends schedule `id` for good (expiry, maxRuns, or a rejection no later tick can avoid). */

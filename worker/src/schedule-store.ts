@@ -8,12 +8,15 @@
  *
  * Keys (`<prefix>:<queue>:` omitted): `sched:ids` (set of ids), `sched:<id>` (record JSON),
  * `sched:<id>:reports` (hash runId → report JSON, so a retried tick overwrites instead of
- * duplicating), `sched:<id>:lease` (the job id of the tick working on it, with a TTL).
+ * duplicating), `sched:<id>:attempts` (list of the latest {@link ATTEMPTS_KEPT} tick attempts, newest
+ * first), `sched:<id>:lease` (the job id of the tick working on it, with a TTL).
  */
 import type { Redis } from "ioredis";
 import {
+  reportAttemptSchema,
   reportResultSchema,
   scheduleRecordSchema,
+  type ReportAttempt,
   type ReportResult,
   type ScheduleRecord,
   type ScheduleStatus,
@@ -35,6 +38,12 @@ const RELEASE_LEASE = `
 if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
 return 0`;
 
+/**
+ * Tick attempts kept per schedule in Redis. The service copies them into its store as they come
+ * (and at every catch-up), so this only has to cover the time the service may be away.
+ */
+export const ATTEMPTS_KEPT = 200;
+
 /** Reads and writes schedule records and reports of one queue. */
 export class ScheduleStore {
   readonly #redis: Redis;
@@ -51,6 +60,26 @@ export class ScheduleStore {
 
   #reportsKey(id: string): string {
     return `${this.#base}:${id.toLowerCase()}:reports`;
+  }
+
+  #attemptsKey(id: string): string {
+    return `${this.#base}:${id.toLowerCase()}:attempts`;
+  }
+
+  /** Keeps one tick attempt of schedule `attempt.scheduleId` (the latest {@link ATTEMPTS_KEPT}). */
+  async addAttempt(attempt: ReportAttempt): Promise<void> {
+    const valid = reportAttemptSchema.parse(attempt);
+    const key = this.#attemptsKey(valid.scheduleId);
+    await this.#redis.multi().lpush(key, JSON.stringify(valid)).ltrim(key, 0, ATTEMPTS_KEPT - 1).exec();
+  }
+
+  /** The kept tick attempts of schedule `id`, newest first. */
+  async attempts(id: string): Promise<ReportAttempt[]> {
+    const all = await this.#redis.lrange(this.#attemptsKey(id), 0, -1);
+    return all.flatMap((json) => {
+      const parsed = reportAttemptSchema.safeParse(JSON.parse(json));
+      return parsed.success ? [parsed.data] : [];
+    });
   }
 
   /** The record of schedule `id`, or undefined. */
@@ -95,6 +124,7 @@ export class ScheduleStore {
     const { id, keepReports } = options;
     const tx = this.#redis.multi().del(this.#recordKey(id)).srem(`${this.#base}:ids`, id.toLowerCase());
     if (!keepReports) tx.del(this.#reportsKey(id));
+    tx.del(this.#attemptsKey(id));
     const [[, removed] = [null, 0]] = (await tx.exec()) ?? [];
     return removed === 1;
   }

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { QueueEvents } from "bullmq";
 import type { ReportResult, RunProgress, RunResult, RunQueue } from "@iotdm/worker/queues";
 import type { MarketChain } from "../chain/market-chain";
+import { reconcileSchedule, toNewAttempt } from "../schedules/reconcile";
 import { recipeDatasetOf } from "../recipes/recipe-dataset";
 import type { RecipeTooling } from "../recipes/recipe-tooling";
 import type { RunRecord, ScheduleRecord } from "../store/records";
@@ -102,9 +103,14 @@ export class ProgressRecorder {
 
   /** A job completed: a run with its result handles, or a schedule's report. */
   async onCompleted(jobId: string, value: unknown): Promise<void> {
-    if (!isRunResult(value)) return; // a skipped report tick
+    if (isSkippedReport(value)) {
+      await this.#syncAttemptsOf(value.scheduleId);
+      return;
+    }
+    if (!isRunResult(value)) return;
     if ("scheduleId" in value && typeof value.scheduleId === "string" && "sequence" in value) {
       await this.recordReport(value as ReportResult);
+      await this.#syncAttemptsOf(value.scheduleId);
       return;
     }
     const run = await this.#options.store.runs.findByRequestDigest(jobId);
@@ -194,10 +200,35 @@ export class ProgressRecorder {
         else if (status.progress) await this.onProgress(run.requestDigest, status.progress);
       });
     }
-    for (const schedule of await store.schedules.listLive()) {
-      for (const report of await runQueue.listReports(schedule.authorizationDigest)) await this.recordReport(report);
-      await this.syncScheduleStatus(schedule);
+    for (const live of await store.schedules.listLive()) {
+      try {
+        for (const report of await runQueue.listReports(live.authorizationDigest)) await this.recordReport(report);
+        await this.syncAttempts(live);
+        const schedule = await this.syncScheduleStatus(live);
+        const outcome = await reconcileSchedule({ schedule, store, runQueue, chain: this.#options.chain });
+        if (!outcome.ok) this.#options.logger.warn({ scheduleId: schedule.id, problem: outcome.problem }, "schedule not restored in the queue");
+        else if (outcome.repaired.length > 0) {
+          this.#options.logger.warn({ scheduleId: schedule.id, repaired: outcome.repaired }, "schedule restored in the queue (Redis had lost it)");
+        }
+      } catch (error) {
+        this.#options.logger.warn({ err: error, scheduleId: live.id }, "catching up with a schedule failed");
+      }
     }
+  }
+
+  /** Copies the worker's record of schedule `schedule`'s tick attempts (reports, skips, failures) into the store. */
+  async syncAttempts(schedule: ScheduleRecord): Promise<void> {
+    const attempts = await this.#options.runQueue.listAttempts(schedule.authorizationDigest);
+    const added = await this.#options.store.schedules.recordAttempts(
+      schedule.id,
+      attempts.map((attempt) => toNewAttempt(attempt, randomUUID())),
+    );
+    if (added > 0) this.#options.logger.debug({ scheduleId: schedule.id, added }, "schedule attempts recorded");
+  }
+
+  async #syncAttemptsOf(authorizationDigest: string): Promise<void> {
+    const schedule = await this.#options.store.schedules.findByAuthorizationDigest(authorizationDigest);
+    if (schedule) await this.syncAttempts(schedule);
   }
 
   /**
@@ -224,7 +255,9 @@ export class ProgressRecorder {
     const scheduleId = (job?.data as { scheduleId?: unknown } | undefined)?.scheduleId;
     if (typeof scheduleId !== "string") return;
     const schedule = await this.#options.store.schedules.findByAuthorizationDigest(scheduleId);
-    if (schedule) await this.syncScheduleStatus(schedule);
+    if (!schedule) return;
+    await this.syncAttempts(schedule);
+    await this.syncScheduleStatus(schedule);
   }
 
   /** The run, marked running on-chain as `chainRunId` if it was still queued (and the stream told). */
@@ -287,6 +320,10 @@ function cursorAfter(run: RunRecord, step: number, of: number): number {
   if (steps && steps.length === of) return run.fromIndex + steps.slice(0, step).reduce((sum, s) => sum + s.size, 0);
   // The worker re-planned (the contract's step sizes won): an estimate, exact at the end.
   return step >= of ? run.toIndex : run.fromIndex + Math.floor(((run.toIndex - run.fromIndex) * step) / of);
+}
+
+function isSkippedReport(value: unknown): value is { skipped: true; scheduleId: string; reason: string } {
+  return typeof value === "object" && value !== null && "skipped" in value && "scheduleId" in value && typeof value.scheduleId === "string";
 }
 
 function isRunResult(value: unknown): value is RunResult {

@@ -4,12 +4,14 @@ import { SIGNED_IN } from "../plugins/docs";
 import { COMMON_ERRORS, EmptyBody, errorResponses } from "../shared/schemas";
 import type { ScheduleRecord } from "../store/records";
 import { CreateScheduleBody, ReportListQuery, ReportPage, Schedule, ScheduleListQuery, SchedulePage, ScheduleParams, ScheduleWithReports } from "./schemas";
-import { ScheduleService, toSchedule } from "./service";
+import { ScheduleService, toAttempt, toSchedule } from "./service";
 
 const errors = (...extra: number[]) => errorResponses(...COMMON_ERRORS, 401, ...extra);
 
 /** How many reports `GET /api/schedules/:id` includes (the newest); the reports route pages through all. */
 const REPORTS_INLINE = 20;
+/** How many tick attempts `GET /api/schedules/:id` includes (the newest). */
+const ATTEMPTS_INLINE = 50;
 
 /** Recurring encrypted reports, private to their owner. Mounted at /api/schedules. */
 const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -65,7 +67,7 @@ const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         security: SIGNED_IN,
-        summary: "One of your schedules, with its latest reports",
+        summary: "One of your schedules, with its latest reports and tick attempts",
         params: ScheduleParams,
         response: { 200: ScheduleWithReports, ...errors(404) },
       },
@@ -73,7 +75,14 @@ const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const schedule = await schedules.get(userOf(request), request.params.scheduleId);
       const reports = await schedules.reports(userOf(request), schedule.id, { limit: REPORTS_INLINE, offset: 0 });
-      return { ...(await dto(schedule)), reports: reports.items, reportCount: reports.total };
+      const attempts = await schedules.attempts(userOf(request), schedule.id, { limit: ATTEMPTS_INLINE, offset: 0 });
+      return {
+        ...(await dto(schedule)),
+        reports: reports.items,
+        reportCount: reports.total,
+        attempts: attempts.items.map(toAttempt),
+        attemptCount: attempts.total,
+      };
     },
   );
 

@@ -68,6 +68,12 @@ export const Schedule = z
     maxRuns: z.number().int(),
     status: z.enum(["active", "paused", "revoked", "expired", "completed"]),
     endedReason: z.string().nullable(),
+    failing: z.boolean().meta({
+      description: "A live schedule that keeps failing: its latest two tick attempts (skips aside) failed, or its job scheduler could not be restored",
+    }),
+    failuresInARow: z.number().int().meta({ description: "Tick attempts that failed since the last one that did not (skips aside)" }),
+    lastFailure: z.object({ reason: z.string(), at: TimestampOutput }).nullable().meta({ description: "The latest failed tick attempt" }),
+    schedulerProblem: z.string().nullable().meta({ description: "Why the worker's job scheduler could not be restored from the store; null while it ticks" }),
     runsDone: z.number().int(),
     nextFromIndex: z.number().int().meta({ description: "Where the next report's window starts (windows are consecutive)" }),
     lastRunAt: TimestampOutput.nullable(),
@@ -82,7 +88,24 @@ export const Report = z
   .object({ id: IdOutput, scheduleId: IdOutput, fromIndex: z.number().int(), toIndex: z.number().int(), createdAt: TimestampOutput, run: Run.nullable() })
   .meta({ id: "ScheduleReport" });
 
-export const ScheduleWithReports = Schedule.extend({ reports: z.array(Report), reportCount: z.number().int() }).meta({ id: "ScheduleWithReports" });
+/** One tick of a schedule, whatever came of it. */
+export const Attempt = z
+  .object({
+    outcome: z.enum(["report", "skipped", "failed"]),
+    reason: z.string().nullable().meta({ description: "Why it was skipped or failed, in words" }),
+    code: z.string().nullable().meta({ description: "The worker's rejection code (`CONTRACT_REJECTED`…) when it failed for a known reason" }),
+    willRetry: z.boolean().meta({ description: "A transient failure the worker retries" }),
+    chainRunId: z.string().nullable(),
+    at: TimestampOutput,
+  })
+  .meta({ id: "ScheduleAttempt" });
+
+export const ScheduleWithReports = Schedule.extend({
+  reports: z.array(Report),
+  reportCount: z.number().int(),
+  attempts: z.array(Attempt).meta({ description: "The latest tick attempts, newest first: every report, skip and failure with its reason" }),
+  attemptCount: z.number().int(),
+}).meta({ id: "ScheduleWithReports" });
 export const SchedulePage = pageOf(Schedule);
 export const ReportPage = pageOf(Report);
 export const ScheduleParams = z.strictObject({ scheduleId: Id });

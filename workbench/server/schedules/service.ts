@@ -9,9 +9,10 @@ import type { RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling
 import { checkSignedRecipe } from "../runs/signed-recipe";
 import type { ProgressRecorder } from "../runs/progress-recorder";
 import { toRun } from "../runs/service";
-import type { Page, PageRequest, ScheduleRecord, ScheduleRepeat, ScheduleStatus } from "../store/records";
+import type { Page, PageRequest, ScheduleAttemptRecord, ScheduleRecord, ScheduleRepeat, ScheduleStatus } from "../store/records";
 import type { Repositories, Store } from "../store/store";
-import type { Report, Schedule } from "./schemas";
+import { reconcileSchedule } from "./reconcile";
+import type { Attempt, Report, Schedule } from "./schemas";
 
 /** What the service needs. */
 export interface ScheduleServiceOptions {
@@ -136,12 +137,23 @@ export class ScheduleService {
     return this.#transition(owner, scheduleId, { from: ["active"], to: "paused", action: "paused" }, (digest) => this.options.runQueue.pauseSchedule(digest));
   }
 
-  /** Restarts a paused schedule; its next report covers everything since the last one. */
+  /**
+   * Restarts a paused schedule; its next report covers everything since the last one. Also rebuilds
+   * its job scheduler from the store when the queue's Redis lost it (see reconcile.ts).
+   */
   async resume(owner: string, scheduleId: string): Promise<ScheduleRecord> {
+    const { store, runQueue, chain } = this.options;
     const resumed = await this.#transition(owner, scheduleId, { from: ["paused"], to: "active", action: "resumed" }, (digest) =>
-      this.options.runQueue.resumeSchedule(digest),
+      runQueue.resumeSchedule(digest),
     );
-    return this.options.recorder.syncScheduleStatus(resumed);
+    await reconcileSchedule({ schedule: resumed, store, runQueue, chain });
+    return this.options.recorder.syncScheduleStatus((await store.schedules.get(resumed.id)) ?? resumed);
+  }
+
+  /** The schedule's tick attempts (reports, skips, failures with their reason), newest first. */
+  async attempts(owner: string, scheduleId: string, page: PageRequest): Promise<Page<ScheduleAttemptRecord>> {
+    const schedule = await this.get(owner, scheduleId);
+    return this.options.store.schedules.listAttempts(schedule.id, page);
   }
 
   /** Deletes the schedule and its job scheduler; its runs stay in the notebook's history. */
@@ -220,12 +232,40 @@ export function toSchedule(schedule: ScheduleRecord, view?: ScheduleView): z.out
     maxRuns: schedule.maxRuns,
     status: schedule.status,
     endedReason: schedule.endedReason,
+    failing: isFailing(schedule),
+    failuresInARow: schedule.failuresInARow,
+    lastFailure: schedule.lastFailure,
+    schedulerProblem: schedule.schedulerProblem,
     runsDone: schedule.runsDone,
     nextFromIndex: schedule.nextFromIndex,
     lastRunAt: schedule.lastRunAt,
     nextRunAt: view?.nextRunAt ? new Date(view.nextRunAt).toISOString() : null,
     createdAt: schedule.createdAt,
     updatedAt: schedule.updatedAt,
+  };
+}
+
+/** Failed tick attempts in a row after which a live schedule is shown as failing. */
+export const FAILING_AFTER = 2;
+
+/**
+ * A live schedule that keeps failing: its latest {@link FAILING_AFTER} attempts (skips aside) failed,
+ * or its job scheduler could not be restored.
+ */
+function isFailing(schedule: ScheduleRecord): boolean {
+  if (schedule.status !== "active" && schedule.status !== "paused") return false;
+  return schedule.schedulerProblem !== null || schedule.failuresInARow >= FAILING_AFTER;
+}
+
+/** A tick attempt as the API shows it. */
+export function toAttempt(attempt: ScheduleAttemptRecord): z.output<typeof Attempt> {
+  return {
+    outcome: attempt.outcome,
+    reason: attempt.reason,
+    code: attempt.code,
+    willRetry: attempt.willRetry,
+    chainRunId: attempt.chainRunId,
+    at: attempt.createdAt,
   };
 }
 

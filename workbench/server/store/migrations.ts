@@ -249,6 +249,37 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable("reading_timestamps").execute();
     },
   },
+  "0003-schedule-attempts": {
+    async up(db: Kysely<unknown>) {
+      // Every tick of a schedule (issue 12): reports, skips and failures with their reason, copied
+      // from the worker's queue, and what the schedule list shows of them.
+      await db.schema
+        .createTable("schedule_attempts")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("schedule_id", "text", (c) => c.notNull().references("schedules.id").onDelete("cascade"))
+        .addColumn("attempt_key", "text", (c) => c.notNull())
+        .addColumn("outcome", "text", (c) => c.notNull().check(sqlIn("outcome", ["report", "skipped", "failed"])))
+        .addColumn("reason", "text")
+        .addColumn("code", "text")
+        .addColumn("will_retry", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("chain_run_id", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("schedule_attempts_key", ["schedule_id", "attempt_key"])
+        .execute();
+      await db.schema.createIndex("schedule_attempts_schedule").on("schedule_attempts").columns(["schedule_id", "created_at"]).execute();
+      await db.schema.alterTable("schedules").addColumn("scheduler_problem", "text").execute();
+      await db.schema.alterTable("schedules").addColumn("failures_in_a_row", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable("schedules").addColumn("last_failure", "text").execute();
+      await db.schema.alterTable("schedules").addColumn("last_failure_at", "text").execute();
+    },
+
+    async down(db: Kysely<unknown>) {
+      for (const column of ["last_failure_at", "last_failure", "failures_in_a_row", "scheduler_problem"]) {
+        await db.schema.alterTable("schedules").dropColumn(column).execute();
+      }
+      await db.schema.dropTable("schedule_attempts").execute();
+    },
+  },
 };
 
 /** Runs every pending migration; throws if one fails (the failed migration's transaction is rolled back). */

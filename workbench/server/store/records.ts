@@ -153,8 +153,27 @@ export interface ScheduleRecord {
   repeat: ScheduleRepeat | null;
   /** Why the schedule ended early (its chain was reset, the worker refused it); null otherwise. */
   endedReason: string | null;
+  /** Why its job scheduler could not be restored in the queue; null while it ticks. */
+  schedulerProblem: string | null;
+  /** Tick attempts that failed in a row, most recent first (skips neither count nor break the run). */
+  failuresInARow: number;
+  /** The latest failed attempt, if any. */
+  lastFailure: { reason: string; at: string } | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** One tick of a schedule: a report, a skip or a failure, with its reason. */
+export interface ScheduleAttemptRecord {
+  id: string;
+  scheduleId: string;
+  attemptKey: string;
+  outcome: "report" | "skipped" | "failed";
+  reason: string | null;
+  code: string | null;
+  willRetry: boolean;
+  chainRunId: string | null;
+  createdAt: string;
 }
 
 export interface ScheduleReportRecord {

@@ -20,6 +20,7 @@ export interface Database {
   runs: RunsTable;
   schedules: SchedulesTable;
   schedule_reports: ScheduleReportsTable;
+  schedule_attempts: ScheduleAttemptsTable;
   indexer_state: IndexerStateTable;
   datasets: DatasetsTable;
   dataset_access: DatasetAccessTable;
@@ -145,8 +146,30 @@ export interface SchedulesTable {
   repeat_json: string | null;
   /** Why the schedule ended, when it ended for another reason than its last run. */
   ended_reason: string | null;
+  /** Why its job scheduler could not be restored in the queue, while that lasts; null when it ticks. */
+  scheduler_problem: string | null;
+  /** Tick attempts that failed since the last one that did not (skips do not count either way). */
+  failures_in_a_row: Generated<number>;
+  /** The latest failed attempt's reason, and when (ISO). */
+  last_failure: string | null;
+  last_failure_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** Every tick of a schedule, whatever came of it (copied from the worker's queue). */
+export interface ScheduleAttemptsTable {
+  id: string;
+  schedule_id: string;
+  /** The tick's job id and attempt number: unique per schedule. */
+  attempt_key: string;
+  outcome: "report" | "skipped" | "failed";
+  reason: string | null;
+  code: string | null;
+  /** 1 when the worker retries after this failed attempt. */
+  will_retry: number;
+  chain_run_id: string | null;
+  created_at: string;
 }
 
 export interface ScheduleReportsTable {

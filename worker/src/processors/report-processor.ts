@@ -14,13 +14,13 @@
  * Rejections no later tick can fix (bad signature, recipe errors, another program, revocation) end
  * the schedule. One tick works on a schedule at a time (a lease in Redis).
  */
-import { DelayedError } from "bullmq";
+import { DelayedError, WaitingError } from "bullmq";
 import type { ProgramOp } from "../chain/market-gateway";
-import { RunRejectedError } from "../errors";
-import type { ReportJobData, ReportResult, RunProgress, RunState, ScheduleRecord, SkippedReport } from "../job-schemas";
+import { failureOf, RunRejectedError } from "../errors";
+import type { ReportAttempt, ReportJobData, ReportResult, RunProgress, RunState, ScheduleRecord, SkippedReport } from "../job-schemas";
 import type { RunQueue } from "../queues";
 import { planReport } from "../recipe-compiler";
-import type { ProcessorContext } from "../run-worker";
+import { JobReleasedError, type ProcessorContext } from "../run-worker";
 import { assertSameMarket, type RunProcessorDeps } from "./run-processor";
 import { finishedRunResult, saveState, stepRunToEnd } from "./step-run";
 
@@ -39,7 +39,36 @@ const ENDS_SCHEDULE = new Set(["BAD_SIGNATURE", "RECIPE_INVALID", "REQUEST_MISMA
 export function createReportProcessor(deps: ReportProcessorDeps) {
   const { runs } = deps;
 
+  /**
+   * One tick, and its attempt kept in the schedule's history whatever came of it: a report, a skip
+   * or a failure with its reason. A tick put back to wait for the cadence, or released on shutdown,
+   * has not finished its attempt.
+   */
   return async function processReport(context: ProcessorContext<ReportJobData>): Promise<ReportResult | SkippedReport> {
+    const { job, data, logger } = context;
+    const attempt = { key: `${job.id}:${job.attemptsMade + 1}`, scheduleId: data.scheduleId };
+    const record = (entry: Omit<ReportAttempt, "key" | "scheduleId" | "at">) =>
+      runs.recordAttempt({ ...attempt, at: Date.now(), ...entry }).catch((err: unknown) => logger.warn({ err }, "could not record the tick attempt"));
+    try {
+      const result = await tick(context);
+      if ("skipped" in result) await record({ outcome: "skipped", reason: result.reason });
+      else await record({ outcome: "report", runId: result.runId });
+      return result;
+    } catch (error) {
+      if (error instanceof DelayedError || error instanceof WaitingError || error instanceof JobReleasedError || context.signal.aborted) throw error;
+      const failure = failureOf(error);
+      const willRetry = !failure && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      await record({
+        outcome: "failed",
+        reason: failure?.reason ?? (error instanceof Error ? error.message : String(error)),
+        ...(failure && { code: failure.code }),
+        willRetry,
+      });
+      throw error;
+    }
+  };
+
+  async function tick(context: ProcessorContext<ReportJobData>): Promise<ReportResult | SkippedReport> {
     const { job, data, logger } = context;
     const scheduleId = data.scheduleId;
     const record = await runs.schedules.get(scheduleId);
@@ -47,25 +76,25 @@ export function createReportProcessor(deps: ReportProcessorDeps) {
       await runs.queue.removeJobScheduler(scheduleId);
       throw new RunRejectedError({ code: "SCHEDULE_GONE", reason: `Schedule ${scheduleId} no longer exists` });
     }
-    const tick = new ReportTick(deps, context, record);
-    if (record.status !== "active") return tick.skip(`the schedule is ${record.status}`);
+    const reportTick = new ReportTick(deps, context, record);
+    if (record.status !== "active") return reportTick.skip(`the schedule is ${record.status}`);
     assertSameMarket(deps.market, record.market);
 
     // A tick that comes while another is still running (a long run, or ticks faster than runs)
     // leaves the schedule to it. The lease of a tick whose worker died expires, and the next tick
     // takes its run over.
     const lease = { id: scheduleId, owner: job.id!, ttlMs: deps.leaseMs ?? 30_000 };
-    if (!(await runs.schedules.acquireLease(lease))) return tick.skip("another tick of this schedule is running");
+    if (!(await runs.schedules.acquireLease(lease))) return reportTick.skip("another tick of this schedule is running");
     const renewal = setInterval(() => {
       runs.schedules.renewLease(lease).catch((err: unknown) => logger.warn({ err }, "could not renew the schedule lease"));
     }, lease.ttlMs / 3);
     try {
-      return await tick.run();
+      return await reportTick.run();
     } finally {
       clearInterval(renewal);
       await runs.schedules.releaseLease(lease);
     }
-  };
+  }
 }
 
 /** One tick of one schedule. */

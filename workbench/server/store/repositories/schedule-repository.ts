@@ -1,8 +1,14 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../db";
 import { affected, fromJson, inTransaction } from "../db";
-import type { Page, PageRequest, ScheduleRecord, ScheduleRepeat, ScheduleReportRecord, ScheduleStatus } from "../records";
-import type { ScheduleReportsTable, SchedulesTable } from "../schema";
+import type { Page, PageRequest, ScheduleAttemptRecord, ScheduleRecord, ScheduleRepeat, ScheduleReportRecord, ScheduleStatus } from "../records";
+import type { ScheduleAttemptsTable, ScheduleReportsTable, SchedulesTable } from "../schema";
+
+/** A tick attempt to record (from the worker's queue). */
+export type NewScheduleAttempt = Omit<ScheduleAttemptRecord, "scheduleId" | "createdAt"> & { at: Date };
+
+/** How many of the latest attempts decide how many failed in a row. */
+const FAILURE_WINDOW = 50;
 
 /** What the API stores when a buyer creates a schedule from a signed standing authorization. */
 export type NewSchedule = Pick<
@@ -190,6 +196,76 @@ export class ScheduleRepository {
     });
   }
 
+  /**
+   * Records tick attempts of schedule `scheduleId` (each once, by its key) and updates how many of
+   * the latest failed in a row and the latest failure. Returns how many were new.
+   */
+  async recordAttempts(scheduleId: string, attempts: readonly NewScheduleAttempt[]): Promise<number> {
+    if (attempts.length === 0) return 0;
+    return inTransaction(this.db, async (trx) => {
+      let added = 0;
+      for (const attempt of attempts) {
+        const result = await trx
+          .insertInto("schedule_attempts")
+          .values({
+            id: attempt.id,
+            schedule_id: scheduleId,
+            attempt_key: attempt.attemptKey,
+            outcome: attempt.outcome,
+            reason: attempt.reason,
+            code: attempt.code,
+            will_retry: attempt.willRetry ? 1 : 0,
+            chain_run_id: attempt.chainRunId,
+            created_at: attempt.at.toISOString(),
+          })
+          .onConflict((oc) => oc.columns(["schedule_id", "attempt_key"]).doNothing())
+          .executeTakeFirst();
+        added += affectedInsert(result);
+      }
+      if (added === 0) return 0;
+      const latest = await trx
+        .selectFrom("schedule_attempts")
+        .select(["outcome", "reason", "created_at"])
+        .where("schedule_id", "=", scheduleId)
+        .where("outcome", "!=", "skipped")
+        .orderBy("created_at", "desc")
+        .orderBy("attempt_key", "desc")
+        .limit(FAILURE_WINDOW)
+        .execute();
+      const inARow = latest.findIndex((row) => row.outcome !== "failed");
+      const lastFailure = latest.find((row) => row.outcome === "failed");
+      await trx
+        .updateTable("schedules")
+        .set({
+          failures_in_a_row: inARow === -1 ? latest.length : inARow,
+          last_failure: lastFailure ? (lastFailure.reason ?? "the tick failed") : null,
+          last_failure_at: lastFailure?.created_at ?? null,
+        })
+        .where("id", "=", scheduleId)
+        .execute();
+      return added;
+    });
+  }
+
+  /** A schedule's tick attempts, newest first (ownership is the caller's check). */
+  async listAttempts(scheduleId: string, page: PageRequest): Promise<Page<ScheduleAttemptRecord>> {
+    const base = this.db.selectFrom("schedule_attempts").where("schedule_id", "=", scheduleId);
+    const rows = await base
+      .selectAll()
+      .orderBy("created_at", "desc")
+      .orderBy("attempt_key", "desc")
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+    const { total } = await base.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow();
+    return { items: rows.map(toAttempt), total: Number(total) };
+  }
+
+  /** Says why schedule `id`'s job scheduler cannot be restored (null: it ticks again). */
+  async setSchedulerProblem(id: string, problem: string | null): Promise<void> {
+    await this.db.updateTable("schedules").set({ scheduler_problem: problem }).where("id", "=", id).execute();
+  }
+
   /** A schedule's reports, newest first (ownership is the caller's check). */
   async listReports(scheduleId: string, page: PageRequest): Promise<Page<ScheduleReportRecord>> {
     const base = this.db.selectFrom("schedule_reports").where("schedule_id", "=", scheduleId);
@@ -222,6 +298,9 @@ function toSchedule(row: Selectable<SchedulesTable>): ScheduleRecord {
     params: row.params_json === null ? null : fromJson<Record<string, string | number>>(row.params_json),
     repeat: row.repeat_json === null ? null : fromJson<ScheduleRepeat>(row.repeat_json),
     endedReason: row.ended_reason,
+    schedulerProblem: row.scheduler_problem,
+    failuresInARow: Number(row.failures_in_a_row),
+    lastFailure: row.last_failure !== null && row.last_failure_at !== null ? { reason: row.last_failure, at: row.last_failure_at } : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -236,4 +315,23 @@ function toReport(row: Selectable<ScheduleReportsTable>): ScheduleReportRecord {
     toIndex: Number(row.to_index),
     createdAt: row.created_at,
   };
+}
+
+function toAttempt(row: Selectable<ScheduleAttemptsTable>): ScheduleAttemptRecord {
+  return {
+    id: row.id,
+    scheduleId: row.schedule_id,
+    attemptKey: row.attempt_key,
+    outcome: row.outcome,
+    reason: row.reason,
+    code: row.code,
+    willRetry: Number(row.will_retry) === 1,
+    chainRunId: row.chain_run_id,
+    createdAt: row.created_at,
+  };
+}
+
+/** Rows an insert … on conflict do nothing wrote (0 or 1). */
+function affectedInsert(result: { numInsertedOrUpdatedRows?: bigint }): number {
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
 }

@@ -121,6 +121,7 @@ export function describeEachBackend(title: string, define: (backend: TestBackend
 
 /** Every table, children first: the order to empty them in. */
 export const TABLES = [
+  "schedule_attempts",
   "schedule_reports",
   "runs",
   "schedules",

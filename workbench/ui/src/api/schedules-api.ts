@@ -6,6 +6,7 @@
  *     GET    /api/schedules?notebookId                                        → Page<Schedule>
  *     POST   /api/schedules/:id/pause | /resume                               → Schedule
  *     DELETE /api/schedules/:id                                               → 204
+ *     GET    /api/schedules/:id                                               → Schedule + latest reports and tick attempts
  *     GET    /api/schedules/:id/reports                                       → Page<Report>  (newest first)
  *
  * `authorization` is the buyer's signed EIP-712 StandingAuthorization (uint fields as decimal
@@ -40,6 +41,12 @@ export interface ScheduleDto {
   status: ScheduleStatus;
   /** Why it ended, when it did. */
   endedReason?: string | null;
+  /** A live schedule whose latest two tick attempts failed, or whose job scheduler could not be restored. */
+  failing?: boolean;
+  failuresInARow?: number;
+  lastFailure?: { reason: string; at: string } | null;
+  /** Why the worker's job scheduler could not be restored from the store. */
+  schedulerProblem?: string | null;
   runsDone: number;
   lastRunAt: string | null;
   nextRunAt?: string | null;
@@ -55,6 +62,24 @@ export interface ReportDto {
   createdAt: string;
   /** Null when the report's run record is gone (a chain reset). */
   run: RunDto | null;
+}
+
+/** One tick of a schedule: a report, a skip or a failure, with its reason. */
+export interface AttemptDto {
+  outcome: "report" | "skipped" | "failed";
+  reason: string | null;
+  code: string | null;
+  willRetry: boolean;
+  chainRunId: string | null;
+  at: string;
+}
+
+/** A schedule with its latest reports and tick attempts (newest first). */
+export interface ScheduleDetailDto extends ScheduleDto {
+  reports: ReportDto[];
+  reportCount: number;
+  attempts: AttemptDto[];
+  attemptCount: number;
 }
 
 /** What a schedule is created from. */
@@ -78,5 +103,7 @@ export const setSchedulePaused = (id: string, paused: boolean) =>
   request<ScheduleDto>(`/schedules/${encodeURIComponent(id)}/${paused ? "pause" : "resume"}`, { method: "POST", body: {} });
 
 export const deleteSchedule = (id: string) => request<void>(`/schedules/${encodeURIComponent(id)}`, { method: "DELETE" });
+
+export const getSchedule = (id: string) => request<ScheduleDetailDto>(`/schedules/${encodeURIComponent(id)}`);
 
 export const listReports = (id: string) => request<Page<ReportDto>>(`/schedules/${encodeURIComponent(id)}/reports`, { query: { limit: 100 } });
