@@ -1,6 +1,8 @@
 import type { ReportAttempt, RunQueue, ScheduleInput } from "@iotdm/worker/queues";
 import type { MarketChain } from "../chain/market-chain";
-import { authorizationDigest, domainOf, type StandingAuthorizationJson } from "../runs/consent";
+import { standingAuthorizationDigest } from "@iotdm/contracts-client";
+import type { StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
+import { domainOf } from "../chain/market-deployment";
 import type { NewScheduleAttempt } from "../store/repositories/schedule-repository";
 import type { ScheduleRecord } from "../store/records";
 import type { Store } from "../store/store";
@@ -43,7 +45,7 @@ async function restore(schedule: ScheduleRecord, runQueue: RunQueue, chain: Mark
     return { ok: false, problem: "This schedule was made before the workbench kept how often it runs, so its job scheduler cannot be restored; create it again." };
   }
   const authorization = schedule.authorization as StandingAuthorizationJson;
-  if (authorizationDigest(domainOf(deployment), authorization).toLowerCase() !== schedule.authorizationDigest.toLowerCase()) {
+  if (standingAuthorizationDigest(domainOf(deployment), authorization).toLowerCase() !== schedule.authorizationDigest.toLowerCase()) {
     return { ok: false, problem: `This schedule was signed for another market than ${deployment.address} on chain ${deployment.chainId}, so it cannot run here.` };
   }
   const input: ScheduleInput = {
