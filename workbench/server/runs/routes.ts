@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { SIGNED_IN } from "../plugins/docs";
-import { COMMON_ERRORS, errorResponses } from "../shared/schemas";
+import { COMMON_ERRORS, EmptyBody, errorResponses } from "../shared/schemas";
 import type { RunRecord } from "../store/records";
 import { EventStreams } from "./event-stream";
 import { FINAL_ORDINAL } from "./run-events";
@@ -107,6 +107,7 @@ const runRoutes: FastifyPluginAsyncZod = async (app) => {
           "then ends with error code `CANCELLED` (followers of its events see `failed`), and the contract run stays unfinished. " +
           "Answers the run as it is now; 409 ERR_RUN_FINISHED when it has already ended.",
         params: RunParams,
+        body: EmptyBody,
         response: { 200: Run, ...errors(404, 409, 503) },
       },
     },

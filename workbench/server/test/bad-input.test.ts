@@ -364,6 +364,8 @@ const ROUTES: RouteSpec[] = [
   },
   { operation: "GET /api/runs/{runId}", url: () => `/api/runs/${randomUUID()}`, pathParams: true },
   { operation: "GET /api/runs/{runId}/events", url: () => `/api/runs/${randomUUID()}/events`, pathParams: true },
+  { operation: "GET /api/runs/{runId}/queue", url: () => `/api/runs/${randomUUID()}/queue`, pathParams: true },
+  { operation: "POST /api/runs/{runId}/cancel", url: () => `/api/runs/${randomUUID()}/cancel`, pathParams: true, validBody: () => ({}), bodyOptional: true },
   {
     operation: "GET /api/notebooks/{notebookId}/runs",
     url: (f) => `/api/notebooks/${f.notebookId}/runs`,
