@@ -70,3 +70,30 @@ export {
 } from "./values";
 export { evaluatePlan } from "./cleartext";
 export { forkRecipe, type ForkOptions, type ForkResult } from "./fork";
+// The noise model's helpers (bitLength, ratioToNumber) stay in the `@iotdm/recipes/noise-model` entry.
+export {
+  LN2_48,
+  MAX_ENUMERABLE_NOISE_BITS,
+  MAX_EPSILON_MILLI,
+  MAX_NOISE_BITS,
+  NOISE_MEAN,
+  noiseAlphaQ128,
+  noiseAsUint64,
+  noiseBitCount,
+  noiseCoverage,
+  noiseDistribution,
+  noiseInterval,
+  noiseLambdaQ128,
+  noiseMeanSquare,
+  noiseParameters,
+  noiseStandardDeviation,
+  noiseTailLength,
+  noiseThresholds,
+  noiseVariance,
+  NoiseTooWideError,
+  replayNoise,
+  type NoiseDistribution,
+  type NoiseOptions,
+  type NoiseParameters,
+  type Ratio,
+} from "./noise-model";
