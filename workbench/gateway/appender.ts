@@ -10,9 +10,17 @@
  * account's nonce moved past it and the receipt is there) means done; not mined means the very same
  * signed transaction is broadcast again, which can be mined at most once.
  *
+ * Proofs: every mode b batch is encrypted afresh (one new input proof per batch, never empty), and a
+ * proof goes into exactly one signed transaction: a batch is only ever sent again as that same
+ * signed transaction, whose proof the chain can use at most once. A mode a batch keeps the device's
+ * proof; if the market refuses it (a proof it has seen, one made for another appender), the batch is
+ * dropped with the market's reason on the device's status topic, never retried.
+ *
  * Timestamps: the market requires them non-decreasing per dataset and never ahead of the block's
  * time. Each is raised to the dataset's last one (two devices of one dataset with skewed clocks) and
- * lowered to the latest block's time (a device clock ahead of the chain's).
+ * lowered to the chain's clock: the pending block's time (what the next block will at least have),
+ * or the latest block's where the node has no pending block. A device clock ahead of the chain's
+ * thus never makes an append fail.
  */
 import { Contract, JsonRpcProvider, Network, Wallet, keccak256, type TransactionReceipt } from "ethers";
 import { connectMarket, decodeContractError, encryptReadings, readDatasetInfo, type DatasetInfo, type FhevmClient } from "@iotdm/contracts-client";
@@ -35,6 +43,18 @@ export interface AppendedBatch {
   txHash: string;
   firstIndex: bigint;
   blockNumber: number;
+  /** Where the time went, for a batch this process sent (not one it found recorded after a restart). */
+  timings?: BatchTimings;
+}
+
+/** Where one batch's time went, in ms. */
+export interface BatchTimings {
+  /** Reading the dataset and the chain's clock, encrypting (mode b) or estimating (mode a), signing, recording. */
+  prepareMs: number;
+  /** Encrypting the readings (mode b), a part of `prepareMs`. */
+  encryptMs: number;
+  /** From the broadcast to the receipt. */
+  chainMs: number;
 }
 
 /** What the appender reports. */
@@ -180,8 +200,8 @@ export class Appender {
       this.#emit({ type: "waiting", datasetId, reason: `dataset ${datasetId} ("${dataset.name}") is paused by its seller; its readings stay queued`, retryInMs: 5_000 });
       return;
     }
-    const latest = await chain.provider.getBlock("latest");
-    const chainNow = BigInt(latest!.timestamp);
+    const started = performance.now();
+    const chainNow = await chainClock(chain.provider);
     let floor = dataset.lastTimestamp;
     const stamp = (t: number) => {
       let stamped = BigInt(t) < chainNow ? BigInt(t) : chainNow;
@@ -194,6 +214,7 @@ export class Appender {
     let inputProof: string;
     let timestamps: bigint[];
     let gasLimit: bigint | undefined;
+    let encryptMs = 0;
     if (items[0]!.kind === "sealed") {
       const sealed = items[0] as SealedItem;
       ({ handles, inputProof } = sealed);
@@ -214,8 +235,10 @@ export class Appender {
     } else {
       const plain = items as Extract<QueueItem, { kind: "plain" }>[];
       const values = plain.map((item) => encode(item.value, dataset));
+      const encryptStarted = performance.now();
       const [encrypted] = await encryptReadings({ instance: chain.fhevm, market: this.#options.market, appender: chain.wallet.address, values });
       ({ handles, inputProof } = encrypted!);
+      encryptMs = performance.now() - encryptStarted;
       timestamps = plain.map((item) => stamp(item.t));
       // Our own encryption: a fixed limit saves executing every batch twice (estimate, then mine).
       gasLimit = appendGasLimit(plain.length);
@@ -226,8 +249,9 @@ export class Appender {
     const raw = await chain.wallet.signTransaction(populated);
     const record: InFlightBatch = { items: items.length, hash: keccak256(raw), raw, nonce: Number(populated.nonce), genesisHash: chain.genesisHash };
     await this.#options.queue.setInFlight(datasetId, record);
+    const broadcastAt = performance.now();
     await this.#broadcast(chain, record);
-    await this.#settle(chain, datasetId, record);
+    await this.#settle(chain, datasetId, record, { prepareMs: broadcastAt - started, encryptMs, broadcastAt });
   }
 
   /** Sends a recorded transaction; one the node already has, or already mined, is not an error. */
@@ -243,7 +267,7 @@ export class Appender {
   }
 
   /** Finds out what became of a recorded transaction and acts on it (see the module comment). */
-  async #settle(chain: Chain, datasetId: string, record: InFlightBatch): Promise<void> {
+  async #settle(chain: Chain, datasetId: string, record: InFlightBatch, sent?: { prepareMs: number; encryptMs: number; broadcastAt: number }): Promise<void> {
     const { queue } = this.#options;
     if (record.genesisHash !== chain.genesisHash) {
       // Signed for a chain that is gone: its readings go to this one.
@@ -273,7 +297,8 @@ export class Appender {
     const items = await queue.head(datasetId, record.items);
     const readings = items.reduce((sum, item) => sum + (item.kind === "plain" ? 1 : item.handles.length), 0);
     await queue.complete({ datasetId, items: record.items, readings });
-    this.#emit({ type: "appended", batch: { datasetId, items, readings, txHash: record.hash, firstIndex: firstIndexOf(chain.market, receipt), blockNumber: receipt.blockNumber } });
+    const timings = sent && { prepareMs: Math.round(sent.prepareMs), encryptMs: Math.round(sent.encryptMs), chainMs: Math.round(performance.now() - sent.broadcastAt) };
+    this.#emit({ type: "appended", batch: { datasetId, items, readings, txHash: record.hash, firstIndex: firstIndexOf(chain.market, receipt), blockNumber: receipt.blockNumber, ...(timings ? { timings } : {}) } });
   }
 
   /** The contract's reason for a reverted transaction, by replaying it as a call. */
@@ -346,6 +371,24 @@ export class Appender {
 
 /** Refusals about the gateway or the dataset (not registered, paused, gone), not about a device's batch: wait, keep it. */
 const APPENDER_PROBLEMS = new Set(["NotAuthorizedAppender", "DatasetIsPaused", "DatasetNotFound"]);
+
+/**
+ * The chain's clock, unix seconds: the pending block's time, which the block that will carry the
+ * next transaction has at least (a Hardhat node mints it with the current time even while no block
+ * is being mined), else the latest block's. Never ahead of the block an append lands in.
+ */
+async function chainClock(provider: JsonRpcProvider): Promise<bigint> {
+  try {
+    const pending = (await provider.send("eth_getBlockByNumber", ["pending", false])) as { timestamp?: string } | null;
+    if (pending?.timestamp) return BigInt(pending.timestamp);
+  } catch (err) {
+    if (isTransportError(err)) throw err;
+    // A node without pending blocks: the latest one below.
+  }
+  const latest = await provider.getBlock("latest");
+  if (!latest) throw new Error("the node has no latest block");
+  return BigInt(latest.timestamp);
+}
 
 /** A plain value in the dataset's encoding (clamped to what it can represent, as a saturated sensor). */
 function encode(value: number, dataset: DatasetInfo): bigint {

@@ -66,6 +66,12 @@ export interface MqttDeviceOptions {
   resendAfterMs?: number;
   /** Readings kept while nothing can be sent; the oldest are dropped beyond (default 4,096). */
   maxBuffered?: number;
+  /**
+   * When a message leaves: once `size` readings are buffered, or the oldest was taken `maxDelayMs`
+   * ago (default size 1: at once). A mode a device batches on the device (one proof and one
+   * transaction per message); a mode b device sends at once and the gateway batches across devices.
+   */
+  batch?: { size: number; maxDelayMs: number };
   onEvent?: (event: DeviceEvent) => void;
 }
 
@@ -79,7 +85,7 @@ interface InFlight {
 
 /** See the module comment. */
 export class MqttDevice {
-  readonly #options: MqttDeviceOptions & Required<Pick<MqttDeviceOptions, "resendAfterMs" | "maxBuffered">>;
+  readonly #options: MqttDeviceOptions & Required<Pick<MqttDeviceOptions, "resendAfterMs" | "maxBuffered" | "batch">>;
   readonly #topics: DeviceTopics;
   #client: MqttClient | undefined;
   #buffer: (DeviceReading & { takenAt: number })[] = [];
@@ -89,12 +95,18 @@ export class MqttDevice {
   /** Readings queued by the gateway and not yet reported appended: seq → when taken (ms). */
   readonly #awaitingChain = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
+  /** Wakes #pump when a partial batch is due. */
+  #batchTimer: NodeJS.Timeout | undefined;
   readonly #counters: DeviceCounters = { taken: 0, published: 0, resent: 0, queued: 0, refused: 0, appended: 0, dropped: 0, unconfirmed: 0 };
   readonly #idleWaiters: (() => void)[] = [];
 
   constructor(options: MqttDeviceOptions) {
     if (options.mode === "sealed" && !options.seal) throw new Error("a sealed (mode a) device needs a sealer that encrypts for the gateway");
-    this.#options = { resendAfterMs: 10_000, maxBuffered: 4_096, ...options };
+    const batch = options.batch ?? { size: 1, maxDelayMs: 0 };
+    if (!Number.isInteger(batch.size) || batch.size < 1 || batch.size > MAX_READINGS_PER_PROOF || !(batch.maxDelayMs >= 0)) {
+      throw new Error(`batch size must be 1..${MAX_READINGS_PER_PROOF} readings and its delay ≥ 0 ms, got ${batch.size} and ${batch.maxDelayMs}`);
+    }
+    this.#options = { resendAfterMs: 10_000, maxBuffered: 4_096, ...options, batch };
     this.#topics = deviceTopics({ prefix: options.topicPrefix, datasetId: options.datasetId, deviceId: options.deviceId });
   }
 
@@ -169,6 +181,7 @@ export class MqttDevice {
   /** Disconnects (unanswered readings are abandoned). */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#batchTimer) clearTimeout(this.#batchTimer);
     await this.#client?.endAsync(true).catch(() => undefined);
   }
 
@@ -179,7 +192,18 @@ export class MqttDevice {
   /** Sends the next message when none is in flight. */
   #pump(): void {
     if (this.#inFlight || this.#sealing || this.#buffer.length === 0 || !this.#client?.connected) return;
-    const batch = this.#buffer.splice(0, MAX_READINGS_PER_PROOF);
+    const { size, maxDelayMs } = this.#options.batch;
+    const dueAt = this.#buffer[0]!.takenAt + maxDelayMs;
+    if (this.#buffer.length < size && Date.now() < dueAt) {
+      if (!this.#batchTimer) {
+        this.#batchTimer = setTimeout(() => {
+          this.#batchTimer = undefined;
+          this.#pump();
+        }, dueAt - Date.now());
+      }
+      return;
+    }
+    const batch = this.#buffer.splice(0, size > 1 ? size : MAX_READINGS_PER_PROOF);
     // Sequence numbers follow the wall clock in ms and never go back (see the module comment).
     const seq = Math.max(this.#nextSeq, Date.now());
     this.#nextSeq = seq + batch.length;

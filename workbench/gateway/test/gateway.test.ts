@@ -159,6 +159,26 @@ describe("MQTT gateway", () => {
     }
   });
 
+  it("stamps readings from a device clock ahead of the chain's no later than the block that carries them", async () => {
+    const gateway = await startGateway(embedded.url, `ahead-${fixture.run}`);
+    const plain = device(embedded.url, plainA);
+    try {
+      await plain.start();
+      const before = (await readingsOnChain({ provider: market.provider, market: market.asSeller, datasetId: 1n })).length;
+      // Within what the gateway accepts (300 s ahead of its clock), but after any block the chain has.
+      const ahead = Math.floor(Date.now() / 1000) + 200;
+      for (let i = 0; i < 3; i++) plain.push({ t: ahead + i, value: 7000 + i });
+      await plain.whenConfirmed();
+      await eventually("the readings on the chain", () => plain.awaitingChain === 0);
+      const onChain = (await readingsOnChain({ provider: market.provider, market: market.asSeller, datasetId: 1n })).slice(before);
+      expect(onChain.map((r) => Number(r.value))).toEqual([7000, 7001, 7002]);
+      expect(onChain.filter((r) => r.timestamp > r.blockTimestamp)).toEqual([]);
+    } finally {
+      await plain.stop();
+      await gateway.stop();
+    }
+  });
+
   it("refuses a sealed batch the device encrypted for another appender, with the market's reason", async () => {
     const gateway = await startGateway(embedded.url, `wrong-key-${fixture.run}`);
     const refusals: DeviceEvent[] = [];

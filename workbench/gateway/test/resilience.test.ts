@@ -17,7 +17,7 @@ import { devWallet } from "../../demo/accounts";
 import { MqttDevice } from "../device-client";
 import { writeRegistry } from "../device-registry";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../embedded-broker";
-import { GATEWAY, deployGatewayMarket, eventually, readingsOnChain, testRegistry } from "./support";
+import { GATEWAY, deployGatewayMarket, eventually, proofsOf, readingsOnChain, testRegistry } from "./support";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const ROOT = findRepositoryRoot();
@@ -138,8 +138,13 @@ describe("gateway under SIGKILL and broker restarts", () => {
       );
       // Give a late duplicate the time to show itself, then compare the multisets.
       await new Promise((resolve) => setTimeout(resolve, 2_000));
-      values = (await readingsOnChain({ provider: market.provider, market: market.asSeller, datasetId: 1n })).map((r) => Number(r.value));
+      const onChain = await readingsOnChain({ provider: market.provider, market: market.asSeller, datasetId: 1n });
+      values = onChain.map((r) => Number(r.value));
       expect(values.sort((a, b) => a - b)).toEqual(expected);
+      // What the market requires of every append: a proof never used before, no timestamp after its block's.
+      const proofs = proofsOf(onChain);
+      expect(proofs.distinctProofs).toBe(proofs.appends);
+      expect(onChain.filter((r) => r.timestamp > r.blockTimestamp)).toEqual([]);
       expect(devices.reduce((sum, d) => sum + d.counters.refused + d.counters.dropped, 0)).toBe(0);
     } finally {
       await Promise.all(devices.map((d) => d.stop()));

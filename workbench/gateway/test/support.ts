@@ -5,7 +5,7 @@
  * from the handles in the appends' calldata.
  */
 import { randomBytes } from "node:crypto";
-import { Interface, JsonRpcProvider, type Contract } from "ethers";
+import { Interface, JsonRpcProvider, keccak256, type Contract } from "ethers";
 import { connectMarket, iotDataMarketAbi } from "@iotdm/contracts-client";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import { devWallet } from "../../demo/accounts";
@@ -46,20 +46,41 @@ export function testRegistry(devices: { id: string; mode: DeviceMode; datasetId?
 
 const marketInterface = new Interface(iotDataMarketAbi);
 
+/** One reading on the chain: its clear value, its timestamp, and the append that carried it. */
+export interface ChainReading {
+  value: bigint;
+  timestamp: bigint;
+  /** The time of the block its append was mined in. */
+  blockTimestamp: bigint;
+  /** The append's transaction, and keccak256 of its input proof. */
+  txHash: string;
+  proofHash: string;
+}
+
 /** Every reading of dataset `datasetId` on the chain, in index order, decrypted (the mock's clear text). */
-export async function readingsOnChain(options: { provider: JsonRpcProvider; market: Contract; datasetId: bigint }): Promise<{ value: bigint; timestamp: bigint }[]> {
+export async function readingsOnChain(options: { provider: JsonRpcProvider; market: Contract; datasetId: bigint }): Promise<ChainReading[]> {
   const logs = await options.market.queryFilter(options.market.filters.ReadingsAppended(options.datasetId));
-  const readings: { value: bigint; timestamp: bigint; index: bigint }[] = [];
+  const readings: (ChainReading & { index: bigint })[] = [];
   for (const log of logs) {
     const tx = await options.provider.getTransaction(log.transactionHash);
+    const block = await options.provider.getBlock(log.blockNumber);
     const call = marketInterface.parseTransaction({ data: tx!.data })!;
     const handles = call.args[1] as string[];
+    const proofHash = keccak256(call.args[2] as string);
     const { firstIndex, timestamps } = (log as unknown as { args: { firstIndex: bigint; timestamps: bigint[] } }).args;
     const clear = (await options.provider.send("fhevm_getClearText", [handles])) as (string | number | bigint)[];
-    handles.forEach((_, i) => readings.push({ value: BigInt(clear[i]!), timestamp: timestamps[i]!, index: firstIndex + BigInt(i) }));
+    handles.forEach((_, i) =>
+      readings.push({ value: BigInt(clear[i]!), timestamp: timestamps[i]!, blockTimestamp: BigInt(block!.timestamp), txHash: log.transactionHash, proofHash, index: firstIndex + BigInt(i) }),
+    );
   }
   readings.sort((a, b) => (a.index < b.index ? -1 : 1));
-  return readings.map(({ value, timestamp }) => ({ value, timestamp }));
+  return readings.map(({ index: _index, ...reading }) => reading);
+}
+
+/** The appends' input proofs, one per append: a proof used twice would be refused by the market. */
+export function proofsOf(readings: readonly ChainReading[]): { appends: number; distinctProofs: number } {
+  const proofByTx = new Map(readings.map((reading) => [reading.txHash, reading.proofHash]));
+  return { appends: proofByTx.size, distinctProofs: new Set(proofByTx.values()).size };
 }
 
 /** Polls `check` until it holds (every 200 ms), or fails after `timeoutMs` with `what`. */
