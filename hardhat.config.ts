@@ -1,7 +1,7 @@
 import "@fhevm/hardhat-plugin";
 import "@nomicfoundation/hardhat-ethers";
 import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_NODE_SERVER_CREATED } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 
 /**
@@ -23,6 +23,22 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
     version: SOLC_VERSION,
     longVersion: require("solc").version(),
   };
+});
+
+/**
+ * `hardhat node` answers every web page (`Access-Control-Allow-Origin: *`) and its fhevm mock answers
+ * `fhevm_getClearText`: before it listens, its JSON-RPC is limited to programs (no Origin header),
+ * the browser origins of CHAIN_ALLOWED_ORIGINS (npm start: the workbench's own) and browser
+ * extensions (contracts/client/rpc-origin-guard.ts). Required here, after tsx's hook: it is an ES module.
+ */
+subtask(TASK_NODE_SERVER_CREATED, async (args: { server: unknown }, _hre, runSuper) => {
+  const guard: typeof import("@iotdm/contracts-client/rpc-origin-guard") = require("@iotdm/contracts-client/rpc-origin-guard");
+  const { allowedOrigins } = guard.guardHardhatNode(args.server);
+  console.log(
+    `JSON-RPC for programs (no Origin header), browser extensions and ${allowedOrigins.length > 0 ? allowedOrigins.join(", ") : "no web page"} ` +
+      `(${guard.CHAIN_ALLOWED_ORIGINS_VARIABLE}); every other web page is refused`,
+  );
+  return runSuper(args);
 });
 
 const config: HardhatUserConfig = {

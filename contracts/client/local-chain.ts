@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
 import { findRepositoryRoot } from "./repo-root";
+import { CHAIN_ALLOWED_ORIGINS_VARIABLE } from "./rpc-origin-guard";
 
 export interface LocalChain {
   /** http://127.0.0.1:<port> */
@@ -28,6 +29,11 @@ export interface StartLocalChainOptions {
    * node does not outlive it (`stop()`, or kill `-pid` on its exit). Default false.
    */
   detached?: boolean;
+  /**
+   * The browser origins that may use the node's JSON-RPC (the workbench's own); programs, which
+   * send no Origin header, always may. Default: none (see rpc-origin-guard.ts).
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /** What the node prints once its JSON-RPC server listens (so that an answer on the port is ours). */
@@ -35,7 +41,8 @@ const LISTENING = "Started HTTP and WebSocket JSON-RPC server at";
 
 /**
  * Starts `hardhat node` with the fhevm mock on 127.0.0.1 only (the mock answers `fhevm_getClearText`: anyone who
- * reaches its port reads every plaintext), waits until it answers JSON-RPC, and returns its URL. The binary is
+ * reaches its port reads every plaintext), open to programs and to the browser origins of `allowedOrigins` only
+ * (hardhat.config.ts installs rpc-origin-guard.ts: a web page on any other origin is refused), waits until it answers JSON-RPC, and returns its URL. The binary is
  * started directly, not through npx, so that the pid held is the node's own. Node only.
  *
  * Refuses a port something already listens on (otherwise the readiness poll would take that other
@@ -55,7 +62,7 @@ export async function startLocalChain(options: StartLocalChainOptions = {}): Pro
   const child = spawn(
     path.join(root, "node_modules", ".bin", "hardhat"),
     ["node", "--hostname", "127.0.0.1", "--port", String(port)],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env }, detached },
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [CHAIN_ALLOWED_ORIGINS_VARIABLE]: (options.allowedOrigins ?? []).join(",") }, detached },
   );
   let output = "";
   let listening = false;

@@ -15,7 +15,7 @@ describe("npm start configuration", () => {
         stateDir: path.resolve("/repo", ".state"),
         redisUrl: undefined,
         network: { name: "local" },
-        chain: { port: 8545, rpcUrl: undefined },
+        chain: { port: 8545, rpcUrl: undefined, browserOrigins: ["http://localhost:8787", "http://127.0.0.1:8787"] },
         demo: { historyHours: 72, simulatorRate: 0.2 },
         uiBuild: "auto",
         queue: { name: "recipe-runs", prefix: "iotdm" },
@@ -26,6 +26,18 @@ describe("npm start configuration", () => {
   it("reads --fresh and the environment; empty variables count as unset", () => {
     const parsed = parse(["--fresh"], { PORT: "9000", HOST: "0.0.0.0", STATE_DIR: "/tmp/x", REDIS_URL: "", CHAIN_PORT: "9545", SIMULATOR_RATE: "0", UI_BUILD: "never" });
     expect(parsed).toMatchObject({ kind: "start", config: { fresh: true, http: { host: "0.0.0.0", port: 9000 }, stateDir: "/tmp/x", redisUrl: undefined, chain: { port: 9545 }, demo: { simulatorRate: 0 }, uiBuild: "never" } });
+  });
+
+  it("opens the local chain to the workbench's origins only: PUBLIC_ORIGINS, else those of HOST and PORT", () => {
+    expect(parse([], { PORT: "9000" })).toMatchObject({ config: { chain: { browserOrigins: ["http://localhost:9000", "http://127.0.0.1:9000"] } } });
+    expect(parse([], { HOST: "192.168.1.5" })).toMatchObject({ config: { chain: { browserOrigins: ["http://192.168.1.5:8787"] } } });
+    expect(parse([], { PUBLIC_ORIGINS: "http://localhost:5173, https://workbench.example" })).toMatchObject({
+      config: { chain: { browserOrigins: ["http://localhost:5173", "https://workbench.example"] } },
+    });
+    expect(parse([], { PUBLIC_ORIGINS: "http://localhost:5173/notebooks" })).toMatchObject({
+      kind: "error",
+      message: expect.stringContaining('PUBLIC_ORIGINS: "http://localhost:5173/notebooks" is not an http(s) origin'),
+    });
   });
 
   it("lists every invalid variable", () => {

@@ -6,6 +6,8 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { parseAllowedOrigins } from "@iotdm/contracts-client/rpc-origin-guard";
+import { defaultPublicOrigins } from "../server/config";
 import { fhevmNetworkFromEnv, type FhevmNetwork } from "../simulator/fhevm-network";
 
 /** `npm start` usage. */
@@ -18,7 +20,7 @@ workbench service; then prints the URL to open and the demo accounts. Ctrl-C sto
   --fresh      wipe the state directory first (notebooks, templates, run history)
   -h, --help   this text
 
-Configuration (environment): PORT, HOST, STATE_DIR, REDIS_URL, CHAIN_PORT, CHAIN_RPC_URL,
+Configuration (environment): PORT, HOST, PUBLIC_ORIGINS, STATE_DIR, REDIS_URL, CHAIN_PORT, CHAIN_RPC_URL,
 FHEVM_NETWORK, RELAYER_URL, MARKET_ADDRESS, MARKET_FROM_BLOCK, RELAYER_PRIVATE_KEY,
 DEMO_HISTORY_HOURS, SIMULATOR_RATE, UI_BUILD, LOG_LEVEL, QUEUE_NAME, QUEUE_PREFIX — see README.md.`;
 
@@ -29,6 +31,8 @@ const port = z.coerce.number().int().min(1).max(65_535);
 const Environment = z.object({
   PORT: port.default(8787),
   HOST: z.string().min(1).default("127.0.0.1"),
+  /** The origins the UI is served from (the service's; default from HOST and PORT): the only web pages the local chain answers. */
+  PUBLIC_ORIGINS: z.string().optional(),
   STATE_DIR: z.string().min(1).default(".state"),
   /** Unset: 127.0.0.1:6379 if it answers, else a private redis-server for this run. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -62,8 +66,11 @@ export interface LauncherConfig {
   stateDir: string;
   redisUrl: string | undefined;
   network: FhevmNetwork;
-  /** local: start a node on chainPort unless rpcUrl is given; sepolia: rpcUrl is required. */
-  chain: { port: number; rpcUrl: string | undefined };
+  /**
+   * local: start a node on chainPort unless rpcUrl is given; sepolia: rpcUrl is required. The node
+   * it starts answers the web pages of `browserOrigins` only (the workbench's own origins).
+   */
+  chain: { port: number; rpcUrl: string | undefined; browserOrigins: string[] };
   market: { address: string; fromBlock: number } | undefined;
   relayerPrivateKey: string | undefined;
   demo: { historyHours: number; simulatorRate: number };
@@ -103,6 +110,12 @@ export function parseLauncherConfig(options: { argv: string[]; env: Record<strin
   } catch (err) {
     return { kind: "error", message: (err as Error).message };
   }
+  let browserOrigins: string[];
+  try {
+    browserOrigins = e.PUBLIC_ORIGINS ? parseAllowedOrigins(e.PUBLIC_ORIGINS, "PUBLIC_ORIGINS") : defaultPublicOrigins({ host: e.HOST, port: e.PORT });
+  } catch (err) {
+    return { kind: "error", message: (err as Error).message };
+  }
   if (network.name === "sepolia") {
     const missing = (["CHAIN_RPC_URL", "MARKET_ADDRESS", "RELAYER_PRIVATE_KEY"] as const).filter((name) => e[name] === undefined);
     if (missing.length > 0) {
@@ -120,7 +133,7 @@ export function parseLauncherConfig(options: { argv: string[]; env: Record<strin
       stateDir: path.resolve(options.cwd, e.STATE_DIR),
       redisUrl: e.REDIS_URL,
       network,
-      chain: { port: e.CHAIN_PORT, rpcUrl: e.CHAIN_RPC_URL },
+      chain: { port: e.CHAIN_PORT, rpcUrl: e.CHAIN_RPC_URL, browserOrigins },
       market: e.MARKET_ADDRESS ? { address: e.MARKET_ADDRESS, fromBlock: e.MARKET_FROM_BLOCK ?? 0 } : undefined,
       relayerPrivateKey: e.RELAYER_PRIVATE_KEY,
       demo: { historyHours: e.DEMO_HISTORY_HOURS, simulatorRate: e.SIMULATOR_RATE },

@@ -2,7 +2,9 @@
  * The local chain of `npm start`: compiles the contracts when their sources changed, checks that the port is free (so that nobody else's node is mistaken for ours),
  * and starts `hardhat node` with the fhevm mock through contracts/client's `startLocalChain`, which
  * binds it to 127.0.0.1 only: the mock answers `fhevm_getClearText`, so anyone who could reach the
- * port would read every plaintext.
+ * port would read every plaintext. Binding to loopback does not stop the user's own browser, so the
+ * node's JSON-RPC also refuses every web page but the workbench's own origins (rpc-origin-guard.ts
+ * in contracts/client, installed by hardhat.config.ts).
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
@@ -85,9 +87,10 @@ export async function ensureCompiled(options: { root: string; log: ConsoleLog })
 /**
  * Starts the local node on 127.0.0.1:`port`, in its own process group (`detached`): a Ctrl-C in the
  * terminal reaches the launcher alone, which stops the chain after the processes that use it. If the
- * launcher exits without stopping it, its `exit` takes the node's group down with it.
+ * launcher exits without stopping it, its `exit` takes the node's group down with it. Browsers may
+ * use its JSON-RPC from `allowedOrigins` only (the workbench's); programs always may.
  */
-export async function startNode(options: { port: number; root: string; log: ConsoleLog }): Promise<LocalChain> {
+export async function startNode(options: { port: number; root: string; log: ConsoleLog; allowedOrigins: readonly string[] }): Promise<LocalChain> {
   if (!(await portIsFree("127.0.0.1", options.port))) {
     throw new LauncherError(
       `port ${options.port} on 127.0.0.1 is in use (another npm start, or a hardhat node?); stop it or choose another with CHAIN_PORT=…`,
@@ -95,7 +98,7 @@ export async function startNode(options: { port: number; root: string; log: Cons
   }
   await ensureCompiled(options);
   const started = performance.now();
-  const chain = await startLocalChain({ port: options.port, root: options.root, detached: true });
+  const chain = await startLocalChain({ port: options.port, root: options.root, detached: true, allowedOrigins: options.allowedOrigins });
   const killGroup = () => {
     try {
       process.kill(-chain.pid, "SIGKILL");
@@ -105,6 +108,7 @@ export async function startNode(options: { port: number; root: string; log: Cons
   };
   process.on("exit", killGroup);
   options.log.info("chain", `Hardhat node with the fhevm mock on ${chain.rpcUrl} (127.0.0.1 only) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  options.log.info("chain", `its JSON-RPC answers programs and the web pages of ${options.allowedOrigins.join(", ") || "no origin"}; every other web page is refused`);
   return {
     ...chain,
     async stop() {

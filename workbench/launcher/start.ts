@@ -3,7 +3,8 @@
  *
  *  1. STATE_DIR (wiped first with --fresh; locked against a second launcher), the HTTP port checked.
  *  2. Redis (REDIS_URL, 127.0.0.1:6379, or a private redis-server), the UI built if needed.
- *  3. The local chain (Hardhat + fhevm mock, 127.0.0.1 only), unless CHAIN_RPC_URL names one.
+ *  3. The local chain (Hardhat + fhevm mock, 127.0.0.1 only, its JSON-RPC refusing every web page
+ *     but the workbench's), unless CHAIN_RPC_URL names one.
  *  4. A chain it has not seen (by genesis block hash) is deployed to and seeded with the demo, and
  *     the queue state of the previous chain is forgotten; the deployment record is written.
  *  5. The worker and the workbench service as child processes, the demo devices in-process.
@@ -150,11 +151,14 @@ async function prepareRedisAndUi({ config, root, log, cleanup }: PhaseContext) {
   return { redis, queue, uiBuilt };
 }
 
-/** Phase 3: the local chain started (127.0.0.1 only), or the one CHAIN_RPC_URL names; its identity. */
+/**
+ * Phase 3: the local chain started (127.0.0.1 only; web pages of the workbench's origins only), or
+ * the one CHAIN_RPC_URL names; its identity.
+ */
 async function connectChain({ config, root, log, cleanup }: PhaseContext) {
   let rpcUrl: string;
   if (config.network.name === "local" && !config.chain.rpcUrl) {
-    const chain = await startNode({ port: config.chain.port, root, log });
+    const chain = await startNode({ port: config.chain.port, root, log, allowedOrigins: config.chain.browserOrigins });
     await cleanup.push("stopping the chain", () => chain.stop());
     rpcUrl = chain.rpcUrl;
   } else {

@@ -27,6 +27,17 @@ const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().min(0);
 
 /**
+ * The origins the UI is served from when PUBLIC_ORIGINS is unset: on a loopback or wildcard
+ * listener the two loopback names a browser on this machine uses, else the listen address. The
+ * launcher gives the same list to the local chain (the only web pages that may use its JSON-RPC).
+ */
+export function defaultPublicOrigins(listen: { host: string; port: number }): string[] {
+  const { host, port } = listen;
+  if (["127.0.0.1", "localhost", "0.0.0.0", "::", "::1"].includes(host)) return [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
+  return [`http://${host.includes(":") ? `[${host}]` : host}:${port}`];
+}
+
+/**
  * The environment variables the workbench reads, with their defaults. Unknown variables are ignored
  * (the process environment holds many), but every variable listed here is checked.
  */
@@ -150,12 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid workbench configuration:\n${problems.join("\n")}`);
   }
   const e = parsed.data;
-  const loopback = ["127.0.0.1", "localhost", "0.0.0.0", "::", "::1"].includes(e.HOST);
-  const publicOrigins =
-    e.PUBLIC_ORIGINS ??
-    (loopback
-      ? [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`]
-      : [`http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`]);
+  const publicOrigins = e.PUBLIC_ORIGINS ?? defaultPublicOrigins({ host: e.HOST, port: e.PORT });
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,

@@ -44,6 +44,11 @@ describe("docker-compose.yml", () => {
     }
   });
 
+  it("opens the chain's RPC to the workbench's origins only, among web pages", () => {
+    expect(services.chain!.environment?.CHAIN_ALLOWED_ORIGINS).toBe("${PUBLIC_ORIGINS:-http://127.0.0.1:${PORT:-8787},http://localhost:${PORT:-8787}}");
+    expect(services.workbench!.environment?.PUBLIC_ORIGINS).toBe(services.chain!.environment?.CHAIN_ALLOWED_ORIGINS);
+  });
+
   it("publishes the workbench where HOST says, on the loopback by default", () => {
     expect(services.workbench!.ports).toEqual(["${HOST:-127.0.0.1}:${PORT:-8787}:${PORT:-8787}"]);
     expect(services.workbench!.environment).toMatchObject({ HOST: "0.0.0.0", PORT: "${PORT:-8787}", STATE_DIR: "/state" });

@@ -1,6 +1,7 @@
 /**
  * `npm start` end to end, as a newcomer runs it: it becomes ready, the catalogue holds the demo
- * datasets, the chain's JSON-RPC answers on 127.0.0.1 and on no other interface, Ctrl-C stops
+ * datasets, the chain's JSON-RPC answers on 127.0.0.1 and on no other interface (and, among web
+ * pages, to the workbench's own origin only), Ctrl-C stops
  * everything with exit code 0 and frees the ports; a second start keeps the user's notebook on a
  * new chain, and `--fresh` wipes it. Three starts in all (about a minute and a half on two cores).
  */
@@ -126,6 +127,17 @@ describe("npm start", () => {
 
     // The mock answers fhevm_getClearText: its RPC must answer on loopback and nowhere else.
     expect(await chainId(rpcUrl)).toBe("0x7a69");
+    // …and, among web pages, to the workbench's own origin only (the UI encrypts and decrypts through it).
+    const fromPage = (origin: string) =>
+      fetch(rpcUrl, { method: "POST", headers: { origin, "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
+    for (const origin of [url, `http://localhost:${settings.port}`]) {
+      const answer = await fromPage(origin);
+      expect(answer.status, origin).toBe(200);
+      expect(answer.headers.get("access-control-allow-origin"), origin).toBe(origin);
+    }
+    const foreign = await fromPage("https://evil.example");
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
     const addresses = externalAddresses();
     const control = await listenEverywhere();
     try {

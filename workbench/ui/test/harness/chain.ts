@@ -1,7 +1,8 @@
 /**
  * A local Hardhat node with Zama's fhevm mock for the browser journeys, and the market deployed on
  * it with contracts/client. Started as `node_modules/.bin/hardhat node` (not through npx) so that
- * the pid held is the node's own; bound to 127.0.0.1 only (the mock reveals plaintexts).
+ * the pid held is the node's own; bound to 127.0.0.1 only (the mock reveals plaintexts), and open to
+ * one web page origin: the journey's workbench, whose port is chosen here (`workbenchPort`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -20,6 +21,8 @@ export interface LocalChain {
   chainId: number;
   provider: JsonRpcProvider;
   marketAddress: string;
+  /** The port the journey's workbench must listen on: the only web page origin the node answers. */
+  workbenchPort: number;
   stop(): Promise<void>;
 }
 
@@ -45,10 +48,11 @@ async function waitForRpc(url: string, child: ChildProcess, timeoutMs: number): 
 /** Starts a node and deploys the market (account #0 deploys; account #9 is the relayer/operator). */
 export async function startLocalChain(): Promise<LocalChain> {
   const port = await freePort();
+  const workbenchPort = await freePort();
   const child = spawn(path.join(REPO, "node_modules/.bin/hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: REPO,
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, NODE_OPTIONS: "" },
+    env: { ...process.env, NODE_OPTIONS: "", CHAIN_ALLOWED_ORIGINS: `http://127.0.0.1:${workbenchPort}` },
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -67,6 +71,7 @@ export async function startLocalChain(): Promise<LocalChain> {
     chainId: 31_337,
     provider,
     marketAddress: address,
+    workbenchPort,
     async stop() {
       provider.destroy();
       if (child.exitCode === null) {

@@ -21,10 +21,13 @@ export interface Workbench {
   stop(): Promise<void>;
 }
 
-/** Starts the service; the chain's RPC URL goes into its CSP (connect-src) and configuration. */
-export async function startWorkbench(options: { chainRpcUrl: string; marketAddress?: string; queue?: { name: string; prefix: string } }): Promise<Workbench> {
+/**
+ * Starts the service; the chain's RPC URL goes into its CSP (connect-src) and configuration. `port`
+ * is the journey chain's `workbenchPort`: the node answers web pages of that origin only.
+ */
+export async function startWorkbench(options: { chainRpcUrl: string; marketAddress?: string; queue?: { name: string; prefix: string }; port?: number }): Promise<Workbench> {
   if (!existsSync(path.join(UI_DIST, "index.html"))) throw new Error(`no built UI in ${UI_DIST}: run npm run build:ui first`);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "workbench-ui-journeys-"));
   const config = loadConfig({
     NODE_ENV: "production",

@@ -64,7 +64,7 @@ describe("buyer: purchase, recipe diagnostics, run and decrypt", () => {
       stepSeconds: 900,
     });
     queue = journeyQueue();
-    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress, queue });
+    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress, port: chain.workbenchPort, queue });
     worker = await startWorker(chain, queue.name);
     await workbench.app.indexer.whenCaughtUp();
     browser = await launchBrowser();

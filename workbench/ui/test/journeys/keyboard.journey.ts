@@ -25,7 +25,7 @@ describe("notebook keyboard and problems list", () => {
 
   beforeAll(async () => {
     chain = await startLocalChain();
-    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress });
+    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress, port: chain.workbenchPort });
     browser = await launchBrowser();
     tab = await openPage(browser, { baseURL: workbench.url });
   });

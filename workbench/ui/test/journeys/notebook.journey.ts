@@ -18,7 +18,7 @@ describe("buyer: sign in, notebook, recipe diagnostics", () => {
 
   beforeAll(async () => {
     chain = await startLocalChain();
-    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress });
+    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress, port: chain.workbenchPort });
     browser = await launchBrowser();
     tab = await openPage(browser, { baseURL: workbench.url });
   });

@@ -48,7 +48,7 @@ describe("buyer: preview, parameters, waiting, outputs that last", () => {
       stepSeconds: 600,
     });
     queue = journeyQueue();
-    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress, queue });
+    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress, port: chain.workbenchPort, queue });
     worker = await startWorker(chain, queue.name);
     await workbench.app.indexer.whenCaughtUp();
     browser = await launchBrowser();

@@ -49,7 +49,7 @@ describe("templates: publish, then another account forks with a parameter", () =
     // Bob (account #2) bought access.
     await (await connectMarket(chain.marketAddress, devSigner(chain, 2)).purchaseAccess(1, 1, { value: 10n ** 15n })).wait();
     queue = journeyQueue();
-    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress, queue });
+    workbench = await startWorkbench({ chainRpcUrl: chain.rpcUrl, marketAddress: chain.marketAddress, port: chain.workbenchPort, queue });
     worker = await startWorker(chain, queue.name);
     await workbench.app.indexer.whenCaughtUp();
     browser = await launchBrowser();
