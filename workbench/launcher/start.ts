@@ -7,11 +7,14 @@
  *     but the workbench's), unless CHAIN_RPC_URL names one.
  *  4. A chain it has not seen (by genesis block hash) is deployed to and seeded with the demo, and
  *     the queue state of the previous chain is forgotten; the deployment record is written.
- *  5. The worker and the workbench service as child processes, the demo devices in-process.
+ *  5. The worker and the workbench service as supervised child processes, the demo devices
+ *     in-process.
  *  6. Readiness (the service's /api/ready, a worker on the queue), then the banner.
  *
  * Ctrl-C (or SIGTERM) stops the devices, then the worker and the service, then the chain and the
- * private Redis, and exits 0. A child that dies on its own stops everything with exit code 1.
+ * private Redis, and exits 0. A worker or service that dies on its own is started again after a
+ * growing wait (supervised-process.ts, restart-policy.ts); when restarts keep failing, everything
+ * stops with exit code 1.
  */
 import { devWallet, DEMO_ROLES } from "../demo/accounts";
 import { deploymentPath, type Deployment } from "../demo/deployment-file";
@@ -19,6 +22,7 @@ import { readChainIdentity, type ChainIdentity } from "../simulator/rpc";
 import { readyBanner } from "./banner";
 import { countQueueWorkers, purgeQueue } from "./chain-reset";
 import { ManagedProcess } from "./child-process";
+import { SupervisedProcess } from "./supervised-process";
 import { Cancelled, CleanupStack } from "./cleanup-stack";
 import type { LauncherConfig } from "./config";
 import type { ConsoleLog } from "./console-log";
@@ -47,7 +51,7 @@ interface PhaseContext {
   root: string;
   log: ConsoleLog;
   cleanup: CleanupStack;
-  /** Begins a shutdown (a child that exits on its own calls it). */
+  /** Begins a shutdown (a supervisor that gives up on its child calls it). */
   stop(reason: string, code?: number): Promise<void>;
 }
 
@@ -207,13 +211,14 @@ async function ensureMarket(
 
 /** The worker and the service, started by phase 5. */
 interface Children {
-  worker: ManagedProcess;
-  service: ManagedProcess;
+  worker: SupervisedProcess;
+  service: SupervisedProcess;
 }
 
 /**
- * Phase 5: the worker and the workbench service as child processes (either exiting on its own
- * stops everything with code 1), and the demo devices in this process.
+ * Phase 5: the worker and the workbench service as supervised child processes (restarted when
+ * they exit on their own; everything stops with code 1 when restarts keep failing), and the demo
+ * devices in this process.
  */
 async function startChildren(
   { config, root, log, cleanup, stop }: PhaseContext,
@@ -234,30 +239,24 @@ async function startChildren(
   // Keys go to the process that signs with them, and nowhere else.
   delete common.RELAYER_PRIVATE_KEY;
   delete common.DEVICE_PRIVATE_KEY;
-  const worker = spawnNode({ name: "worker", entry: "worker/src/main.ts", root, log, env: { ...common, CHAIN_RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: target.relayerKey } });
-  const service = spawnNode({
-    name: "workbench",
-    entry: "workbench/server/main.ts",
-    root,
-    log,
-    env: {
-      ...common,
-      HOST: config.http.host,
-      PORT: String(config.http.port),
-      STATE_DIR: config.stateDir,
-      CHAIN_RPC_URL: rpcUrl,
-      DEPLOYMENT_FILE: deploymentPath(config.stateDir),
-      ...(config.network.name === "sepolia" ? await relayerEnvironment(config.network.relayerUrl) : {}),
-    },
-  });
+  const serviceEnv: NodeJS.ProcessEnv = {
+    ...common,
+    HOST: config.http.host,
+    PORT: String(config.http.port),
+    STATE_DIR: config.stateDir,
+    CHAIN_RPC_URL: rpcUrl,
+    DEPLOYMENT_FILE: deploymentPath(config.stateDir),
+    ...(config.network.name === "sepolia" ? await relayerEnvironment(config.network.relayerUrl) : {}),
+  };
+  const supervise = (name: string, start: () => ManagedProcess) =>
+    new SupervisedProcess({ name, start, log, onGiveUp: (reason) => void stop(reason, 1), restartWhile: () => !cleanup.unwinding });
+  const worker = supervise("worker", () =>
+    spawnNode({ name: "worker", entry: "worker/src/main.ts", root, log, env: { ...common, CHAIN_RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: target.relayerKey } }),
+  );
+  const service = supervise("workbench service", () => spawnNode({ name: "workbench", entry: "workbench/server/main.ts", root, log, env: serviceEnv }));
   await cleanup.push("stopping the worker and the workbench service", () =>
     Promise.all([worker.stop(STOP_TIMEOUT_MS), service.stop(STOP_TIMEOUT_MS)]),
   );
-  for (const child of [worker, service]) {
-    void child.exited.then((exit) => {
-      if (!cleanup.unwinding) void stop(`the ${child.name} exited on its own (code ${exit.code}${exit.signal ? `, ${exit.signal}` : ""})`, 1);
-    });
-  }
   if (target.deployment && config.demo.simulatorRate > 0) {
     const devices = startDemoDevices({ deployment: target.deployment, rpcUrl, rate: config.demo.simulatorRate, network: config.network, log });
     await cleanup.push("stopping the demo devices", () => devices.stop());
@@ -270,11 +269,13 @@ async function waitForReadiness({ config, cleanup }: PhaseContext, options: { ch
   const { worker, service } = options.children;
   const { port } = config.http;
   const probeHost = loopbackFor(config.http.host);
-  const waitUntil = async (what: string, child: ManagedProcess, ready: () => Promise<boolean>) => {
+  // A child that crashes while starting is restarted like any other; its supervisor giving up
+  // stops everything (the checkpoint), and says why.
+  const waitUntil = async (what: string, child: SupervisedProcess, ready: () => Promise<boolean>) => {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       cleanup.checkpoint();
-      if (child.hasExited) throw new LauncherError(`the ${child.name} exited while starting; see its lines above`);
+      if (child.gaveUp) throw new LauncherError(child.gaveUp);
       if (await ready().catch(() => false)) return;
       if (Date.now() > deadline) throw new LauncherError(`timed out after ${READY_TIMEOUT_MS / 1000} s waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
