@@ -25,6 +25,11 @@ export const DEMO_ROLES = {
   ],
   /** Devices take accounts from here on, outside the dev wallet's 0–9 so they do not clutter it. */
   firstDevice: 10,
+  /**
+   * The demo's MQTT gateway (workbench/gateway): registered as a device of every demo dataset, it
+   * appends what the MQTT devices publish. After the four datasets' devices (10–13).
+   */
+  gateway: { index: 14, label: "MQTT gateway (appends for the MQTT devices)" },
 } as const;
 
 /** The largest index the Hardhat node funds. */

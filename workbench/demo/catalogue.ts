@@ -30,6 +30,12 @@ export interface DemoDataset {
   approvedKinds: number;
   /** Time zone of the site (hours east of UTC): the daily cycles follow it. */
   utcOffsetHours: number;
+  /**
+   * How its MQTT device talks to the gateway while `npm start` runs: `sealed` (mode a) encrypts on
+   * the device and the gateway forwards the ciphertexts; `plain` (mode b) publishes readings in
+   * clear to the seller's gateway, which encrypts them. Each seller has one of each.
+   */
+  deviceMode: "sealed" | "plain";
 }
 
 const DAY = 86_400;
@@ -47,6 +53,7 @@ export const DEMO_DATASETS: readonly DemoDataset[] = [
     intervalSeconds: 300,
     approvedKinds: ALL_RECIPE_KINDS,
     utcOffsetHours: 1,
+    deviceMode: "plain",
   },
   {
     name: "office-humidity",
@@ -59,6 +66,7 @@ export const DEMO_DATASETS: readonly DemoDataset[] = [
     intervalSeconds: 600,
     approvedKinds: without(RecipeKind.HISTOGRAM),
     utcOffsetHours: 1,
+    deviceMode: "sealed",
   },
   {
     name: "farmhouse-power",
@@ -71,6 +79,7 @@ export const DEMO_DATASETS: readonly DemoDataset[] = [
     intervalSeconds: 300,
     approvedKinds: ALL_RECIPE_KINDS,
     utcOffsetHours: 1,
+    deviceMode: "sealed",
   },
   {
     name: "air-quality",
@@ -83,6 +92,7 @@ export const DEMO_DATASETS: readonly DemoDataset[] = [
     intervalSeconds: 600,
     approvedKinds: without(RecipeKind.VARIANCE),
     utcOffsetHours: 1,
+    deviceMode: "plain",
   },
 ];
 

@@ -39,6 +39,8 @@ const DeploymentSchema = z.object({
     relayer: DevAccount,
     sellers: z.array(DevAccount),
     buyers: z.array(DevAccount),
+    /** The demo's MQTT gateway, a registered device of every dataset (absent in records made before it). */
+    gateway: DevAccount.optional(),
   }),
   datasets: z.array(
     z.object({
@@ -47,6 +49,8 @@ const DeploymentSchema = z.object({
       kind: z.enum(SENSOR_KINDS as [string, ...string[]]),
       seller: Address,
       device: DevAccount,
+      /** How the dataset's MQTT demo device talks to the gateway (absent in records made before it). */
+      deviceMode: z.enum(["sealed", "plain"]).optional(),
       approvedKinds: z.number().int().min(0),
       utcOffsetHours: z.number(),
     }),

@@ -1,6 +1,7 @@
 /**
  * The demo seed: deploys the market on a fresh local chain with the worker's relayer as operator,
- * creates the demo sellers' datasets, registers one simulated device per dataset, approves recipe
+ * creates the demo sellers' datasets, registers one simulated device per dataset and the demo's MQTT
+ * gateway as a device of every dataset, approves recipe
  * kinds, back-fills a few days of encrypted readings from the simulator's signals, and lets the demo
  * buyer purchase access to one dataset. Local chain (31337) only: it spends dev accounts' ETH.
  *
@@ -79,12 +80,14 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
     const sellers = DEMO_ROLES.sellers.map(({ index }) => new NonceManager(devWallet(index, provider)));
     const created: { dataset: DemoDataset; id: bigint; device: number }[] = [];
     const pending: ContractTransactionResponse[] = [];
+    const gateway = devWallet(DEMO_ROLES.gateway.index).address;
     for (const [position, dataset] of catalogue.entries()) {
       const market = connectMarket(deployed.address, sellers[dataset.seller]!);
       const receipt = (await (await market.createDataset(datasetParams(dataset))).wait())!;
       const id = createdDatasetId(market, receipt);
       const device = DEMO_ROLES.firstDevice + position;
       pending.push(await market.registerDevice(id, devWallet(device).address));
+      pending.push(await market.registerDevice(id, gateway));
       pending.push(await market.approveRecipeKinds(id, dataset.approvedKinds));
       created.push({ dataset, id, device });
     }
@@ -128,6 +131,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
         relayer: account(DEMO_ROLES.relayer.index, DEMO_ROLES.relayer.label),
         sellers: DEMO_ROLES.sellers.map(({ index, label }) => account(index, label)),
         buyers: DEMO_ROLES.buyers.map(({ index, label }) => account(index, label)),
+        gateway: account(DEMO_ROLES.gateway.index, DEMO_ROLES.gateway.label),
       },
       datasets: created.map(({ dataset, id, device }) => ({
         id: id.toString(),
@@ -135,6 +139,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
         kind: dataset.kind,
         seller: devWallet(DEMO_ROLES.sellers[dataset.seller]!.index).address,
         device: account(device, `device of ${dataset.name}`),
+        deviceMode: dataset.deviceMode,
         approvedKinds: dataset.approvedKinds,
         utcOffsetHours: dataset.utcOffsetHours,
       })),

@@ -146,8 +146,8 @@ export class Gateway {
     });
   }
 
-  /** Stops taking messages, lets the batch in flight settle, and disconnects. */
-  async stop(): Promise<void> {
+  /** Stops taking messages, lets the batch in flight settle, and disconnects; resolves with the last counters (undefined when Redis cannot say). */
+  async stop(): Promise<QueueCounters | undefined> {
     this.#stopping = true;
     this.#appender.stop();
     await this.#appending?.catch(() => undefined);
@@ -159,7 +159,9 @@ export class Gateway {
       }
       await client.endAsync(true).catch(() => undefined);
     }
+    const counters = this.#redis.status === "ready" ? await this.#queue.counters().catch(() => undefined) : undefined;
     this.#redis.disconnect();
+    return counters;
   }
 
   /** The queue's counters. */

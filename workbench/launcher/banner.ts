@@ -6,6 +6,7 @@ import { formatEther } from "ethers";
 import { RecipeKind } from "@iotdm/contracts-client";
 import { DEMO_DATASETS } from "../demo/catalogue";
 import type { Deployment } from "../demo/deployment-file";
+import type { DemoFleetSummary } from "./demo-gateway";
 
 const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
 
@@ -27,6 +28,8 @@ export function readyBanner(options: {
   marketAddress: string;
   uiBuilt: boolean;
   simulatorRate: number;
+  /** The broker, the gateway and the devices' modes, when the demo devices run over MQTT. */
+  mqtt?: DemoFleetSummary;
 }): string {
   const { deployment } = options;
   const rule = "─".repeat(78);
@@ -41,6 +44,15 @@ export function readyBanner(options: {
     lines.push(`  Chain    ${options.chainRpcUrl} — Zama's fhevm on Sepolia through the relayer SDK`);
   }
   lines.push(`  Market   ${options.marketAddress}`, `  Redis    ${options.redis}`);
+  const { mqtt } = options;
+  if (mqtt) {
+    const source = mqtt.broker.source === "embedded" ? "embedded, for this run" : mqtt.broker.source === "MQTT_URL" ? "MQTT_URL" : "already running";
+    lines.push(
+      `  MQTT     ${mqtt.broker.url} (${source})` + (mqtt.broker.anonymous ? "; it lets anonymous clients in, so device" : ""),
+      ...(mqtt.broker.anonymous ? ["           logins and topics are not enforced there (npm run gateway -- --mosquitto-config)"] : []),
+      `  Gateway  ${short(mqtt.gateway.address)} (dev account #${mqtt.gateway.index}) appends what devices publish under ${mqtt.topicPrefix}/`,
+    );
+  }
   if (deployment) {
     const sellerOf = (address: string) => deployment.accounts.sellers.find((s) => s.address === address);
     lines.push(
@@ -59,11 +71,22 @@ export function readyBanner(options: {
         return `    ${d.id}  ${d.name.padEnd(16)} ${sellerOf(d.seller)?.label.replace(/ \(seller\)$/, "") ?? short(d.seller)}${price}; ${approvalSummary(d.approvedKinds)}`;
       }),
       "",
-      options.simulatorRate > 0
-        ? `  Each dataset's device appends a reading every ${(1 / options.simulatorRate).toFixed(1)} s (SIMULATOR_RATE=${options.simulatorRate}).`
-        : "  The devices are off (SIMULATOR_RATE=0); npm run simulate -- --dataset greenhouse starts one.",
+      ...devicesLines(options.simulatorRate, mqtt),
     );
   }
   lines.push("  Ctrl-C stops everything; notebooks and templates are kept for the next npm start.", rule);
   return lines.join("\n");
+}
+
+/** What the demo devices do, in a line or three. */
+function devicesLines(rate: number, mqtt: DemoFleetSummary | undefined): string[] {
+  if (rate === 0) return ["  The devices are off (SIMULATOR_RATE=0); npm run simulate -- --dataset greenhouse --mqtt starts one."];
+  const every = `every ${(1 / rate).toFixed(1)} s (SIMULATOR_RATE=${rate})`;
+  if (!mqtt || mqtt.devices.length === 0) return [`  Each dataset's device appends a reading ${every}.`];
+  const named = (mode: string) => mqtt.devices.filter((d) => d.mode === mode).map((d) => d.dataset).join(", ");
+  return [
+    `  Each dataset's device publishes a reading ${every} over MQTT:`,
+    `    mode b, in clear to the gateway, which encrypts: ${named("plain") || "none"}`,
+    `    mode a, encrypted on the device, forwarded:      ${named("sealed") || "none"}`,
+  ];
 }

@@ -110,3 +110,18 @@ export class ManagedProcess {
     }
   }
 }
+
+/**
+ * A TypeScript entry (relative to `root`) run from source by Node with tsx's loader: one process,
+ * whose pid is the program's (the `tsx` command would start node as a child of its own).
+ */
+export function spawnNodeEntry(options: { name: string; entry: string; root: string; env: NodeJS.ProcessEnv; log: ConsoleLog }): ManagedProcess {
+  return new ManagedProcess({
+    name: options.name,
+    command: process.execPath,
+    args: ["--import", "tsx", options.entry],
+    env: options.env,
+    cwd: options.root,
+    log: options.log,
+  });
+}

@@ -11,7 +11,10 @@
  *   when RELAYER_PRIVATE_KEY is unset. Empty variables are removed (Compose sets `${X:-}` to ""),
  *   so that each program applies its own default. Forwards SIGTERM/SIGINT and exits with the
  *   command's code.
- * - `devices`: the demo devices of the deployment record, until SIGTERM/SIGINT.
+ * - `devices`: the demo's MQTT side for the deployment record (demo-gateway.ts): the broker
+ *   (MQTT_URL, or an embedded one in this container), the gateway and the demo devices, until
+ *   SIGTERM/SIGINT; the gateway is restarted when it exits on its own, and when restarts keep
+ *   failing this ends with code 1.
  */
 import { spawn } from "node:child_process";
 import { DEMO_ROLES, devWallet } from "../demo/accounts";
@@ -20,9 +23,11 @@ import { SEPOLIA_CHAIN_ID } from "../simulator/fhevm-network";
 import { readChainIdentity } from "../simulator/rpc";
 import type { LauncherConfig } from "./config";
 import type { ConsoleLog } from "./console-log";
-import { startDemoDevices } from "./demo-devices";
+import { CleanupStack } from "./cleanup-stack";
+import { startDemoFleet } from "./demo-gateway";
 import { LauncherError } from "./launcher-error";
 import { ensureLocalDeployment } from "./local-deployment";
+import { DEFAULT_REDIS_URL } from "./redis";
 
 const WAIT_MS = 120_000;
 
@@ -75,18 +80,41 @@ export async function execWithDeployment(options: { config: LauncherConfig; comm
   });
 }
 
-/** Runs the demo devices until `signal` aborts; resolves with the exit code. */
-export async function runDevices(options: { config: LauncherConfig; log: ConsoleLog; signal: AbortSignal }): Promise<number> {
+/** Runs the broker, the gateway and the demo devices until `signal` aborts; resolves with the exit code. */
+export async function runDevices(options: { config: LauncherConfig; log: ConsoleLog; signal: AbortSignal; root: string }): Promise<number> {
   const { config, log } = options;
   const deployment = await waitFor(`${config.stateDir}/deployment.json`, async () => readDeployment(config.stateDir));
-  if (config.demo.simulatorRate === 0) {
-    log.info("devices", "SIMULATOR_RATE=0: no demo devices");
-    return 0;
+  const cleanup = new CleanupStack({ log });
+  let exitCode = 0;
+  const gatewayGone = new AbortController();
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
+  delete env.RELAYER_PRIVATE_KEY;
+  try {
+    await startDemoFleet({
+      config,
+      deployment,
+      redisUrl: config.redisUrl ?? DEFAULT_REDIS_URL,
+      rpcUrl: config.chain.rpcUrl ?? deployment.rpcUrl,
+      env,
+      root: options.root,
+      log,
+      cleanup,
+      onGiveUp: (reason) => {
+        log.error("devices", reason);
+        exitCode = 1;
+        gatewayGone.abort();
+      },
+    });
+    await new Promise<void>((resolve) => {
+      for (const signal of [options.signal, gatewayGone.signal]) {
+        if (signal.aborted) return resolve();
+        signal.addEventListener("abort", () => resolve(), { once: true });
+      }
+    });
+  } finally {
+    await cleanup.unwind();
   }
-  const devices = startDemoDevices({ deployment, rpcUrl: config.chain.rpcUrl ?? deployment.rpcUrl, rate: config.demo.simulatorRate, network: config.network, log });
-  await new Promise<void>((resolve) => options.signal.addEventListener("abort", () => resolve(), { once: true }));
-  await devices.stop();
-  return 0;
+  return exitCode;
 }
 
 async function warnIfStale(options: { deployment: Deployment; rpcUrl: string; log: ConsoleLog }): Promise<void> {

@@ -14,6 +14,7 @@ describe("npm start configuration", () => {
         http: { host: "127.0.0.1", port: 8787 },
         stateDir: path.resolve("/repo", ".state"),
         redisUrl: undefined,
+        mqttUrl: undefined,
         network: { name: "local" },
         chain: { port: 8545, rpcUrl: undefined, browserOrigins: ["http://localhost:8787", "http://127.0.0.1:8787"] },
         demo: { historyHours: 72, simulatorRate: 0.2 },
@@ -21,6 +22,11 @@ describe("npm start configuration", () => {
         queue: { name: "recipe-runs", prefix: "iotdm" },
       },
     });
+  });
+
+  it("takes an MQTT broker's URL (mqtt, mqtts, ws, wss) and refuses another scheme by name", () => {
+    expect(parse([], { MQTT_URL: "mqtts://broker.example:8883" })).toMatchObject({ kind: "start", config: { mqttUrl: "mqtts://broker.example:8883" } });
+    expect(parse([], { MQTT_URL: "http://broker.example" })).toMatchObject({ kind: "error", message: expect.stringContaining("MQTT_URL") });
   });
 
   it("reads --fresh and the environment; empty variables count as unset", () => {

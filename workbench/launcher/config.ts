@@ -20,8 +20,8 @@ workbench service; then prints the URL to open and the demo accounts. Ctrl-C sto
   --fresh      wipe the state directory first (notebooks, templates, run history)
   -h, --help   this text
 
-Configuration (environment): PORT, HOST, PUBLIC_ORIGINS, STATE_DIR, REDIS_URL, CHAIN_PORT, CHAIN_RPC_URL,
-FHEVM_NETWORK, RELAYER_URL, MARKET_ADDRESS, MARKET_FROM_BLOCK, RELAYER_PRIVATE_KEY,
+Configuration (environment): PORT, HOST, PUBLIC_ORIGINS, STATE_DIR, REDIS_URL, MQTT_URL,
+CHAIN_PORT, CHAIN_RPC_URL, FHEVM_NETWORK, RELAYER_URL, MARKET_ADDRESS, MARKET_FROM_BLOCK, RELAYER_PRIVATE_KEY,
 DEMO_HISTORY_HOURS, SIMULATOR_RATE, UI_BUILD, LOG_LEVEL, QUEUE_NAME, QUEUE_PREFIX — see README.md.`;
 
 const hexKey = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, "must be 32 bytes of hex");
@@ -36,6 +36,8 @@ const Environment = z.object({
   STATE_DIR: z.string().min(1).default(".state"),
   /** Unset: 127.0.0.1:6379 if it answers, else a private redis-server for this run. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** The MQTT broker of the devices and the gateway; unset: 127.0.0.1:1883 if one answers, else an embedded one. */
+  MQTT_URL: z.url({ protocol: /^(mqtts?|wss?)$/ }).optional(),
   /** Port of the local chain the launcher starts (127.0.0.1 only). */
   CHAIN_PORT: port.default(8545),
   /** Use this chain instead of starting one (a Hardhat node you run, or Zama's testnet). */
@@ -65,6 +67,7 @@ export interface LauncherConfig {
   /** Absolute. */
   stateDir: string;
   redisUrl: string | undefined;
+  mqttUrl: string | undefined;
   network: FhevmNetwork;
   /**
    * local: start a node on chainPort unless rpcUrl is given; sepolia: rpcUrl is required. The node
@@ -132,6 +135,7 @@ export function parseLauncherConfig(options: { argv: string[]; env: Record<strin
       http: { host: e.HOST, port: e.PORT },
       stateDir: path.resolve(options.cwd, e.STATE_DIR),
       redisUrl: e.REDIS_URL,
+      mqttUrl: e.MQTT_URL,
       network,
       chain: { port: e.CHAIN_PORT, rpcUrl: e.CHAIN_RPC_URL, browserOrigins },
       market: e.MARKET_ADDRESS ? { address: e.MARKET_ADDRESS, fromBlock: e.MARKET_FROM_BLOCK ?? 0 } : undefined,

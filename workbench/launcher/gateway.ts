@@ -97,6 +97,16 @@ async function main(): Promise<number> {
   }
 
   const mqttUrl = env.MQTT_URL ?? "mqtt://127.0.0.1:1883";
+  // Every batch at debug level; at info, what reached the chain each minute.
+  const minute = { readings: 0, batches: 0, datasets: new Set<string>() };
+  let firstAppended = false;
+  const summary = setInterval(() => {
+    if (minute.batches === 0) return;
+    log.info({ readings: minute.readings, batches: minute.batches, datasets: [...minute.datasets].join(",") }, "appended in the last minute");
+    minute.readings = minute.batches = 0;
+    minute.datasets.clear();
+  }, 60_000);
+  summary.unref();
   const gateway = new Gateway({
     mqttUrl,
     registry: () => registry,
@@ -112,7 +122,12 @@ async function main(): Promise<number> {
     onEvent: (event) => {
       switch (event.type) {
         case "appended":
-          return log.info({ dataset: event.batch.datasetId, readings: event.batch.readings, tx: event.batch.txHash, firstIndex: event.batch.firstIndex.toString() }, "appended");
+          if (!firstAppended) log.info({ dataset: event.batch.datasetId, readings: event.batch.readings, tx: event.batch.txHash }, "first batch on the chain");
+          firstAppended = true;
+          minute.readings += event.batch.readings;
+          minute.batches++;
+          minute.datasets.add(event.batch.datasetId);
+          return log.debug({ dataset: event.batch.datasetId, readings: event.batch.readings, tx: event.batch.txHash, firstIndex: event.batch.firstIndex.toString(), ...event.batch.timings }, "appended");
         case "message":
           return event.status.status === "refused" ? log.warn({ dataset: event.datasetId, device: event.deviceId, code: event.status.code }, event.status.reason) : log.debug({ dataset: event.datasetId, device: event.deviceId, status: event.status.status, seq: event.status.seq }, "message");
         case "refused":
@@ -139,9 +154,15 @@ async function main(): Promise<number> {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
-  await gateway.stop();
-  log.info(await gateway.counters(), "stopped");
+  const counters = await gateway.stop();
+  log.info(counters ?? {}, "stopped");
   return 0;
 }
 
-main().then((code) => process.exit(code));
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`gateway: ${(err as Error).stack ?? String(err)}`);
+    process.exit(1);
+  },
+);

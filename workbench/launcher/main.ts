@@ -82,7 +82,7 @@ async function runSubcommand(name: (typeof SUBCOMMANDS)[number], rest: string[])
     if (name === "exec") return await execWithDeployment({ config: parsed.config, command, relayer, log });
     const stop = new AbortController();
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
-    return await runDevices({ config: parsed.config, log, signal: stop.signal });
+    return await runDevices({ config: parsed.config, log, signal: stop.signal, root: ROOT });
   } catch (err) {
     log.error(name, err instanceof LauncherError ? err.message : ((err as Error).stack ?? String(err)));
     return 1;

@@ -17,6 +17,12 @@ export const DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883";
 export interface BrokerHandle {
   url: string;
   source: "MQTT_URL" | "default" | "embedded";
+  /**
+   * True when the broker let an anonymous client in: it does not check the devices' logins and
+   * topics (this project's machines run such a Mosquitto), so any client may publish as any device.
+   * The embedded broker never does.
+   */
+  anonymous: boolean;
   /** Stops an embedded broker; nothing otherwise. */
   stop(): Promise<void>;
 }
@@ -24,16 +30,25 @@ export interface BrokerHandle {
 /** Finds or starts the broker; see the module comment. `defaultUrl` is for tests. */
 export async function ensureBroker(options: { mqttUrl: string | undefined; registry: () => DeviceRegistry; log: ConsoleLog; defaultUrl?: string }): Promise<BrokerHandle> {
   const { log } = options;
+  const openWarning = (url: string) =>
+    log.warn(
+      "mqtt",
+      `${redactUrl(url)} lets anonymous clients in: it does not enforce the devices' own logins and topics ` +
+        "(npm run gateway -- --mosquitto-config prints the password file and ACL that make a Mosquitto do so)",
+    );
   if (options.mqttUrl) {
-    const problem = await probeBroker(options.mqttUrl);
-    if (problem) throw new LauncherError(`the MQTT broker at ${redactUrl(options.mqttUrl)} (MQTT_URL) does not answer: ${problem}`);
+    const probe = await probeBroker(options.mqttUrl);
+    if (!probe.answers) throw new LauncherError(`the MQTT broker at ${redactUrl(options.mqttUrl)} (MQTT_URL) does not answer: ${probe.problem}`);
     log.info("mqtt", `using ${redactUrl(options.mqttUrl)} (MQTT_URL)`);
-    return { url: options.mqttUrl, source: "MQTT_URL", stop: async () => undefined };
+    if (probe.anonymous) openWarning(options.mqttUrl);
+    return { url: options.mqttUrl, source: "MQTT_URL", anonymous: probe.anonymous, stop: async () => undefined };
   }
   const defaultUrl = options.defaultUrl ?? DEFAULT_MQTT_URL;
-  if (!(await probeBroker(defaultUrl))) {
+  const probe = await probeBroker(defaultUrl);
+  if (probe.answers) {
     log.info("mqtt", `using the broker at ${defaultUrl}`);
-    return { url: defaultUrl, source: "default", stop: async () => undefined };
+    if (probe.anonymous) openWarning(defaultUrl);
+    return { url: defaultUrl, source: "default", anonymous: probe.anonymous, stop: async () => undefined };
   }
   const { hostname, port: defaultPort } = new URL(defaultUrl);
   const port = (await portIsFree(hostname, Number(defaultPort || 1883))) ? Number(defaultPort || 1883) : await freePort();
@@ -43,23 +58,24 @@ export async function ensureBroker(options: { mqttUrl: string | undefined; regis
     onRefusal: (refusal) => log.warn("mqtt", `refused ${refusal.username ?? "a client"} (${refusal.clientId}): ${refusal.what}`),
   });
   log.info("mqtt", `nothing answers on ${defaultUrl}: started the embedded broker for this run on ${broker.url} (devices log in with their own credentials)`);
-  return { url: broker.url, source: "embedded", stop: () => broker.close() };
+  return { url: broker.url, source: "embedded", anonymous: false, stop: () => broker.close() };
 }
 
 /**
- * Undefined when an MQTT broker answers at `url`; otherwise what is wrong. A broker that refuses
- * an anonymous login still answers (it has a CONNACK to send): it is there, and will check the
- * gateway's and the devices' own logins.
+ * Whether an MQTT broker answers at `url`, and whether it let an anonymous client in; otherwise
+ * what is wrong. A broker that refuses an anonymous login still answers (it has a CONNACK to
+ * send): it is there, and will check the gateway's and the devices' own logins.
  */
-export async function probeBroker(url: string): Promise<string | undefined> {
+export async function probeBroker(url: string): Promise<{ answers: true; anonymous: boolean } | { answers: false; problem: string }> {
   try {
     const client = await mqtt.connectAsync(url, { connectTimeout: 2_000, reconnectPeriod: 0, clientId: `iotdm-probe-${process.pid}-${Date.now()}` });
     await client.endAsync(true);
-    return undefined;
+    // Credentials in the URL are not an anonymous login.
+    return { answers: true, anonymous: !new URL(url).username };
   } catch (err) {
     const message = (err as Error).message;
-    if (/Not authorized|Bad username or password|Connection refused: (Not authorized|Bad)/i.test(message)) return undefined;
-    return message || "no answer";
+    if (/Not authorized|Bad username or password|Connection refused: (Not authorized|Bad)/i.test(message)) return { answers: true, anonymous: false };
+    return { answers: false, problem: message || "no answer" };
   }
 }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { devWallet } from "../demo/accounts";
 import type { Deployment } from "../demo/deployment-file";
-import { parseSimulateArgs } from "./simulate-options";
+import { hashPassword } from "../gateway/device-registry";
+import { demoDeviceId } from "./demo-gateway";
+import { parseSimulateArgs, type DemoGatewayState } from "./simulate-options";
 
 const MARKET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
@@ -19,8 +21,23 @@ const deployment = {
   seed: { historyHours: 1, readings: 12, durationMs: 1, seededAt: "2026-01-01T00:00:00.000Z" },
 } satisfies Deployment;
 
-const parse = (argv: string[], env: Record<string, string> = {}, record: Deployment | null = deployment) =>
-  parseSimulateArgs({ argv, env, loadDeployment: () => record ?? undefined });
+const parse = (argv: string[], env: Record<string, string> = {}, record: Deployment | null = deployment, gatewayState: DemoGatewayState = {}) =>
+  parseSimulateArgs({ argv, env, loadDeployment: () => record ?? undefined, loadGatewayState: () => gatewayState });
+
+/** What a running demo leaves in STATE_DIR/gateway. */
+const INSTANCE = "0badcafe";
+const spare = (mode: "plain" | "sealed") => demoDeviceId(INSTANCE, "greenhouse", mode === "plain" ? "sim-plain" : "sim-sealed");
+const demoState: DemoGatewayState = {
+  registry: {
+    version: 1,
+    topicPrefix: `iotdm/${INSTANCE}`,
+    gateway: { username: `gateway-${INSTANCE}`, passwordHash: hashPassword("g") },
+    devices: (["plain", "sealed"] as const).map((mode) => ({ id: spare(mode), datasetId: "3", mode, passwordHash: hashPassword(mode) })),
+  },
+  secrets: { instance: INSTANCE, devices: { [spare("plain")]: "plain-password", [spare("sealed")]: "sealed-password" } },
+  broker: { url: "mqtt://127.0.0.1:41883" },
+};
+const withGateway = { ...deployment, accounts: { ...deployment.accounts, gateway: { index: 14, address: devWallet(14).address, label: "" } } } satisfies Deployment;
 
 describe("simulate command line", () => {
   it("needs only a dataset name on a running demo: market, RPC and the device's key come from the deployment", () => {
@@ -59,6 +76,31 @@ describe("simulate command line", () => {
 
   it("rejects an unknown FHEVM_NETWORK", () => {
     expect(parse(["--dataset", "1"], { FHEVM_NETWORK: "mainnet" })).toMatchObject({ kind: "error", message: expect.stringContaining("FHEVM_NETWORK must be one of local, sepolia") });
+  });
+
+  it("--mqtt on a running demo needs only the dataset: the demo's broker, its spare mode b login and topics", () => {
+    expect(parse(["--dataset", "greenhouse", "--mqtt", "--rate", "2"], {}, deployment, demoState)).toMatchObject({
+      kind: "mqtt",
+      options: { mqttUrl: "mqtt://127.0.0.1:41883", topicPrefix: `iotdm/${INSTANCE}`, datasetId: 3n, deviceId: spare("plain"), password: "plain-password", mode: "plain", rate: 2, kind: "temperature" },
+    });
+  });
+
+  it("--mqtt --mode a logs in as the spare mode a device and encrypts for the deployment's gateway", () => {
+    expect(parse(["--dataset", "greenhouse", "--mqtt", "--mode", "a", "--batch-size", "8"], { MQTT_URL: "mqtt://broker:1883" }, withGateway, demoState)).toMatchObject({
+      kind: "mqtt",
+      options: { mqttUrl: "mqtt://broker:1883", deviceId: spare("sealed"), password: "sealed-password", mode: "sealed", batchSize: 8, market: MARKET, gateway: devWallet(14).address },
+    });
+  });
+
+  it.each([
+    [["--dataset", "greenhouse", "--mode", "a"], {}, "--mode goes with --mqtt"],
+    [["--dataset", "greenhouse", "--mqtt", "--mode", "c"], demoState, "--mode must be a (encrypted on the device) or b"],
+    [["--dataset", "greenhouse", "--mqtt"], {}, "no broker: pass --mqtt-url or set MQTT_URL"],
+    [["--dataset", "greenhouse", "--mqtt", "--mqtt-url", "mqtt://x:1"], {}, "no device login: pass --device-id and --password"],
+    [["--dataset", "greenhouse", "--mqtt", "--mode", "a"], demoState, "pass --gateway <address>"],
+    [["--dataset", "7", "--mqtt", "--device-id", spare("plain")], demoState, `is registered with the gateway for dataset 3 in mode b, not dataset 7`],
+  ])("--mqtt: rejects %j with a sentence", (argv, state, message) => {
+    expect(parse(argv, {}, deployment, state)).toMatchObject({ kind: "error", message: expect.stringContaining(message) });
   });
 
   it("prints help", () => {

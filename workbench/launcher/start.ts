@@ -7,12 +7,14 @@
  *     but the workbench's), unless CHAIN_RPC_URL names one.
  *  4. A chain it has not seen (by genesis block hash) is deployed to and seeded with the demo, and
  *     the queue state of the previous chain is forgotten; the deployment record is written.
- *  5. The worker and the workbench service as supervised child processes, the demo devices
- *     in-process.
+ *  5. The worker and the workbench service as supervised child processes; with the demo, the MQTT
+ *     broker (MQTT_URL, 127.0.0.1:1883, or an embedded one), the gateway as a supervised child
+ *     process, and the demo devices in-process, publishing over MQTT through it (demo-gateway.ts).
  *  6. Readiness (the service's /api/ready, a worker on the queue), then the banner.
  *
- * Ctrl-C (or SIGTERM) stops the devices, then the worker and the service, then the chain and the
- * private Redis, and exits 0. A worker or service that dies on its own is started again after a
+ * Ctrl-C (or SIGTERM) stops the devices, then the gateway and an embedded broker, then the worker
+ * and the service, then the chain and the private Redis, and exits 0. A worker, service or gateway
+ * that dies on its own is started again after a
  * growing wait (supervised-process.ts, restart-policy.ts); when restarts keep failing, everything
  * stops with exit code 1.
  */
@@ -21,12 +23,12 @@ import { deploymentPath, type Deployment } from "../demo/deployment-file";
 import { readChainIdentity, type ChainIdentity } from "../simulator/rpc";
 import { readyBanner } from "./banner";
 import { countQueueWorkers, purgeQueue } from "./chain-reset";
-import { ManagedProcess } from "./child-process";
+import { spawnNodeEntry as spawnNode, type ManagedProcess } from "./child-process";
 import { SupervisedProcess } from "./supervised-process";
 import { Cancelled, CleanupStack } from "./cleanup-stack";
 import type { LauncherConfig } from "./config";
 import type { ConsoleLog } from "./console-log";
-import { startDemoDevices } from "./demo-devices";
+import { startDemoFleet, type DemoFleetSummary } from "./demo-gateway";
 import { ensureLocalDeployment } from "./local-deployment";
 import { LauncherError } from "./launcher-error";
 import { portIsFree, startNode } from "./local-node";
@@ -83,7 +85,7 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
     const { redis, queue, uiBuilt } = await prepareRedisAndUi(context);
     const { rpcUrl, identity } = await connectChain(context);
     const target = await ensureMarket(context, { rpcUrl, identity, queue });
-    const children = await startChildren(context, { redis, rpcUrl, identity, target });
+    const { fleet, ...children } = await startChildren(context, { redis, rpcUrl, identity, target });
     await waitForReadiness(context, { children, queue });
     log.raw(
       readyBanner({
@@ -95,6 +97,7 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
         marketAddress: target.market.address,
         uiBuilt,
         simulatorRate: options.config.network.name === "local" ? options.config.demo.simulatorRate : 0,
+        mqtt: fleet,
       }),
     );
   };
@@ -217,13 +220,14 @@ interface Children {
 
 /**
  * Phase 5: the worker and the workbench service as supervised child processes (restarted when
- * they exit on their own; everything stops with code 1 when restarts keep failing), and the demo
- * devices in this process.
+ * they exit on their own; everything stops with code 1 when restarts keep failing); with the demo
+ * deployment, the MQTT broker, the gateway (supervised the same way) and the demo devices in this
+ * process.
  */
 async function startChildren(
   { config, root, log, cleanup, stop }: PhaseContext,
   options: { redis: { url: string }; rpcUrl: string; identity: ChainIdentity; target: MarketTarget },
-): Promise<Children> {
+): Promise<Children & { fleet: DemoFleetSummary | undefined }> {
   const { redis, rpcUrl, identity, target } = options;
   const common: NodeJS.ProcessEnv = {
     ...process.env,
@@ -257,11 +261,21 @@ async function startChildren(
   await cleanup.push("stopping the worker and the workbench service", () =>
     Promise.all([worker.stop(STOP_TIMEOUT_MS), service.stop(STOP_TIMEOUT_MS)]),
   );
-  if (target.deployment && config.demo.simulatorRate > 0) {
-    const devices = startDemoDevices({ deployment: target.deployment, rpcUrl, rate: config.demo.simulatorRate, network: config.network, log });
-    await cleanup.push("stopping the demo devices", () => devices.stop());
+  let fleet: DemoFleetSummary | undefined;
+  if (target.deployment) {
+    fleet = await startDemoFleet({
+      config,
+      deployment: target.deployment,
+      redisUrl: redis.url,
+      rpcUrl,
+      env: common,
+      root,
+      log,
+      cleanup,
+      onGiveUp: (reason) => void stop(reason, 1),
+    });
   }
-  return { worker, service };
+  return { worker, service, fleet };
 }
 
 /** Phase 6: the service answers /api/ready and a worker consumes the queue. */
@@ -309,17 +323,3 @@ async function relayerEnvironment(relayerUrl: string | undefined): Promise<NodeJ
   return { RELAYER_URL: url, CSP_CONNECT_SRC: `${extra}${new URL(url).origin}` };
 }
 
-/**
- * A TypeScript entry (relative to `root`) run from source by Node with tsx's loader: one process,
- * whose pid is the program's (the `tsx` command would start node as a child of its own).
- */
-function spawnNode(options: { name: string; entry: string; root: string; env: NodeJS.ProcessEnv; log: ConsoleLog }): ManagedProcess {
-  return new ManagedProcess({
-    name: options.name,
-    command: process.execPath,
-    args: ["--import", "tsx", options.entry],
-    env: options.env,
-    cwd: options.root,
-    log: options.log,
-  });
-}

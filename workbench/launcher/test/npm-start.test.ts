@@ -3,8 +3,11 @@
  * datasets, the chain's JSON-RPC answers on 127.0.0.1 and on no other interface (and, among web
  * pages, to the workbench's own origin only), Ctrl-C stops
  * everything with exit code 0 and frees the ports; a second start keeps the user's notebook on a
- * new chain, and `--fresh` wipes it. Three starts in all (about a minute and a half on two cores).
+ * new chain, and `--fresh` wipes it; the demo devices publish over MQTT through the gateway, and
+ * `npm run simulate -- --mqtt` does too. Three starts in all (about two minutes on two cores).
  */
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, createServer, type AddressInfo } from "node:net";
 import os from "node:os";
@@ -124,6 +127,55 @@ describe("npm start", () => {
       return DEMO_NAMES.every((name) => body.items.some((item) => item.name === name)) ? body.items : undefined;
     });
     expect(catalogue.map((item) => item.name)).toEqual(expect.arrayContaining(DEMO_NAMES));
+
+    // The demo devices speak MQTT: a mode b device's readings reach the chain as the gateway's appends.
+    expect(output).toMatch(/MQTT {5}mqtt:\/\/127\.0\.0\.1:\d+/);
+    const gateway = first.accounts.gateway!;
+    expect(gateway.index).toBe(14);
+    const greenhouse = first.datasets.find((d) => d.name === "greenhouse")!;
+    expect(greenhouse.deviceMode).toBe("plain");
+    const gatewayAppends = await until(
+      "an append by the gateway to greenhouse",
+      async () => {
+        const provider = new JsonRpcProvider(rpcUrl, Network.from(31337), { staticNetwork: true });
+        try {
+          const market = connectMarket(first.marketAddress, provider);
+          const logs = await market.queryFilter(market.filters.ReadingsAppended!(BigInt(greenhouse.id), gateway.address));
+          return logs.length > 0 ? logs : undefined;
+        } finally {
+          provider.destroy();
+        }
+      },
+      60_000,
+    );
+    expect(gatewayAppends.length).toBeGreaterThan(0);
+
+    // `npm run simulate -- --mqtt` publishes like a real device, with the demo's spare login: its readings reach the chain.
+    const simulate = spawn(process.execPath, ["--import", "tsx", "workbench/launcher/simulate.ts", "--dataset", "air-quality", "--mqtt", "--rate", "5", "--json"], {
+      cwd: path.resolve(import.meta.dirname, "..", "..", ".."),
+      env: { ...process.env, STATE_DIR: settings.stateDir },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const appended = await new Promise<{ type: string; latenciesMs: number[] }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("npm run simulate -- --mqtt: no readings on the chain within 60 s")), 60_000);
+        createInterface({ input: simulate.stdout! }).on("line", (line) => {
+          const event = JSON.parse(line) as { type: string; latenciesMs: number[] };
+          if (event.type === "appended" && event.latenciesMs.length > 0) {
+            clearTimeout(timer);
+            resolve(event);
+          }
+        });
+        simulate.once("exit", (code) => reject(new Error(`npm run simulate -- --mqtt exited with ${code}`)));
+      });
+      expect(appended.latenciesMs.length).toBeGreaterThan(0);
+    } finally {
+      if (simulate.exitCode === null && simulate.signalCode === null) {
+        const exited = new Promise((resolve) => simulate.once("exit", resolve));
+        simulate.kill("SIGINT");
+        await exited;
+      }
+    }
 
     // The mock answers fhevm_getClearText: its RPC must answer on loopback and nowhere else.
     expect(await chainId(rpcUrl)).toBe("0x7a69");
