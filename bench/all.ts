@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json | --markdown [file]]`: runs every benchmark (`bench:contracts`, `bench:recipes`,
- * `bench:worker`, `bench:api`) one after the other, each with `--json`, and prints one table of the figures
- * (bench/figures.ts). `--json` prints the reports, the machine and each benchmark's load and steal as one document;
+ * `bench:worker`, `bench:api`, `bench:gateway`) one after the other, each with `--json`, and prints one table of
+ * the figures (bench/figures.ts). `--json` prints the reports, the machine and each benchmark's load and steal as one document;
  * `--markdown` writes them as BENCHMARKS.md at the repository's root (or `file`), the one place the READMEs take
  * figures from. `--from <report.json>` renders a document an earlier `--json` run printed, without running anything.
  */
@@ -67,7 +67,7 @@ function runAll(): BenchDocument {
     runs.push(result.run);
     return result.report;
   };
-  const reports = { contracts: run("bench:contracts"), recipes: run("bench:recipes"), worker: run("bench:worker"), api: run("bench:api") };
+  const reports = { contracts: run("bench:contracts"), recipes: run("bench:recipes"), worker: run("bench:worker"), api: run("bench:api"), gateway: run("bench:gateway") };
   return { environment: env, runs, reports };
 }
 

@@ -65,6 +65,32 @@ describe("the benchmark figures table", () => {
     expect(markdown.split("\n").filter((line) => line.startsWith("| ")).length).toBe(2 + 1 + 2 + rows.length);
   });
 
+  it("adds the gateway's rows when its report is there: capacity with what bounds it, latency, and loss-free as a target", () => {
+    const gateway = {
+      devices: 100,
+      datasets: 4,
+      mode: "b",
+      gatewayMaxBatchDelayMs: 500,
+      capacity: { readings: 6400, readingsPerSecond: 70.7, meanBatchReadings: 32 },
+      paced: { offeredPerSecond: 35.3, latencyMs: { p50: 845, p95: 1846, max: 2405 } },
+      readingsPublished: 7106,
+      lost: 0,
+      duplicated: 0,
+      boundSummary: "one append at a time: the chain's 262 ms per batch of 32, then the gateway's 117 ms",
+      targets: { lossFree: true },
+    };
+    const withGateway = figureRows({ ...reports, gateway });
+    expect(withGateway.slice(0, rows.length)).toEqual(rows);
+    expect(withGateway.slice(rows.length).map((r) => [r.area, r.value, r.target, r.met])).toEqual([
+      ["gateway", "70.7 readings/s", "", null],
+      ["gateway", "p95 1846 ms", "", null],
+      ["gateway", "0 / 0", "0 / 0", true],
+    ]);
+    expect(withGateway[rows.length]!.measure).toContain("100 MQTT devices in mode b over 4 datasets");
+    expect(withGateway[rows.length]!.measure).toContain("bound: one append at a time");
+    expect(figureRows({ ...reports, gateway: { ...gateway, lost: 2, targets: { lossFree: false } } }).at(-1)).toMatchObject({ value: "2 / 0", met: false });
+  });
+
   it("prints the same rows as aligned text", () => {
     const text = renderText(rows).split("\n");
     expect(text).toHaveLength(rows.length + 1);

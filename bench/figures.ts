@@ -1,5 +1,5 @@
 /**
- * The one table of benchmark figures: rows from the four benchmarks' JSON reports, each labelled
+ * The one table of benchmark figures: rows from the benchmarks' JSON reports, each labelled
  * with exactly what was measured, printed as text (`npm run bench`) or written as the committed
  * BENCHMARKS.md (`npm run bench -- --markdown`) with the machine, its load and the CPU the
  * hypervisor stole during each benchmark. The READMEs link to that file instead of copying figures.
@@ -36,12 +36,13 @@ export interface BenchRun {
   stealShare: number | null;
 }
 
-/** The four benchmarks' reports. */
+/** The benchmarks' reports (`gateway` is absent from documents written before it existed). */
 export interface BenchReports {
   contracts: Json;
   recipes: Json;
   worker: Json;
   api: Json;
+  gateway?: Json;
 }
 
 const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
@@ -116,9 +117,43 @@ function apiRows(report: Json): FigureRow[] {
   });
 }
 
-/** Every figure, in the order contracts, recipes, worker, api. */
+function gatewayRows(report: Json): FigureRow[] {
+  const { capacity, paced } = report;
+  const devices = `${report.devices} MQTT devices in mode ${report.mode} over ${report.datasets} datasets`;
+  return [
+    {
+      area: "gateway",
+      measure: `sustained readings/s, publish → appended on chain, ${devices} saturating it (${count(capacity.readings)} readings, batches of ${capacity.meanBatchReadings}; bound: ${report.boundSummary})`,
+      value: `${capacity.readingsPerSecond} readings/s`,
+      target: "",
+      met: null,
+    },
+    {
+      area: "gateway",
+      measure: `publish → on-chain latency at ${paced.offeredPerSecond} readings/s, half the capacity (p50 ${paced.latencyMs.p50} ms; a batch waits ≤ ${report.gatewayMaxBatchDelayMs} ms for more)`,
+      value: `p95 ${paced.latencyMs.p95} ms`,
+      target: "",
+      met: null,
+    },
+    {
+      area: "gateway",
+      measure: `readings lost / duplicated of ${count(report.readingsPublished)} published (every one read back from the chain)`,
+      value: `${report.lost} / ${report.duplicated}`,
+      target: "0 / 0",
+      met: report.targets.lossFree,
+    },
+  ];
+}
+
+/** Every figure, in the order contracts, recipes, worker, api, gateway. */
 export function figureRows(reports: BenchReports): FigureRow[] {
-  return [...contractRows(reports.contracts), ...recipeRows(reports.recipes), ...workerRows(reports.worker), ...apiRows(reports.api)];
+  return [
+    ...contractRows(reports.contracts),
+    ...recipeRows(reports.recipes),
+    ...workerRows(reports.worker),
+    ...apiRows(reports.api),
+    ...(reports.gateway ? gatewayRows(reports.gateway) : []),
+  ];
 }
 
 const metText = (met: boolean | null) => (met === null ? "" : met ? "yes" : "NO");

@@ -49,7 +49,7 @@ export interface AppendedBatch {
 
 /** Where one batch's time went, in ms. */
 export interface BatchTimings {
-  /** Reading the dataset and the chain's clock, encrypting (mode b) or estimating (mode a), signing, recording. */
+  /** Reading the dataset and the chain's clock, encrypting (mode b) or estimating (mode a), signing, recording in Redis. */
   prepareMs: number;
   /** Encrypting the readings (mode b), a part of `prepareMs`. */
   encryptMs: number;
@@ -194,13 +194,13 @@ export class Appender {
   /** Encrypts (mode b) or forwards (mode a), stamps, signs, records, broadcasts and waits. */
   async #send(chain: Chain, datasetId: string, items: QueueItem[]): Promise<void> {
     const id = BigInt(datasetId);
+    const started = performance.now();
     const dataset = await readDatasetInfo(chain.market, id);
     if (dataset.paused) {
       this.#notBefore.set(datasetId, Date.now() + 5_000);
       this.#emit({ type: "waiting", datasetId, reason: `dataset ${datasetId} ("${dataset.name}") is paused by its seller; its readings stay queued`, retryInMs: 5_000 });
       return;
     }
-    const started = performance.now();
     const chainNow = await chainClock(chain.provider);
     let floor = dataset.lastTimestamp;
     const stamp = (t: number) => {

@@ -129,7 +129,7 @@ async function main(): Promise<number> {
           minute.datasets.add(event.batch.datasetId);
           return log.debug({ dataset: event.batch.datasetId, readings: event.batch.readings, tx: event.batch.txHash, firstIndex: event.batch.firstIndex.toString(), ...event.batch.timings }, "appended");
         case "message":
-          return event.status.status === "refused" ? log.warn({ dataset: event.datasetId, device: event.deviceId, code: event.status.code }, event.status.reason) : log.debug({ dataset: event.datasetId, device: event.deviceId, status: event.status.status, seq: event.status.seq }, "message");
+          return event.status.status === "refused" ? log.warn({ dataset: event.datasetId, device: event.deviceId, code: event.status.code }, event.status.reason) : log.trace({ dataset: event.datasetId, device: event.deviceId, status: event.status.status, seq: event.status.seq }, "message");
         case "refused":
           return log.warn({ dataset: event.datasetId, device: event.item.deviceId }, `the market refused a sealed batch: ${event.reason}`);
         case "waiting":
