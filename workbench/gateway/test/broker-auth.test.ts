@@ -3,18 +3,15 @@
  * embedded broker, and by a private Mosquitto (random port, its own directory) configured with what
  * `npm run gateway -- --mosquitto-config` prints, when Mosquitto is installed.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "@iotdm/contracts-client/local-chain";
-import { findExecutable } from "../../launcher/redis";
-import { mosquittoConfig } from "../broker-acl";
 import { startEmbeddedBroker } from "../embedded-broker";
 import { deviceTopics, readingsWildcard } from "../protocol";
-import { eventually, testRegistry } from "./support";
+import { eventually, mosquittoBinary, startPrivateMosquitto, testRegistry } from "./support";
 
 const fixture = testRegistry([
   { id: "victim", mode: "plain" },
@@ -73,33 +70,12 @@ describe("per-device credentials and topics", () => {
   });
 
   it("a private Mosquitto with the --mosquitto-config entries refuses it too", async (context) => {
-    const binary = findExecutable("mosquitto", `${process.env.PATH ?? ""}:/usr/sbin:/usr/local/sbin`);
+    const binary = mosquittoBinary();
     if (!binary) return context.skip();
     const dir = mkdtempSync(path.join(tmpdir(), "iotdm-mosquitto-"));
-    const port = await freePort();
-    const config = mosquittoConfig(registry, { passwordFile: path.join(dir, "passwords"), aclFile: path.join(dir, "acl") });
-    writeFileSync(path.join(dir, "passwords"), config.passwords, { mode: 0o600 });
-    writeFileSync(path.join(dir, "acl"), config.acl, { mode: 0o600 });
-    // Started as root, Mosquitto switches to the user named here (by default "mosquitto", who could not read our files).
-    writeFileSync(path.join(dir, "mosquitto.conf"), `user ${userInfo().username}\nlistener ${port} 127.0.0.1\npersistence false\nlog_dest stderr\nlog_type error\n${config.conf}`);
-    const child: ChildProcess = spawn(binary, ["-c", path.join(dir, "mosquitto.conf")], { stdio: ["ignore", "ignore", "inherit"] });
-    cleanup.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const url = `mqtt://127.0.0.1:${port}`;
-    await eventually("the private Mosquitto to listen", async () => {
-      try {
-        await (await login(url, victim, passwords.get(victim)!)).endAsync(true);
-        return true;
-      } catch {
-        return child.exitCode !== null ? Promise.reject(new Error(`mosquitto exited with ${child.exitCode}`)) : false;
-      }
-    }, 15_000);
-    await expectPerDeviceTopics(url);
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const mosquitto = await startPrivateMosquitto({ binary, registry, gatewayPassword: fixture.gatewayPassword, port: await freePort(), dir });
+    cleanup.push(() => mosquitto.stop());
+    await expectPerDeviceTopics(mosquitto.url);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Nothing lost, nothing twice: devices of both modes publish while the gateway process (`npm run
  * gateway`, a real child process) is killed with SIGKILL again and again, and while the broker
- * restarts; in the end every reading is on the chain exactly once (read back through the mock's
- * clear text).
+ * restarts (the embedded one, and a Mosquitto of the test's own when Mosquitto is installed, with
+ * the logins and ACL of `--mosquitto-config`); in the end every reading is on the chain exactly
+ * once (read back through the mock's clear text).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,17 +17,40 @@ import { freePort, startLocalChain, type LocalChain } from "@iotdm/contracts-cli
 import { devWallet } from "../../demo/accounts";
 import { MqttDevice } from "../device-client";
 import { writeRegistry } from "../device-registry";
-import { startEmbeddedBroker, type EmbeddedBroker } from "../embedded-broker";
-import { GATEWAY, deployGatewayMarket, eventually, proofsOf, readingsOnChain, testRegistry } from "./support";
+import { startEmbeddedBroker } from "../embedded-broker";
+import type { DeviceRegistry } from "../device-registry";
+import { GATEWAY, deployGatewayMarket, eventually, mosquittoBinary, proofsOf, readingsOnChain, startPrivateMosquitto, testRegistry } from "./support";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const ROOT = findRepositoryRoot();
 const PER_DEVICE = 40;
 
-describe("gateway under SIGKILL and broker restarts", () => {
+/** A broker the test can stop and start again on the same port. */
+interface TestBroker {
+  stop(): Promise<void>;
+}
+type BrokerKind = { name: string; available: () => boolean; start: (options: { registry: DeviceRegistry; gatewayPassword: string; port: number; dir: string }) => Promise<TestBroker> };
+
+const BROKERS: BrokerKind[] = [
+  {
+    name: "the embedded broker",
+    available: () => true,
+    start: async ({ registry, port }) => {
+      const broker = await startEmbeddedBroker({ registry: () => registry, port });
+      return { stop: () => broker.close() };
+    },
+  },
+  {
+    name: "a Mosquitto configured with --mosquitto-config",
+    available: () => mosquittoBinary() !== undefined,
+    start: (options) => startPrivateMosquitto({ binary: mosquittoBinary()!, ...options }),
+  },
+];
+
+describe.each(BROKERS)("gateway under SIGKILL and restarts of $name", (kind) => {
   let chain: LocalChain;
   let market: { address: string; asSeller: Contract; provider: JsonRpcProvider };
-  let broker: EmbeddedBroker;
+  let broker: TestBroker | undefined;
   let brokerPort: number;
   let dir: string;
   const fixture = testRegistry([
@@ -35,19 +59,20 @@ describe("gateway under SIGKILL and broker restarts", () => {
     { id: "p3", mode: "plain" },
     { id: "s1", mode: "sealed" },
   ]);
-  const registry = () => fixture.registry;
+  const startBroker = () => kind.start({ registry: fixture.registry, gatewayPassword: fixture.gatewayPassword, port: brokerPort, dir });
 
   beforeAll(async () => {
+    if (!kind.available()) return;
     chain = await startLocalChain({ port: await freePort() });
     market = await deployGatewayMarket(chain.rpcUrl);
     brokerPort = await freePort();
-    broker = await startEmbeddedBroker({ registry, port: brokerPort });
     dir = mkdtempSync(path.join(tmpdir(), "iotdm-gateway-"));
     writeRegistry(path.join(dir, "registry.json"), fixture.registry);
+    broker = await startBroker();
   });
 
   afterAll(async () => {
-    await broker?.close();
+    await broker?.stop();
     market?.provider.destroy();
     await chain?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -82,7 +107,8 @@ describe("gateway under SIGKILL and broker restarts", () => {
     await exited;
   };
 
-  it("appends every reading exactly once across gateway kills (-9) and a broker restart", async () => {
+  it("appends every reading exactly once across gateway kills (-9) and a broker restart", async (context) => {
+    if (!kind.available()) return context.skip();
     const instance = createFhevmInstance({ provider: market.provider });
     const devices = fixture.registry.devices.map(
       (entry) =>
@@ -119,10 +145,11 @@ describe("gateway under SIGKILL and broker restarts", () => {
         await kill(gateway);
         gateway = spawnGateway();
       }
-      // The broker restarts too: its sessions and anything it held are gone (it keeps them in memory).
+      // The broker restarts too: its sessions and anything it held are gone (neither keeps them on disk here).
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      await broker.close();
-      broker = await startEmbeddedBroker({ registry, port: brokerPort });
+      await broker!.stop();
+      broker = undefined;
+      broker = await startBroker();
       await producing;
 
       const expected = devices.flatMap((_, k) => Array.from({ length: PER_DEVICE }, (_, i) => 100_000 * (k + 1) + i)).sort((a, b) => a - b);

@@ -4,11 +4,18 @@
  * truth on the chain: every reading appended, decrypted through the mock's `fhevm_getClearText`
  * from the handles in the appends' calldata.
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import path from "node:path";
+import mqtt from "mqtt";
 import { Interface, JsonRpcProvider, keccak256, type Contract } from "ethers";
 import { connectMarket, iotDataMarketAbi } from "@iotdm/contracts-client";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import { devWallet } from "../../demo/accounts";
+import { findExecutable } from "../../launcher/redis";
+import { mosquittoConfig } from "../broker-acl";
 import { hashPassword, newPassword, type DeviceMode, type DeviceRegistry } from "../device-registry";
 
 export const SELLER = 2;
@@ -90,4 +97,58 @@ export async function eventually(what: string, check: () => Promise<boolean> | b
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** The Mosquitto binary, when installed. */
+export function mosquittoBinary(): string | undefined {
+  return findExecutable("mosquitto", `${process.env.PATH ?? ""}:/usr/sbin:/usr/local/sbin`);
+}
+
+/** A Mosquitto of the test's own. */
+export interface PrivateMosquitto {
+  url: string;
+  /** SIGTERM, and resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `binary` on 127.0.0.1:`port` with what `npm run gateway -- --mosquitto-config` prints for
+ * `registry` (files in `dir`), without persistence: a restart forgets every session and message,
+ * like the embedded broker's. Resolves once the registry's gateway can log in.
+ */
+export async function startPrivateMosquitto(options: { binary: string; registry: DeviceRegistry; gatewayPassword: string; port: number; dir: string }): Promise<PrivateMosquitto> {
+  const { dir, port } = options;
+  const config = mosquittoConfig(options.registry, { passwordFile: path.join(dir, "passwords"), aclFile: path.join(dir, "acl") });
+  writeFileSync(path.join(dir, "passwords"), config.passwords, { mode: 0o600 });
+  writeFileSync(path.join(dir, "acl"), config.acl, { mode: 0o600 });
+  // Started as root, Mosquitto switches to the user named here (by default "mosquitto", who could not read our files).
+  writeFileSync(path.join(dir, "mosquitto.conf"), `user ${userInfo().username}\nlistener ${port} 127.0.0.1\npersistence false\nlog_dest stderr\nlog_type error\n${config.conf}`);
+  const child: ChildProcess = spawn(options.binary, ["-c", path.join(dir, "mosquitto.conf")], { stdio: ["ignore", "ignore", "inherit"] });
+  const url = `mqtt://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  try {
+    await eventually(
+      "the private Mosquitto to listen",
+      async () => {
+        if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
+        try {
+          const client = await mqtt.connectAsync(url, { clientId: `probe-${randomBytes(3).toString("hex")}`, username: options.registry.gateway.username, password: options.gatewayPassword, reconnectPeriod: 0, connectTimeout: 2_000, clean: true });
+          await client.endAsync(true);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      15_000,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
 }
