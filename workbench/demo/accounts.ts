@@ -45,3 +45,29 @@ export function devWallet(index: number, provider?: Provider): Wallet {
   root ??= HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0");
   return new Wallet(root.deriveChild(index).privateKey, provider);
 }
+
+/**
+ * How many relayer keys the demo deployment makes operators: as many worker processes (`WORKERS`,
+ * Compose's `--scale worker=N`) as this can run on the local chain with keys of their own.
+ */
+export const DEMO_RELAYER_COUNT = 8;
+
+/**
+ * The `n`th demo relayer (1-based): relayer 1 is dev account #1 (the worker's of a one-worker
+ * `npm start`); relayer n ≥ 2 is account #(100 + n) of the same mnemonic, outside the accounts the
+ * node funds (so that it clutters neither the dev wallet nor the devices' range): the demo deployment
+ * grants each of them OPERATOR_ROLE and ETH for gas (workbench/demo/operators.ts).
+ */
+export function demoRelayer(n: number, provider?: Provider): Wallet {
+  if (!Number.isInteger(n) || n < 1 || n > DEMO_RELAYER_COUNT) {
+    throw new RangeError(`demo relayer number must be 1..${DEMO_RELAYER_COUNT}, got ${n}`);
+  }
+  if (n === 1) return devWallet(DEMO_ROLES.relayer.index, provider);
+  root ??= HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0");
+  return new Wallet(root.deriveChild(100 + n).privateKey, provider);
+}
+
+/** The first `count` demo relayers' keys. */
+export function demoRelayerKeys(count = DEMO_RELAYER_COUNT): string[] {
+  return Array.from({ length: count }, (_, i) => demoRelayer(i + 1).privateKey);
+}

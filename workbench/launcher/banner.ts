@@ -30,6 +30,8 @@ export function readyBanner(options: {
   simulatorRate: number;
   /** The broker, the gateway and the devices' modes, when the demo devices run over MQTT. */
   mqtt?: DemoFleetSummary;
+  /** The workers' relayer addresses, one per worker process. */
+  relayers?: readonly string[];
 }): string {
   const { deployment } = options;
   const rule = "─".repeat(78);
@@ -53,6 +55,8 @@ export function readyBanner(options: {
       `  Gateway  ${short(mqtt.gateway.address)} (dev account #${mqtt.gateway.index}) appends what devices publish under ${mqtt.topicPrefix}/`,
     );
   }
+  const relayers = options.relayers ?? [];
+  if (relayers.length > 1) lines.push(`  Workers  ${relayers.length}, each signing with a relayer of its own: ${relayers.map(short).join(", ")}`);
   if (deployment) {
     const sellerOf = (address: string) => deployment.accounts.sellers.find((s) => s.address === address);
     lines.push(

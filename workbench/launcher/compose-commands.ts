@@ -7,8 +7,9 @@
  *   writes `<STATE_DIR>/deployment.json`. Nothing to do on Zama's testnet.
  * - `exec [--relayer] -- <command…>`: runs a command (the worker, the service) with the variables
  *   `npm start` would pass it: MARKET_ADDRESS, MARKET_FROM_BLOCK and CHAIN_ID from the deployment
- *   record (or the real network's), and with `--relayer` on the local chain the demo relayer's key
- *   when RELAYER_PRIVATE_KEY is unset. Empty variables are removed (Compose sets `${X:-}` to ""),
+ *   record (or the real network's), and with `--relayer` on the local chain the demo relayers' keys
+ *   (RELAYER_PRIVATE_KEYS: each worker replica takes one no live worker holds) when neither
+ *   RELAYER_PRIVATE_KEY nor RELAYER_PRIVATE_KEYS is set. Empty variables are removed (Compose sets `${X:-}` to ""),
  *   so that each program applies its own default. Forwards SIGTERM/SIGINT and exits with the
  *   command's code.
  * - `devices`: the demo's MQTT side for the deployment record (demo-gateway.ts): the broker
@@ -17,7 +18,7 @@
  *   failing this ends with code 1.
  */
 import { spawn } from "node:child_process";
-import { DEMO_ROLES, devWallet } from "../demo/accounts";
+import { demoRelayerKeys } from "../demo/accounts";
 import { readDeployment, type Deployment } from "../demo/deployment-file";
 import { SEPOLIA_CHAIN_ID } from "../simulator/fhevm-network";
 import { readChainIdentity } from "../simulator/rpc";
@@ -55,18 +56,12 @@ export async function prepare(options: { config: LauncherConfig; log: ConsoleLog
 export async function execWithDeployment(options: { config: LauncherConfig; command: string[]; relayer: boolean; log: ConsoleLog }): Promise<number> {
   const { config, command, log } = options;
   if (command.length === 0) throw new LauncherError("exec needs a command: main.ts exec [--relayer] -- <command> [args…]");
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
+  let deployment: Deployment | undefined;
   if (config.network.name === "local") {
-    const deployment = await waitFor(`${config.stateDir}/deployment.json`, async () => readDeployment(config.stateDir));
-    env.MARKET_ADDRESS = deployment.marketAddress;
-    env.MARKET_FROM_BLOCK = String(deployment.deploymentBlock);
-    env.CHAIN_ID = String(deployment.chainId);
-    if (options.relayer) env.RELAYER_PRIVATE_KEY ??= devWallet(DEMO_ROLES.relayer.index).privateKey;
+    deployment = await waitFor(`${config.stateDir}/deployment.json`, async () => readDeployment(config.stateDir));
     await warnIfStale({ deployment, rpcUrl: config.chain.rpcUrl ?? deployment.rpcUrl, log });
-  } else {
-    env.CHAIN_ID ??= String(SEPOLIA_CHAIN_ID);
   }
-  if (!options.relayer) delete env.RELAYER_PRIVATE_KEY;
+  const env = execEnvironment({ env: process.env, deployment, relayer: options.relayer });
   const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on("SIGTERM", forward);
@@ -80,6 +75,33 @@ export async function execWithDeployment(options: { config: LauncherConfig; comm
   });
 }
 
+/**
+ * The environment `exec` runs its command with: `env` without empty variables; the deployment's
+ * market and chain id (local chain) or Sepolia's chain id; the relayer keys only with `relayer`.
+ * On the local chain a worker given no key gets every demo relayer's key (RELAYER_PRIVATE_KEYS) and
+ * takes the first one no live worker holds, so that each replica of `--scale worker=N` signs with
+ * a key of its own.
+ */
+export function execEnvironment(options: { env: NodeJS.ProcessEnv; deployment: Deployment | undefined; relayer: boolean }): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== ""));
+  const { deployment } = options;
+  if (deployment) {
+    env.MARKET_ADDRESS = deployment.marketAddress;
+    env.MARKET_FROM_BLOCK = String(deployment.deploymentBlock);
+    env.CHAIN_ID = String(deployment.chainId);
+    if (options.relayer && env.RELAYER_PRIVATE_KEY === undefined && env.RELAYER_PRIVATE_KEYS === undefined) {
+      env.RELAYER_PRIVATE_KEYS = demoRelayerKeys().join(",");
+    }
+  } else {
+    env.CHAIN_ID ??= String(SEPOLIA_CHAIN_ID);
+  }
+  if (!options.relayer) {
+    delete env.RELAYER_PRIVATE_KEY;
+    delete env.RELAYER_PRIVATE_KEYS;
+  }
+  return env;
+}
+
 /** Runs the broker, the gateway and the demo devices until `signal` aborts; resolves with the exit code. */
 export async function runDevices(options: { config: LauncherConfig; log: ConsoleLog; signal: AbortSignal; root: string }): Promise<number> {
   const { config, log } = options;
@@ -89,6 +111,7 @@ export async function runDevices(options: { config: LauncherConfig; log: Console
   const gatewayGone = new AbortController();
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
   delete env.RELAYER_PRIVATE_KEY;
+  delete env.RELAYER_PRIVATE_KEYS;
   try {
     await startDemoFleet({
       config,

@@ -74,6 +74,36 @@ describe("npm start configuration", () => {
     });
   });
 
+  it("runs WORKERS worker processes, each with a relayer key of its own", () => {
+    const key = (byte: string) => `0x${byte.repeat(32)}`;
+    expect(parse([])).toMatchObject({ config: { workers: 1, relayerPrivateKey: undefined, relayerPrivateKeys: undefined } });
+    // Locally the demo's relayers serve them; elsewhere a list with a key per worker.
+    expect(parse([], { WORKERS: "3" })).toMatchObject({ kind: "start", config: { workers: 3 } });
+    expect(parse([], { WORKERS: "3", RELAYER_PRIVATE_KEYS: `${key("11")},${key("22")}, ${key("33")}` })).toMatchObject({
+      config: { workers: 3, relayerPrivateKeys: [key("11"), key("22"), key("33")] },
+    });
+    expect(parse([], { WORKERS: "3", RELAYER_PRIVATE_KEY: key("11") })).toMatchObject({
+      kind: "error",
+      message: expect.stringContaining("WORKERS=3 needs a relayer key per worker: RELAYER_PRIVATE_KEY is one key; list 3 in RELAYER_PRIVATE_KEYS"),
+    });
+    expect(parse([], { WORKERS: "3", RELAYER_PRIVATE_KEYS: `${key("11")},${key("22")}` })).toMatchObject({
+      kind: "error",
+      message: "WORKERS=3 needs a relayer key per worker, and RELAYER_PRIVATE_KEYS lists 2",
+    });
+    expect(parse([], { WORKERS: "2", RELAYER_PRIVATE_KEYS: `${key("11")},${key("11")}` })).toMatchObject({ kind: "error", message: expect.stringContaining("lists a key twice") });
+    expect(parse([], { WORKERS: "9" })).toMatchObject({ kind: "error", message: expect.stringContaining("the demo has 8 relayer keys") });
+    expect(parse([], { WORKERS: "0" })).toMatchObject({ kind: "error", message: expect.stringContaining("WORKERS") });
+    expect(
+      parse([], {
+        FHEVM_NETWORK: "sepolia",
+        CHAIN_RPC_URL: "https://rpc.sepolia.example",
+        MARKET_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        WORKERS: "2",
+        RELAYER_PRIVATE_KEYS: `${key("11")},${key("22")}`,
+      }),
+    ).toMatchObject({ kind: "start", config: { workers: 2, network: { name: "sepolia" } } });
+  });
+
   it("rejects unknown flags and prints help", () => {
     expect(parse(["--frsh"])).toMatchObject({ kind: "error", message: expect.stringContaining("--frsh") });
     expect(parse(["-h"])).toEqual({ kind: "help" });

@@ -7,6 +7,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { parseAllowedOrigins } from "@iotdm/contracts-client/rpc-origin-guard";
+import { DEMO_RELAYER_COUNT } from "../demo/accounts";
 import { defaultPublicOrigins } from "../server/config";
 import { fhevmNetworkFromEnv, type FhevmNetwork } from "../simulator/fhevm-network";
 
@@ -21,12 +22,14 @@ workbench service; then prints the URL to open and the demo accounts. Ctrl-C sto
   -h, --help   this text
 
 Configuration (environment): PORT, HOST, PUBLIC_ORIGINS, STATE_DIR, REDIS_URL, MQTT_URL,
-CHAIN_PORT, CHAIN_RPC_URL, FHEVM_NETWORK, RELAYER_URL, MARKET_ADDRESS, MARKET_FROM_BLOCK, RELAYER_PRIVATE_KEY,
+CHAIN_PORT, CHAIN_RPC_URL, FHEVM_NETWORK, RELAYER_URL, MARKET_ADDRESS, MARKET_FROM_BLOCK, RELAYER_PRIVATE_KEY, RELAYER_PRIVATE_KEYS, WORKERS,
 DEMO_HISTORY_HOURS, SIMULATOR_RATE, UI_BUILD, LOG_LEVEL, QUEUE_NAME, QUEUE_PREFIX — see README.md.`;
 
 const hexKey = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, "must be 32 bytes of hex");
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address");
 const port = z.coerce.number().int().min(1).max(65_535);
+/** The most worker processes one `npm start` runs. */
+const MAX_WORKERS = 16;
 
 const Environment = z.object({
   PORT: port.default(8787),
@@ -46,6 +49,14 @@ const Environment = z.object({
   MARKET_FROM_BLOCK: z.coerce.number().int().min(0).optional(),
   /** The worker's account; on the local chain the demo relayer (dev account 1) by default. */
   RELAYER_PRIVATE_KEY: hexKey.optional(),
+  /** One key per worker process (comma-separated), for WORKERS > 1; on the local chain the demo relayers by default. */
+  RELAYER_PRIVATE_KEYS: z
+    .string()
+    .transform((value) => value.split(",").map((key) => key.trim()).filter((key) => key.length > 0))
+    .pipe(z.array(hexKey).min(1, "lists no key"))
+    .optional(),
+  /** Worker processes to run, each with a relayer key of its own. */
+  WORKERS: z.coerce.number().int().min(1).max(MAX_WORKERS).default(1),
   /** Hours of readings the demo seed back-fills per dataset. */
   DEMO_HISTORY_HOURS: z.coerce.number().min(0).max(24 * 30).default(72),
   /** Readings per second each demo device sends while running; 0 turns the devices off. */
@@ -76,6 +87,10 @@ export interface LauncherConfig {
   chain: { port: number; rpcUrl: string | undefined; browserOrigins: string[] };
   market: { address: string; fromBlock: number } | undefined;
   relayerPrivateKey: string | undefined;
+  /** One per worker at least, when given (RELAYER_PRIVATE_KEYS). */
+  relayerPrivateKeys: string[] | undefined;
+  /** Worker processes to run, each signing with a key of its own. */
+  workers: number;
   demo: { historyHours: number; simulatorRate: number };
   uiBuild: "auto" | "always" | "never";
   logLevel: string;
@@ -119,8 +134,11 @@ export function parseLauncherConfig(options: { argv: string[]; env: Record<strin
   } catch (err) {
     return { kind: "error", message: (err as Error).message };
   }
+  const keysProblem = relayerKeysProblem({ workers: e.WORKERS, one: e.RELAYER_PRIVATE_KEY, many: e.RELAYER_PRIVATE_KEYS, local: network.name === "local" });
+  if (keysProblem) return { kind: "error", message: keysProblem };
   if (network.name === "sepolia") {
-    const missing = (["CHAIN_RPC_URL", "MARKET_ADDRESS", "RELAYER_PRIVATE_KEY"] as const).filter((name) => e[name] === undefined);
+    const missing: string[] = (["CHAIN_RPC_URL", "MARKET_ADDRESS"] as const).filter((name) => e[name] === undefined);
+    if (e.RELAYER_PRIVATE_KEY === undefined && e.RELAYER_PRIVATE_KEYS === undefined) missing.push("RELAYER_PRIVATE_KEY (or RELAYER_PRIVATE_KEYS)");
     if (missing.length > 0) {
       return {
         kind: "error",
@@ -140,10 +158,35 @@ export function parseLauncherConfig(options: { argv: string[]; env: Record<strin
       chain: { port: e.CHAIN_PORT, rpcUrl: e.CHAIN_RPC_URL, browserOrigins },
       market: e.MARKET_ADDRESS ? { address: e.MARKET_ADDRESS, fromBlock: e.MARKET_FROM_BLOCK ?? 0 } : undefined,
       relayerPrivateKey: e.RELAYER_PRIVATE_KEY,
+      relayerPrivateKeys: e.RELAYER_PRIVATE_KEYS,
+      workers: e.WORKERS,
       demo: { historyHours: e.DEMO_HISTORY_HOURS, simulatorRate: e.SIMULATOR_RATE },
       uiBuild: e.UI_BUILD,
       logLevel: e.LOG_LEVEL,
       queue: { name: e.QUEUE_NAME, prefix: e.QUEUE_PREFIX },
     },
   };
+}
+
+/**
+ * Whether the relayer keys fit WORKERS: each worker signs with a key of its own (two processes on
+ * one key would race for its nonces), so one key serves one worker and a list needs a key per
+ * worker. On the local chain, without keys, the demo relayers serve up to DEMO_RELAYER_COUNT.
+ */
+function relayerKeysProblem(options: { workers: number; one: string | undefined; many: string[] | undefined; local: boolean }): string | undefined {
+  const { workers, one, many } = options;
+  if (one !== undefined && many !== undefined) return "give RELAYER_PRIVATE_KEY (one worker) or RELAYER_PRIVATE_KEYS (one key per worker), not both";
+  if (one !== undefined && workers > 1) {
+    return `WORKERS=${workers} needs a relayer key per worker: RELAYER_PRIVATE_KEY is one key; list ${workers} in RELAYER_PRIVATE_KEYS (each worker signs with its own)`;
+  }
+  if (many !== undefined && many.length < workers) {
+    return `WORKERS=${workers} needs a relayer key per worker, and RELAYER_PRIVATE_KEYS lists ${many.length}`;
+  }
+  if (many !== undefined && new Set(many.map((key) => key.toLowerCase().replace(/^0x/, ""))).size < many.length) {
+    return "RELAYER_PRIVATE_KEYS lists a key twice: each worker signs with a key of its own";
+  }
+  if (one === undefined && many === undefined && options.local && workers > DEMO_RELAYER_COUNT) {
+    return `WORKERS=${workers}: the demo has ${DEMO_RELAYER_COUNT} relayer keys; give RELAYER_PRIVATE_KEYS for more`;
+  }
+  return undefined;
 }

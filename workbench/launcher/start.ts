@@ -7,9 +7,10 @@
  *     but the workbench's), unless CHAIN_RPC_URL names one.
  *  4. A chain it has not seen (by genesis block hash) is deployed to and seeded with the demo, and
  *     the queue state of the previous chain is forgotten; the deployment record is written.
- *  5. The worker and the workbench service as supervised child processes; with the demo, the MQTT
- *     broker (MQTT_URL, 127.0.0.1:1883, or an embedded one), the gateway as a supervised child
- *     process, and the demo devices in-process, publishing over MQTT through it (demo-gateway.ts).
+ *  5. The worker (WORKERS of them, each with a relayer key of its own) and the workbench service
+ *     as supervised child processes; with the demo, the MQTT broker (MQTT_URL, 127.0.0.1:1883, or
+ *     an embedded one), the gateway as a supervised child process, and the demo devices
+ *     in-process, publishing over MQTT through it (demo-gateway.ts).
  *  6. Readiness (the service's /api/ready, a worker on the queue), then the banner.
  *
  * Ctrl-C (or SIGTERM) stops the devices, then the gateway and an embedded broker, then the worker
@@ -18,8 +19,10 @@
  * growing wait (supervised-process.ts, restart-policy.ts); when restarts keep failing, everything
  * stops with exit code 1.
  */
-import { devWallet, DEMO_ROLES } from "../demo/accounts";
+import { Wallet } from "ethers";
+import { demoRelayerKeys } from "../demo/accounts";
 import { deploymentPath, type Deployment } from "../demo/deployment-file";
+import { ensureOperators } from "../demo/operators";
 import { readChainIdentity, type ChainIdentity } from "../simulator/rpc";
 import { readyBanner } from "./banner";
 import { countQueueWorkers, purgeQueue } from "./chain-reset";
@@ -98,6 +101,7 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
         uiBuilt,
         simulatorRate: options.config.network.name === "local" ? options.config.demo.simulatorRate : 0,
         mqtt: fleet,
+        relayers: target.relayerKeys.map((key) => new Wallet(key).address),
       }),
     );
   };
@@ -179,11 +183,12 @@ async function connectChain({ config, root, log, cleanup }: PhaseContext) {
   return { rpcUrl, identity };
 }
 
-/** Which market the children use, with which relayer key (and the demo deployment on the local chain). */
+/** Which market the children use, with which relayer keys (and the demo deployment on the local chain). */
 interface MarketTarget {
   deployment: Deployment | undefined;
   market: { address: string; fromBlock: number };
-  relayerKey: string;
+  /** One per worker process: each signs with a key of its own. */
+  relayerKeys: string[];
 }
 
 /**
@@ -199,22 +204,28 @@ async function ensureMarket(
   if (config.network.name === "local") {
     if (config.market) log.warn("launcher", "MARKET_ADDRESS is ignored on the local chain: npm start deploys (and records) its own market");
     const deployment = await ensureLocalDeployment({ stateDir: config.stateDir, historyHours: config.demo.historyHours, log, ...chain });
-    target = {
-      deployment,
-      market: { address: deployment.marketAddress, fromBlock: deployment.deploymentBlock },
-      relayerKey: config.relayerPrivateKey ?? devWallet(DEMO_ROLES.relayer.index).privateKey,
-    };
+    const relayerKeys = workerKeys(config) ?? demoRelayerKeys(config.workers);
+    // Keys of your own on the local chain: the demo's admin makes them operators too.
+    const { granted } = await ensureOperators({ rpcUrl: chain.rpcUrl, marketAddress: deployment.marketAddress, relayers: relayerKeys.map((key) => new Wallet(key).address) });
+    if (granted.length > 0) log.info("launcher", `granted OPERATOR_ROLE to the relayer(s) ${granted.join(", ")}`);
+    target = { deployment, market: { address: deployment.marketAddress, fromBlock: deployment.deploymentBlock }, relayerKeys };
   } else {
-    target = { deployment: undefined, market: config.market!, relayerKey: config.relayerPrivateKey! };
+    target = { deployment: undefined, market: config.market!, relayerKeys: workerKeys(config)! };
     log.info("launcher", `Zama testnet: market ${target.market.address} (from block ${target.market.fromBlock}); no demo seed on a real network`);
   }
   cleanup.checkpoint();
   return target;
 }
 
-/** The worker and the service, started by phase 5. */
+/** The relayer keys of the configuration, one per worker (undefined when it gives none). */
+function workerKeys(config: LauncherConfig): string[] | undefined {
+  if (config.relayerPrivateKeys) return config.relayerPrivateKeys.slice(0, config.workers);
+  return config.relayerPrivateKey ? [config.relayerPrivateKey] : undefined;
+}
+
+/** The workers and the service, started by phase 5. */
 interface Children {
-  worker: SupervisedProcess;
+  workers: SupervisedProcess[];
   service: SupervisedProcess;
 }
 
@@ -242,6 +253,7 @@ async function startChildren(
   };
   // Keys go to the process that signs with them, and nowhere else.
   delete common.RELAYER_PRIVATE_KEY;
+  delete common.RELAYER_PRIVATE_KEYS;
   delete common.DEVICE_PRIVATE_KEY;
   const serviceEnv: NodeJS.ProcessEnv = {
     ...common,
@@ -254,12 +266,17 @@ async function startChildren(
   };
   const supervise = (name: string, start: () => ManagedProcess) =>
     new SupervisedProcess({ name, start, log, onGiveUp: (reason) => void stop(reason, 1), restartWhile: () => !cleanup.unwinding });
-  const worker = supervise("worker", () =>
-    spawnNode({ name: "worker", entry: "worker/src/main.ts", root, log, env: { ...common, CHAIN_RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: target.relayerKey } }),
+  // One process per relayer key: `worker`, or `worker 1` … `worker N` with WORKERS=N.
+  const workerNames = target.relayerKeys.map((_, i) => (target.relayerKeys.length === 1 ? "worker" : `worker ${i + 1}`));
+  log.reserve([...workerNames, "workbench"]);
+  const workers = target.relayerKeys.map((relayerKey, i) =>
+    supervise(workerNames[i]!, () =>
+      spawnNode({ name: workerNames[i]!, entry: "worker/src/main.ts", root, log, env: { ...common, CHAIN_RPC_URL: rpcUrl, RELAYER_PRIVATE_KEY: relayerKey } }),
+    ),
   );
   const service = supervise("workbench service", () => spawnNode({ name: "workbench", entry: "workbench/server/main.ts", root, log, env: serviceEnv }));
-  await cleanup.push("stopping the worker and the workbench service", () =>
-    Promise.all([worker.stop(STOP_TIMEOUT_MS), service.stop(STOP_TIMEOUT_MS)]),
+  await cleanup.push(`stopping the ${workers.length === 1 ? "worker" : `${workers.length} workers`} and the workbench service`, () =>
+    Promise.all([...workers.map((worker) => worker.stop(STOP_TIMEOUT_MS)), service.stop(STOP_TIMEOUT_MS)]),
   );
   let fleet: DemoFleetSummary | undefined;
   if (target.deployment) {
@@ -275,29 +292,34 @@ async function startChildren(
       onGiveUp: (reason) => void stop(reason, 1),
     });
   }
-  return { worker, service, fleet };
+  return { workers, service, fleet };
 }
 
-/** Phase 6: the service answers /api/ready and a worker consumes the queue. */
+/** Phase 6: the service answers /api/ready and every worker consumes the queue. */
 async function waitForReadiness({ config, cleanup }: PhaseContext, options: { children: Children; queue: QueueAddress }): Promise<void> {
-  const { worker, service } = options.children;
+  const { workers, service } = options.children;
   const { port } = config.http;
   const probeHost = loopbackFor(config.http.host);
   // A child that crashes while starting is restarted like any other; its supervisor giving up
   // stops everything (the checkpoint), and says why.
-  const waitUntil = async (what: string, child: SupervisedProcess, ready: () => Promise<boolean>) => {
+  const waitUntil = async (what: string, children: SupervisedProcess[], ready: () => Promise<boolean>) => {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       cleanup.checkpoint();
-      if (child.gaveUp) throw new LauncherError(child.gaveUp);
+      const gaveUp = children.find((child) => child.gaveUp);
+      if (gaveUp) throw new LauncherError(gaveUp.gaveUp!);
       if (await ready().catch(() => false)) return;
       if (Date.now() > deadline) throw new LauncherError(`timed out after ${READY_TIMEOUT_MS / 1000} s waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   };
   await Promise.all([
-    waitUntil("the workbench service to answer /api/ready", service, async () => (await fetch(`http://${probeHost}:${port}/api/ready`)).ok),
-    waitUntil("the worker to take jobs", worker, async () => (await countQueueWorkers(options.queue)) > 0),
+    waitUntil("the workbench service to answer /api/ready", [service], async () => (await fetch(`http://${probeHost}:${port}/api/ready`)).ok),
+    waitUntil(
+      workers.length === 1 ? "the worker to take jobs" : `the ${workers.length} workers to take jobs`,
+      workers,
+      async () => (await countQueueWorkers(options.queue)) >= workers.length,
+    ),
   ]);
   cleanup.checkpoint();
 }

@@ -31,4 +31,17 @@ describe("worker configuration", () => {
       /Invalid worker configuration:\n {2}WORKER_CONCURRENCY: .*\n {2}MARKET_ADDRESS: is required\n {2}RELAYER_PRIVATE_KEY: is required/,
     );
   });
+
+  it("takes a list of relayer keys instead of one, and refuses both or neither", () => {
+    const { RELAYER_PRIVATE_KEY: _one, ...rest } = required;
+    const list = { ...rest, RELAYER_PRIVATE_KEYS: ` 0x${"22".repeat(32)}, ${"33".repeat(32)} ,` };
+    expect(loadConfig(list)).toMatchObject({ relayerPrivateKeys: [`0x${"22".repeat(32)}`, "33".repeat(32)], relayerLeaseMs: 15_000 });
+    expect(loadConfig(list).relayerPrivateKey).toBeUndefined();
+    // Compose passes an unset variable as an empty one.
+    expect(loadConfig({ ...list, RELAYER_PRIVATE_KEY: "" }).relayerPrivateKeys).toHaveLength(2);
+    expect(() => loadConfig({ ...required, RELAYER_PRIVATE_KEYS: list.RELAYER_PRIVATE_KEYS })).toThrow(
+      "RELAYER_PRIVATE_KEY: give RELAYER_PRIVATE_KEY or RELAYER_PRIVATE_KEYS, not both",
+    );
+    expect(() => loadConfig({ ...rest, RELAYER_PRIVATE_KEYS: "0x12" })).toThrow("each key of RELAYER_PRIVATE_KEYS must be 32 bytes of hex");
+  });
 });

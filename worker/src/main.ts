@@ -2,7 +2,9 @@
  * The worker process: `npx tsx worker/src/main.ts` (configuration from the environment, see
  * worker/README.md). SIGTERM or SIGINT closes it gracefully: no new jobs, running jobs finish the
  * transaction in flight and go back to the queue for another worker. A second signal exits at once
- * (the jobs' locks then expire and another worker takes them over).
+ * (the jobs' locks then expire and another worker takes them over). It refuses to start when its
+ * relayer key is in use by another live worker of the queue or lacks the market's OPERATOR_ROLE,
+ * and stops (exit 1) if another worker ever takes its key over.
  */
 import { loadConfig } from "./config";
 import { createLogger } from "./logger";
@@ -14,7 +16,7 @@ async function main(): Promise<void> {
   const runtime = await startWorker({ config, logger });
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals | "relayer lost", code = 0) => {
     if (stopping) {
       logger.warn({ signal }, "second signal: exiting now");
       process.exit(1);
@@ -22,15 +24,21 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     runtime.close({ release: true }).then(
-      () => process.exit(0),
+      () => process.exit(code),
       (err: unknown) => {
         logger.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  // Not `stop` itself: Node passes the signal's number as a second argument.
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  // Another worker now signs with this worker's key: stop taking jobs, hand back the running ones.
+  void runtime.relayerLost.then((reason) => {
+    logger.error({ relayer: runtime.relayer }, reason);
+    stop("relayer lost", 1);
+  });
 }
 
 main().catch((err: unknown) => {

@@ -53,6 +53,8 @@ describe("crash safety", () => {
       concurrency: 2,
       lockDurationMs: 2_000,
       stalledIntervalMs: 1_000,
+      // The next worker takes the killed one's relayer key once this runs out.
+      relayerLeaseMs: 2_000,
       logLevel: "info",
     });
     const worker = spawnWorker({ config });

@@ -1,12 +1,17 @@
 /**
  * docker-compose.yml, the Dockerfile and .dockerignore, checked without a Docker engine (none runs
  * on these machines): the Compose file parses, the chain's RPC is never published beyond the
- * host's loopback, the services start in order, and they take npm start's variables.
+ * host's loopback, the services start in order, the worker scales with a relayer key per replica,
+ * and they take npm start's variables.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { Wallet } from "ethers";
+import { DEMO_RELAYER_COUNT, demoRelayerKeys } from "../../demo/accounts";
+import type { Deployment } from "../../demo/deployment-file";
+import { execEnvironment } from "../compose-commands";
 import { LAUNCHER_VARIABLES } from "../config";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
@@ -20,6 +25,8 @@ interface Service {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   volumes?: string[];
+  deploy?: { replicas?: string };
+  container_name?: string;
 }
 const compose = parse(read("docker-compose.yml"), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const { services } = compose;
@@ -72,6 +79,25 @@ describe("docker-compose.yml", () => {
     expect(services.workbench!.command?.slice(-4)).toEqual(["node", "--import", "tsx", "workbench/server/main.ts"]);
     expect(services.workbench!.command).not.toContain("--relayer");
     for (const entry of ["workbench/launcher/main.ts", "worker/src/main.ts", "workbench/server/main.ts"]) expect(existsSync(path.join(ROOT, entry)), entry).toBe(true);
+  });
+
+  it("scales the worker (--scale worker=N, or WORKERS), each replica taking a relayer key of its own from one shared list", () => {
+    const worker = services.worker!;
+    expect(worker.deploy).toEqual({ replicas: "${WORKERS:-1}" });
+    // Replicas cannot share a fixed name or a host port.
+    expect(worker.container_name).toBeUndefined();
+    expect(worker.ports).toBeUndefined();
+    expect(worker.environment).toMatchObject({ RELAYER_PRIVATE_KEY: "${RELAYER_PRIVATE_KEY:-}", RELAYER_PRIVATE_KEYS: "${RELAYER_PRIVATE_KEYS:-}" });
+    // Locally `exec --relayer` hands every replica the demo relayers' keys; elsewhere the list passes through.
+    const deployment = { marketAddress: "0x5FbDB2315678afecb367f032d93F642f64180aa3", deploymentBlock: 3, chainId: 31337 } as Deployment;
+    const local = execEnvironment({ env: { RELAYER_PRIVATE_KEY: "", RELAYER_PRIVATE_KEYS: "" }, deployment, relayer: true });
+    expect(local.RELAYER_PRIVATE_KEY).toBeUndefined();
+    expect(local.RELAYER_PRIVATE_KEYS?.split(",")).toEqual(demoRelayerKeys());
+    expect(new Set(demoRelayerKeys().map((key) => new Wallet(key).address)).size).toBe(DEMO_RELAYER_COUNT);
+    expect(execEnvironment({ env: { RELAYER_PRIVATE_KEYS: "0xaa,0xbb" }, deployment: undefined, relayer: true }).RELAYER_PRIVATE_KEYS).toBe("0xaa,0xbb");
+    // No key reaches the service.
+    const service = execEnvironment({ env: { RELAYER_PRIVATE_KEY: "0xaa", RELAYER_PRIVATE_KEYS: "0xaa,0xbb" }, deployment, relayer: false });
+    expect(service.RELAYER_PRIVATE_KEY ?? service.RELAYER_PRIVATE_KEYS).toBeUndefined();
   });
 
   it("is configured with npm start's variables and no others", () => {

@@ -36,7 +36,9 @@ export function workerEnv(config: WorkerConfig): NodeJS.ProcessEnv {
     RPC_POLLING_INTERVAL_MS: String(config.rpcPollingIntervalMs),
     MARKET_ADDRESS: config.marketAddress,
     MARKET_FROM_BLOCK: String(config.marketFromBlock),
-    RELAYER_PRIVATE_KEY: config.relayerPrivateKey,
+    ...(config.relayerPrivateKey !== undefined && { RELAYER_PRIVATE_KEY: config.relayerPrivateKey }),
+    ...(config.relayerPrivateKeys !== undefined && { RELAYER_PRIVATE_KEYS: config.relayerPrivateKeys.join(",") }),
+    ...(config.relayerLeaseMs !== undefined && { WORKER_RELAYER_LEASE_MS: String(config.relayerLeaseMs) }),
     LOG_LEVEL: config.logLevel,
   };
 }
