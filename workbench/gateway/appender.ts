@@ -53,6 +53,8 @@ export interface BatchTimings {
   prepareMs: number;
   /** Encrypting the readings (mode b), a part of `prepareMs`. */
   encryptMs: number;
+  /** The node's dry run of a device's sealed batch (mode a), a part of `prepareMs`. */
+  estimateMs: number;
   /** From the broadcast to the receipt. */
   chainMs: number;
 }
@@ -215,13 +217,16 @@ export class Appender {
     let timestamps: bigint[];
     let gasLimit: bigint | undefined;
     let encryptMs = 0;
+    let estimateMs = 0;
     if (items[0]!.kind === "sealed") {
       const sealed = items[0] as SealedItem;
       ({ handles, inputProof } = sealed);
       timestamps = sealed.t.map(stamp);
       // A device's batch is untrusted: the node's estimate runs it first and names a refusal.
+      const estimateStarted = performance.now();
       try {
         gasLimit = await chain.market.appendReadings.estimateGas(id, handles, inputProof, timestamps, { from: chain.wallet.address });
+        estimateMs = performance.now() - estimateStarted;
       } catch (err) {
         if (isTransportError(err)) throw err;
         const decoded = decodeContractError(err);
@@ -251,7 +256,7 @@ export class Appender {
     await this.#options.queue.setInFlight(datasetId, record);
     const broadcastAt = performance.now();
     await this.#broadcast(chain, record);
-    await this.#settle(chain, datasetId, record, { prepareMs: broadcastAt - started, encryptMs, broadcastAt });
+    await this.#settle(chain, datasetId, record, { prepareMs: broadcastAt - started, encryptMs, estimateMs, broadcastAt });
   }
 
   /** Sends a recorded transaction; one the node already has, or already mined, is not an error. */
@@ -267,7 +272,7 @@ export class Appender {
   }
 
   /** Finds out what became of a recorded transaction and acts on it (see the module comment). */
-  async #settle(chain: Chain, datasetId: string, record: InFlightBatch, sent?: { prepareMs: number; encryptMs: number; broadcastAt: number }): Promise<void> {
+  async #settle(chain: Chain, datasetId: string, record: InFlightBatch, sent?: { prepareMs: number; encryptMs: number; estimateMs: number; broadcastAt: number }): Promise<void> {
     const { queue } = this.#options;
     if (record.genesisHash !== chain.genesisHash) {
       // Signed for a chain that is gone: its readings go to this one.
@@ -297,7 +302,12 @@ export class Appender {
     const items = await queue.head(datasetId, record.items);
     const readings = items.reduce((sum, item) => sum + (item.kind === "plain" ? 1 : item.handles.length), 0);
     await queue.complete({ datasetId, items: record.items, readings });
-    const timings = sent && { prepareMs: Math.round(sent.prepareMs), encryptMs: Math.round(sent.encryptMs), chainMs: Math.round(performance.now() - sent.broadcastAt) };
+    const timings = sent && {
+      prepareMs: Math.round(sent.prepareMs),
+      encryptMs: Math.round(sent.encryptMs),
+      estimateMs: Math.round(sent.estimateMs),
+      chainMs: Math.round(performance.now() - sent.broadcastAt),
+    };
     this.#emit({ type: "appended", batch: { datasetId, items, readings, txHash: record.hash, firstIndex: firstIndexOf(chain.market, receipt), blockNumber: receipt.blockNumber, ...(timings ? { timings } : {}) } });
   }
 

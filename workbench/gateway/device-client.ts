@@ -91,6 +91,8 @@ export class MqttDevice {
   #buffer: (DeviceReading & { takenAt: number })[] = [];
   #inFlight: InFlight | undefined;
   #sealing = false;
+  /** Readings being sealed (mode a): taken, not in the buffer, not in flight yet. */
+  #sealingReadings = 0;
   #nextSeq = 0;
   /** Readings queued by the gateway and not yet reported appended: seq → when taken (ms). */
   readonly #awaitingChain = new Map<number, number>();
@@ -111,7 +113,7 @@ export class MqttDevice {
   }
 
   get counters(): DeviceCounters {
-    return { ...this.#counters, unconfirmed: this.#buffer.length + (this.#inFlight ? this.#inFlight.lastSeq - this.#inFlight.seq + 1 : 0) };
+    return { ...this.#counters, unconfirmed: this.#buffer.length + this.#sealingReadings + (this.#inFlight ? this.#inFlight.lastSeq - this.#inFlight.seq + 1 : 0) };
   }
 
   /** Readings the gateway queued that it has not reported on the chain yet. */
@@ -215,15 +217,18 @@ export class MqttDevice {
       return;
     }
     this.#sealing = true;
+    this.#sealingReadings = batch.length;
     this.#options.seal!(batch).then(
       ({ handles, inputProof }) => {
         this.#sealing = false;
+        this.#sealingReadings = 0;
         this.#inFlight = flight({ v: 1, mode: "sealed", seq, t, handles, inputProof });
         this.#publish(this.#inFlight, false);
       },
       (err: unknown) => {
         // Could not encrypt (the chain's relayer away): keep the readings, try again shortly.
         this.#sealing = false;
+        this.#sealingReadings = 0;
         this.#buffer.unshift(...batch);
         this.#nextSeq = seq;
         this.#emit({ type: "error", message: `cannot seal a batch: ${(err as Error).message}` });
