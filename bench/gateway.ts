@@ -422,7 +422,8 @@ function boundSentence(capacity: {
     const limit = Math.round((capacity.meanBatchReadings * 1000) / (t.prepare + t.chain));
     // The node's time: mining and receipts, and the dry run of a sealed batch (mode a), which it executes twice.
     const nodeMs = t.chain + t.estimate;
-    const part = nodeMs >= t.prepare - t.estimate ? "the chain: the Hardhat node executes each append (32 fromExternal on the fhevm mock; a sealed batch twice, dry run then mined) and serves its receipt" : "the gateway's preparation of each batch";
+    const executes = t.estimate > 0 ? "executes each append twice (a dry run of the device's sealed batch, then mined; 32 fromExternal on the fhevm mock)" : "mines each append (32 fromExternal on the fhevm mock)";
+    const part = nodeMs >= t.prepare - t.estimate ? `the chain: the Hardhat node ${executes} and serves its receipt` : "the gateway's preparation of each batch";
     return (
       `one append at a time (the appender was busy ${pct(capacity.appenderBusyShare)} of the time), mostly ${part}: ${perBatch}, i.e. at most ${limit} readings/s. ` +
       (waited ? `The chain node and the gateway computed for less than the wall time: they waited for a core (${machine})` : `(${machine})`)
