@@ -28,8 +28,11 @@ import {
   type ScheduleInput,
   type ScheduleRecord,
 } from "./job-schemas";
+import { RedisLease } from "./lease";
 import { createRedisConnection } from "./redis";
 import { ScheduleStore } from "./schedule-store";
+
+export { RedisLease, describeHolder, type LeaseHolder, type LeaseState } from "./lease";
 
 /** What a job yields and reports, as the producer reads it back. */
 export type { ReportAttempt, ReportResult, RunProgress, RunResult, ScheduleInput } from "./job-schemas";
@@ -163,6 +166,15 @@ export class RunQueue {
       if (removed) return "removed";
     }
     return "requested";
+  }
+
+  /**
+   * A lease named `name` in this queue's Redis (`<prefix>:<queue>:lease:<name>`), for work that one
+   * process of the deployment at a time should do (the service's chain indexer): whoever takes it
+   * holds it while renewing it, and a holder that dies loses it after `ttlMs`.
+   */
+  lease(options: { name: string; ttlMs: number; role: string }): RedisLease {
+    return new RedisLease({ redis: this.#connection, key: `${this.prefix}:${this.name}:lease:${options.name}`, ttlMs: options.ttlMs, role: options.role });
   }
 
   /** Whether the buyer asked to cancel run `jobId` ({@link cancelRun}); workers ask between steps. */

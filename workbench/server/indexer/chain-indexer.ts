@@ -21,6 +21,20 @@ export interface ChainIndexerOptions {
   blockRange: number;
   /** Blocks to stay behind the head (reorg safety on a real network). */
   confirmations: number;
+  /**
+   * Who of several service instances polls the chain: each loop iteration takes (or keeps) the lead
+   * first, and an instance without it follows what the leader writes to the store instead of
+   * reading the chain's logs too. Absent: this instance always indexes.
+   */
+  leadership?: IndexerLeadership;
+}
+
+/** The lead among several service instances' indexers (a lease in the queue's Redis). */
+export interface IndexerLeadership {
+  /** Takes the lead, or keeps it (renewing it); false while another instance holds it. */
+  acquire(): Promise<boolean>;
+  /** Gives the lead up, so that another instance takes it at once. */
+  release(): Promise<void>;
 }
 
 /** Where the indexer stands. */
@@ -36,6 +50,8 @@ export interface IndexerStatus {
   caughtUp: boolean;
   /** The last pass's error, cleared by a successful pass. */
   lastError: string | undefined;
+  /** Whether this instance indexes (`true`) or follows another instance's indexer (`false`). */
+  leading: boolean;
 }
 
 /** The events it emits (for logs and tests). */
@@ -64,7 +80,9 @@ export function indexerKey(deployment: Pick<MarketDeployment, "chainId" | "addre
  */
 export class ChainIndexer extends EventEmitter<ChainIndexerEvents> {
   readonly #options: ChainIndexerOptions;
-  #status: IndexerStatus = { key: undefined, genesisHash: undefined, lastIndexedBlock: -1, headBlock: -1, caughtUp: false, lastError: undefined };
+  #status: IndexerStatus = { key: undefined, genesisHash: undefined, lastIndexedBlock: -1, headBlock: -1, caughtUp: false, lastError: undefined, leading: true };
+  /** Whether a failure to reach the lease was logged (once per outage). */
+  #leaseProblem = false;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -81,13 +99,17 @@ export class ChainIndexer extends EventEmitter<ChainIndexerEvents> {
     return { ...this.#status };
   }
 
-  /** Starts polling; each pass indexes up to the head. */
+  /**
+   * Starts polling; each pass indexes up to the head. With several instances (`leadership`), only
+   * the one holding the lead reads the chain's logs; the others follow the store it writes.
+   */
   start(): void {
     if (this.#running) return;
     this.#running = true;
     this.#loop = (async () => {
       while (this.#running) {
-        await this.pass().catch(() => undefined);
+        if (await this.#lead()) await this.pass().catch(() => undefined);
+        else await this.#follow().catch(() => undefined);
         if (!this.#running) break;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.#options.pollIntervalMs);
@@ -101,12 +123,58 @@ export class ChainIndexer extends EventEmitter<ChainIndexerEvents> {
     })();
   }
 
-  /** Stops polling after the pass in progress (its range commits or rolls back as a whole). */
+  /** Stops polling after the pass in progress (its range commits or rolls back as a whole), and gives the lead up. */
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
     this.#loop = undefined;
+    if (this.#status.leading) await this.#options.leadership?.release().catch(() => undefined);
+  }
+
+  /**
+   * Takes or keeps the lead. While the lease cannot be reached (Redis away), this instance indexes
+   * anyway: each range is written with a compare-and-set on its position, so two indexers never
+   * write one range twice; the lease only spares the chain the duplicate reads.
+   */
+  async #lead(): Promise<boolean> {
+    const { leadership, logger } = this.#options;
+    if (!leadership) return true;
+    let leading: boolean;
+    try {
+      leading = await leadership.acquire();
+      this.#leaseProblem = false;
+    } catch (error) {
+      if (!this.#leaseProblem) logger.warn({ err: error }, "the indexer's lease cannot be reached; indexing meanwhile (writes stay unique)");
+      this.#leaseProblem = true;
+      leading = true;
+    }
+    if (leading !== this.#status.leading) {
+      logger.info(leading ? "this instance now indexes the chain" : "another instance indexes the chain; following the store");
+    }
+    this.#status = { ...this.#status, leading };
+    return leading;
+  }
+
+  /** Where the leading instance's indexer stands, read from the store (an instance that does not index). */
+  async #follow(): Promise<void> {
+    const { chain, store } = this.#options;
+    const deployment = chain.deployment();
+    if (!deployment) return;
+    const key = indexerKey(deployment);
+    const [state, head] = await Promise.all([store.indexer.get(key), chain.provider.getBlockNumber()]);
+    const target = head - this.#options.confirmations;
+    // The leader writes a position only when blocks came: at the head, or recently moved.
+    const fresh = state !== undefined && Date.now() - Date.parse(state.updatedAt) < Math.max(5_000, 5 * this.#options.pollIntervalMs);
+    this.#status = {
+      ...this.#status,
+      key,
+      genesisHash: state?.genesisHash,
+      lastIndexedBlock: state?.lastIndexedBlock ?? -1,
+      headBlock: target,
+      caughtUp: state !== undefined && (state.lastIndexedBlock >= target || fresh),
+      lastError: undefined,
+    };
   }
 
   /**
@@ -157,6 +225,8 @@ export class ChainIndexer extends EventEmitter<ChainIndexerEvents> {
 
       let from = state.lastIndexedBlock + 1;
       while (from <= head) {
+        // A long catch-up keeps its lead between ranges (a lost lead ends the pass: the other indexes).
+        if (this.#status.leading && from > state.lastIndexedBlock + 1 && !(await this.#lead())) break;
         const to = Math.min(from + this.#options.blockRange - 1, head);
         const logs = await chain.provider.getLogs({ address: deployment.address, topics: [FOLLOWED_TOPICS], fromBlock: from, toBlock: to });
         const events = logs.map(decodeMarketLog).filter((event): event is IndexedEvent => event !== undefined);

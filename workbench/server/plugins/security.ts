@@ -1,6 +1,7 @@
 import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
+import { Redis } from "ioredis";
 import Fastify from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "../config";
@@ -69,7 +70,11 @@ export const API_CACHE_CONTROL = "no-store";
 /**
  * Security headers (helmet), `Cache-Control: no-store` on API answers, CORS for the configured
  * origins only, and rate limiting: a generous per-client limit on every route, stricter ones where
- * routes ask for it (sign-in, the anonymous recipe checker).
+ * routes ask for it (sign-in, the anonymous recipe checker). The counts live in the queue's Redis
+ * (`<prefix>:<queue>:rate-limit:*`), so that several service instances behind one load balancer
+ * limit a client together rather than each letting it through once more; while Redis does not
+ * answer, requests are let through rather than refused (the queue is down then anyway, which
+ * /api/ready says).
  */
 export default fp(
   async (app) => {
@@ -96,8 +101,23 @@ export default fp(
     }
 
     if (config.rateLimit.enabled) {
+      // Its own connection: a command fails at once while Redis is away (no offline queue), and the
+      // limiter then lets the request through (skipOnError) instead of holding it.
+      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
+      let warned = false;
+      redis.on("error", (error) => {
+        if (!warned) app.log.warn({ err: error }, "rate limits: Redis does not answer; requests are not limited until it does");
+        warned = true;
+      });
+      redis.on("ready", () => (warned = false));
+      app.addHook("onClose", async () => {
+        await redis.quit().catch(() => redis.disconnect());
+      });
       await app.register(rateLimit, {
         global: true,
+        redis,
+        nameSpace: `${config.queue.prefix}:${config.queue.name}:rate-limit:`,
+        skipOnError: true,
         max: config.rateLimit.max,
         timeWindow: config.rateLimit.windowMs,
         errorResponseBuilder: (_request, context) =>

@@ -33,7 +33,10 @@ export interface ProgressRecorderOptions {
  * Events are not replayed to a listener that was down, so on start (and every minute) it also
  * compares unfinished runs and live schedules with the queue and catches up — and re-enqueues a
  * run whose job is gone (the worker finds a run it already started by its digest on-chain).
- * Every write is idempotent, so several service instances may all listen.
+ * Every write is idempotent, so several service instances may all listen. Each instance tells its own
+ * open streams about every event it hears, whether its write or another instance's landed first
+ * (the streams drop what they already sent, by the events' ordinals): a browser following a run on
+ * one instance sees every step, whichever instance recorded it.
  */
 export class ProgressRecorder {
   readonly #options: ProgressRecorderOptions;
@@ -92,7 +95,8 @@ export class ProgressRecorder {
       txHash: progress.txHash ?? "",
       at: this.#options.now(),
     });
-    if (recorded && progress.step > running.progress.stepsDone) {
+    // Told even when another instance recorded this step first: its streams are not ours.
+    if (recorded) {
       this.#options.bus.publish(run.id, {
         type: "step",
         ordinal: 1 + progress.step,
@@ -115,9 +119,16 @@ export class ProgressRecorder {
     }
     const run = await this.#options.store.runs.findByRequestDigest(jobId);
     if (!run) return;
+    if (run.status === "done") {
+      // Another instance recorded it first; this instance's streams still have to hear it.
+      this.#options.bus.publish(run.id, { type: "done", ordinal: FINAL_ORDINAL, data: this.#dto(run) });
+      return;
+    }
     const running = await this.#markRunning(run, value.runId, value.steps);
     if (!running) return;
-    const done = await this.#options.store.runs.finish(run.id, { resultHandles: value.handles, txHashes: value.txHashes, at: this.#options.now() });
+    const done =
+      (await this.#options.store.runs.finish(run.id, { resultHandles: value.handles, txHashes: value.txHashes, at: this.#options.now() })) ??
+      (await this.#finishedElsewhere(run.id, "done"));
     if (done) this.#options.bus.publish(run.id, { type: "done", ordinal: FINAL_ORDINAL, data: this.#dto(done) });
   }
 
@@ -134,7 +145,7 @@ export class ProgressRecorder {
     const error = failure?.code
       ? { code: ("contractError" in failure && failure.contractError) || failure.code, message: failure.reason }
       : { code: "JOB_FAILED", message: failure?.reason ?? failedReason };
-    const failed = await store.runs.fail(run.id, { error, at: this.#options.now() });
+    const failed = (await store.runs.fail(run.id, { error, at: this.#options.now() })) ?? (await this.#finishedElsewhere(run.id, "error"));
     if (failed) this.#options.bus.publish(run.id, { type: "failed", ordinal: FINAL_ORDINAL, data: this.#dto(failed) });
   }
 
@@ -260,10 +271,19 @@ export class ProgressRecorder {
     await this.syncScheduleStatus(schedule);
   }
 
-  /** The run, marked running on-chain as `chainRunId` if it was still queued (and the stream told). */
+  /** The run as another instance finished it (its write landed first), if it ended with `status`. */
+  async #finishedElsewhere(runId: string, status: "done" | "error"): Promise<RunRecord | undefined> {
+    const run = await this.#options.store.runs.get(runId);
+    return run?.status === status ? run : undefined;
+  }
+
+  /**
+   * The run, marked running on-chain as `chainRunId` if it was still queued, and its streams told
+   * that it runs (again, if another instance marked it: those were that instance's streams).
+   */
   async #markRunning(run: RunRecord, chainRunId: string, stepsTotal: number): Promise<RunRecord | undefined> {
-    if (run.status !== "queued") return run.status === "running" ? run : undefined;
-    const running = await this.#options.store.runs.markRunning(run.id, { chainRunId, stepsTotal, at: this.#options.now() });
+    if (run.status !== "queued" && run.status !== "running") return undefined;
+    const running = run.status === "running" ? run : await this.#options.store.runs.markRunning(run.id, { chainRunId, stepsTotal, at: this.#options.now() });
     if (running) {
       this.#options.bus.publish(run.id, {
         type: "running",
