@@ -43,8 +43,9 @@ export function workerEnv(config: WorkerConfig): NodeJS.ProcessEnv {
   };
 }
 
-/** Starts worker/src/main.ts with `config`. */
-export function spawnWorker(options: { config: WorkerConfig }): WorkerProcess {
+/** Starts worker/src/main.ts with `config`; `output()` keeps its last `outputLimit` characters (default 20,000). */
+export function spawnWorker(options: { config: WorkerConfig; outputLimit?: number }): WorkerProcess {
+  const outputLimit = options.outputLimit ?? 20_000;
   const { config } = options;
   const child = spawn(process.execPath, ["--import", "tsx", path.join("worker", "src", "main.ts")], {
     cwd: ROOT,
@@ -54,9 +55,15 @@ export function spawnWorker(options: { config: WorkerConfig }): WorkerProcess {
   let output = "";
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (onReady = resolve));
+  let isReady = false;
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-    if (output.includes('"msg":"worker ready"')) onReady();
+    const text = chunk.toString();
+    // Only the new text (and the line it continues) is searched: the output may grow large.
+    if (!isReady && (output.slice(-200) + text).includes('"msg":"worker ready"')) {
+      isReady = true;
+      onReady();
+    }
+    output = (output + text).slice(-outputLimit);
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);

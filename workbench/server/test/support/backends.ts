@@ -119,6 +119,21 @@ export function describeEachBackend(title: string, define: (backend: TestBackend
   }
 }
 
+/**
+ * Defines a suite that needs PostgreSQL (several service instances on one database): skipped when it
+ * is unavailable, or, with WORKBENCH_TEST_POSTGRES_REQUIRED=1, a test that fails and says why.
+ */
+export function describePostgres(title: string, define: (backend: TestBackend) => void): void {
+  if (postgres.available) describe(title, () => define(postgres));
+  else if (postgresRequired) {
+    describe(title, () => {
+      it("runs against PostgreSQL, which CI requires", () => {
+        throw new Error(`PostgreSQL is not reachable at ${ADMIN_URL} (${postgresProblem}), and ${POSTGRES_REQUIRED_VARIABLE}=1 requires it`);
+      });
+    });
+  } else describe.skip(title, () => define(postgres));
+}
+
 /** Every table, children first: the order to empty them in. */
 export const TABLES = [
   "schedule_attempts",
