@@ -112,7 +112,7 @@ export const iotDataMarketAbi = [
     "inputs": [
       {
         "internalType": "uint64",
-        "name": "current",
+        "name": "smallest",
         "type": "uint64"
       },
       {
@@ -187,6 +187,70 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "DeviceNotRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "opIndex",
+        "type": "uint256"
+      }
+    ],
+    "name": "EpsilonNotExpected",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "opIndex",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint32",
+        "name": "epsilon",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "min",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "max",
+        "type": "uint32"
+      }
+    ],
+    "name": "EpsilonOutOfBounds",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ExactPrivacyFieldSet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "InputProofMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "proofHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InputProofReused",
     "type": "error"
   },
   {
@@ -278,6 +342,53 @@ export const iotDataMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint32",
+        "name": "budget",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "minEpsilon",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "maxEpsilon",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "limit",
+        "type": "uint32"
+      }
+    ],
+    "name": "InvalidPrivacyBudget",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "lowerBound",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "upperBound",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "maxBound",
+        "type": "uint64"
+      }
+    ],
+    "name": "InvalidPrivacyRange",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "length",
         "type": "uint256"
@@ -289,6 +400,17 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "InvalidProgramLength",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "recipient",
+        "type": "address"
+      }
+    ],
+    "name": "InvalidRecipient",
     "type": "error"
   },
   {
@@ -319,6 +441,11 @@ export const iotDataMarketAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "MissingInputProof",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "DatasetId",
@@ -332,6 +459,54 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "NoAccess",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      }
+    ],
+    "name": "NoiseNotDue",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "remaining",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "NoiseOutOfRange",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "opIndex",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bits",
+        "type": "uint256"
+      }
+    ],
+    "name": "NoiseTooWide",
     "type": "error"
   },
   {
@@ -428,6 +603,63 @@ export const iotDataMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "DatasetId",
+        "name": "datasetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "buyer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "spent",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "budget",
+        "type": "uint256"
+      }
+    ],
+    "name": "PrivacyBudgetExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "currentLower",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "currentUpper",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "lowerBound",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "upperBound",
+        "type": "uint64"
+      }
+    ],
+    "name": "PrivacyRangeNarrowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "hcu",
         "type": "uint256"
@@ -466,6 +698,22 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "RecipeKindNotApproved",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "opIndex",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint8",
+        "name": "kind",
+        "type": "uint8"
+      }
+    ],
+    "name": "RecipeKindNotPrivate",
     "type": "error"
   },
   {
@@ -612,6 +860,22 @@ export const iotDataMarketAbi = [
     "inputs": [
       {
         "internalType": "uint64",
+        "name": "given",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "blockTimestamp",
+        "type": "uint256"
+      }
+    ],
+    "name": "TimestampInFuture",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
         "name": "previous",
         "type": "uint64"
       },
@@ -638,6 +902,17 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "UnknownComparator",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "mode",
+        "type": "uint8"
+      }
+    ],
+    "name": "UnknownPrivacyMode",
     "type": "error"
   },
   {
@@ -676,6 +951,33 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "UnusedOpFieldSet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "fromIndex",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "privateFrom",
+        "type": "uint64"
+      }
+    ],
+    "name": "WindowBeforePrivateFrom",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "toIndex",
+        "type": "uint64"
+      }
+    ],
+    "name": "WindowBeyondLedger",
     "type": "error"
   },
   {
@@ -1056,6 +1358,112 @@ export const iotDataMarketAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "buyer",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "fromIndex",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "toIndex",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "epsilon",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "spentAfter",
+        "type": "uint256"
+      }
+    ],
+    "name": "PrivacyBudgetCharged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "DatasetId",
+        "name": "datasetId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "mode",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint64",
+            "name": "lowerBound",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "upperBound",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "budget",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "minEpsilon",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxEpsilon",
+            "type": "uint32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct PrivacyParams",
+        "name": "privacy",
+        "type": "tuple"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "privateFrom",
+        "type": "uint64"
+      }
+    ],
+    "name": "PrivacyChanged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "DatasetId",
+        "name": "datasetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "appender",
         "type": "address"
       },
@@ -1185,6 +1593,31 @@ export const iotDataMarketAbi = [
         "type": "uint256"
       },
       {
+        "indexed": false,
+        "internalType": "uint16",
+        "name": "noiseCursor",
+        "type": "uint16"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      }
+    ],
+    "name": "RunNoised",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
         "indexed": true,
         "internalType": "DatasetId",
         "name": "datasetId",
@@ -1278,6 +1711,12 @@ export const iotDataMarketAbi = [
         "type": "address"
       },
       {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
         "indexed": false,
         "internalType": "uint256",
         "name": "amount",
@@ -1335,6 +1774,24 @@ export const iotDataMarketAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      }
+    ],
+    "name": "addNoise",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1439,6 +1896,43 @@ export const iotDataMarketAbi = [
             "internalType": "uint64",
             "name": "bucketSize",
             "type": "uint64"
+          },
+          {
+            "components": [
+              {
+                "internalType": "uint8",
+                "name": "mode",
+                "type": "uint8"
+              },
+              {
+                "internalType": "uint64",
+                "name": "lowerBound",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint64",
+                "name": "upperBound",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint32",
+                "name": "budget",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "minEpsilon",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "maxEpsilon",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct PrivacyParams",
+            "name": "privacy",
+            "type": "tuple"
           }
         ],
         "internalType": "struct DatasetParams",
@@ -1545,6 +2039,53 @@ export const iotDataMarketAbi = [
           {
             "internalType": "uint64",
             "name": "lastTimestamp",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "minBucketSize",
+            "type": "uint64"
+          },
+          {
+            "components": [
+              {
+                "internalType": "uint8",
+                "name": "mode",
+                "type": "uint8"
+              },
+              {
+                "internalType": "uint64",
+                "name": "lowerBound",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint64",
+                "name": "upperBound",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint32",
+                "name": "budget",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "minEpsilon",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "maxEpsilon",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct PrivacyParams",
+            "name": "privacy",
+            "type": "tuple"
+          },
+          {
+            "internalType": "uint64",
+            "name": "privateFrom",
             "type": "uint64"
           }
         ],
@@ -1700,6 +2241,25 @@ export const iotDataMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "proofHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "isInputProofUsed",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "buyer",
         "type": "address"
@@ -1734,6 +2294,11 @@ export const iotDataMarketAbi = [
             "internalType": "uint8",
             "name": "cmp",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "epsilon",
+            "type": "uint32"
           },
           {
             "internalType": "uint64",
@@ -1807,6 +2372,40 @@ export const iotDataMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "DatasetId",
+        "name": "datasetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "buyer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "fromIndex",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "toIndex",
+        "type": "uint64"
+      }
+    ],
+    "name": "privacySpent",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "programHash",
         "type": "bytes32"
@@ -1825,6 +2424,11 @@ export const iotDataMarketAbi = [
             "internalType": "uint8",
             "name": "cmp",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "epsilon",
+            "type": "uint32"
           },
           {
             "internalType": "uint64",
@@ -1998,6 +2602,11 @@ export const iotDataMarketAbi = [
           },
           {
             "internalType": "uint64",
+            "name": "fromIndex",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
             "name": "cadence",
             "type": "uint64"
           },
@@ -2110,6 +2719,31 @@ export const iotDataMarketAbi = [
             "internalType": "bool",
             "name": "finished",
             "type": "bool"
+          },
+          {
+            "internalType": "uint16",
+            "name": "noiseUnits",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "noiseCursor",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "epsilon",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "lowerBound",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "upperBound",
+            "type": "uint64"
           }
         ],
         "internalType": "struct RunInfo",
@@ -2234,6 +2868,56 @@ export const iotDataMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "DatasetId",
+        "name": "datasetId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "mode",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint64",
+            "name": "lowerBound",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "upperBound",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "budget",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "minEpsilon",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxEpsilon",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct PrivacyParams",
+        "name": "privacy",
+        "type": "tuple"
+      }
+    ],
+    "name": "setPrivacy",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "address",
@@ -2249,6 +2933,11 @@ export const iotDataMarketAbi = [
             "internalType": "bytes32",
             "name": "programHash",
             "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "fromIndex",
+            "type": "uint64"
           },
           {
             "internalType": "uint64",
@@ -2353,6 +3042,11 @@ export const iotDataMarketAbi = [
             "type": "uint8"
           },
           {
+            "internalType": "uint32",
+            "name": "epsilon",
+            "type": "uint32"
+          },
+          {
             "internalType": "uint64",
             "name": "a",
             "type": "uint64"
@@ -2451,6 +3145,11 @@ export const iotDataMarketAbi = [
             "type": "uint8"
           },
           {
+            "internalType": "uint32",
+            "name": "epsilon",
+            "type": "uint32"
+          },
+          {
             "internalType": "uint64",
             "name": "a",
             "type": "uint64"
@@ -2508,6 +3207,11 @@ export const iotDataMarketAbi = [
           },
           {
             "internalType": "uint64",
+            "name": "fromIndex",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
             "name": "cadence",
             "type": "uint64"
           },
@@ -2542,6 +3246,11 @@ export const iotDataMarketAbi = [
             "internalType": "uint8",
             "name": "cmp",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "epsilon",
+            "type": "uint32"
           },
           {
             "internalType": "uint64",
@@ -2623,6 +3332,11 @@ export const iotDataMarketAbi = [
             "type": "uint8"
           },
           {
+            "internalType": "uint32",
+            "name": "epsilon",
+            "type": "uint32"
+          },
+          {
             "internalType": "uint64",
             "name": "a",
             "type": "uint64"
@@ -2699,6 +3413,19 @@ export const iotDataMarketAbi = [
   {
     "inputs": [],
     "name": "withdraw",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address payable",
+        "name": "to",
+        "type": "address"
+      }
+    ],
+    "name": "withdrawTo",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

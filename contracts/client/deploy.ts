@@ -8,7 +8,10 @@ import { findRepositoryRoot } from "./repo-root";
 export const DEFAULT_ARTIFACTS_DIR = path.join(findRepositoryRoot(), "artifacts");
 
 const MARKET_ARTIFACT = "contracts/src/IoTDataMarket.sol/IoTDataMarket.json";
-const ENGINE_ARTIFACT = "contracts/src/libraries/RecipeEngine.sol/RecipeEngine.json";
+/** The market's linked (external) libraries, deployed before it. */
+export const MARKET_LIBRARIES = ["RecipeEngine", "RecipeProgram", "PrivacyNoise", "DatasetSettings", "PrivacyLedger"] as const;
+export type MarketLibrary = (typeof MARKET_LIBRARIES)[number];
+const libraryArtifact = (name: MarketLibrary) => `contracts/src/libraries/${name}.sol/${name}.json`;
 const CONTRACT_WALLET_ARTIFACT = "contracts/src/testing/ContractWallet.sol/ContractWallet.json";
 
 interface Artifact {
@@ -33,26 +36,28 @@ export interface DeployMarketOptions {
 export interface DeployedMarket {
   market: Contract;
   address: string;
-  /** The linked RecipeEngine library. */
-  engineLibrary: string;
+  /** The address of each linked library. */
+  libraries: Record<MarketLibrary, string>;
   /** Block of the market's deployment: where log indexers start. */
   deploymentBlock: number;
 }
 
 /**
- * Deploys the RecipeEngine library and the IoTDataMarket linked to it, with plain ethers (no Hardhat runtime), from
+ * Deploys the market's libraries and the IoTDataMarket linked to them, with plain ethers (no Hardhat runtime), from
  * the compiled artifacts. Node only (reads files); browsers connect to a deployed market with `iotDataMarketAbi`.
  */
 export async function deployMarket(options: DeployMarketOptions): Promise<DeployedMarket> {
   const artifactsDir = options.artifactsDir ?? (options.root !== undefined ? path.join(options.root, "artifacts") : DEFAULT_ARTIFACTS_DIR);
-  const engineArtifact = readArtifact(artifactsDir, ENGINE_ARTIFACT);
   const marketArtifact = readArtifact(artifactsDir, MARKET_ARTIFACT);
+  const libraries = {} as Record<MarketLibrary, string>;
+  for (const name of MARKET_LIBRARIES) {
+    const artifact = readArtifact(artifactsDir, libraryArtifact(name));
+    const library = await new ContractFactory(artifact.abi, artifact.bytecode, options.signer).deploy();
+    await library.waitForDeployment();
+    libraries[name] = await library.getAddress();
+  }
 
-  const engine = await new ContractFactory(engineArtifact.abi, engineArtifact.bytecode, options.signer).deploy();
-  await engine.waitForDeployment();
-  const engineLibrary = await engine.getAddress();
-
-  const bytecode = link(marketArtifact, { RecipeEngine: engineLibrary });
+  const bytecode = link(marketArtifact, libraries);
   const admin = options.admin ?? (await options.signer.getAddress());
   const operator = options.operator ?? "0x0000000000000000000000000000000000000000";
   const deployed = await new ContractFactory(iotDataMarketAbi, bytecode, options.signer).deploy(admin, operator);
@@ -61,7 +66,7 @@ export async function deployMarket(options: DeployMarketOptions): Promise<Deploy
   return {
     market: new Contract(address, iotDataMarketAbi, options.signer),
     address,
-    engineLibrary,
+    libraries,
     deploymentBlock: receipt!.blockNumber,
   };
 }

@@ -23,6 +23,8 @@ export interface StandingAuthorization {
   buyer: string;
   datasetId: bigint;
   programHash: string;
+  /** Where the first window starts (the contract rounds it up to the dataset's k, and to where private runs may start). */
+  fromIndex: bigint;
   /** At most one run per `cadence` seconds. */
   cadence: bigint;
   /** Unix seconds; no run starts at or after it. */
@@ -48,6 +50,7 @@ export const STANDING_AUTHORIZATION_TYPES: Record<string, TypedDataField[]> = {
     { name: "buyer", type: "address" },
     { name: "datasetId", type: "uint256" },
     { name: "programHash", type: "bytes32" },
+    { name: "fromIndex", type: "uint64" },
     { name: "cadence", type: "uint64" },
     { name: "expiry", type: "uint64" },
     { name: "maxRuns", type: "uint32" },

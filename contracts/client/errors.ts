@@ -55,7 +55,13 @@ const errorInterface = new Interface([...iotDataMarketAbi.filter((item) => item.
 
 const kindName = (kind: unknown) => RecipeKind[Number(kind)] ?? `kind ${kind}`;
 const cmpName = (cmp: unknown) => Comparator[Number(cmp)] ?? `comparator ${cmp}`;
-const when = (timestamp: unknown) => new Date(Number(timestamp) * 1000).toISOString();
+/** Largest time a JavaScript Date holds, in seconds: a contract's uint64 timestamp can be far beyond it. */
+const MAX_DATE_SECONDS = 8_640_000_000_000n;
+const when = (timestamp: unknown) => {
+  const seconds = BigInt(timestamp as bigint);
+  return seconds <= MAX_DATE_SECONDS ? new Date(Number(seconds) * 1000).toISOString() : `unix time ${seconds}, beyond any date`;
+};
+const epsilon = (milli: unknown) => `ε ${Number(milli) / 1000}`;
 const wei = (amount: unknown) => `${formatEther(amount as bigint)} ETH (${amount} wei)`;
 const short = (hex: unknown) => `${String(hex).slice(0, 10)}…`;
 
@@ -71,8 +77,16 @@ export const errorMessages: { [Name in ContractErrorName]: (args: Result) => str
   InvalidScale: ([scale]) => `A scale of ${scale} decimals is not supported; use at most 18.`,
   InvalidAccessPeriod: () => "The access period must be at least one second.",
   InvalidBucketSize: () => "The bucket size k must be at least 1.",
-  BucketSizeIncompatible: ([current, requested]) =>
-    `The bucket size can only change to a multiple or a divisor of the current ${current}; ${requested} is neither, and windows aligned to both could be differenced below k.`,
+  BucketSizeIncompatible: ([smallest, requested]) =>
+    `The bucket size can only change to a multiple or a divisor of ${smallest}, the smallest it has ever been; ${requested} is neither, and windows aligned to both could be differenced below k.`,
+  UnknownPrivacyMode: ([mode]) => `Privacy mode ${mode} does not exist: 0 is exact, 1 is private.`,
+  ExactPrivacyFieldSet: () => "An exact dataset has no range, budget or ε bounds: leave them at zero.",
+  InvalidPrivacyRange: ([lower, upper, max]) =>
+    `A private range needs a lower bound below its upper bound, at most ${max}; [${lower}, ${upper}] is not one.`,
+  InvalidPrivacyBudget: ([budget, min, max, limit]) =>
+    `A private dataset needs 0 < smallest ε ≤ largest ε ≤ the budget (and ≤ ${epsilon(limit)}); got ${epsilon(min)} to ${epsilon(max)} with a budget of ${epsilon(budget)}.`,
+  PrivacyRangeNarrowed: ([currentLower, currentUpper, lower, upper]) =>
+    `A private range can only widen: readings so far were clamped into [${currentLower}, ${currentUpper}], which [${lower}, ${upper}] does not contain.`,
   DatasetIsPaused: ([id]) => `Dataset ${id} is paused by its seller.`,
   DatasetNotPaused: ([id]) => `Dataset ${id} is not paused.`,
   InvalidDevice: () => "The zero address cannot be registered as a device.",
@@ -86,12 +100,19 @@ export const errorMessages: { [Name in ContractErrorName]: (args: Result) => str
   BatchLengthMismatch: ([handles, timestamps]) => `${handles} readings came with ${timestamps} timestamps.`,
   TimestampOutOfOrder: ([previous, given]) =>
     `Timestamps cannot go backwards: ${given} (${when(given)}) is before the previous reading's ${previous} (${when(previous)}).`,
+  TimestampInFuture: ([given, now]) =>
+    `Reading timestamp ${given} (${when(given)}) is later than the block's ${now} (${when(now)}); readings cannot come from the future.`,
+  MissingInputProof: () => "Readings must come with an input proof made for this market and the appender.",
+  InputProofMismatch: ([index]) =>
+    `Reading ${index} of the batch is not its input proof's encrypted value ${index}: send exactly the proof's values, in order.`,
+  InputProofReused: ([proofHash]) => `This input proof (${short(proofHash)}) was already appended; encrypt the readings again.`,
   // access and money
   ZeroPeriods: () => "Buy at least one access period.",
   WrongPayment: ([expected, sent]) =>
     `Send exactly the price: ${wei(expected)} expected, ${wei(sent)} sent (over- and underpayments are rejected).`,
   NothingToWithdraw: ([account]) => `${account} has no earnings to withdraw.`,
-  WithdrawalFailed: ([account, amount]) => `Sending ${wei(amount)} to ${account} failed.`,
+  WithdrawalFailed: ([account, amount]) => `Sending ${wei(amount)} to ${account} failed; withdraw to another address.`,
+  InvalidRecipient: () => "Earnings cannot be sent to the zero address.",
   NoAccess: ([id, buyer]) => `${buyer} has no access to dataset ${id}; purchase an access period first.`,
   AccessExpired: ([id, buyer, expiredAt]) =>
     `${buyer}'s access to dataset ${id} expired at ${when(expiredAt)}; purchase another period.`,
@@ -107,12 +128,25 @@ export const errorMessages: { [Name in ContractErrorName]: (args: Result) => str
   RecipeKindNotApproved: ([id, kind]) => `The seller has not approved ${kindName(kind)} recipes on dataset ${id}.`,
   ProgramHashMismatch: ([signed, actual]) =>
     `The signature covers program ${short(signed)} but the program sent is ${short(actual)}.`,
+  RecipeKindNotPrivate: ([opIndex, kind]) =>
+    `Operation ${opIndex} is ${kindName(kind)}, which a private dataset does not offer: it would reveal single readings.`,
+  EpsilonOutOfBounds: ([opIndex, value, min, max]) =>
+    `Operation ${opIndex} spends ${epsilon(value)}; this dataset allows ${epsilon(min)} to ${epsilon(max)} per statistic.`,
+  EpsilonNotExpected: ([opIndex]) =>
+    `Operation ${opIndex} sets an ε, but its dataset is exact (or its kind is COUNT, which is not noised): leave it at 0.`,
+  NoiseTooWide: ([opIndex, bits]) =>
+    `Operation ${opIndex}'s noise would need ${bits} random bits per draw, over 62: choose a larger ε.`,
+  PrivacyBudgetExceeded: ([id, buyer, spent, requested, budget]) =>
+    `This run would spend ${epsilon(requested)} on readings of dataset ${id} that already spent ${epsilon(spent)} for ${buyer}, over the seller's budget of ${epsilon(budget)} per reading.`,
   // windows
   WindowNotAligned: ([from, to, k]) =>
     `Window [${from}, ${to}) must start and end on multiples of the dataset's bucket size ${k}.`,
   WindowTooShort: ([from, to, k]) => `Window [${from}, ${to}) is shorter than one bucket of ${k} readings.`,
   WindowBeyondReadings: ([to, count]) => `Window end ${to} is beyond the ${count} readings appended so far.`,
   WindowTooLong: ([length, max]) => `A window of ${length} readings is longer than the ${max} a run can count.`,
+  WindowBeforePrivateFrom: ([from, privateFrom]) =>
+    `Private runs read readings from ${privateFrom} on (appended since the dataset became private), not from ${from}.`,
+  WindowBeyondLedger: ([to]) => `Window end ${to} is beyond the 2^40 readings the privacy ledger accounts.`,
   // consent
   SignatureExpired: ([deadline]) => `The signed request expired at ${when(deadline)}; sign a new one.`,
   NonceAlreadyUsed: ([buyer, nonce]) => `Nonce ${nonce} of ${buyer} was already used or cancelled; sign a new request.`,
@@ -122,7 +156,7 @@ export const errorMessages: { [Name in ContractErrorName]: (args: Result) => str
   AuthorizationExhausted: ([maxRuns]) => `The standing authorization already ran its ${maxRuns} runs.`,
   ScheduleTooEarly: ([next]) => `The next scheduled run may start at ${when(next)}, not before.`,
   ScheduleNotConsecutive: ([expected, from]) =>
-    `A scheduled window must start where the previous one ended, at ${expected}, not at ${from}.`,
+    `A scheduled window must start at ${expected} (where the authorization or the previous window says, aligned to k), not at ${from}.`,
   NotAuthorizationBuyer: ([buyer, caller]) => `Only ${buyer} can revoke this authorization; ${caller} cannot.`,
   // runs
   RunNotFound: ([runId]) => `Run ${runId} does not exist.`,
@@ -132,6 +166,9 @@ export const errorMessages: { [Name in ContractErrorName]: (args: Result) => str
   StepOutOfWindow: ([n, remaining]) => `A step consumes 1 to ${remaining} readings (what is left of the window), not ${n}.`,
   StepTooLarge: ([n, max]) =>
     `A step of ${n} readings exceeds this program's largest step of ${max} under the fhevm HCU limit.`,
+  NoiseNotDue: ([runId]) => `Run ${runId} has no noise to add now (exact dataset, window not stepped to its end, or noise all added).`,
+  NoiseOutOfRange: ([count, remaining, max]) =>
+    `Add 1 to ${remaining} noise draws, at most ${max} in one transaction; ${count} is outside.`,
   // OpenZeppelin and fhevm library errors the market can raise
   AccessControlUnauthorizedAccount: ([account, role]) => `${account} lacks role ${short(role)} (operator only).`,
   AccessControlBadConfirmation: () => "A role can only be renounced by its holder.",
@@ -183,11 +220,7 @@ export function decodeContractError(err: unknown): DecodedContractError {
           const code = Number(parsed.args[0]);
           return { name, message: `The contract panicked: ${PANIC_REASONS[code] ?? `code ${code}`}.`, args: [...parsed.args] };
         }
-        return {
-          name,
-          message: sentence ? sentence(parsed.args) : `${name}(${parsed.args.join(", ")})`,
-          args: [...parsed.args],
-        };
+        return { name, message: safeSentence(name, sentence, parsed.args), args: [...parsed.args] };
       }
     } catch {
       // fall through: unknown selector
@@ -218,6 +251,16 @@ function findRevertData(err: unknown, depth = 0): string | undefined {
     }
   }
   return undefined;
+}
+
+/** A sentence whose formatting fails still names the error and its arguments. */
+function safeSentence(name: string, sentence: ((args: Result) => string) | undefined, args: Result): string {
+  try {
+    if (sentence) return sentence(args);
+  } catch {
+    // fall through
+  }
+  return `${name}(${args.join(", ")})`;
 }
 
 function firstLine(message: string): string {

@@ -6,6 +6,7 @@
  */
 export { iotDataMarketAbi } from "./abi";
 export * from "./program";
+export * from "./privacy";
 export * from "./eip712";
 export * from "./signatures";
 export * from "./errors";

@@ -1,6 +1,7 @@
 import { Contract, type ContractRunner, type Signer } from "ethers";
 import { iotDataMarketAbi } from "./abi";
 import { userDecrypt, type FhevmClient } from "./fhevm";
+import { privacyFromResult, PrivacyMode, type PrivacyParams } from "./privacy";
 import { programFromResult, resultLayout, type Op, type ResultSlot } from "./program";
 
 /** The market at `address`, with its full ABI, connected to `runner` (a signer to send, a provider to read). */
@@ -23,6 +24,11 @@ export interface DatasetInfo {
   paused: boolean;
   readingCount: bigint;
   lastTimestamp: bigint;
+  /** The smallest k the dataset ever had: every k it may take is a multiple or divisor of it. */
+  minBucketSize: bigint;
+  privacy: PrivacyParams;
+  /** First reading a private run may read (the reading count when the dataset last became private). */
+  privateFrom: bigint;
 }
 
 /** Public state of a run (`runInfo`). */
@@ -35,7 +41,16 @@ export interface RunInfo {
   /** Next reading a step consumes; equals toIndex once finished. */
   cursor: bigint;
   startedAt: bigint;
+  /** Whether the results are released to the buyer (after the last step and, when private, the last noise draw). */
   finished: boolean;
+  /** Noise draws the results need (0 on an exact dataset) and those added so far. */
+  noiseUnits: number;
+  noiseCursor: number;
+  /** ε (thousandths) the run charged to every reading of its window. */
+  epsilon: number;
+  /** The private range the noise was calibrated for (0, 0 on an exact dataset). */
+  lowerBound: bigint;
+  upperBound: bigint;
 }
 
 export async function readDatasetInfo(market: Contract, datasetId: bigint): Promise<DatasetInfo> {
@@ -54,6 +69,9 @@ export async function readDatasetInfo(market: Contract, datasetId: bigint): Prom
     paused: r.paused,
     readingCount: r.readingCount,
     lastTimestamp: r.lastTimestamp,
+    minBucketSize: r.minBucketSize,
+    privacy: privacyFromResult(r.privacy),
+    privateFrom: r.privateFrom,
   };
 }
 
@@ -68,6 +86,11 @@ export async function readRunInfo(market: Contract, runId: bigint): Promise<RunI
     cursor: r.cursor,
     startedAt: r.startedAt,
     finished: r.finished,
+    noiseUnits: Number(r.noiseUnits),
+    noiseCursor: Number(r.noiseCursor),
+    epsilon: Number(r.epsilon),
+    lowerBound: r.lowerBound,
+    upperBound: r.upperBound,
   };
 }
 
@@ -76,6 +99,12 @@ export async function readRunProgram(market: Contract, runId: bigint): Promise<O
   const { programHash } = await readRunInfo(market, runId);
   return programFromResult(await market.program(programHash));
 }
+
+/** Whether a run's results are noised (it ran on a private dataset). */
+export const isNoisyRun = (run: Pick<RunInfo, "noiseUnits">): boolean => run.noiseUnits > 0;
+
+/** A noised result as the signed value it stands for: noise is added mod 2^64 and may take it below zero. */
+export const noisyValue = (value: bigint): bigint => BigInt.asIntN(64, value);
 
 /** One decrypted result handle of a run, with its place in the result layout. */
 export interface DecryptedResult extends ResultSlot {
@@ -94,7 +123,8 @@ export async function decryptRunResults(options: {
   signer: Signer;
 }): Promise<DecryptedResult[]> {
   const { market, runId } = options;
-  const layout = resultLayout(await readRunProgram(market, runId));
+  const run = await readRunInfo(market, runId);
+  const layout = resultLayout(programFromResult(await market.program(run.programHash)), { noisy: isNoisyRun(run) });
   const handles = (await market.runResults(runId)) as string[];
   const values = await userDecrypt({
     instance: options.instance,
@@ -102,5 +132,8 @@ export async function decryptRunResults(options: {
     contract: await market.getAddress(),
     handles: handles.map((handle, i) => ({ handle, type: layout[i].type })),
   });
-  return handles.map((handle, i) => ({ ...layout[i], handle, value: values[i] }));
+  return handles.map((handle, i) => {
+    const value = values[i];
+    return { ...layout[i], handle, value: layout[i].encoding === "noisy" && typeof value === "bigint" ? noisyValue(value) : value };
+  });
 }

@@ -32,6 +32,8 @@ export enum Comparator {
 export interface Op {
   kind: RecipeKind;
   cmp: Comparator;
+  /** ε in thousandths spent on this statistic's noise on a private dataset; 0 on an exact one and for COUNT. */
+  epsilon: number;
   a: bigint;
   b: bigint;
   bounds: bigint[];
@@ -41,7 +43,7 @@ export interface Op {
 export type Program = readonly Op[];
 
 /** The ABI type of a program, as the contract's `Op[] calldata` parameter. */
-export const PROGRAM_ABI_TYPE = "tuple(uint8 kind,uint8 cmp,uint64 a,uint64 b,uint64[] bounds)[]";
+export const PROGRAM_ABI_TYPE = "tuple(uint8 kind,uint8 cmp,uint32 epsilon,uint64 a,uint64 b,uint64[] bounds)[]";
 
 /** Largest program, largest histogram and the bit mask of every kind, as the contract enforces them. */
 export const MAX_OPS = 8;
@@ -49,10 +51,18 @@ export const MAX_HISTOGRAM_BOUNDS = 8;
 export const ALL_RECIPE_KINDS = (1 << 10) - 1;
 
 /** Builds an op with the unused fields zeroed; `op({ kind: RecipeKind.SUM })`. */
-export function op(fields: { kind: RecipeKind; cmp?: Comparator; a?: bigint | number; b?: bigint | number; bounds?: readonly (bigint | number)[] }): Op {
+export function op(fields: {
+  kind: RecipeKind;
+  cmp?: Comparator;
+  epsilon?: number;
+  a?: bigint | number;
+  b?: bigint | number;
+  bounds?: readonly (bigint | number)[];
+}): Op {
   return {
     kind: fields.kind,
     cmp: fields.cmp ?? Comparator.GT,
+    epsilon: fields.epsilon ?? 0,
     a: BigInt(fields.a ?? 0),
     b: BigInt(fields.b ?? 0),
     bounds: (fields.bounds ?? []).map((bound) => BigInt(bound)),
@@ -60,8 +70,8 @@ export function op(fields: { kind: RecipeKind; cmp?: Comparator; a?: bigint | nu
 }
 
 /** A program as the plain tuples ethers encodes for the `Op[]` parameter. */
-export function encodeProgram(ops: Program): [number, number, bigint, bigint, bigint[]][] {
-  return ops.map((o) => [o.kind, o.cmp, o.a, o.b, [...o.bounds]]);
+export function encodeProgram(ops: Program): [number, number, number, bigint, bigint, bigint[]][] {
+  return ops.map((o) => [o.kind, o.cmp, o.epsilon, o.a, o.b, [...o.bounds]]);
 }
 
 /** keccak256(abi.encode(ops)): the hash runs, signatures and the contract's program store use. */
@@ -77,6 +87,12 @@ export function kindMask(kinds: readonly RecipeKind[]): number {
 /** The encrypted type of one result handle. */
 export type ResultType = "euint64" | "euint32" | "ebool";
 
+/**
+ * How to read a decrypted result: `unsigned` as it is; `noisy` (a private dataset's results) as a two's-complement
+ * signed 64-bit value, since the noise added mod 2^64 can take a small result below zero.
+ */
+export type ResultEncoding = "unsigned" | "noisy";
+
 /** One result handle's place in a finished run's results. */
 export interface ResultSlot {
   /** Index of the op in the program. */
@@ -85,17 +101,23 @@ export interface ResultSlot {
   /** What the handle holds, e.g. "sum", "sumOfSquares", "bucket 2". */
   label: string;
   type: ResultType;
+  encoding: ResultEncoding;
 }
 
 /**
  * The layout of a run's result handles, in op order (the interface's "Result handles"): COUNT [euint64 window length],
  * SUM/MEAN [euint64 sum], MIN/MAX [euint64], COUNT_IF [euint32], SUM_IF [euint64], HISTOGRAM [euint32 x (B + 1)],
- * VARIANCE [euint64 sum, euint64 sum of squares], ALERT [ebool].
+ * VARIANCE [euint64 sum, euint64 sum of squares], ALERT [ebool]. With `noisy` (a private dataset's run), every
+ * result but COUNT's is a noised euint64 read as signed, and VARIANCE's second handle holds the squares centred on the
+ * middle of the dataset's range (README, "Private datasets").
  */
-export function resultLayout(ops: Program): ResultSlot[] {
+export function resultLayout(ops: Program, options: { noisy?: boolean } = {}): ResultSlot[] {
   const slots: ResultSlot[] = [];
   ops.forEach((o, opIndex) => {
-    const slot = (label: string, type: ResultType) => slots.push({ opIndex, kind: o.kind, label, type });
+    const slot = (label: string, type: ResultType) => {
+      const noised = options.noisy === true && o.kind !== RecipeKind.COUNT;
+      slots.push({ opIndex, kind: o.kind, label, type: noised ? "euint64" : type, encoding: noised ? "noisy" : "unsigned" });
+    };
     switch (o.kind) {
       case RecipeKind.COUNT:
         return slot("count", "euint64");
@@ -114,7 +136,7 @@ export function resultLayout(ops: Program): ResultSlot[] {
         return;
       case RecipeKind.VARIANCE:
         slot("sum", "euint64");
-        return slot("sumOfSquares", "euint64");
+        return slot(options.noisy === true ? "centredSquares" : "sumOfSquares", "euint64");
       case RecipeKind.ALERT:
         return slot("any", "ebool");
     }
@@ -125,10 +147,11 @@ export function resultLayout(ops: Program): ResultSlot[] {
 /** Plain ops from what the contract returns for `program(hash)` (ethers `Result` tuples are read-only). */
 export function programFromResult(result: ArrayLike<ArrayLike<unknown>>): Op[] {
   return Array.from(result, (tuple) => {
-    const [kind, cmp, a, b, bounds] = Array.from(tuple);
+    const [kind, cmp, epsilon, a, b, bounds] = Array.from(tuple);
     return {
       kind: Number(kind) as RecipeKind,
       cmp: Number(cmp) as Comparator,
+      epsilon: Number(epsilon),
       a: BigInt(a as bigint),
       b: BigInt(b as bigint),
       bounds: Array.from(bounds as ArrayLike<bigint>, (bound) => BigInt(bound)),

@@ -48,13 +48,14 @@ export const runRequestJson = z.object({
 export type RunRequestJson = z.infer<typeof runRequestJson>;
 
 /**
- * The buyer's EIP-712 `StandingAuthorization`: consent to recurring runs of one program, at most one
- * per `cadence` seconds, at most `maxRuns` times, before `expiry` (unix seconds).
+ * The buyer's EIP-712 `StandingAuthorization`: consent to recurring runs of one program over consecutive
+ * windows from `fromIndex`, at most one per `cadence` seconds, at most `maxRuns` times, before `expiry` (unix seconds).
  */
 export const standingAuthorizationJson = z.object({
   buyer: address,
   datasetId: uint256,
   programHash: bytes32,
+  fromIndex: uint64,
   cadence: uint64,
   expiry: uint64,
   maxRuns: z.number().int().min(1).max(0xffff_ffff),
@@ -82,6 +83,7 @@ export function standingAuthorizationFromJson(json: StandingAuthorizationJson): 
     buyer: json.buyer,
     datasetId: BigInt(json.datasetId),
     programHash: json.programHash,
+    fromIndex: BigInt(json.fromIndex),
     cadence: BigInt(json.cadence),
     expiry: BigInt(json.expiry),
     maxRuns: json.maxRuns,

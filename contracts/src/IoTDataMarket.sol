@@ -19,24 +19,30 @@ import {
 } from "./interfaces/IIoTDataMarket.sol";
 import {DatasetId, RunId} from "./types/Ids.sol";
 import {Op, RecipeKind} from "./types/Program.sol";
+import {PrivacyParams, PrivacyMode} from "./types/Privacy.sol";
 import {RecipeProgram} from "./libraries/RecipeProgram.sol";
 import {RecipeEngine} from "./libraries/RecipeEngine.sol";
+import {DatasetSettings} from "./libraries/DatasetSettings.sol";
+import {PrivacyNoise} from "./libraries/PrivacyNoise.sol";
+import {PrivacyLedger} from "./libraries/PrivacyLedger.sol";
 
 /// @title IoTDataMarket
 /// @notice Sellers publish datasets of encrypted IoT readings, devices append them, buyers purchase access and run
 /// statistic recipes over the ciphertexts; only the buyer can decrypt a run's results.
 /// @dev Privacy rules enforced here (README, "Privacy rules"): readings and accumulators are allowed to this
-/// contract only; a run needs unexpired access and approved kinds; windows are aligned to and at least `k`
-/// readings; result handles are allowed to the run's buyer and nobody else (never the operator or the seller).
-/// The encrypted computation lives in the linked library {RecipeEngine} (DELEGATECALL, same storage and ACL
-/// identity), which keeps this contract under the EIP-170 size limit.
+/// contract only; readings come from input proofs made for this contract and their appender, each proof once; a run
+/// needs unexpired access and approved kinds; windows are aligned to and at least `k` readings; result handles are
+/// allowed to the run's buyer and nobody else (never the operator or the seller). On a private dataset readings are
+/// clamped into its range, every result gets encrypted noise before it is released, and each run's ε is charged to
+/// its buyer's per-reading budget. The encrypted computation, program storage, dataset settings and privacy
+/// accounting live in linked libraries ({RecipeEngine}, {RecipeProgram}, {PrivacyNoise}, {DatasetSettings},
+/// {PrivacyLedger}: DELEGATECALL, same storage and ACL identity), which keeps this contract under the EIP-170 limit.
 contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP712, ReentrancyGuard {
     /// @notice Role of the relayer (the worker's account): starts runs with buyers' signatures and steps them.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
 
     /// @dev One input proof holds at most 2048 bits: 32 euint64.
     uint256 private constant MAX_BATCH = 32;
-    uint8 private constant MAX_SCALE = 18;
 
     bytes32 private constant RUN_REQUEST_TYPEHASH =
         keccak256(
@@ -44,24 +50,8 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         );
     bytes32 private constant STANDING_AUTHORIZATION_TYPEHASH =
         keccak256(
-            "StandingAuthorization(address buyer,uint256 datasetId,bytes32 programHash,uint64 cadence,uint64 expiry,uint32 maxRuns,uint256 nonce)"
+            "StandingAuthorization(address buyer,uint256 datasetId,bytes32 programHash,uint64 fromIndex,uint64 cadence,uint64 expiry,uint32 maxRuns,uint256 nonce)"
         );
-
-    struct Dataset {
-        address seller;
-        uint16 approvedKinds;
-        uint8 scale;
-        bool paused;
-        int64 offset;
-        uint128 pricePerPeriod;
-        uint32 periodSeconds;
-        uint64 bucketSize;
-        uint64 readingCount;
-        uint64 lastTimestamp;
-        string name;
-        string field;
-        string unit;
-    }
 
     struct Run {
         address buyer;
@@ -72,26 +62,26 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         uint64 fromIndex;
         uint64 toIndex;
         uint64 startedAt;
-    }
-
-    /// @dev A program validated once and stored under its hash, with its step bounds precomputed.
-    struct StoredProgram {
-        uint16 kinds;
-        uint64 maxStep;
-        uint64 maxFinalStep;
-        Op[] ops;
+        uint16 noiseUnits;
+        uint16 noiseCursor;
+        uint32 epsilon;
+        uint64 lowerBound;
+        uint64 upperBound;
     }
 
     DatasetId private _lastDatasetId;
     RunId private _lastRunId;
 
-    mapping(DatasetId => Dataset) private _datasets;
+    mapping(DatasetId => DatasetSettings.Dataset) private _datasets;
     mapping(DatasetId => mapping(address device => bool)) private _devices;
     mapping(DatasetId => mapping(uint256 index => euint64)) private _readings;
     mapping(DatasetId => mapping(address buyer => uint64)) private _accessExpiry;
     mapping(address account => uint256) private _pendingWithdrawals;
+    mapping(bytes32 proofHash => bool) private _usedInputProofs;
+    /// @dev Per dataset and buyer, the {PrivacyLedger} segment tree of ε spent per reading.
+    mapping(DatasetId => mapping(address buyer => mapping(uint256 node => uint256))) private _privacyLedgers;
 
-    mapping(bytes32 programHash => StoredProgram) private _programs;
+    mapping(bytes32 programHash => RecipeProgram.Stored) private _programs;
     mapping(RunId => Run) private _runs;
     /// @dev Accumulators while a run steps, its result handles once finished (same layout).
     mapping(RunId => bytes32[]) private _slots;
@@ -112,35 +102,9 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function createDataset(DatasetParams calldata params) external returns (DatasetId datasetId) {
-        if (bytes(params.name).length == 0) revert InvalidDatasetName();
-        if (params.scale > MAX_SCALE) revert InvalidScale(params.scale);
-        if (params.periodSeconds == 0) revert InvalidAccessPeriod(params.periodSeconds);
-        if (params.bucketSize == 0) revert InvalidBucketSize(params.bucketSize);
-
         datasetId = _lastDatasetId.next();
         _lastDatasetId = datasetId;
-        Dataset storage dataset = _datasets[datasetId];
-        dataset.seller = msg.sender;
-        dataset.scale = params.scale;
-        dataset.offset = params.offset;
-        dataset.pricePerPeriod = params.pricePerPeriod;
-        dataset.periodSeconds = params.periodSeconds;
-        dataset.bucketSize = params.bucketSize;
-        dataset.name = params.name;
-        dataset.field = params.field;
-        dataset.unit = params.unit;
-        emit DatasetCreated(
-            datasetId,
-            msg.sender,
-            params.name,
-            params.field,
-            params.unit,
-            params.scale,
-            params.offset,
-            params.pricePerPeriod,
-            params.periodSeconds,
-            params.bucketSize
-        );
+        DatasetSettings.initialize(_datasets[datasetId], datasetId, msg.sender, params);
     }
 
     /// @inheritdoc IIoTDataMarket
@@ -151,19 +115,17 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function setBucketSize(DatasetId datasetId, uint64 bucketSize) external {
-        Dataset storage dataset = _sellerDataset(datasetId);
-        if (bucketSize == 0) revert InvalidBucketSize(bucketSize);
-        uint64 current = dataset.bucketSize;
-        if (bucketSize % current != 0 && current % bucketSize != 0) {
-            revert BucketSizeIncompatible(current, bucketSize);
-        }
-        dataset.bucketSize = bucketSize;
-        emit BucketSizeChanged(datasetId, bucketSize);
+        DatasetSettings.setBucketSize(_sellerDataset(datasetId), datasetId, bucketSize);
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function setPrivacy(DatasetId datasetId, PrivacyParams calldata privacy) external {
+        DatasetSettings.setPrivacy(_sellerDataset(datasetId), datasetId, privacy);
     }
 
     /// @inheritdoc IIoTDataMarket
     function pauseDataset(DatasetId datasetId) external {
-        Dataset storage dataset = _sellerDataset(datasetId);
+        DatasetSettings.Dataset storage dataset = _sellerDataset(datasetId);
         if (dataset.paused) revert DatasetIsPaused(datasetId);
         dataset.paused = true;
         emit DatasetPaused(datasetId);
@@ -171,7 +133,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function unpauseDataset(DatasetId datasetId) external {
-        Dataset storage dataset = _sellerDataset(datasetId);
+        DatasetSettings.Dataset storage dataset = _sellerDataset(datasetId);
         if (!dataset.paused) revert DatasetNotPaused(datasetId);
         dataset.paused = false;
         emit DatasetUnpaused(datasetId);
@@ -196,7 +158,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function approveRecipeKinds(DatasetId datasetId, uint16 kinds) external {
-        Dataset storage dataset = _sellerDataset(datasetId);
+        DatasetSettings.Dataset storage dataset = _sellerDataset(datasetId);
         _checkKindMask(kinds);
         uint16 approved = dataset.approvedKinds | kinds;
         dataset.approvedKinds = approved;
@@ -205,7 +167,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function revokeRecipeKinds(DatasetId datasetId, uint16 kinds) external {
-        Dataset storage dataset = _sellerDataset(datasetId);
+        DatasetSettings.Dataset storage dataset = _sellerDataset(datasetId);
         _checkKindMask(kinds);
         uint16 approved = dataset.approvedKinds & ~kinds;
         dataset.approvedKinds = approved;
@@ -223,13 +185,14 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         bytes calldata inputProof,
         uint64[] calldata timestamps
     ) external {
-        Dataset storage dataset = _activeDataset(datasetId);
+        DatasetSettings.Dataset storage dataset = _activeDataset(datasetId);
         if (msg.sender != dataset.seller && !_devices[datasetId][msg.sender]) {
             revert NotAuthorizedAppender(datasetId, msg.sender);
         }
         uint256 size = handles.length;
         if (size == 0 || size > MAX_BATCH) revert InvalidBatchSize(size, MAX_BATCH);
         if (timestamps.length != size) revert BatchLengthMismatch(size, timestamps.length);
+        _useInputProof(handles, inputProof);
 
         uint64 last = dataset.lastTimestamp;
         for (uint256 i; i < size; ++i) {
@@ -237,16 +200,11 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
             if (timestamp < last) revert TimestampOutOfOrder(last, timestamp);
             last = timestamp;
         }
+        // One device stamping a reading far in the future would freeze the dataset for every honest appender.
+        if (last > block.timestamp) revert TimestampInFuture(last, block.timestamp);
 
         uint64 first = dataset.readingCount;
-        mapping(uint256 => euint64) storage readings = _readings[datasetId];
-        // Gas: the proof is copied to memory once, not once per reading.
-        bytes memory proof = inputProof;
-        for (uint256 i; i < size; ++i) {
-            euint64 reading = FHE.fromExternal(handles[i], proof);
-            readings[first + i] = reading;
-            FHE.allowThis(reading);
-        }
+        _storeReadings(dataset.privacy, _readings[datasetId], first, handles, inputProof);
         dataset.readingCount = first + uint64(size);
         dataset.lastTimestamp = last;
         emit ReadingsAppended(datasetId, msg.sender, first, timestamps);
@@ -258,7 +216,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function purchaseAccess(DatasetId datasetId, uint32 periods) external payable {
-        Dataset storage dataset = _activeDataset(datasetId);
+        DatasetSettings.Dataset storage dataset = _activeDataset(datasetId);
         if (periods == 0) revert ZeroPeriods();
         uint256 expected = uint256(dataset.pricePerPeriod) * periods;
         if (msg.value != expected) revert WrongPayment(expected, msg.value);
@@ -274,12 +232,13 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function withdraw() external nonReentrant {
-        uint256 amount = _pendingWithdrawals[msg.sender];
-        if (amount == 0) revert NothingToWithdraw(msg.sender);
-        _pendingWithdrawals[msg.sender] = 0;
-        emit Withdrawn(msg.sender, amount);
-        (bool sent, ) = payable(msg.sender).call{value: amount}("");
-        if (!sent) revert WithdrawalFailed(msg.sender, amount);
+        _withdraw(payable(msg.sender));
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function withdrawTo(address payable to) external nonReentrant {
+        if (to == address(0)) revert InvalidRecipient(to);
+        _withdraw(to);
     }
 
     // =====================================================================================================
@@ -345,8 +304,9 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         } else {
             uint256 nextRunAt = uint256(schedule.lastRunAt) + auth.cadence;
             if (block.timestamp < nextRunAt) revert ScheduleTooEarly(nextRunAt);
-            if (fromIndex != schedule.nextFromIndex) revert ScheduleNotConsecutive(schedule.nextFromIndex, fromIndex);
         }
+        uint64 expected = _scheduledStart(auth.datasetId, runs == 0 ? auth.fromIndex : schedule.nextFromIndex);
+        if (fromIndex != expected) revert ScheduleNotConsecutive(expected, fromIndex);
         schedule.runs = runs + 1;
         schedule.lastRunAt = uint64(block.timestamp);
         schedule.nextFromIndex = toIndex;
@@ -372,22 +332,19 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function step(RunId runId, uint256 n) external {
-        Run storage run = _runs[runId];
-        address buyer = run.buyer;
-        if (buyer == address(0)) revert RunNotFound(runId);
-        if (run.finished) revert RunAlreadyFinished(runId);
-        if (msg.sender != buyer && !hasRole(OPERATOR_ROLE, msg.sender)) revert NotRunParticipant(runId, msg.sender);
-
+        Run storage run = _participantRun(runId);
         uint64 cursor = run.cursor;
         uint256 remaining = run.toIndex - cursor;
         if (n == 0 || n > remaining) revert StepOutOfWindow(n, remaining);
         bool finalizes = n == remaining;
-        StoredProgram storage stored = _programs[run.programHash];
+        RecipeProgram.Stored storage stored = _programs[run.programHash];
         uint256 largest = finalizes ? stored.maxFinalStep : stored.maxStep;
         if (n > largest) revert StepTooLarge(n, largest);
 
+        address buyer = run.buyer;
+        bool releases = finalizes && run.noiseUnits == 0;
         run.cursor = cursor + uint64(n);
-        if (finalizes) run.finished = true;
+        if (releases) run.finished = true;
         RecipeEngine.step(
             _slots[runId],
             stored.ops,
@@ -397,11 +354,41 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
                 n: n,
                 finalizes: finalizes,
                 windowLength: run.toIndex - run.fromIndex,
-                buyer: buyer
+                recipient: run.noiseUnits == 0 ? buyer : address(this)
             })
         );
         emit RunStepped(runId, cursor + uint64(n), n);
-        if (finalizes) emit RunFinished(runId, buyer, _slots[runId]);
+        if (releases) emit RunFinished(runId, buyer, _slots[runId]);
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function addNoise(RunId runId, uint256 count) external {
+        Run storage run = _participantRun(runId);
+        uint16 noiseCursor = run.noiseCursor;
+        uint256 remaining = run.noiseUnits - noiseCursor;
+        if (run.cursor != run.toIndex || remaining == 0) revert NoiseNotDue(runId);
+        if (count == 0 || count > remaining) revert NoiseOutOfRange(count, remaining, remaining);
+
+        bool releases = count == remaining;
+        address buyer = run.buyer;
+        run.noiseCursor = noiseCursor + uint16(count);
+        if (releases) run.finished = true;
+        PrivacyNoise.addNoise(
+            _slots[runId],
+            _programs[run.programHash].ops,
+            PrivacyNoise.Job({
+                firstUnit: noiseCursor,
+                count: count,
+                totalUnits: run.noiseUnits,
+                lowerBound: run.lowerBound,
+                upperBound: run.upperBound,
+                windowLength: run.toIndex - run.fromIndex,
+                buyer: buyer,
+                releases: releases
+            })
+        );
+        emit RunNoised(runId, noiseCursor + uint16(count), count);
+        if (releases) emit RunFinished(runId, buyer, _slots[runId]);
     }
 
     // =====================================================================================================
@@ -415,7 +402,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function datasetInfo(DatasetId datasetId) external view returns (DatasetInfo memory) {
-        Dataset storage dataset = _existingDataset(datasetId);
+        DatasetSettings.Dataset storage dataset = _existingDataset(datasetId);
         return
             DatasetInfo({
                 seller: dataset.seller,
@@ -430,7 +417,10 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
                 approvedKinds: dataset.approvedKinds,
                 paused: dataset.paused,
                 readingCount: dataset.readingCount,
-                lastTimestamp: dataset.lastTimestamp
+                lastTimestamp: dataset.lastTimestamp,
+                minBucketSize: dataset.minBucketSize,
+                privacy: dataset.privacy,
+                privateFrom: dataset.privateFrom
             });
     }
 
@@ -471,7 +461,12 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
                 toIndex: run.toIndex,
                 cursor: run.cursor,
                 startedAt: run.startedAt,
-                finished: run.finished
+                finished: run.finished,
+                noiseUnits: run.noiseUnits,
+                noiseCursor: run.noiseCursor,
+                epsilon: run.epsilon,
+                lowerBound: run.lowerBound,
+                upperBound: run.upperBound
             });
     }
 
@@ -494,6 +489,21 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
     /// @inheritdoc IIoTDataMarket
     function isNonceUsed(address buyer, uint256 nonce) external view returns (bool) {
         return _usedNonces[buyer][nonce];
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function isInputProofUsed(bytes32 proofHash) external view returns (bool) {
+        return _usedInputProofs[proofHash];
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function privacySpent(
+        DatasetId datasetId,
+        address buyer,
+        uint64 fromIndex,
+        uint64 toIndex
+    ) external view returns (uint256) {
+        return PrivacyLedger.spentOver(_privacyLedgers[datasetId][buyer], fromIndex, toIndex);
     }
 
     /// @inheritdoc IIoTDataMarket
@@ -536,11 +546,13 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         uint64 toIndex,
         bytes32 consentDigest
     ) private returns (RunId runId) {
-        Dataset storage dataset = _activeDataset(datasetId);
+        DatasetSettings.Dataset storage dataset = _activeDataset(datasetId);
         _checkAccess(datasetId, buyer);
         _checkWindow(dataset, fromIndex, toIndex);
-        StoredProgram storage stored = _storeProgram(programHash, ops);
+        RecipeProgram.Stored storage stored = _storeProgram(programHash, ops);
         _checkApproved(datasetId, dataset.approvedKinds, stored.kinds);
+        PrivacyParams storage privacy = dataset.privacy;
+        (uint16 noiseUnits, uint32 epsilon) = PrivacyNoise.admit(ops, privacy);
 
         runId = _lastRunId.next();
         _lastRunId = runId;
@@ -552,31 +564,101 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
             programHash: programHash,
             fromIndex: fromIndex,
             toIndex: toIndex,
-            startedAt: uint64(block.timestamp)
+            startedAt: uint64(block.timestamp),
+            noiseUnits: noiseUnits,
+            noiseCursor: 0,
+            epsilon: epsilon,
+            lowerBound: privacy.lowerBound,
+            upperBound: privacy.upperBound
         });
+        if (privacy.mode == PrivacyMode.PRIVATE) {
+            if (fromIndex < dataset.privateFrom) revert WindowBeforePrivateFrom(fromIndex, dataset.privateFrom);
+            _chargeBudget(datasetId, buyer, runId, fromIndex, toIndex, epsilon, privacy.budget);
+        }
         RecipeEngine.begin(_slots[runId], stored.ops);
         emit RunStarted(runId, datasetId, buyer, programHash, fromIndex, toIndex, consentDigest);
     }
 
-    /// @dev Validates a program the first time its hash is seen and stores it with its step bounds.
-    function _storeProgram(bytes32 programHash, Op[] calldata ops) private returns (StoredProgram storage stored) {
-        stored = _programs[programHash];
-        if (stored.ops.length != 0) return stored;
-        (uint16 kinds, ) = RecipeProgram.validate(ops);
-        stored.kinds = kinds;
-        stored.maxStep = uint64(RecipeProgram.maxStepSize(ops, false));
-        stored.maxFinalStep = uint64(RecipeProgram.maxStepSize(ops, true));
-        for (uint256 i; i < ops.length; ++i) {
-            Op storage op = stored.ops.push();
-            op.kind = ops[i].kind;
-            op.cmp = ops[i].cmp;
-            op.a = ops[i].a;
-            op.b = ops[i].b;
-            op.bounds = ops[i].bounds;
+    /// @dev Every start path (direct, signed, scheduled) comes through here: there is no way around the budget.
+    function _chargeBudget(
+        DatasetId datasetId,
+        address buyer,
+        RunId runId,
+        uint64 fromIndex,
+        uint64 toIndex,
+        uint32 epsilon,
+        uint32 budget
+    ) private {
+        uint256 spentAfter = PrivacyLedger.charge(_privacyLedgers[datasetId][buyer], fromIndex, toIndex, epsilon);
+        if (spentAfter > budget) {
+            revert PrivacyBudgetExceeded(datasetId, buyer, spentAfter - epsilon, epsilon, budget);
+        }
+        emit PrivacyBudgetCharged(datasetId, buyer, runId, fromIndex, toIndex, epsilon, spentAfter);
+    }
+
+    /// @dev A batch is exactly its proof's handle list, in order (so no reading twice), and a proof is used once
+    /// (so no reading appended again). An empty proof would only check the caller's ACL on the handles: any
+    /// ciphertext it holds (a result of its own run, another dataset's value, an ebool) could be appended.
+    function _useInputProof(externalEuint64[] calldata handles, bytes calldata inputProof) private {
+        if (inputProof.length == 0) revert MissingInputProof();
+        if (uint8(inputProof[0]) != handles.length) revert InputProofMismatch(handles.length);
+        for (uint256 i; i < handles.length; ++i) {
+            // Handle byte 21 is its index in the proof's list; the input verifier matches the rest.
+            if ((uint256(externalEuint64.unwrap(handles[i])) >> 80) & 0xff != i) revert InputProofMismatch(i);
+        }
+        bytes32 proofHash = keccak256(inputProof);
+        if (_usedInputProofs[proofHash]) revert InputProofReused(proofHash);
+        _usedInputProofs[proofHash] = true;
+    }
+
+    /// @dev Private datasets clamp each reading into [lo, hi]: one reading then changes a statistic by a known most.
+    function _storeReadings(
+        PrivacyParams storage privacy,
+        mapping(uint256 => euint64) storage readings,
+        uint64 first,
+        externalEuint64[] calldata handles,
+        bytes calldata inputProof
+    ) private {
+        bool clamps = privacy.mode == PrivacyMode.PRIVATE;
+        uint64 lo = privacy.lowerBound;
+        uint64 hi = privacy.upperBound;
+        // Gas: the proof is copied to memory once, not once per reading.
+        bytes memory proof = inputProof;
+        for (uint256 i; i < handles.length; ++i) {
+            euint64 reading = FHE.fromExternal(handles[i], proof);
+            if (clamps) reading = FHE.min(FHE.max(reading, lo), hi);
+            readings[first + i] = reading;
+            FHE.allowThis(reading);
         }
     }
 
-    function _checkWindow(Dataset storage dataset, uint64 fromIndex, uint64 toIndex) private view {
+    function _withdraw(address payable to) private {
+        uint256 amount = _pendingWithdrawals[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        _pendingWithdrawals[msg.sender] = 0;
+        emit Withdrawn(msg.sender, to, amount);
+        (bool sent, ) = to.call{value: amount}("");
+        if (!sent) revert WithdrawalFailed(to, amount);
+    }
+
+    /// @dev A scheduled window starts at `from` rounded up to the current `k` (a `k` changed since the buyer signed
+    /// cannot strand the schedule), and on a private dataset not before `privateFrom`.
+    function _scheduledStart(DatasetId datasetId, uint64 from) private view returns (uint64) {
+        DatasetSettings.Dataset storage dataset = _existingDataset(datasetId);
+        if (dataset.privacy.mode == PrivacyMode.PRIVATE && from < dataset.privateFrom) from = dataset.privateFrom;
+        uint256 k = dataset.bucketSize;
+        uint256 start = ((uint256(from) + k - 1) / k) * k;
+        // A start beyond uint64 matches no window, as no window can end beyond the reading count.
+        return start > type(uint64).max ? type(uint64).max : uint64(start);
+    }
+
+    /// @dev Validates a program the first time its hash is seen and stores it with its step bounds.
+    function _storeProgram(bytes32 programHash, Op[] calldata ops) private returns (RecipeProgram.Stored storage stored) {
+        stored = _programs[programHash];
+        RecipeProgram.store(stored, ops);
+    }
+
+    function _checkWindow(DatasetSettings.Dataset storage dataset, uint64 fromIndex, uint64 toIndex) private view {
         uint64 bucketSize = dataset.bucketSize;
         if (fromIndex % bucketSize != 0 || toIndex % bucketSize != 0) {
             revert WindowNotAligned(fromIndex, toIndex, bucketSize);
@@ -647,6 +729,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
                         auth.buyer,
                         DatasetId.unwrap(auth.datasetId),
                         auth.programHash,
+                        auth.fromIndex,
                         auth.cadence,
                         auth.expiry,
                         auth.maxRuns,
@@ -656,17 +739,17 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
             );
     }
 
-    function _existingDataset(DatasetId datasetId) private view returns (Dataset storage dataset) {
+    function _existingDataset(DatasetId datasetId) private view returns (DatasetSettings.Dataset storage dataset) {
         dataset = _datasets[datasetId];
         if (dataset.seller == address(0)) revert DatasetNotFound(datasetId);
     }
 
-    function _activeDataset(DatasetId datasetId) private view returns (Dataset storage dataset) {
+    function _activeDataset(DatasetId datasetId) private view returns (DatasetSettings.Dataset storage dataset) {
         dataset = _existingDataset(datasetId);
         if (dataset.paused) revert DatasetIsPaused(datasetId);
     }
 
-    function _sellerDataset(DatasetId datasetId) private view returns (Dataset storage dataset) {
+    function _sellerDataset(DatasetId datasetId) private view returns (DatasetSettings.Dataset storage dataset) {
         dataset = _existingDataset(datasetId);
         if (dataset.seller != msg.sender) revert NotDatasetSeller(datasetId, msg.sender);
     }
@@ -674,5 +757,12 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
     function _existingRun(RunId runId) private view returns (Run storage run) {
         run = _runs[runId];
         if (run.buyer == address(0)) revert RunNotFound(runId);
+    }
+
+    /// @dev An unfinished run the caller (its buyer or an operator) may advance.
+    function _participantRun(RunId runId) private view returns (Run storage run) {
+        run = _existingRun(runId);
+        if (run.finished) revert RunAlreadyFinished(runId);
+        if (msg.sender != run.buyer && !hasRole(OPERATOR_ROLE, msg.sender)) revert NotRunParticipant(runId, msg.sender);
     }
 }

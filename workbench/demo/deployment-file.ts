@@ -31,8 +31,8 @@ const DeploymentSchema = z.object({
   marketAddress: Address,
   /** Block of the market's deployment: where log indexers start. */
   deploymentBlock: z.number().int().min(0),
-  /** The linked RecipeEngine library. */
-  engineLibrary: Address.optional(),
+  /** The market's linked libraries by name (RecipeEngine, PrivacyNoise, ...). */
+  libraries: z.record(z.string(), Address).optional(),
   deployedAt: z.string(),
   accounts: z.object({
     admin: DevAccount,

@@ -124,7 +124,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
       genesisHash: identity.genesisHash,
       marketAddress: deployed.address,
       deploymentBlock: deployed.deploymentBlock,
-      engineLibrary: deployed.engineLibrary,
+      libraries: deployed.libraries,
       deployedAt: new Date().toISOString(),
       accounts: {
         admin: account(DEMO_ROLES.admin.index, DEMO_ROLES.admin.label),

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {externalEuint64} from "encrypted-types/EncryptedTypes.sol";
 import {DatasetId, RunId} from "../types/Ids.sol";
 import {Op} from "../types/Program.sol";
+import {PrivacyParams} from "../types/Privacy.sol";
 
 /// @notice What a seller fixes when creating a dataset.
 /// @param name Human-readable name, e.g. "Greenhouse 3".
@@ -14,6 +15,7 @@ import {Op} from "../types/Program.sol";
 /// @param pricePerPeriod Price in wei of one access period.
 /// @param periodSeconds Length of one access period in seconds (> 0; 32 bits keep every expiry within uint64).
 /// @param bucketSize `k`: run windows are aligned to and at least `k` readings long (> 0).
+/// @param privacy Exact or private, with a private dataset's range, budget and ε bounds (README, "Private datasets").
 struct DatasetParams {
     string name;
     string field;
@@ -23,9 +25,13 @@ struct DatasetParams {
     uint128 pricePerPeriod;
     uint32 periodSeconds;
     uint64 bucketSize;
+    PrivacyParams privacy;
 }
 
 /// @notice A dataset's public metadata and counters, as returned by {IIoTDataMarket-datasetInfo}.
+/// @param minBucketSize The smallest `k` the dataset ever had: every `k` it may take is a multiple or divisor of it.
+/// @param privateFrom The first reading private runs may read: the reading count when the dataset last became
+/// private (earlier readings were appended unclamped).
 struct DatasetInfo {
     address seller;
     string name;
@@ -40,6 +46,9 @@ struct DatasetInfo {
     bool paused;
     uint64 readingCount;
     uint64 lastTimestamp;
+    uint64 minBucketSize;
+    PrivacyParams privacy;
+    uint64 privateFrom;
 }
 
 /// @notice EIP-712 `RunRequest`: a buyer's consent to one run, carried by the relayer.
@@ -54,10 +63,12 @@ struct RunRequest {
 }
 
 /// @notice EIP-712 `StandingAuthorization`: a buyer's consent to recurring runs over consecutive windows.
+/// @param fromIndex Where the first window starts (rounded up to the dataset's `k` when it runs).
 struct StandingAuthorization {
     address buyer;
     DatasetId datasetId;
     bytes32 programHash;
+    uint64 fromIndex;
     uint64 cadence;
     uint64 expiry;
     uint32 maxRuns;
@@ -80,6 +91,13 @@ struct ScheduleState {
 
 /// @notice Public state of a run, as returned by {IIoTDataMarket-runInfo}.
 /// @param cursor Index of the next reading a step consumes; equals `toIndex` once finished.
+/// @param finished Whether the results are allowed to the buyer (after the last step, and on a private dataset after
+/// the last noise unit).
+/// @param noiseUnits Noise draws the run's results need (0 on an exact dataset).
+/// @param noiseCursor Noise draws added so far.
+/// @param epsilon The ε (thousandths) the run charged to every reading of its window.
+/// @param lowerBound The private range the noise was calibrated for (zero on an exact dataset).
+/// @param upperBound See `lowerBound`.
 struct RunInfo {
     address buyer;
     DatasetId datasetId;
@@ -89,6 +107,11 @@ struct RunInfo {
     uint64 cursor;
     uint64 startedAt;
     bool finished;
+    uint16 noiseUnits;
+    uint16 noiseCursor;
+    uint32 epsilon;
+    uint64 lowerBound;
+    uint64 upperBound;
 }
 
 /// @title IIoTDataMarketErrors
@@ -108,9 +131,20 @@ interface IIoTDataMarketErrors {
     error InvalidAccessPeriod(uint32 periodSeconds);
     /// @notice A bucket size `k` of `bucketSize` (zero) is not allowed.
     error InvalidBucketSize(uint64 bucketSize);
-    /// @notice `requested` is neither a multiple nor a divisor of the `current` bucket size, so windows aligned to
-    /// the two could be differenced below both.
-    error BucketSizeIncompatible(uint64 current, uint64 requested);
+    /// @notice `requested` is neither a multiple nor a divisor of `smallest`, the smallest bucket size the dataset
+    /// ever had, so windows aligned to the two could be differenced below both.
+    error BucketSizeIncompatible(uint64 smallest, uint64 requested);
+    /// @notice The privacy mode `mode` does not exist (0 exact, 1 private).
+    error UnknownPrivacyMode(uint8 mode);
+    /// @notice An exact dataset's privacy fields other than `mode` must all be zero.
+    error ExactPrivacyFieldSet();
+    /// @notice A private range needs `lowerBound` < `upperBound` <= `maxBound`.
+    error InvalidPrivacyRange(uint64 lowerBound, uint64 upperBound, uint64 maxBound);
+    /// @notice A private dataset needs 1 <= `minEpsilon` <= `maxEpsilon` <= min(`budget`, `limit`).
+    error InvalidPrivacyBudget(uint32 budget, uint32 minEpsilon, uint32 maxEpsilon, uint32 limit);
+    /// @notice A private range may only widen: [`lowerBound`, `upperBound`] does not contain the current
+    /// [`currentLower`, `currentUpper`], into which earlier readings were clamped.
+    error PrivacyRangeNarrowed(uint64 currentLower, uint64 currentUpper, uint64 lowerBound, uint64 upperBound);
     /// @notice `datasetId` is paused: no ingestion, purchase or new run.
     error DatasetIsPaused(DatasetId datasetId);
     /// @notice `datasetId` is not paused.
@@ -134,6 +168,15 @@ interface IIoTDataMarketErrors {
     error BatchLengthMismatch(uint256 handles, uint256 timestamps);
     /// @notice Timestamp `given` is before the previous reading's `previous`.
     error TimestampOutOfOrder(uint64 previous, uint64 given);
+    /// @notice Timestamp `given` is later than the block's, `blockTimestamp`: readings cannot come from the future.
+    error TimestampInFuture(uint64 given, uint256 blockTimestamp);
+    /// @notice Readings must come with an input proof made for this market and the appender (none was sent).
+    error MissingInputProof();
+    /// @notice Reading `index` of the batch is not the proof's handle `index`: a batch is exactly its proof's list of
+    /// handles, in order, each once.
+    error InputProofMismatch(uint256 index);
+    /// @notice This input proof (keccak256 `proofHash`) was already appended once.
+    error InputProofReused(bytes32 proofHash);
 
     // ----- access and money -----
 
@@ -145,6 +188,8 @@ interface IIoTDataMarketErrors {
     error NothingToWithdraw(address account);
     /// @notice Sending `amount` wei to `account` failed.
     error WithdrawalFailed(address account, uint256 amount);
+    /// @notice Earnings cannot be sent to `recipient` (the zero address).
+    error InvalidRecipient(address recipient);
     /// @notice `buyer` never bought access to `datasetId`.
     error NoAccess(DatasetId datasetId, address buyer);
     /// @notice `buyer`'s access to `datasetId` expired at `expiredAt`.
@@ -170,6 +215,19 @@ interface IIoTDataMarketErrors {
     error RecipeKindNotApproved(DatasetId datasetId, uint8 kind);
     /// @notice The signature covers program hash `signed` but the program sent hashes to `actual`.
     error ProgramHashMismatch(bytes32 signed, bytes32 actual);
+    /// @notice Operation `opIndex` has kind `kind`, which a private dataset does not offer (MIN, MAX and ALERT
+    /// reveal single readings; no noise makes them private).
+    error RecipeKindNotPrivate(uint256 opIndex, uint8 kind);
+    /// @notice Operation `opIndex` spends ε `epsilon` (thousandths); this dataset allows `min`..`max`.
+    error EpsilonOutOfBounds(uint256 opIndex, uint32 epsilon, uint32 min, uint32 max);
+    /// @notice Operation `opIndex` sets an ε, but its dataset is exact or its kind (COUNT) is not noised.
+    error EpsilonNotExpected(uint256 opIndex);
+    /// @notice Operation `opIndex` needs noise of `bits` random bits per draw, over the 62 a draw may have (ε too small
+    /// for the range).
+    error NoiseTooWide(uint256 opIndex, uint256 bits);
+    /// @notice Running this would bring a reading's ε spent by `buyer` on `datasetId` from `spent` to
+    /// `spent + requested`, over the dataset's `budget` (all in thousandths).
+    error PrivacyBudgetExceeded(DatasetId datasetId, address buyer, uint256 spent, uint256 requested, uint256 budget);
 
     // ----- windows -----
 
@@ -181,6 +239,11 @@ interface IIoTDataMarketErrors {
     error WindowBeyondReadings(uint64 toIndex, uint64 readingCount);
     /// @notice A window of `length` readings exceeds the `max` its 32-bit encrypted counters hold.
     error WindowTooLong(uint256 length, uint256 max);
+    /// @notice A private run's window starts at `fromIndex`, before `privateFrom`, the first reading appended
+    /// (clamped) since the dataset became private.
+    error WindowBeforePrivateFrom(uint64 fromIndex, uint64 privateFrom);
+    /// @notice A window ending at `toIndex` is beyond the privacy ledger's 2^40 readings.
+    error WindowBeyondLedger(uint64 toIndex);
 
     // ----- consent -----
 
@@ -198,7 +261,7 @@ interface IIoTDataMarketErrors {
     error AuthorizationExhausted(uint32 maxRuns);
     /// @notice The next scheduled run may start at `nextRunAt`, not before.
     error ScheduleTooEarly(uint256 nextRunAt);
-    /// @notice A scheduled window must start at `expectedFromIndex` (where the previous one ended), not `fromIndex`.
+    /// @notice A scheduled window must start at `expectedFromIndex` (the authorization's start, then where the previous window ended, rounded up to `k`), not `fromIndex`.
     error ScheduleNotConsecutive(uint64 expectedFromIndex, uint64 fromIndex);
     /// @notice Only `buyer` may revoke this authorization; `caller` is not.
     error NotAuthorizationBuyer(address buyer, address caller);
@@ -217,6 +280,10 @@ interface IIoTDataMarketErrors {
     error StepOutOfWindow(uint256 n, uint256 remaining);
     /// @notice `n` readings exceed this program's largest step, `maxStepSize`, under the HCU limit.
     error StepTooLarge(uint256 n, uint256 maxStepSize);
+    /// @notice Run `runId` has no noise to add now (exact dataset, window not stepped to its end, or all added).
+    error NoiseNotDue(RunId runId);
+    /// @notice `count` noise draws: 1..`remaining` may be added, and at most `max` fit in one transaction.
+    error NoiseOutOfRange(uint256 count, uint256 remaining, uint256 max);
 }
 
 /// @title IIoTDataMarketEvents
@@ -239,6 +306,9 @@ interface IIoTDataMarketEvents {
     event PriceChanged(DatasetId indexed datasetId, uint128 pricePerPeriod);
     /// @notice Windows over `datasetId` are now aligned to `bucketSize` readings.
     event BucketSizeChanged(DatasetId indexed datasetId, uint64 bucketSize);
+    /// @notice `datasetId` is now exact or private as `privacy` says (also emitted at creation); private runs read
+    /// readings from `privateFrom` on.
+    event PrivacyChanged(DatasetId indexed datasetId, PrivacyParams privacy, uint64 privateFrom);
     /// @notice `datasetId` was paused.
     event DatasetPaused(DatasetId indexed datasetId);
     /// @notice `datasetId` was unpaused.
@@ -265,8 +335,8 @@ interface IIoTDataMarketEvents {
         uint256 paid,
         uint64 expiresAt
     );
-    /// @notice `account` withdrew `amount` wei of earnings.
-    event Withdrawn(address indexed account, uint256 amount);
+    /// @notice `account` withdrew `amount` wei of earnings, sent to `to`.
+    event Withdrawn(address indexed account, address indexed to, uint256 amount);
     /// @notice Run `runId` of `buyer` over readings [`fromIndex`, `toIndex`) of `datasetId` started.
     /// @param consentDigest The EIP-712 digest of the RunRequest or StandingAuthorization used; zero when the buyer
     /// started it directly.
@@ -281,6 +351,19 @@ interface IIoTDataMarketEvents {
     );
     /// @notice A step of run `runId` consumed `readings` readings; the next step starts at `cursor`.
     event RunStepped(RunId indexed runId, uint64 cursor, uint256 readings);
+    /// @notice Private run `runId` charged ε `epsilon` (thousandths) to every reading of [`fromIndex`, `toIndex`) for
+    /// `buyer`; the most any of them has now spent on `buyer` is `spentAfter`.
+    event PrivacyBudgetCharged(
+        DatasetId indexed datasetId,
+        address indexed buyer,
+        RunId indexed runId,
+        uint64 fromIndex,
+        uint64 toIndex,
+        uint32 epsilon,
+        uint256 spentAfter
+    );
+    /// @notice `count` noise draws were added to run `runId`'s results; `noiseCursor` have been added so far.
+    event RunNoised(RunId indexed runId, uint16 noiseCursor, uint256 count);
     /// @notice Run `runId` finished; `results` (in op order) are allowed to `buyer` alone.
     event RunFinished(RunId indexed runId, address indexed buyer, bytes32[] results);
     /// @notice `buyer` cancelled `nonce`: no request or authorization signed with it can be used any more.
@@ -302,9 +385,15 @@ interface IIoTDataMarket is IIoTDataMarketErrors, IIoTDataMarketEvents {
     /// @notice Sets the price of one access period. Seller only. Access already bought is unaffected.
     function setPrice(DatasetId datasetId, uint128 pricePerPeriod) external;
 
-    /// @notice Sets the bucket size `k`. Seller only. The new value must be a multiple or a divisor of the current
-    /// one, so that the smallest `k` the dataset ever had still bounds what two runs can be differenced down to.
+    /// @notice Sets the bucket size `k`. Seller only. The new value must be a multiple or a divisor of the smallest
+    /// `k` the dataset ever had (which a divisor replaces), so that it still bounds what two runs can be differenced
+    /// down to, however many changes are chained.
     function setBucketSize(DatasetId datasetId, uint64 bucketSize) external;
+
+    /// @notice Makes a dataset exact or private, or changes a private dataset's range, budget or ε bounds. Seller
+    /// only. A private range may only widen (earlier readings were clamped into it); becoming private sets
+    /// `privateFrom` to the current reading count. Budgets already spent stay spent.
+    function setPrivacy(DatasetId datasetId, PrivacyParams calldata privacy) external;
 
     /// @notice Pauses a dataset: ingestion, access purchases and new runs are rejected; started runs can finish.
     function pauseDataset(DatasetId datasetId) external;
@@ -327,9 +416,11 @@ interface IIoTDataMarket is IIoTDataMarketErrors, IIoTDataMarketEvents {
     // ----- ingestion (device or seller) -----
 
     /// @notice Appends 1..32 encrypted readings proven by one input proof, with their public timestamps. Timestamps
-    /// never go backwards, also across batches. The readings are allowed to this contract only.
-    /// @param handles The encrypted readings (euint64, encoded as described by the dataset's scale and offset).
-    /// @param inputProof One proof for the whole batch, bound to this contract and the caller.
+    /// never go backwards, also across batches, and are never later than the block's. The readings are allowed to
+    /// this contract only; on a private dataset each is clamped into its range first.
+    /// @param handles The encrypted readings (euint64, encoded as described by the dataset's scale and offset):
+    /// exactly the proof's handles, in order.
+    /// @param inputProof One proof for the whole batch, bound to this contract and the caller; usable once.
     /// @param timestamps One timestamp per reading; emitted in {ReadingsAppended}, only the last one is stored.
     function appendReadings(
         DatasetId datasetId,
@@ -346,6 +437,9 @@ interface IIoTDataMarket is IIoTDataMarketErrors, IIoTDataMarketEvents {
 
     /// @notice Sends the caller all of its accrued earnings (pull payment).
     function withdraw() external;
+
+    /// @notice Sends the caller's accrued earnings to `to` (for a seller contract that cannot receive ether).
+    function withdrawTo(address payable to) external;
 
     // ----- runs -----
 
@@ -368,8 +462,9 @@ interface IIoTDataMarket is IIoTDataMarketErrors, IIoTDataMarketEvents {
     ) external returns (RunId runId);
 
     /// @notice Starts the next scheduled run of a standing authorization signed by `auth.buyer`. Operator only.
-    /// At most one run per `cadence` seconds, at most `maxRuns`, before `expiry`; the first window may start at any
-    /// aligned index, every later one where the previous ended.
+    /// At most one run per `cadence` seconds, at most `maxRuns`, before `expiry`. The first window starts at
+    /// `auth.fromIndex`, every later one where the previous ended, each rounded up to the dataset's current `k` (and
+    /// to `privateFrom` on a private dataset); `toIndex` is the operator's choice.
     function startScheduledRun(
         StandingAuthorization calldata auth,
         Op[] calldata ops,
@@ -385,9 +480,14 @@ interface IIoTDataMarket is IIoTDataMarketErrors, IIoTDataMarketEvents {
     function invalidateNonce(uint256 nonce) external;
 
     /// @notice Consumes the next `n` readings of a run, reducing them as a balanced tree into its encrypted
-    /// accumulators. The step that reaches the window's end also finalises the run and allows the result handles to
-    /// the buyer alone. Buyer or operator only; `n` <= {maxStepSize}.
+    /// accumulators. The step that reaches the window's end also finalises the run and, on an exact dataset, allows
+    /// the result handles to the buyer alone. Buyer or operator only; `n` <= {maxStepSize}.
     function step(RunId runId, uint256 n) external;
+
+    /// @notice Adds the next `count` encrypted noise draws to a private run's results, once its window is stepped to
+    /// the end; the call adding the last one finishes the run and allows the noised results to the buyer alone.
+    /// Buyer or operator only. Draws are spread over calls when they do not fit one transaction's HCU.
+    function addNoise(RunId runId, uint256 count) external;
 
     // ----- views -----
 
@@ -426,6 +526,15 @@ interface IIoTDataMarket is IIoTDataMarketErrors, IIoTDataMarketEvents {
 
     /// @notice Whether `buyer` used or cancelled `nonce`.
     function isNonceUsed(address buyer, uint256 nonce) external view returns (bool);
+
+    /// @notice Whether the input proof with keccak256 `proofHash` was already appended.
+    function isInputProofUsed(bytes32 proofHash) external view returns (bool);
+
+    /// @notice The most ε (thousandths) any reading of [`fromIndex`, `toIndex`) has spent on `buyer`.
+    function privacySpent(DatasetId datasetId, address buyer, uint64 fromIndex, uint64 toIndex)
+        external
+        view
+        returns (uint256);
 
     /// @notice State of the standing authorization with EIP-712 digest `digest`.
     function standingAuthorizationState(bytes32 digest) external view returns (ScheduleState memory);

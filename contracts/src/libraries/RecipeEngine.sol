@@ -21,13 +21,14 @@ library RecipeEngine {
     /// @param n Number of readings in the chunk (the market bounds it by the program's max step size).
     /// @param finalizes Whether the chunk ends the run's window.
     /// @param windowLength The run's public window length (COUNT's result, the total of a HISTOGRAM).
-    /// @param buyer The only account the results are allowed to.
+    /// @param recipient The only account the results are allowed to: the buyer, or the market itself when the
+    /// results still need noise (private datasets; {PrivacyNoise} releases them).
     struct Chunk {
         uint256 from;
         uint256 n;
         bool finalizes;
         uint64 windowLength;
-        address buyer;
+        address recipient;
     }
 
     /// @notice Creates the accumulators of a new run as trivial encryptions (0, or 2^64 - 1 for MIN), so that every
@@ -58,7 +59,7 @@ library RecipeEngine {
     }
 
     /// @notice Folds readings [`c.from`, `c.from + c.n`) into the accumulators; when `c.finalizes`, turns them into
-    /// the results and allows those to `c.buyer` alone.
+    /// the results and allows those to `c.recipient` alone.
     function step(
         bytes32[] storage slots,
         Op[] storage ops,
@@ -66,7 +67,7 @@ library RecipeEngine {
         Chunk memory c
     ) external {
         bool finalizes = c.finalizes;
-        address buyer = c.buyer;
+        address buyer = c.recipient;
         bytes32[] memory chunk;
         uint256 slot;
         for (uint256 i; i < ops.length; ++i) {

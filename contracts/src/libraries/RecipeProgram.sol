@@ -51,10 +51,29 @@ library RecipeProgram {
     uint256 internal constant LT64_SCALAR = 118_000;
     uint256 internal constant LE64_SCALAR = 119_000;
 
+    /// @notice A program validated once and stored under its hash, with its step bounds precomputed.
+    struct Stored {
+        uint16 kinds;
+        uint64 maxStep;
+        uint64 maxFinalStep;
+        Op[] ops;
+    }
+
+    /// @notice Validates `ops` and stores them with their step bounds, unless `stored` already holds a program
+    /// (stored under the same hash, so the same ops).
+    function store(Stored storage stored, Op[] calldata ops) public {
+        if (stored.ops.length != 0) return;
+        (uint16 kinds, ) = validate(ops);
+        stored.kinds = kinds;
+        stored.maxStep = uint64(maxStepSize(ops, false));
+        stored.maxFinalStep = uint64(maxStepSize(ops, true));
+        for (uint256 i; i < ops.length; ++i) stored.ops.push(ops[i]);
+    }
+
     /// @notice Checks every rule of the program encoding (README, "Program encoding").
     /// @return kinds Bit mask of the recipe kinds the program uses.
     /// @return resultCount Number of result handles (= accumulator slots) of the program.
-    function validate(Op[] calldata ops) internal pure returns (uint16 kinds, uint256 resultCount) {
+    function validate(Op[] calldata ops) public pure returns (uint16 kinds, uint256 resultCount) {
         uint256 length = ops.length;
         if (length == 0 || length > MAX_OPS) revert IIoTDataMarketErrors.InvalidProgramLength(length, MAX_OPS);
         for (uint256 i; i < length; ++i) {
@@ -85,7 +104,7 @@ library RecipeProgram {
     }
 
     /// @notice HCU of one step of `n` readings (see the formulas above); 0 when `n` is 0. Assumes a valid program.
-    function stepHcu(Op[] calldata ops, uint256 n, bool finalizes) internal pure returns (uint256 total) {
+    function stepHcu(Op[] calldata ops, uint256 n, bool finalizes) public pure returns (uint256 total) {
         if (n == 0) return 0;
         for (uint256 i; i < ops.length; ++i) {
             total += _opStepHcu(ops[i], n, finalizes);
@@ -94,7 +113,7 @@ library RecipeProgram {
 
     /// @notice Largest `n` with `stepHcu(ops, n, finalizes) < HCU_LIMIT`; see {IIoTDataMarket-maxStepSize}.
     /// @dev stepHcu is affine in n for n >= 1: stepHcu(n) = stepHcu(1) + (n - 1) * perReading.
-    function maxStepSize(Op[] calldata ops, bool finalizes) internal pure returns (uint256) {
+    function maxStepSize(Op[] calldata ops, bool finalizes) public pure returns (uint256) {
         uint256 first = stepHcu(ops, 1, finalizes);
         if (first >= HCU_LIMIT) return 0;
         uint256 perReading = stepHcu(ops, 2, finalizes) - first;

@@ -48,7 +48,7 @@ contract RecipeEngineHarness is ZamaEthereumConfig {
                 n: n,
                 finalizes: finalizes,
                 windowLength: uint64(_cursor),
-                buyer: msg.sender
+                recipient: msg.sender
             })
         );
     }

@@ -6,6 +6,7 @@ import {DatasetId} from "../types/Ids.sol";
 
 /// @title ReentrantSeller
 /// @notice Test-only: a seller whose `receive` tries to withdraw again, to show withdrawals are re-entrancy safe.
+/// Its `receive` therefore always reverts: it can only be paid through {withdrawTo}.
 contract ReentrantSeller {
     IIoTDataMarket private immutable _market;
 
@@ -21,6 +22,11 @@ contract ReentrantSeller {
     /// @notice Withdraws this contract's earnings.
     function withdraw() external {
         _market.withdraw();
+    }
+
+    /// @notice Withdraws this contract's earnings to `to`.
+    function withdrawTo(address payable to) external {
+        _market.withdrawTo(to);
     }
 
     receive() external payable {

@@ -4,12 +4,15 @@ pragma solidity ^0.8.28;
 /// @notice One aggregate operation of a recipe program (see `contracts/README.md`, "Program encoding").
 /// @param kind A {RecipeKind} value; also the bit index in a dataset's approval mask.
 /// @param cmp A {Comparator} value: the predicate of COUNT_IF, SUM_IF and ALERT; zero for other kinds.
+/// @param epsilon The ε (in thousandths) the buyer spends on this statistic's noise on a private dataset; zero on
+/// an exact dataset and for COUNT (whose result is the public window length).
 /// @param a The predicate's constant (its lower bound for BETWEEN), in encoded units; zero for kinds without a predicate.
 /// @param b The upper bound of BETWEEN (a <= b), in encoded units; zero otherwise.
 /// @param bounds HISTOGRAM only: 1..8 strictly increasing bucket bounds in encoded units; empty otherwise.
 struct Op {
     uint8 kind;
     uint8 cmp;
+    uint32 epsilon;
     uint64 a;
     uint64 b;
     uint64[] bounds;

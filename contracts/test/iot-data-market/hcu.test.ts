@@ -73,8 +73,8 @@ async function hcuFixture(): Promise<HcuFixture> {
   await appendValues(f, datasetId, values, { signer: f.actors.seller });
   await purchase(f, datasetId, f.actors.buyer);
 
-  const { engineLibrary } = await deployMarket({ signer: f.actors.admin });
-  const factory = await ethers.getContractFactory("RecipeEngineHarness", { libraries: { RecipeEngine: engineLibrary } });
+  const { libraries } = await deployMarket({ signer: f.actors.admin });
+  const factory = await ethers.getContractFactory("RecipeEngineHarness", { libraries: { RecipeEngine: libraries.RecipeEngine } });
   const harness = (await factory.deploy()) as unknown as Contract;
   const harnessAddress = await harness.getAddress();
   for (let i = 0; i < 160; i += 32) {
