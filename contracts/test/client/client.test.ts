@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Interface } from "ethers";
 import { iotDataMarketAbi, decodeContractError, errorMessages, fhevmErrorsAbi } from "@iotdm/contracts-client";
+import { MARKET_LIBRARIES } from "@iotdm/contracts-client/deploy";
 import { renderAbiModule } from "../../scripts/generate-abi";
 
 describe("contracts client", () => {
@@ -35,6 +36,16 @@ describe("contracts client", () => {
     expect(decodeContractError({ data: "0xdeadbeef" }).name).to.equal("UnknownError");
     expect(decodeContractError(new Error("network down")).message).to.equal("network down");
   });
+
+  it("names an error whose timestamp is beyond any date instead of failing to format it", () => {
+    const iface = new Interface(iotDataMarketAbi);
+    const huge = 2n ** 64n - 1n;
+    const decoded = decodeContractError({ data: iface.encodeErrorResult("TimestampOutOfOrder", [huge, 5n]) });
+    expect(decoded.name).to.equal("TimestampOutOfOrder");
+    expect(decoded.message).to.match(/18446744073709551615 \(unix time 18446744073709551615, beyond any date\)/);
+    const future = decodeContractError({ data: iface.encodeErrorResult("TimestampInFuture", [huge, 1_800_000_000n]) });
+    expect(future.message).to.match(/cannot come from the future/);
+  });
 });
 
 function sampleValue(type: string): unknown {
@@ -46,8 +57,9 @@ function sampleValue(type: string): unknown {
 }
 
 describe("deployed bytecode", () => {
-  it("keeps the market and the engine library under the EIP-170 limit of 24,576 bytes", () => {
-    for (const artifact of ["IoTDataMarket.sol/IoTDataMarket.json", "libraries/RecipeEngine.sol/RecipeEngine.json"]) {
+  it("keeps the market and its linked libraries under the EIP-170 limit of 24,576 bytes", () => {
+    const libraries = MARKET_LIBRARIES.map((name) => `libraries/${name}.sol/${name}.json`);
+    for (const artifact of ["IoTDataMarket.sol/IoTDataMarket.json", ...libraries]) {
       const file = path.join(__dirname, "..", "..", "..", "artifacts", "contracts", "src", artifact);
       const { deployedBytecode } = JSON.parse(readFileSync(file, "utf8")) as { deployedBytecode: string };
       expect((deployedBytecode.length - 2) / 2, artifact).to.be.below(24_576);

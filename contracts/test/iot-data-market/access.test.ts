@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import type { ContractTransactionReceipt } from "ethers";
+import { ZeroAddress, type ContractTransactionReceipt, type Log, type LogDescription } from "ethers";
 import { increaseTime, latestTimestamp, setNextTimestamp } from "../helpers/chain";
 import { expectRevert } from "../helpers/revert";
 import { THERMOMETER, as, createDataset, deployMarketFixture } from "./fixture";
@@ -103,5 +103,23 @@ describe("IoTDataMarket: access and earnings", () => {
     await expectRevert(attacker.withdraw(), "WithdrawalFailed", [await attacker.getAddress(), PRICE]);
     expect(await f.market.pendingWithdrawal(await attacker.getAddress())).to.equal(PRICE);
     expect(await ethers.provider.getBalance(f.address)).to.equal(PRICE);
+  });
+
+  it("pays a seller contract that cannot receive ether to another address (withdrawTo)", async () => {
+    const f = await fixture();
+    const seller = await (await ethers.getContractFactory("ReentrantSeller")).deploy(f.address);
+    const sellerAddress = await seller.getAddress();
+    await (await seller.createDataset(THERMOMETER)).wait();
+    await (await as(f.market, f.actors.buyer).purchaseAccess(await f.market.datasetCount(), 1, { value: PRICE })).wait();
+    await expectRevert(seller.withdraw(), "WithdrawalFailed", [sellerAddress, PRICE]);
+
+    const to = f.actors.stranger.address;
+    const before = await ethers.provider.getBalance(to);
+    const receipt = await (await seller.withdrawTo(to)).wait();
+    const withdrawn = receipt!.logs.map((log: Log) => f.market.interface.parseLog(log)).find((e: LogDescription | null) => e?.name === "Withdrawn")!;
+    expect([withdrawn.args.account, withdrawn.args.to, withdrawn.args.amount]).to.deep.equal([sellerAddress, to, PRICE]);
+    expect(await ethers.provider.getBalance(to)).to.equal(before + PRICE);
+    expect(await f.market.pendingWithdrawal(sellerAddress)).to.equal(0n);
+    await expectRevert(as(f.market, f.actors.seller).withdrawTo(ZeroAddress), "InvalidRecipient", [ZeroAddress]);
   });
 });

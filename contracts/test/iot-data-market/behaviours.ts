@@ -55,7 +55,7 @@ export async function expectResultsPrivateTo(
 ): Promise<void> {
   await decryptResults(f, runId, ops, owner);
   const handles = (await f.market.runResults(runId)) as string[];
-  const layout = resultLayout(ops);
+  const layout = resultLayout(ops, { noisy: Number((await f.market.runInfo(runId)).noiseUnits) > 0 });
   for (const other of others) {
     for (const [i, handle] of handles.entries()) {
       let failure: unknown;

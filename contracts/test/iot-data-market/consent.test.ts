@@ -162,6 +162,7 @@ describe("IoTDataMarket: consent", () => {
         buyer: f.actors.buyer.address,
         datasetId: f.datasetId,
         programHash: programHash(OPS),
+        fromIndex: 0n,
         cadence: HOUR,
         expiry: BigInt(await latestTimestamp()) + 10n * HOUR,
         maxRuns: 3,
@@ -176,15 +177,16 @@ describe("IoTDataMarket: consent", () => {
       return as(f.market, f.actors.relayer).startScheduledRun(a.authorization, encodeProgram(OPS), a.signature, from, to);
     }
 
-    it("runs once per cadence over consecutive windows and tracks its state", async () => {
+    it("runs once per cadence over consecutive windows from its signed start and tracks its state", async () => {
       const f = await fixture();
-      const auth = await signedAuthorization(f);
+      const auth = await signedAuthorization(f, { fromIndex: 8n });
       const digest = standingAuthorizationDigest(await domainOf(f), auth.authorization);
       expect(await f.market.standingAuthorizationDigest(auth.authorization)).to.equal(digest);
 
       await (await scheduled(f, auth, 8, 24)).wait();
       let state = await f.market.standingAuthorizationState(digest);
       expect([state.runs, state.nextFromIndex, state.lastRunId, state.revoked]).to.deep.equal([1n, 24n, 1n, false]);
+      await expectRevert(scheduled(f, await signedAuthorization(f, { fromIndex: 8n, nonce: 100n }), 0, 8), "ScheduleNotConsecutive", [8, 0]);
       const firstRun = await f.market.runInfo(1);
       expect([firstRun.buyer, firstRun.fromIndex, firstRun.toIndex]).to.deep.equal([f.actors.buyer.address, 8n, 24n]);
 

@@ -66,14 +66,21 @@ describe("IoTDataMarket: datasets", () => {
     expect((await market.datasetInfo(datasetId)).pricePerPeriod).to.equal(5n);
   });
 
-  it("changes k only to a multiple or a divisor of the current k", async () => {
+  it("changes k only to a multiple or a divisor of the smallest k it ever had, however the changes are chained", async () => {
     const { market, datasetId, actors } = await fixture();
     const seller = as(market, actors.seller);
-    await (await seller.setBucketSize(datasetId, 32)).wait();
-    expect((await market.datasetInfo(datasetId)).bucketSize).to.equal(32n);
-    await (await seller.setBucketSize(datasetId, 16)).wait();
-    expect((await market.datasetInfo(datasetId)).bucketSize).to.equal(16n);
-    await expectRevert(seller.setBucketSize(datasetId, 24), "BucketSizeIncompatible", [16, 24]);
+    const k = async () => {
+      const info = await market.datasetInfo(datasetId);
+      return [info.bucketSize, info.minBucketSize];
+    };
+    await (await seller.setBucketSize(datasetId, 72)).wait();
+    expect(await k()).to.deep.equal([72n, 8n]);
+    // 8 -> 72 -> 9 would let SUM [0, 9) minus SUM [0, 8) isolate reading 8: 9 is no multiple or divisor of 8.
+    await expectRevert(seller.setBucketSize(datasetId, 9), "BucketSizeIncompatible", [8, 9]);
+    await (await seller.setBucketSize(datasetId, 24)).wait();
+    await (await seller.setBucketSize(datasetId, 4)).wait();
+    expect(await k(), "a divisor becomes the smallest").to.deep.equal([4n, 4n]);
+    await expectRevert(seller.setBucketSize(datasetId, 6), "BucketSizeIncompatible", [4, 6]);
     await expectRevert(seller.setBucketSize(datasetId, 0), "InvalidBucketSize", [0]);
   });
 

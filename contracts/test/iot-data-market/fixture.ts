@@ -3,11 +3,30 @@ import { FhevmType } from "@fhevm/hardhat-plugin";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Contract, ContractTransactionReceipt } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
-import { ALL_RECIPE_KINDS, encodeProgram, programFromResult, resultLayout, type Op } from "@iotdm/contracts-client";
+import {
+  ALL_RECIPE_KINDS,
+  EXACT_PRIVACY,
+  encodeProgram,
+  noisyValue,
+  programFromResult,
+  resultLayout,
+  type Op,
+  type PrivacyParams,
+} from "@iotdm/contracts-client";
 import { encode, type FixedPoint } from "../helpers/stats";
 
-/** A thermometer dataset: °C with 2 decimals from -50.00 (encoded = round(v * 100) + 5000), k = 8. */
-export const THERMOMETER = {
+/** A thermometer dataset: °C with 2 decimals from -50.00 (encoded = round(v * 100) + 5000), k = 8, exact. */
+export const THERMOMETER: {
+  name: string;
+  field: string;
+  unit: string;
+  scale: number;
+  offset: bigint;
+  pricePerPeriod: bigint;
+  periodSeconds: number;
+  bucketSize: bigint;
+  privacy: PrivacyParams;
+} = {
   name: "Greenhouse 3",
   field: "temperature",
   unit: "°C",
@@ -16,6 +35,7 @@ export const THERMOMETER = {
   pricePerPeriod: 10n ** 15n,
   periodSeconds: 86_400,
   bucketSize: 8n,
+  privacy: EXACT_PRIVACY,
 };
 export const THERMOMETER_FP: FixedPoint = { scale: THERMOMETER.scale, offset: THERMOMETER.offset };
 
@@ -175,7 +195,26 @@ export async function stepToEnd(
   return receipts;
 }
 
-/** User-decrypts every result handle of a finished run as `signer` (throws if `signer` is not allowed). */
+/** Adds a private run's noise draws, `perCall` at a time (default: all in one call). */
+export async function noiseToEnd(
+  f: MarketFixture,
+  runId: bigint,
+  options: { perCall?: number; caller?: HardhatEthersSigner } = {},
+): Promise<ContractTransactionReceipt[]> {
+  const info = await f.market.runInfo(runId);
+  const receipts: ContractTransactionReceipt[] = [];
+  for (let cursor = Number(info.noiseCursor); cursor < Number(info.noiseUnits); ) {
+    const count = Math.min(options.perCall ?? Number(info.noiseUnits), Number(info.noiseUnits) - cursor);
+    receipts.push((await (await as(f.market, options.caller ?? f.actors.buyer).addNoise(runId, count)).wait())!);
+    cursor += count;
+  }
+  return receipts;
+}
+
+/**
+ * User-decrypts every result handle of a finished run as `signer` (throws if `signer` is not allowed); a private
+ * run's noised results as signed values.
+ */
 export async function decryptResults(
   f: MarketFixture,
   runId: bigint,
@@ -183,14 +222,16 @@ export async function decryptResults(
   signer: HardhatEthersSigner,
 ): Promise<(bigint | boolean)[]> {
   const handles = (await f.market.runResults(runId)) as string[];
-  const layout = resultLayout(ops);
+  const noisy = Number((await f.market.runInfo(runId)).noiseUnits) > 0;
+  const layout = resultLayout(ops, { noisy });
   const values: (bigint | boolean)[] = [];
   for (const [i, handle] of handles.entries()) {
     const type = layout[i].type;
     if (type === "ebool") values.push(await fhevm.userDecryptEbool(handle, f.address, signer));
     else {
       const fheType = type === "euint32" ? FhevmType.euint32 : FhevmType.euint64;
-      values.push(await fhevm.userDecryptEuint(fheType, handle, f.address, signer));
+      const value = await fhevm.userDecryptEuint(fheType, handle, f.address, signer);
+      values.push(layout[i].encoding === "noisy" ? noisyValue(value) : value);
     }
   }
   return values;

@@ -1,8 +1,9 @@
 import { expect } from "chai";
-import { hexlify, type Log } from "ethers";
+import { hexlify, keccak256, type Log } from "ethers";
 import { fhevm } from "hardhat";
 import { FhevmType } from "@fhevm/hardhat-plugin";
 import { expectRevert } from "../helpers/revert";
+import { latestTimestamp } from "../helpers/chain";
 import { appendValues, as, createDataset, deployMarketFixture, encryptBatch } from "./fixture";
 
 describe("IoTDataMarket: encrypted ingestion", () => {
@@ -120,5 +121,36 @@ describe("IoTDataMarket: encrypted ingestion", () => {
     }
     expect(failed).to.equal(true);
     expect(await f.market.readingCount(f.datasetId)).to.equal(0n);
+  });
+
+  it("refuses a timestamp later than the block's, so no device can freeze the dataset for the others", async () => {
+    const f = await fixture();
+    const device = as(f.market, f.actors.device);
+    const batch = await encryptBatch(f.address, f.actors.device.address, [1n]);
+    await expectRevert(device.appendReadings(f.datasetId, batch.handles, batch.inputProof, [2n ** 64n - 1n]), "TimestampInFuture");
+    await expectRevert(device.appendReadings(f.datasetId, batch.handles, batch.inputProof, [(await latestTimestamp()) + 3600]), "TimestampInFuture");
+    await (await as(f.market, f.actors.seller).revokeDevice(f.datasetId, f.actors.device.address)).wait();
+    await appendValues(f, f.datasetId, [2n], { signer: f.actors.seller });
+    expect(await f.market.readingCount(f.datasetId)).to.equal(1n);
+  });
+
+  it("refuses readings without an input proof: holding a handle does not make it a reading", async () => {
+    const f = await fixture();
+    const batch = await encryptBatch(f.address, f.actors.device.address, [1n]);
+    await expectRevert(as(f.market, f.actors.device).appendReadings(f.datasetId, batch.handles, "0x", [1]), "MissingInputProof");
+  });
+
+  it("appends each proof once, and exactly its values in order, so no reading is appended twice", async () => {
+    const f = await fixture();
+    const device = as(f.market, f.actors.device);
+    const { handles, inputProof } = await encryptBatch(f.address, f.actors.device.address, [1n, 2n]);
+    await expectRevert(device.appendReadings(f.datasetId, [handles[0]], inputProof, [1]), "InputProofMismatch", [1]);
+    await expectRevert(device.appendReadings(f.datasetId, [handles[1], handles[0]], inputProof, [1, 1]), "InputProofMismatch", [0]);
+    await expectRevert(device.appendReadings(f.datasetId, [handles[0], handles[0]], inputProof, [1, 1]), "InputProofMismatch", [1]);
+    expect(await f.market.isInputProofUsed(keccak256(inputProof))).to.equal(false);
+    await (await device.appendReadings(f.datasetId, handles, inputProof, [1, 2])).wait();
+    expect(await f.market.isInputProofUsed(keccak256(inputProof))).to.equal(true);
+    await expectRevert(device.appendReadings(f.datasetId, handles, inputProof, [3, 4]), "InputProofReused", [keccak256(inputProof)]);
+    expect(await f.market.readingCount(f.datasetId)).to.equal(2n);
   });
 });
