@@ -67,7 +67,14 @@ function runAll(): BenchDocument {
     runs.push(result.run);
     return result.report;
   };
-  const reports = { contracts: run("bench:contracts"), recipes: run("bench:recipes"), worker: run("bench:worker"), api: run("bench:api"), gateway: run("bench:gateway") };
+  const reports = {
+    contracts: run("bench:contracts"),
+    privacy: run("bench:privacy"),
+    recipes: run("bench:recipes"),
+    worker: run("bench:worker"),
+    api: run("bench:api"),
+    gateway: run("bench:gateway"),
+  };
   return { environment: env, runs, reports };
 }
 

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Contract } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
-import { Comparator, RecipeKind, encodeProgram, op, type Op } from "@iotdm/contracts-client";
+import { Comparator, EXACT_PRIVACY, RecipeKind, encodeProgram, op, type Op } from "@iotdm/contracts-client";
 
 const HCU_LIMIT = 20_000_000;
 const RUN_LENGTH = 10_000;
@@ -114,6 +114,7 @@ async function measure(): Promise<Report> {
       pricePerPeriod: 0n,
       periodSeconds: 86_400,
       bucketSize: 1n,
+      privacy: EXACT_PRIVACY,
     })
   ).wait();
   const datasetId = 1n;

@@ -36,9 +36,10 @@ export interface BenchRun {
   stealShare: number | null;
 }
 
-/** The benchmarks' reports (`gateway` is absent from documents written before it existed). */
+/** The benchmarks' reports (`privacy` and `gateway` are absent from documents written before they existed). */
 export interface BenchReports {
   contracts: Json;
+  privacy?: Json;
   recipes: Json;
   worker: Json;
   api: Json;
@@ -66,6 +67,35 @@ function contractRows(report: Json): FigureRow[] {
       target: "<= 1.15x",
       met: report.targets.ingestionRatioMet,
     },
+  ];
+}
+
+function privacyRows(report: Json | undefined): FigureRow[] {
+  if (!report) return [];
+  const stopped = (attack: Json) => (attack.runsUntilStopped === null ? "not stopped" : `stopped after ${attack.runsUntilStopped} runs`);
+  const mean = (report.noise as Json[]).find((n) => n.kind === "MEAN" && n.epsilon === 2);
+  return [
+    {
+      area: "privacy",
+      measure: `bisection attack, one purchase, exact dataset: readings of a ${report.exact.bucketSize}-reading bucket recovered`,
+      value: `${report.exact.readingsRecovered} (${stopped(report.exact)})`,
+      target: "",
+      met: null,
+    },
+    {
+      area: "privacy",
+      measure: "the same attack on a private dataset (ε 0.1 / ε 2 per statistic): readings recovered",
+      value: `${report.private.readingsRecovered} / ${report.privateLargeEpsilon.readingsRecovered} (${stopped(report.private)} / ${stopped(report.privateLargeEpsilon)})`,
+      target: "0, stopped by the budget",
+      met:
+        report.private.readingsRecovered === 0 &&
+        report.privateLargeEpsilon.readingsRecovered === 0 &&
+        report.private.runsUntilStopped !== null &&
+        report.privateLargeEpsilon.runsUntilStopped !== null,
+    },
+    ...(mean
+      ? [{ area: "privacy", measure: "noise of a private mean over 288 readings at ε 2 (σ; HCU; extra transactions)", value: `${mean.standardDeviation.toFixed(3)} ${String(mean.unit).split(" ")[0]}; ${count(mean.noiseHcu)} HCU; ${mean.extraTransactions}`, target: "", met: null }]
+      : []),
   ];
 }
 
@@ -145,10 +175,11 @@ function gatewayRows(report: Json): FigureRow[] {
   ];
 }
 
-/** Every figure, in the order contracts, recipes, worker, api, gateway. */
+/** Every figure, in the order contracts, privacy, recipes, worker, api, gateway. */
 export function figureRows(reports: BenchReports): FigureRow[] {
   return [
     ...contractRows(reports.contracts),
+    ...privacyRows(reports.privacy),
     ...recipeRows(reports.recipes),
     ...workerRows(reports.worker),
     ...apiRows(reports.api),
