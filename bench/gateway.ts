@@ -30,7 +30,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, Network, type Contract } from "ethers";
 import { Redis } from "ioredis";
-import { connectMarket, createFhevmInstance, encryptReadings, iotDataMarketAbi } from "@iotdm/contracts-client";
+import { EXACT_PRIVACY, connectMarket, createFhevmInstance, encryptReadings, iotDataMarketAbi } from "@iotdm/contracts-client";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import { freePort, startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import { findRepositoryRoot } from "@iotdm/contracts-client/repo-root";
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     const { address: marketAddress } = await deployMarket({ signer: wallet(ACCOUNTS.admin).connect(provider), operator: wallet(ACCOUNTS.operator).address });
     const market = connectMarket(marketAddress, wallet(ACCOUNTS.seller).connect(provider));
     for (let d = 1; d <= options.datasets; d++) {
-      const params = { name: `bench-${d}`, field: "count", unit: "", scale: 0, offset: 0n, pricePerPeriod: 1000n, periodSeconds: 3600, bucketSize: 4n };
+      const params = { name: `bench-${d}`, field: "count", unit: "", scale: 0, offset: 0n, pricePerPeriod: 1000n, periodSeconds: 3600, bucketSize: 4n, privacy: EXACT_PRIVACY };
       await (await market.createDataset!(params)).wait();
       await (await market.registerDevice!(BigInt(d), gatewayWallet.address)).wait();
     }
