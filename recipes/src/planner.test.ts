@@ -170,12 +170,12 @@ describe("plan: the program", () => {
       }),
     );
     expect(p.ops).toEqual([
-      { kind: RecipeKind.COUNT_IF, cmp: Comparator.GT, a: 8000n, b: 0n, bounds: [] },
-      { kind: RecipeKind.COUNT_IF, cmp: Comparator.BETWEEN, a: 3750n, b: 7400n, bounds: [] },
-      { kind: RecipeKind.SUM_IF, cmp: Comparator.LE, a: 0n, b: 0n, bounds: [] },
-      { kind: RecipeKind.COUNT_IF, cmp: Comparator.LE, a: 0n, b: 0n, bounds: [] },
-      { kind: RecipeKind.HISTOGRAM, cmp: 0, a: 0n, b: 0n, bounds: [4000n, 5000n, 6025n] },
-      { kind: RecipeKind.ALERT, cmp: Comparator.GE, a: 8501n, b: 0n, bounds: [] },
+      { kind: RecipeKind.COUNT_IF, cmp: Comparator.GT, epsilon: 0, a: 8000n, b: 0n, bounds: [] },
+      { kind: RecipeKind.COUNT_IF, cmp: Comparator.BETWEEN, epsilon: 0, a: 3750n, b: 7400n, bounds: [] },
+      { kind: RecipeKind.SUM_IF, cmp: Comparator.LE, epsilon: 0, a: 0n, b: 0n, bounds: [] },
+      { kind: RecipeKind.COUNT_IF, cmp: Comparator.LE, epsilon: 0, a: 0n, b: 0n, bounds: [] },
+      { kind: RecipeKind.HISTOGRAM, cmp: 0, epsilon: 0, a: 0n, b: 0n, bounds: [4000n, 5000n, 6025n] },
+      { kind: RecipeKind.ALERT, cmp: Comparator.GE, epsilon: 0, a: 8501n, b: 0n, bounds: [] },
     ]);
   });
 

@@ -19,12 +19,16 @@ const MAX = (1n << 64n) - 1n;
 
 describe("encodeProgramAbi", () => {
   const programs: ContractOp[][] = [
-    [{ kind: RecipeKind.MEAN, cmp: 0, a: 0n, b: 0n, bounds: [] }],
+    [{ kind: RecipeKind.MEAN, cmp: 0, epsilon: 0, a: 0n, b: 0n, bounds: [] }],
     [
-      { kind: RecipeKind.COUNT_IF, cmp: Comparator.BETWEEN, a: 3750n, b: 7400n, bounds: [] },
-      { kind: RecipeKind.HISTOGRAM, cmp: 0, a: 0n, b: 0n, bounds: [1n, 2n, 3n, 4n, 5n, 6n, 7n, MAX] },
-      { kind: RecipeKind.ALERT, cmp: Comparator.LE, a: MAX, b: 0n, bounds: [] },
-      { kind: RecipeKind.HISTOGRAM, cmp: 0, a: 0n, b: 0n, bounds: [0n] },
+      { kind: RecipeKind.COUNT_IF, cmp: Comparator.BETWEEN, epsilon: 0, a: 3750n, b: 7400n, bounds: [] },
+      { kind: RecipeKind.HISTOGRAM, cmp: 0, epsilon: 0, a: 0n, b: 0n, bounds: [1n, 2n, 3n, 4n, 5n, 6n, 7n, MAX] },
+      { kind: RecipeKind.ALERT, cmp: Comparator.LE, epsilon: 0, a: MAX, b: 0n, bounds: [] },
+      { kind: RecipeKind.HISTOGRAM, cmp: 0, epsilon: 0, a: 0n, b: 0n, bounds: [0n] },
+    ],
+    [
+      { kind: RecipeKind.MEAN, cmp: 0, epsilon: 2000, a: 0n, b: 0n, bounds: [] },
+      { kind: RecipeKind.HISTOGRAM, cmp: 0, epsilon: 0xffff_ffff, a: 0n, b: 0n, bounds: [5n, 9n] },
     ],
     [],
   ];
@@ -34,8 +38,10 @@ describe("encodeProgramAbi", () => {
   });
 
   it("refuses values that are not uint64", () => {
-    expect(() => encodeProgramAbi([{ kind: 0, cmp: 0, a: MAX + 1n, b: 0n, bounds: [] }])).toThrow(RangeError);
-    expect(() => encodeProgramAbi([{ kind: 0, cmp: 0, a: 0n, b: 0n, bounds: [-1n] }])).toThrow(RangeError);
+    expect(() => encodeProgramAbi([{ kind: 0, cmp: 0, epsilon: 0, a: MAX + 1n, b: 0n, bounds: [] }])).toThrow(RangeError);
+    expect(() => encodeProgramAbi([{ kind: 0, cmp: 0, epsilon: 0, a: 0n, b: 0n, bounds: [-1n] }])).toThrow(RangeError);
+    expect(() => encodeProgramAbi([{ kind: 0, cmp: 0, epsilon: 2 ** 32, a: 0n, b: 0n, bounds: [] }])).toThrow(RangeError);
+    expect(() => encodeProgramAbi([{ kind: 0, cmp: 0, epsilon: 1.5, a: 0n, b: 0n, bounds: [] }])).toThrow(RangeError);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * Programs: the contract operations a recipe needs. First abstractly (kinds and decimal
  * constants, deduplicated: `min` and `range` share one MIN op), then encoded for the contract
- * (`Op { uint8 kind; uint8 cmp; uint64 a; uint64 b; uint64[] bounds }`, constants converted with
- * the dataset's scale and offset), hashed as the contract hashes it, and laid out as the result
+ * (`Op { uint8 kind; uint8 cmp; uint32 epsilon; uint64 a; uint64 b; uint64[] bounds }`, constants
+ * converted with the dataset's scale and offset), hashed as the contract hashes it, and laid out as the result
  * handles a finished run returns.
  */
 import { keccak256 } from "ethers";
@@ -63,6 +63,11 @@ export function costShape(op: AbstractOp): CostedOp {
 export interface ContractOp {
   readonly kind: RecipeKindCode;
   readonly cmp: ComparatorCode;
+  /**
+   * ε in thousandths this statistic spends on a private dataset's noise; 0 on an exact dataset (the
+   * contract refuses anything else there). Recipes have no ε syntax yet (issue 11): always 0 for now.
+   */
+  readonly epsilon: number;
   readonly a: bigint;
   readonly b: bigint;
   readonly bounds: readonly bigint[];
@@ -90,16 +95,16 @@ export function encodeProgram(ops: readonly AbstractOp[], encoding: ValueEncodin
     }
     const kind = RecipeKind[op.kind];
     if (op.predicate) {
-      out.push({ kind, cmp: Comparator[op.predicate.cmp], a: encoded[0], b: encoded[1] ?? 0n, bounds: [] });
+      out.push({ kind, cmp: Comparator[op.predicate.cmp], epsilon: 0, a: encoded[0], b: encoded[1] ?? 0n, bounds: [] });
     } else {
-      out.push({ kind, cmp: Comparator.GT, a: 0n, b: 0n, bounds: op.bounds ? encoded : [] });
+      out.push({ kind, cmp: Comparator.GT, epsilon: 0, a: 0n, b: 0n, bounds: op.bounds ? encoded : [] });
     }
   }
   return { ok: true, ops: out };
 }
 
 /** The ABI type of a program, as the contract's `abi.encode(ops)` sees it. */
-export const PROGRAM_ABI_TYPE = "tuple(uint8 kind,uint8 cmp,uint64 a,uint64 b,uint64[] bounds)[]";
+export const PROGRAM_ABI_TYPE = "tuple(uint8 kind,uint8 cmp,uint32 epsilon,uint64 a,uint64 b,uint64[] bounds)[]";
 
 /**
  * ABI-encodes a program as `abi.encode(ops)` does (the bytes the contract hashes), as 0x-hex.
@@ -107,20 +112,25 @@ export const PROGRAM_ABI_TYPE = "tuple(uint8 kind,uint8 cmp,uint64 a,uint64 b,ui
  * times slower and dominated compile time; a test holds it equal to `AbiCoder.encode`.
  *
  * Layout: offset of the array (0x20), its length N, N offsets of the tuples (relative to the first
- * of them), then each tuple: kind, cmp, a, b, offset of bounds (0xa0), bounds length, bounds.
+ * of them), then each tuple: kind, cmp, epsilon, a, b, offset of bounds (0xc0), bounds length, bounds.
  */
 export function encodeProgramAbi(ops: readonly ContractOp[]): `0x${string}` {
   const words: bigint[] = [0x20n, BigInt(ops.length)];
   let offset = ops.length * 32;
   for (const op of ops) {
     words.push(BigInt(offset));
-    offset += (6 + op.bounds.length) * 32;
+    offset += (7 + op.bounds.length) * 32;
   }
   for (const op of ops) {
-    words.push(BigInt(op.kind), BigInt(op.cmp), checkUint64(op.a), checkUint64(op.b), 0xa0n, BigInt(op.bounds.length));
+    words.push(BigInt(op.kind), BigInt(op.cmp), checkUint32(op.epsilon), checkUint64(op.a), checkUint64(op.b), 0xc0n, BigInt(op.bounds.length));
     for (const bound of op.bounds) words.push(checkUint64(bound));
   }
   return `0x${words.map((w) => w.toString(16).padStart(64, "0")).join("")}`;
+}
+
+function checkUint32(value: number): bigint {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) throw new RangeError(`${value} does not fit a uint32`);
+  return BigInt(value);
 }
 
 function checkUint64(value: bigint): bigint {
