@@ -16,6 +16,7 @@ const authorization: StandingAuthorization = {
   buyer: request.buyer,
   datasetId: "1",
   programHash: request.programHash,
+  fromIndex: "64",
   cadence: "3600",
   expiry: "1900000000",
   maxRuns: 3,
@@ -35,6 +36,7 @@ describe("consent digests", () => {
     const digest = standingAuthorizationDigest({ market, authorization });
     expect(digest).toMatch(/^0x[0-9a-f]{64}$/);
     expect(standingAuthorizationDigest({ market, authorization: { ...authorization, maxRuns: 4 } })).not.toBe(digest);
+    expect(standingAuthorizationDigest({ market, authorization: { ...authorization, fromIndex: "72" } })).not.toBe(digest);
     expect(digest).not.toBe(runRequestDigest({ market, request }));
   });
 });

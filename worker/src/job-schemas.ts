@@ -187,6 +187,8 @@ export type RunWindow = z.infer<typeof windowSchema>;
 export const programOpSchema = z.object({
   kind: z.number().int().min(0).max(9),
   cmp: z.number().int().min(0).max(4),
+  /** ε in thousandths (0 on an exact dataset); results written before ε existed have none. */
+  epsilon: z.number().int().min(0).max(0xffff_ffff).default(0),
   a: uint64,
   b: uint64,
   bounds: z.array(uint64).max(8),

@@ -66,15 +66,16 @@ export function compileProgram(options: { recipe: RecipeInput; dataset: DatasetV
 }
 
 /**
- * The plan of one scheduled report: the recipe's window, except that every report after the first
- * covers the readings since the previous one (the contract requires consecutive windows).
+ * The plan of one scheduled report: the readings from `previousReportEnd` (where the contract
+ * requires the window to start: the authorization's `fromIndex` for the first report, the previous
+ * window's end for the others) to the last whole bucket. Without it, the recipe's own window.
  */
 export function planReport(options: {
   recipe: RecipeInput;
   dataset: DatasetView;
   timestamps: readonly number[];
   now: number;
-  /** Where the previous report's window ended; undefined before the first report. */
+  /** Where the report's window must start (aligned to k); undefined: the recipe's window. */
   previousReportEnd?: number;
 }): PlanReportResult {
   const { dataset, previousReportEnd } = options;

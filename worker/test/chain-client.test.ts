@@ -16,6 +16,7 @@ import {
   decryptRunResults,
   encodeProgram,
   encryptReadings,
+  EXACT_PRIVACY,
   kindMask,
   marketDomain,
   op,
@@ -60,6 +61,7 @@ describe("contracts client against a local chain", () => {
         pricePerPeriod: 1000n,
         periodSeconds: 3600,
         bucketSize: 4n,
+        privacy: EXACT_PRIVACY,
       })
     ).wait();
     const datasetId = 1n;

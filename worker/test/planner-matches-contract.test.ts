@@ -35,6 +35,7 @@ function opOf(kind: RecipeKindCode, cmp: ComparatorCode = Comparator.GT, bounds 
   return {
     kind: kind as number as ChainRecipeKind,
     cmp: (predicate ? cmp : Comparator.GT) as number as ChainComparator,
+    epsilon: 0,
     a: predicate ? 10n : 0n,
     b: predicate && cmp === Comparator.BETWEEN ? 20n : 0n,
     bounds: Array.from({ length: bounds }, (_, i) => BigInt(10 * (i + 1))),
@@ -96,5 +97,9 @@ describe("the planner's cost model and encoding equal the market contract's", ()
 
   it.each(PROGRAMS)("hashes the program of $name as the contract does", ({ ops }) => {
     expect(programHash(ops)).toBe(chainProgramHash(ops));
+    // ε is covered by the hash (a private dataset's ops carry it): both sides agree on it too.
+    const noisy = ops.map((o, i) => ({ ...o, epsilon: 100 * (i + 1) }));
+    expect(programHash(noisy)).toBe(chainProgramHash(noisy));
+    expect(programHash(noisy)).not.toBe(programHash(ops));
   });
 });

@@ -78,6 +78,23 @@ describe("recurring reports on the chain", () => {
     expect(await q.runs.queue.getJobScheduler(schedule.id)).toBeUndefined();
   });
 
+  it("starts the first report where the authorization says, rounded up to k: the readings from then on", async () => {
+    const { buyer } = fixture.accounts;
+    const own = await fixture.createDataset({ k: 8 });
+    await fixture.appendReadings(own, temperatures(20, 41));
+    await fixture.purchaseAccess(own, buyer);
+    // Signed when the dataset had 13 readings: the report starts at the next bucket, 16.
+    const signed = await signAuthorization({ fixture, dataset: own, recipe: RECIPE, buyer, authorization: { fromIndex: "13", cadence: "1", maxRuns: 2 } });
+    const schedule = await q.runs.upsertSchedule({ market: fixture.market, ...signed, recipe: RECIPE, repeat: { every: 1_500 } });
+    // 20 readings: not one whole bucket from 16 yet, so ticks are skipped.
+    await waitFor(async () => ((await q.runs.listAttempts(schedule.id)).some((a) => a.outcome === "skipped") ? true : undefined), { what: "a skipped tick" });
+    expect(await q.runs.listReports(schedule.id)).toHaveLength(0);
+    await fixture.appendReadings(own, temperatures(12, 42));
+    const [first] = await reportsOf(schedule.id, 1);
+    expect(first).toMatchObject({ sequence: 1, window: { fromIndex: "16", toIndex: "32" } });
+    await expectReportMatchesPlaintext(first!, own);
+  });
+
   it("ends the schedule when the buyer revokes the authorization", async () => {
     const { buyer } = fixture.accounts;
     const signed = await signAuthorization({ fixture, dataset, recipe: RECIPE, buyer, authorization: { cadence: "1", maxRuns: 5 } });
@@ -146,6 +163,7 @@ describe("recurring reports on the chain", () => {
     return {
       ...authorization,
       datasetId: BigInt(authorization.datasetId),
+      fromIndex: BigInt(authorization.fromIndex),
       cadence: BigInt(authorization.cadence),
       expiry: BigInt(authorization.expiry),
       nonce: BigInt(authorization.nonce),

@@ -9,6 +9,7 @@ import {
   checkStandingAuthorizationSignature,
   connectMarket,
   iotDataMarketAbi,
+  isPrivate,
   programFromResult,
   readDatasetInfo,
   readRunInfo,
@@ -23,6 +24,8 @@ import type { MarketRef, RunRequest, StandingAuthorization } from "../job-schema
 export interface ProgramOp {
   kind: number;
   cmp: number;
+  /** ε in thousandths this op spends on a private dataset's noise (0 on an exact dataset). */
+  epsilon: number;
   a: bigint;
   b: bigint;
   bounds: readonly bigint[];
@@ -51,6 +54,7 @@ const market = new Interface(iotDataMarketAbi);
 const READINGS_APPENDED = market.getEvent("ReadingsAppended")!;
 const RUN_STARTED = market.getEvent("RunStarted")!;
 const RUN_STEPPED = market.getEvent("RunStepped")!;
+const RUN_NOISED = market.getEvent("RunNoised")!;
 
 function requestStruct(request: RunRequest) {
   return {
@@ -69,6 +73,7 @@ function authorizationStruct(authorization: StandingAuthorization) {
     buyer: authorization.buyer,
     datasetId: BigInt(authorization.datasetId),
     programHash: authorization.programHash,
+    fromIndex: BigInt(authorization.fromIndex),
     cadence: BigInt(authorization.cadence),
     expiry: BigInt(authorization.expiry),
     maxRuns: authorization.maxRuns,
@@ -77,7 +82,7 @@ function authorizationStruct(authorization: StandingAuthorization) {
 }
 
 function opsStruct(ops: readonly ProgramOp[]) {
-  return ops.map((op) => ({ kind: op.kind, cmp: op.cmp, a: op.a, b: op.b, bounds: [...op.bounds] }));
+  return ops.map((op) => ({ kind: op.kind, cmp: op.cmp, epsilon: op.epsilon, a: op.a, b: op.b, bounds: [...op.bounds] }));
 }
 
 /** Reading timestamps of one dataset, and the last block they were read up to. */
@@ -181,6 +186,18 @@ export class MarketGateway {
     return programFromResult(await this.#contract.program(programHash));
   }
 
+  /**
+   * Where the contract requires the next scheduled window of an authorization to start: `from` (the
+   * authorization's `fromIndex` before its first run, then where the previous window ended), moved
+   * up to `privateFrom` on a private dataset and rounded up to the dataset's current k (the
+   * contract's `_scheduledStart`).
+   */
+  static scheduledStart(dataset: Pick<DatasetView, "bucketSize" | "privacy" | "privateFrom">, from: bigint): bigint {
+    const start = isPrivate(dataset.privacy) && from < dataset.privateFrom ? dataset.privateFrom : from;
+    const k = dataset.bucketSize;
+    return ((start + k - 1n) / k) * k;
+  }
+
   /** On-chain state of the standing authorization with EIP-712 digest `digest`. */
   async authorizationState(digest: string): Promise<AuthorizationView> {
     const state = await this.#contract.standingAuthorizationState(digest);
@@ -231,6 +248,11 @@ export class MarketGateway {
     return { to: this.address, data: market.encodeFunctionData("step", [options.runId, options.n]) };
   }
 
+  /** `addNoise(runId, count)`: add the next `count` noise draws of a private run (after its last step). */
+  addNoiseTx(options: { runId: bigint; count: bigint }): TransactionRequest {
+    return { to: this.address, data: market.encodeFunctionData("addNoise", [options.runId, options.count]) };
+  }
+
   /** The run id a start transaction created (its RunStarted event). */
   runIdFromReceipt(receipt: TransactionReceipt): bigint {
     for (const log of receipt.logs) {
@@ -241,14 +263,15 @@ export class MarketGateway {
   }
 
   /**
-   * Every transaction of run `runId`, in chain order: its start and its steps, read from the
-   * RunStarted and RunStepped events, so the list is complete whichever workers sent them.
+   * Every transaction of run `runId`, in chain order: its start, its steps and (on a private
+   * dataset) its noise, read from the RunStarted, RunStepped and RunNoised events, so the list is
+   * complete whichever workers sent them.
    */
   async runTransactions(runId: bigint): Promise<string[]> {
     const runTopic = market.encodeFilterTopics(RUN_STEPPED, [runId])[1] as string;
     const logs: Log[] = await this.#provider.getLogs({
       address: this.address,
-      topics: [[RUN_STARTED.topicHash, RUN_STEPPED.topicHash], runTopic],
+      topics: [[RUN_STARTED.topicHash, RUN_STEPPED.topicHash, RUN_NOISED.topicHash], runTopic],
       fromBlock: this.#fromBlock,
       toBlock: "latest",
     });

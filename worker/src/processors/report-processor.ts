@@ -8,14 +8,16 @@
  *    tick died mid-run): that is this tick's report;
  * 2. ends the schedule when the authorization is revoked, expired or used up;
  * 3. waits (moves itself to delayed, once) when the cadence does not allow a run yet;
- * 4. plans the window since the previous report; with less than one whole bucket of new readings it
- *    completes as skipped (a skipped tick does not count towards maxRuns);
+ * 4. plans the window from where the contract requires it to start (the authorization's `fromIndex`
+ *    for the first report, where the previous one ended for the others, rounded up to k) to the last
+ *    whole bucket; with less than one whole bucket of new readings it completes as skipped (a
+ *    skipped tick does not count towards maxRuns);
  * 5. starts the run with `startScheduledRun`, steps it to the end and keeps the report.
  * Rejections no later tick can fix (bad signature, recipe errors, another program, revocation) end
  * the schedule. One tick works on a schedule at a time (a lease in Redis).
  */
 import { DelayedError, WaitingError } from "bullmq";
-import type { ProgramOp } from "../chain/market-gateway";
+import { MarketGateway, type ProgramOp } from "../chain/market-gateway";
 import { failureOf, RunRejectedError } from "../errors";
 import type { ReportAttempt, ReportJobData, ReportResult, RunProgress, RunState, ScheduleRecord, SkippedReport } from "../job-schemas";
 import type { RunQueue } from "../queues";
@@ -174,13 +176,16 @@ class ReportTick {
     if (!signed.ok) throw new RunRejectedError({ code: "BAD_SIGNATURE", reason: `The report was refused: ${signed.reason}` });
     const datasetId = BigInt(authorization.datasetId);
     const [dataset, timestamps] = await Promise.all([gateway.datasetInfo(datasetId), gateway.readingTimestamps(datasetId)]);
-    const planned = planReport({
-      recipe,
-      dataset,
-      timestamps,
-      now: chain.now,
-      previousReportEnd: chain.runs > 0 ? Number(chain.nextFromIndex) : undefined,
-    });
+    // The contract fixes where each window starts: the authorization's fromIndex for the first,
+    // where the previous one ended for the others, rounded up to the current k (and to where
+    // private runs may start). The report covers the readings from there to the last whole bucket.
+    const start = MarketGateway.scheduledStart(dataset, chain.runs > 0 ? chain.nextFromIndex : BigInt(authorization.fromIndex));
+    if (start + dataset.bucketSize > dataset.readingCount) {
+      return this.skip(
+        `the next report starts at reading ${start} and needs a whole bucket of ${dataset.bucketSize} readings from there; the dataset has ${dataset.readingCount}`,
+      );
+    }
+    const planned = planReport({ recipe, dataset, timestamps, now: chain.now, previousReportEnd: Number(start) });
     if (!planned.ok) {
       if (planned.tooShort) return this.skip(planned.reason);
       throw new RunRejectedError({ code: "RECIPE_INVALID", reason: planned.reason });

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { MarketGateway, ProgramOp, RunView } from "../chain/market-gateway";
 import { RunRejectedError } from "../errors";
 import type { JobName, JobResult, RunProgress, RunResult, RunState } from "../job-schemas";
+import { noiseUnitCosts, planNoiseCalls } from "../noise-plan";
 import { planStepSizes } from "../recipe-compiler";
 import { throwIfReleased } from "../run-worker";
 import type { TransactionSender } from "../tx-sender";
@@ -78,38 +79,65 @@ async function stepSizer(options: Pick<StepRunOptions, "ops" | "gateway" | "logg
 }
 
 /**
- * Sends `step` transactions until the run is finished, reporting "step i of n" after each one, and
- * returns the finished run. Between steps it stops (JobReleasedError) if the job was asked to.
+ * Sends `step` transactions until the run's window is consumed and, on a private dataset, then
+ * `addNoise` transactions until every noise draw is added (the last one releases the results),
+ * reporting "step i of n" after each transaction (noise calls count as steps), and returns the
+ * finished run. Between transactions it stops (JobReleasedError) if the job was asked to.
  */
 export async function stepRunToEnd(options: StepRunOptions): Promise<{ run: RunView; total: number }> {
   const { runId, gateway, sender, job, state, signal, logger } = options;
   let run = await gateway.runInfo(runId);
   const sizes = await stepSizer(options);
-  const total = sizes(Number(run.toIndex - run.fromIndex)).length;
+  const stepCount = sizes(Number(run.toIndex - run.fromIndex)).length;
+  const noise = noisePlanner(options, run);
+  let total = stepCount + noise.plan(0).length;
 
   while (!run.finished) {
     throwIfReleased(signal);
-    const remaining = sizes(Number(run.toIndex - run.cursor));
-    const n = BigInt(remaining[0]!);
-    const stepNumber = total - remaining.length + 1;
-    await throwIfCancelled({ cancelRequested: options.cancelRequested, done: stepNumber - 1, total });
-    const action = `step ${stepNumber} of ${total} of run ${runId}`;
+    const noising = run.cursor === run.toIndex;
+    // Steps left, then the noise calls left after them.
+    const remaining = noising ? [] : sizes(Number(run.toIndex - run.cursor));
+    const noiseLeft = noise.plan(noising ? run.noiseCursor : 0);
+    const number = total - remaining.length - noiseLeft.length + 1;
+    await throwIfCancelled({ cancelRequested: options.cancelRequested, done: number - 1, total });
     let txHash: string;
     try {
-      const finalizes = remaining.length === 1;
-      const gasKey = `step:${gateway.address}:${run.programHash}:${n}:${finalizes}`;
-      const sent = await sender.send({ action, tx: gateway.stepTx({ runId, n }), signal, gasKey });
-      txHash = sent.hash;
-      logger.info(
-        { runId: runId.toString(), step: stepNumber, of: total, n: Number(n), txHash, gasUsed: sent.receipt.gasUsed.toString() },
-        "step sent",
-      );
+      if (noising) {
+        const count = BigInt(noiseLeft[0] ?? run.noiseUnits - run.noiseCursor);
+        const action = `noise ${run.noiseCursor + 1}–${run.noiseCursor + Number(count)} of ${run.noiseUnits} (step ${number} of ${total}) of run ${runId}`;
+        const sent = await sender.send({ action, tx: gateway.addNoiseTx({ runId, count }), signal });
+        txHash = sent.hash;
+        logger.info(
+          { runId: runId.toString(), step: number, of: total, noise: Number(count), txHash, gasUsed: sent.receipt.gasUsed.toString() },
+          "noise added",
+        );
+      } else {
+        const n = BigInt(remaining[0]!);
+        const finalizes = remaining.length === 1;
+        const action = `step ${number} of ${total} of run ${runId}`;
+        const gasKey = `step:${gateway.address}:${run.programHash}:${n}:${finalizes}`;
+        const sent = await sender.send({ action, tx: gateway.stepTx({ runId, n }), signal, gasKey });
+        txHash = sent.hash;
+        logger.info(
+          { runId: runId.toString(), step: number, of: total, n: Number(n), txHash, gasUsed: sent.receipt.gasUsed.toString() },
+          "step sent",
+        );
+      }
     } catch (error) {
-      // If the cursor moved meanwhile, another worker stepped this run too (a takeover that raced
-      // a slow worker): the rejection is about a stale step size. Re-plan from the new cursor.
       if (error instanceof RunRejectedError) {
+        // The contract says how many noise draws fit one transaction: it wins over the estimate.
+        if (noising && error.contractError === "NoiseOutOfRange") {
+          const maxFit = Number(error.contractArgs?.[2] ?? 0);
+          if (maxFit > 0 && noise.override(maxFit)) {
+            logger.warn({ runId: runId.toString(), maxFit }, "noise calls differ from the contract's; using the contract's");
+            total = number - 1 + noise.plan(run.noiseCursor).length;
+            continue;
+          }
+        }
+        // If the cursor moved meanwhile, another worker stepped this run too (a takeover that raced
+        // a slow worker): the rejection is about a stale step size. Re-plan from the new cursor.
         const now = await gateway.runInfo(runId);
-        if (now.cursor !== run.cursor || now.finished) {
+        if (now.cursor !== run.cursor || now.noiseCursor !== run.noiseCursor || now.finished) {
           logger.warn({ runId: runId.toString(), from: run.cursor.toString(), to: now.cursor.toString() }, "run advanced elsewhere; re-planning");
           run = now;
           continue;
@@ -119,10 +147,43 @@ export async function stepRunToEnd(options: StepRunOptions): Promise<{ run: RunV
     }
     state.txHashes.push(txHash);
     await saveState(job, state);
-    await job.updateProgress({ phase: "stepping", step: stepNumber, of: total, txHash, runId: runId.toString() } satisfies RunProgress);
+    await job.updateProgress({ phase: "stepping", step: number, of: total, txHash, runId: runId.toString() } satisfies RunProgress);
     run = await gateway.runInfo(runId);
   }
   return { run, total };
+}
+
+/**
+ * The `addNoise` calls of a run: none on an exact dataset; on a private one the sizes the contract's
+ * cost rule gives, until the contract says otherwise (then at most its `maxFit` per call).
+ */
+function noisePlanner(options: Pick<StepRunOptions, "ops" | "logger">, run: RunView) {
+  let costs: number[] = [];
+  if (run.noiseUnits > 0) {
+    try {
+      costs = noiseUnitCosts({ ops: options.ops, lowerBound: run.lowerBound, upperBound: run.upperBound });
+    } catch (error) {
+      options.logger.warn({ err: error }, "could not estimate the run's noise calls; asking the contract");
+    }
+    if (costs.length !== run.noiseUnits) costs = Array.from({ length: run.noiseUnits }, () => 0);
+  }
+  let cap: number | undefined;
+  return {
+    /** The sizes of the calls that add the units from `from` on. */
+    plan(from: number): number[] {
+      const sizes = planNoiseCalls({ costs, from });
+      if (cap === undefined) return sizes;
+      const capped: number[] = [];
+      for (let left = costs.length - from; left > 0; left -= cap) capped.push(Math.min(cap, left));
+      return capped;
+    },
+    /** Caps every later call at `maxFit` units; false if that changes nothing (the contract refused it anyway). */
+    override(maxFit: number): boolean {
+      if (cap !== undefined && maxFit >= cap) return false;
+      cap = maxFit;
+      return true;
+    },
+  };
 }
 
 /** The result of a finished run: its handles, every transaction of it, its window with times. */
@@ -148,6 +209,7 @@ export async function finishedRunResult(options: {
     ops: options.ops.map((op) => ({
       kind: op.kind,
       cmp: op.cmp,
+      epsilon: op.epsilon,
       a: op.a.toString(),
       b: op.b.toString(),
       bounds: op.bounds.map(String),

@@ -78,6 +78,8 @@ export async function signAuthorization(options: {
     buyer: options.buyer.address,
     datasetId: options.dataset.id.toString(),
     programHash: recipePlan.programHash,
+    // From the first reading: reports cover the whole history (tests that want "from now on" say so).
+    fromIndex: "0",
     cadence: "1",
     expiry: String(now + 3600),
     maxRuns: 10,

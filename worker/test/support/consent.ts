@@ -41,6 +41,7 @@ export async function signStandingAuthorization(options: {
     buyer: await options.buyer.getAddress(),
     datasetId: "1",
     programHash: `0x${"22".repeat(32)}`,
+    fromIndex: "0",
     cadence: "1",
     expiry: String(Math.floor(Date.now() / 1000) + 3600),
     maxRuns: 10,

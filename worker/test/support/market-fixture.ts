@@ -8,8 +8,10 @@ import { deployMarket } from "@iotdm/contracts-client/deploy";
 import {
   createFhevmInstance,
   encryptReadings,
+  EXACT_PRIVACY,
   userDecrypt,
   type FhevmClient,
+  type PrivacyParams,
   connectMarket,
 } from "@iotdm/contracts-client";
 import { startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
@@ -32,6 +34,7 @@ export interface TestDataset {
   offset: bigint;
   k: number;
   periodSeconds: number;
+  privacy: PrivacyParams;
   /** Decoded plaintext values appended so far, in index order. */
   values: number[];
   /** Timestamp of the last reading appended (0 before the first). */
@@ -45,6 +48,8 @@ export interface CreateDatasetOptions {
   periodSeconds?: number;
   /** Recipe kinds approved by the seller (bit mask); default: every kind but HISTOGRAM. */
   approvedKinds?: number;
+  /** Exact (the default) or private with its range (encoded units), budget and ε bounds. */
+  privacy?: PrivacyParams;
 }
 
 /** Every kind but HISTOGRAM (bit 7), so that a histogram recipe meets an unapproved kind. */
@@ -63,7 +68,12 @@ export interface MarketFixture {
   /** The market contract connected to `signer`. */
   as(signer: Wallet | NonceManager): Contract;
   createDataset(options?: CreateDatasetOptions): Promise<TestDataset>;
-  /** Encrypts and appends decoded `values` (32 per transaction), stamped `startTime + i * stepSeconds`. */
+  /**
+   * Encrypts and appends decoded `values` (32 per transaction), stamped `startTime + i * stepSeconds`;
+   * without `startTime`, the last one at the chain's latest block time and the others `stepSeconds`
+   * apart before it (never before the dataset's last reading): the contract refuses readings from
+   * the future.
+   */
   appendReadings(dataset: TestDataset, values: readonly number[], options?: { startTime?: number; stepSeconds?: number }): Promise<void>;
   purchaseAccess(dataset: TestDataset, buyer: Wallet, periods?: number): Promise<void>;
   /** Decrypts a finished run's result handles as `buyer` (laid out by `plan`'s program). */
@@ -114,12 +124,13 @@ export async function startMarketFixture(): Promise<MarketFixture> {
           pricePerPeriod: 1000n,
           periodSeconds,
           bucketSize: BigInt(k),
+          privacy: options.privacy ?? EXACT_PRIVACY,
         };
         const id = (await market.createDataset.staticCall(params)) as bigint;
         await (await market.createDataset(params)).wait();
         await (await market.registerDevice(id, device.address)).wait();
         await (await market.approveRecipeKinds(id, options.approvedKinds ?? ALL_BUT_HISTOGRAM)).wait();
-        return { id, scale: 2, offset: -5000n, k, periodSeconds, values: [], lastTimestamp: 0 };
+        return { id, scale: 2, offset: -5000n, k, periodSeconds, privacy: params.privacy, values: [], lastTimestamp: 0 };
       },
 
       async appendReadings(dataset, values, options = {}) {
@@ -127,12 +138,16 @@ export async function startMarketFixture(): Promise<MarketFixture> {
         const batches = await encryptReadings({ instance: fhevm, market: deployed.address, appender: device.address, values: encoded });
         const market = as(device);
         const step = options.stepSeconds ?? 1;
-        // Timestamps never go backwards, also across batches: continue after the last one.
-        const start = options.startTime ?? Math.max(dataset.lastTimestamp + 1, Math.floor(Date.now() / 1000) - values.length * step);
+        const chainNow = (await provider.getBlock("latest"))!.timestamp;
+        // Timestamps never go backwards, also across batches, nor run ahead of the chain's clock.
+        const stamp = (i: number) =>
+          options.startTime !== undefined
+            ? options.startTime + i * step
+            : Math.max(dataset.lastTimestamp, chainNow - (values.length - 1 - i) * step);
         const sent = [];
         let gasLimit: bigint | undefined;
         for (const [b, batch] of batches.entries()) {
-          const timestamps = batch.handles.map((_, i) => BigInt(start + (b * 32 + i) * step));
+          const timestamps = batch.handles.map((_, i) => BigInt(stamp(b * 32 + i)));
           const args = [dataset.id, batch.handles, batch.inputProof, timestamps] as const;
           // Hardhat estimates by replaying the call about ten times; a batch of 32 costs the same
           // gas every time, so estimate the first one and reuse it (with headroom).
@@ -142,7 +157,7 @@ export async function startMarketFixture(): Promise<MarketFixture> {
         }
         await Promise.all(sent.map((tx) => tx.wait()));
         dataset.values.push(...values);
-        dataset.lastTimestamp = start + (values.length - 1) * step;
+        dataset.lastTimestamp = stamp(values.length - 1);
       },
 
       async purchaseAccess(dataset, buyerWallet, periods = 1) {
