@@ -82,6 +82,7 @@ export const ERRORS = {
   ERR_SCHEDULE_NONCE_USED: { status: 409, message: "Nonce {nonce} of {buyer} was already used or cancelled; sign a new authorization." },
   ERR_SCHEDULE_AUTHORIZATION_EXPIRED: { status: 422, message: "The standing authorization expired at {expiry}; sign a new one." },
   ERR_SCHEDULE_REPEAT_INVALID: { status: 400, message: "The schedule's repeat is not valid: {reason}" },
+  ERR_SCHEDULE_WINDOW_INVALID: { status: 422, message: "The standing authorization's first window cannot start where it is signed: {reason}" },
   ERR_SCHEDULE_STATE_CONFLICT: { status: 409, message: "Schedule {scheduleId} is {status}, so it cannot be {action}." },
 
   // The chain and the queue the service depends on.

@@ -24,6 +24,7 @@ describe("the previous chain's queue state", () => {
       buyer: buyer.address,
       datasetId: "1",
       programHash: `0x${"22".repeat(32)}`,
+      fromIndex: "0",
       cadence: "1",
       expiry: String(Math.floor(Date.now() / 1000) + 3600),
       maxRuns: 10,

@@ -7,7 +7,7 @@ import { createError, type ErrorCode } from "../errors";
 import type { RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling";
 import type { Store } from "../store/store";
 import { recipeInvalid } from "../templates/model";
-import { requireAccess, requireApproved, requireOpenDataset, windowProblem } from "./checks";
+import { requireAccess, requireApproved, requireOpenDataset, scheduledStart, scheduleStartProblem, windowProblem } from "./checks";
 
 /**
  * The one validation pipeline of a signed recipe: a run request (`POST /api/runs`) or a standing
@@ -16,7 +16,8 @@ import { requireAccess, requireApproved, requireOpenDataset, windowProblem } fro
  * is recorded or enqueued: the buyer is the signed-in user, the consent names the dataset, the
  * signature is the buyer's (the contracts client's one rule, ERC-1271 wallets included), the
  * notebook and recipe cell are the user's, the consent has not expired, the dataset is open, the
- * buyer's access holds, the window fits (runs), the recipe plans to the signed program, its kinds
+ * buyer's access holds, the window fits (runs) or the first window's start does (schedules), the
+ * recipe plans to the signed program, its kinds
  * are approved and the nonce is unused.
  */
 
@@ -53,6 +54,8 @@ export type CheckedRecipe<Existing> =
       deployment: MarketDeployment;
       buyer: string;
       planned: Extract<ReturnType<RecipeTooling["plan"]>, { ok: true }>;
+      /** A schedule's first window start, as the contract will require it (runs: the signed fromIndex). */
+      firstWindowStart: number;
     };
 
 /** The error codes of each kind of consent. */
@@ -152,6 +155,8 @@ export async function checkSignedRecipe<Existing>(
       window: { fromIndex: Number(fromIndex), toIndex: Number(toIndex) },
     });
   } else {
+    const problem = scheduleStartProblem({ fromIndex: BigInt(consent.authorization.fromIndex), info });
+    if (problem) throw createError("ERR_SCHEDULE_WINDOW_INVALID", { params: { reason: problem } });
     // The program does not depend on the window: plan one bucket to learn it, whatever has been appended yet.
     planned = recipes.plan({
       source: input.source,
@@ -170,7 +175,9 @@ export async function checkSignedRecipe<Existing>(
   }
   requireApproved({ datasetId: input.datasetId, approvedMask: info.approvedKinds, requiredKinds: planned.requiredKinds });
   if (await chain.isNonceUsed(buyer, BigInt(signed.nonce))) throw createError(codes.nonceUsed, { params: { nonce: signed.nonce, buyer } });
-  return { existing: undefined, digest, deployment, buyer, planned };
+  const firstWindowStart =
+    consent.kind === "run" ? Number(consent.request.fromIndex) : Number(scheduledStart(info, BigInt(consent.authorization.fromIndex)));
+  return { existing: undefined, digest, deployment, buyer, planned, firstWindowStart };
 }
 
 /** Unix seconds as an ISO date, or as they are when no date can show them. */

@@ -1,7 +1,7 @@
 import type { ReportAttempt, RunQueue, ScheduleInput } from "@iotdm/worker/queues";
 import type { MarketChain } from "../chain/market-chain";
 import { standingAuthorizationDigest } from "@iotdm/contracts-client";
-import type { StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
+import { standingAuthorizationJson, type StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
 import { domainOf } from "../chain/market-deployment";
 import type { NewScheduleAttempt } from "../store/repositories/schedule-repository";
 import type { ScheduleRecord } from "../store/records";
@@ -43,6 +43,10 @@ async function restore(schedule: ScheduleRecord, runQueue: RunQueue, chain: Mark
   }
   if (schedule.repeat === null) {
     return { ok: false, problem: "This schedule was made before the workbench kept how often it runs, so its job scheduler cannot be restored; create it again." };
+  }
+  const parsed = standingAuthorizationJson.safeParse(schedule.authorization);
+  if (!parsed.success) {
+    return { ok: false, problem: "This schedule's standing authorization is not one the market takes any more (it was signed before authorizations named their first reading); create it again." };
   }
   const authorization = schedule.authorization as StandingAuthorizationJson;
   if (standingAuthorizationDigest(domainOf(deployment), authorization).toLowerCase() !== schedule.authorizationDigest.toLowerCase()) {

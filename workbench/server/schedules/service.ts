@@ -65,6 +65,7 @@ export class ScheduleService {
       return { schedule: checked.existing, created: false };
     }
     const { plan } = checked.planned;
+    const { firstWindowStart } = checked;
 
     // Recorded and armed together: if the queue refuses, the record is rolled back.
     const schedule = await store.transaction(async (tx) => {
@@ -85,7 +86,7 @@ export class ScheduleService {
         authorizationDigest: digest,
         authorization,
         signature: input.signature,
-        fromIndex: 0,
+        fromIndex: firstWindowStart,
         at: this.options.now(),
       });
       await this.#queue(() =>

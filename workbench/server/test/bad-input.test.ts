@@ -68,6 +68,7 @@ const authorization = (f: Fixture, overrides: Record<string, unknown> = {}) => (
   buyer: f.user,
   datasetId: "1",
   programHash: PROGRAM_HASH,
+  fromIndex: "0",
   cadence: "60",
   expiry: "4102444800",
   maxRuns: 10,
@@ -397,6 +398,10 @@ const ROUTES: RouteSpec[] = [
       { name: "repeat: an unknown time zone", body: () => ({ repeat: { pattern: "0 8 * * *", tz: "Mars/Olympus" } }) },
       { name: "authorization.maxRuns: zero", body: (f) => ({ authorization: authorization(f, { maxRuns: 0 }) }) },
       { name: "authorization.expiry: beyond uint64", body: (f) => ({ authorization: authorization(f, { expiry: (2n ** 64n).toString() }) }) },
+      { name: "authorization.fromIndex: missing", body: (f) => ({ authorization: authorization(f, { fromIndex: undefined }) }) },
+      { name: "authorization.fromIndex: beyond uint64", body: (f) => ({ authorization: authorization(f, { fromIndex: (2n ** 64n).toString() }) }) },
+      { name: "authorization.fromIndex: negative", body: (f) => ({ authorization: authorization(f, { fromIndex: "-8" }) }) },
+      { name: "authorization.fromIndex: a number, not a decimal string", body: (f) => ({ authorization: authorization(f, { fromIndex: 8 }) }) },
       { name: "authorization: an unknown field", body: (f) => ({ authorization: { ...authorization(f), extra: 1 } }), code: "ERR_REQUEST_UNKNOWN_FIELDS" },
       {
         name: "an authorization signed for another buyer",

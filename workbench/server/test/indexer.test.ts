@@ -157,6 +157,7 @@ describeEachBackend("chain indexer", (backend) => {
       buyer: buyer.address,
       datasetId: greenhouse.id,
       programHash: `0x${"22".repeat(32)}`,
+      fromIndex: 0n,
       cadence: 3600n,
       expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400),
       maxRuns: 5,
@@ -164,7 +165,7 @@ describeEachBackend("chain indexer", (backend) => {
     };
     const domain = domainOf({ chainId: 31337, address: fixture.address });
     const signature = await signStandingAuthorization({ signer: buyer, domain, authorization });
-    const json = { ...authorization, datasetId: authorization.datasetId.toString(), cadence: "3600", expiry: authorization.expiry.toString(), nonce: "7" };
+    const json = { ...authorization, datasetId: authorization.datasetId.toString(), fromIndex: "0", cadence: "3600", expiry: authorization.expiry.toString(), nonce: "7" };
     const digest = standingAuthorizationDigest(domain, json);
     await running.runQueue.upsertSchedule({ market, authorization: json, signature, recipe: { source: "x", params: {} }, repeat: { every: 3_600_000 } });
     const schedule = await store.schedules.create({

@@ -74,6 +74,7 @@ describe("schedules and queued runs survive a Redis that lost its data; failures
       buyer: buyer.address,
       datasetId: on.id.toString(),
       programHash: plan.programHash,
+      fromIndex: "0",
       cadence: options.cadence ?? "1",
       expiry: String(now + 400 * 86_400),
       maxRuns: options.maxRuns ?? 5,

@@ -62,6 +62,7 @@ describe("schedules on the chain, end to end", () => {
       buyer: buyer.address,
       datasetId: dataset.id.toString(),
       programHash: plan.programHash,
+      fromIndex: "0",
       cadence: "1",
       expiry: String(now + 3600),
       maxRuns: 1,
@@ -119,9 +120,10 @@ describe("schedules on the chain, end to end", () => {
   it("pauses, resumes and deletes a schedule, in the store and in the queue", async () => {
     const now = (await fixture.provider.getBlock("latest"))!.timestamp;
     // Once a year, so that nothing ticks during the test; the authorization outlives the next tick.
-    const { authorization, signature } = await authorize({ maxRuns: 3, cadence: "60", expiry: String(now + 400 * 86_400) });
+    // Signed from reading 13: the first report starts at the next bucket of k = 8, as the contract will require.
+    const { authorization, signature } = await authorize({ maxRuns: 3, cadence: "60", expiry: String(now + 400 * 86_400), fromIndex: "13" });
     const schedule = (await create({ authorization, signature, repeat: { pattern: "0 0 1 1 *", tz: "Europe/Paris" } })).json();
-    expect(schedule).toMatchObject({ status: "active", repeat: { pattern: "0 0 1 1 *", tz: "Europe/Paris" } });
+    expect(schedule).toMatchObject({ status: "active", repeat: { pattern: "0 0 1 1 *", tz: "Europe/Paris" }, nextFromIndex: 16 });
     expect(Date.parse(schedule.nextRunAt)).toBeGreaterThan(Date.now());
     expect(await app.runQueue.getSchedule(schedule.authorizationDigest)).toMatchObject({ status: "active" });
 
@@ -156,6 +158,16 @@ describe("schedules on the chain, end to end", () => {
     it("an authorization that has expired", async () => {
       const { authorization, signature } = await authorize({ expiry: "1000" });
       await expectRejected({ authorization, signature, repeat: { every: 1000 } }, 422, "ERR_SCHEDULE_AUTHORIZATION_EXPIRED", /expired at 1970-01-01T00:16:40.000Z/);
+    });
+
+    it("an authorization whose first window starts after the readings", async () => {
+      const { authorization, signature } = await authorize({ fromIndex: "40" });
+      await expectRejected(
+        { authorization, signature, repeat: { every: 1000 } },
+        422,
+        "ERR_SCHEDULE_WINDOW_INVALID",
+        /starts at reading 40, after the 32 readings appended so far/,
+      );
     });
 
     it("a recipe that is not the program the buyer authorized", async () => {

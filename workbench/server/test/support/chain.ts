@@ -8,7 +8,9 @@ import { deployMarket } from "@iotdm/contracts-client/deploy";
 import {
   createFhevmInstance,
   encryptReadings,
+  EXACT_PRIVACY,
   userDecrypt,
+  type PrivacyParams,
   type FhevmClient,
   connectMarket,
   type ResultType,
@@ -52,8 +54,11 @@ export interface ChainFixture {
   accounts: Accounts;
   /** The market, connected to `wallet` through one nonce manager per wallet. */
   as(wallet: Wallet): Contract;
-  createDataset(options?: { name?: string; k?: number; approvedKinds?: number; periodSeconds?: number; price?: bigint }): Promise<ChainDataset>;
-  /** Encrypts and appends decoded `values`, stamped one `stepSeconds` apart from `startTime`. */
+  createDataset(options?: { name?: string; k?: number; approvedKinds?: number; periodSeconds?: number; price?: bigint; privacy?: PrivacyParams }): Promise<ChainDataset>;
+  /**
+   * Encrypts and appends decoded `values`, stamped one `stepSeconds` apart from `startTime` (by
+   * default after the last reading, never after the chain's latest block time).
+   */
   appendReadings(dataset: ChainDataset, values: readonly number[], options?: { startTime?: number; stepSeconds?: number }): Promise<void>;
   purchaseAccess(dataset: ChainDataset, buyer: Wallet, periods?: number): Promise<void>;
   /** User-decrypts result handles as `signer` (only the run's buyer is allowed). */
@@ -107,6 +112,7 @@ export async function startChainFixture(): Promise<ChainFixture> {
         pricePerPeriod: options.price ?? 1000n,
         periodSeconds: options.periodSeconds ?? 30 * 24 * 3600,
         bucketSize: BigInt(k),
+        privacy: options.privacy ?? EXACT_PRIVACY,
       };
       const id = (await market.createDataset.staticCall(params)) as bigint;
       await (await market.createDataset(params)).wait();
@@ -120,11 +126,18 @@ export async function startChainFixture(): Promise<ChainFixture> {
       const batches = await encryptReadings({ instance: fixture.fhevm, market: fixture.address, appender: device.address, values: encoded });
       const market = as(device);
       const latest = (await provider.getBlock("latest"))!.timestamp;
-      const start = options.startTime ?? dataset.timestamps.at(-1) ?? latest - values.length;
       const step = options.stepSeconds ?? 1;
+      const n = values.length;
+      // Without a start: after the dataset's last reading, or ending before the chain's clock when
+      // that would run ahead of it (the contract refuses readings from the future).
+      const last = dataset.timestamps.at(-1);
+      const stamp = (i: number) =>
+        options.startTime !== undefined
+          ? options.startTime + i * step
+          : Math.max(last ?? 0, Math.min((last ?? latest - n * step) + i * step, latest - (n - 1 - i) * step));
       const sent = [];
       for (const [b, batch] of batches.entries()) {
-        const timestamps = batch.handles.map((_, i) => start + (b * 32 + i) * step);
+        const timestamps = batch.handles.map((_, i) => stamp(b * 32 + i));
         dataset.timestamps.push(...timestamps);
         sent.push(await market.appendReadings(dataset.id, batch.handles, batch.inputProof, timestamps.map(BigInt)));
       }
