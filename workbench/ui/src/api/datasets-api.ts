@@ -7,6 +7,7 @@
  * A dataset mirrors the chain (`datasetInfo`, indexed from the market's events) plus the signed-in
  * caller's access expiry. Integers beyond 2^53 travel as decimal strings.
  */
+import type { PrivacyParams } from "@iotdm/contracts-client";
 import { kindsFromMask, type RecipeKindName } from "../lib/recipes";
 import { request, type Page } from "./http";
 
@@ -51,6 +52,8 @@ export interface DatasetDto {
 export interface Dataset extends DatasetDto {
   field: string;
   approvedKinds: RecipeKindName[];
+  /** Exact or private, read from the chain (the service's index does not carry it); absent when the chain did not answer. */
+  privacy?: PrivacyParams;
 }
 
 /** Normalises what the service sends. */

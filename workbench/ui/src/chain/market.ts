@@ -4,7 +4,7 @@
  * whose message is contracts/client's decoded sentence ("Send exactly the price: …").
  */
 import { Contract, type ContractRunner, type Provider, type Signer, type TransactionReceipt } from "ethers";
-import { iotDataMarketAbi, decodeContractError, readDatasetInfo, type DatasetInfo } from "@iotdm/contracts-client";
+import { iotDataMarketAbi, decodeContractError, readDatasetInfo, type DatasetInfo, type PrivacyParams } from "@iotdm/contracts-client";
 import type { DatasetDto } from "../api/datasets-api";
 
 /** A rejected call or transaction, in words. */
@@ -39,6 +39,8 @@ export interface NewDataset {
   pricePerPeriod: bigint;
   periodSeconds: number;
   bucketSize: number;
+  /** Exact, or private with its range, budget and ε bounds. */
+  privacy: PrivacyParams;
 }
 
 /**

@@ -104,7 +104,7 @@ export class DatasetCatalogue {
 async function oneFromChain(source: ChainCatalogueSource, id: string): Promise<Dataset> {
   const d = await source.market.dataset(id);
   const access = source.account ? await source.market.accessExpiry(id, source.account) : 0;
-  return toDataset(toDatasetDto(d, { accessExpiresAt: access || null }));
+  return { ...toDataset(toDatasetDto(d, { accessExpiresAt: access || null })), privacy: d.privacy };
 }
 
 async function fromChain(source: ChainCatalogueSource): Promise<Dataset[]> {
@@ -113,7 +113,7 @@ async function fromChain(source: ChainCatalogueSource): Promise<Dataset[]> {
 }
 
 /**
- * The service's indexed record with the chain's current approvals, price, k, pause and counters
+ * The service's indexed record with the chain's current approvals, price, k, pause, counters and privacy mode
  * laid over it: the indexer follows the chain a moment behind, and a seller who just revoked a
  * recipe type must see it revoked. Without a market, or when the node does not answer, the record
  * stays as the service sent it.
@@ -131,6 +131,7 @@ async function withLiveState(dataset: Dataset, source: ChainCatalogueSource | un
       paused: live.paused,
       readingCount: Math.max(dataset.readingCount, live.readingCount),
       lastTimestamp: live.lastTimestamp || dataset.lastTimestamp,
+      privacy: live.privacy,
     };
   } catch {
     return dataset;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cadenceSeconds, describeRepeat, describeSchedule, maxRunsOf, repeatOf, standingAuthorization, validate, type ScheduleForm } from "./schedule-form";
+import { cadenceSeconds, describeRepeat, describeSchedule, firstReportStart, maxRunsOf, repeatOf, standingAuthorization, validate, type ScheduleForm } from "./schedule-form";
 
 const NOW = Date.UTC(2030, 0, 1, 12) / 1000;
 const form = (change: Partial<ScheduleForm> = {}): ScheduleForm => ({
@@ -38,15 +38,24 @@ describe("schedule form", () => {
 
   it("describes the schedule and builds the authorization to sign", () => {
     expect(describeSchedule(form({ cadence: "weekly", weekday: 1 }), "10 Jan 2030")).toBe("Every Monday at 08:30 (Europe/Paris) until 10 Jan 2030");
-    expect(standingAuthorization({ buyer: "0xb", datasetId: "3", programHash: "0xh", form: form(), nowSeconds: NOW, nonce: 7n })).toEqual({
+    expect(standingAuthorization({ buyer: "0xb", datasetId: "3", programHash: "0xh", fromIndex: 96, form: form(), nowSeconds: NOW, nonce: 7n })).toEqual({
       buyer: "0xb",
       datasetId: "3",
       programHash: "0xh",
+      fromIndex: "96",
       cadence: "86400",
       expiry: String(Date.UTC(2030, 0, 10, 23, 59, 59) / 1000),
       maxRuns: 10,
       nonce: "7",
     });
+  });
+});
+
+describe("first report", () => {
+  it("starts at the bucket being filled now: the readings from now on", () => {
+    expect(firstReportStart({ readingCount: 2592, k: 12 })).toBe(2592);
+    expect(firstReportStart({ readingCount: 2597, k: 12 })).toBe(2592);
+    expect(firstReportStart({ readingCount: 5, k: 12 })).toBe(0);
   });
 });
 

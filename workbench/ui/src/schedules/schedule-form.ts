@@ -87,11 +87,22 @@ export function describeSchedule(form: Pick<ScheduleForm, "cadence" | "everyMinu
   return `${when}${zone}${until ? ` until ${until}` : ""}`;
 }
 
+/**
+ * Where the first report starts: the bucket of k readings being filled now (the readings appended
+ * so far rounded down to whole buckets). Reports cover the readings from now on, not the history
+ * (windows must start on a bucket, so the few readings already in the current bucket come with it).
+ */
+export function firstReportStart(dataset: { readingCount: number; k: number }): number {
+  return Math.floor(dataset.readingCount / dataset.k) * dataset.k;
+}
+
 /** The standing authorization to sign (uint fields as decimal strings). */
 export function standingAuthorization(options: {
   buyer: string;
   datasetId: string;
   programHash: string;
+  /** The first reading the reports cover (see {@link firstReportStart}). */
+  fromIndex: number;
   form: ScheduleForm;
   nowSeconds: number;
   nonce?: bigint;
@@ -100,6 +111,7 @@ export function standingAuthorization(options: {
     buyer: options.buyer,
     datasetId: options.datasetId,
     programHash: options.programHash,
+    fromIndex: String(options.fromIndex),
     cadence: String(cadenceSeconds(options.form)),
     expiry: String(expiryOf(options.form) ?? 0),
     maxRuns: maxRunsOf(options.form, options.nowSeconds),

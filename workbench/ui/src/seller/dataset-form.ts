@@ -4,6 +4,7 @@
  * between what the chain has and what the seller ticked.
  */
 import { parseEther } from "ethers";
+import { EXACT_PRIVACY } from "@iotdm/contracts-client";
 import { maskFromKinds, RECIPE_KIND_NAMES, RecipeKind, type RecipeKindName } from "../lib/recipes";
 import type { NewDataset } from "../chain/market";
 
@@ -67,7 +68,8 @@ export function checkDatasetForm(form: DatasetForm): DatasetFormResult {
   const k = Number(form.k);
   if (!Number.isInteger(k) || k < 1) errors.k = "A whole number of readings, at least 1.";
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, params: { name, field, unit: form.unit.trim(), scale, offset, pricePerPeriod: price, periodSeconds, bucketSize: k } };
+  // The form creates exact datasets; private ones (range, budget, ε bounds) are not offered here yet.
+  return { ok: true, params: { name, field, unit: form.unit.trim(), scale, offset, pricePerPeriod: price, periodSeconds, bucketSize: k, privacy: EXACT_PRIVACY } };
 }
 
 /** The approve and revoke masks that turn `current` (the chain's mask) into `wanted`. */
@@ -77,7 +79,7 @@ export function approvalChanges(current: number, wanted: readonly RecipeKindName
   return { approve: target & ~current & all, revoke: current & ~target & all };
 }
 
-/** Whether `next` is an allowed new bucket size for `current` (a multiple or a divisor, as the contract requires). */
+/** Whether `next` is an allowed new bucket size given `smallest`, the smallest k the dataset ever had (a multiple or a divisor of it, as the contract requires). */
 export function isCompatibleBucketSize(current: number, next: number): boolean {
   return Number.isInteger(next) && next >= 1 && (next % current === 0 || current % next === 0);
 }

@@ -4,7 +4,7 @@
  * device encrypts them with the fhevm mock, one input proof per batch of up to 32).
  */
 import { Wallet } from "ethers";
-import { connectMarket, createFhevmInstance, encryptReadings } from "@iotdm/contracts-client";
+import { connectMarket, createFhevmInstance, encryptReadings, EXACT_PRIVACY } from "@iotdm/contracts-client";
 import { HDNodeWallet, Mnemonic } from "ethers";
 import type { LocalChain } from "./chain";
 
@@ -38,7 +38,7 @@ export async function seedDataset(options: {
   periodSeconds: number;
   approvedMask: number;
   values: number[];
-  /** Unix seconds of the first reading; readings are `stepSeconds` apart. */
+  /** Unix seconds of the first reading; readings are `stepSeconds` apart, the last one not after now (the contract refuses readings from the future). */
   startTime: number;
   stepSeconds: number;
 }): Promise<SeededDataset> {
@@ -55,6 +55,7 @@ export async function seedDataset(options: {
     pricePerPeriod: options.priceWei,
     periodSeconds: options.periodSeconds,
     bucketSize: options.k,
+    privacy: EXACT_PRIVACY,
   });
   await (
     await asSeller.createDataset({
@@ -66,6 +67,7 @@ export async function seedDataset(options: {
       pricePerPeriod: options.priceWei,
       periodSeconds: options.periodSeconds,
       bucketSize: options.k,
+      privacy: EXACT_PRIVACY,
     })
   ).wait();
   await (await asSeller.approveRecipeKinds(id, options.approvedMask)).wait();

@@ -94,6 +94,10 @@ describe("buyer: purchase, recipe diagnostics, run and decrypt", () => {
     await page.getByRole("combobox", { name: "Allows" }).selectOption("");
     await card.click();
     await expect.poll(() => page.getByRole("heading", { name: "greenhouse" }).isVisible()).toBe(true);
+    // The dataset's privacy mode, read from the chain, in words.
+    await expect
+      .poll(() => page.getByTestId("privacy-mode").textContent(), { timeout: 10_000 })
+      .toContain("Exact results: a determined buyer who paid can learn the values of each 10-reading bucket, not their order.");
   });
 
   it("purchases access with the wallet", async () => {
