@@ -8,7 +8,7 @@
  * templates for the same kind of sensor, so every built-in template forks onto them unchanged.
  */
 import { parseEther } from "ethers";
-import { ALL_RECIPE_KINDS, RecipeKind } from "@iotdm/contracts-client";
+import { ALL_RECIPE_KINDS, EXACT_PRIVACY, RecipeKind } from "@iotdm/contracts-client";
 import { SENSOR_PROFILES, type SensorKind } from "../simulator/signals";
 
 /** One demo dataset. */
@@ -108,5 +108,8 @@ export function datasetParams(dataset: DemoDataset) {
     pricePerPeriod: dataset.pricePerPeriod,
     periodSeconds: dataset.periodSeconds,
     bucketSize: BigInt(dataset.bucketSize),
+    // The demo's datasets are exact: a determined buyer who paid can learn the values of each
+    // k-reading bucket, not their order (the datasets are not sensitive).
+    privacy: EXACT_PRIVACY,
   };
 }

@@ -34,7 +34,7 @@ export interface SeedDemoOptions {
   rpcUrl: string;
   /** Hours of history per dataset, ending now (default 72). 0 seeds no readings. */
   historyHours?: number;
-  /** End of the history, unix seconds (default now). */
+  /** End of the history, unix seconds (default, and at most: the chain's latest block time). */
   now?: number;
   /** The datasets to create (default the demo catalogue). */
   datasets?: readonly DemoDataset[];
@@ -62,7 +62,6 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
   const progress = options.onProgress ?? (() => undefined);
   const catalogue = options.datasets ?? DEMO_DATASETS;
   const historyHours = options.historyHours ?? 72;
-  const now = options.now ?? Math.floor(Date.now() / 1000);
 
   const identity = await readChainIdentity({ url: options.rpcUrl });
   if (identity.chainId !== LOCAL_CHAIN_ID) {
@@ -73,6 +72,10 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
     const admin = devWallet(DEMO_ROLES.admin.index, provider);
     const relayer = devWallet(DEMO_ROLES.relayer.index, provider);
     const deployed = await deployMarket({ signer: admin, operator: relayer.address });
+    // History ends at the chain's clock (its latest block), never after it: the market refuses
+    // readings stamped later than the block that appends them.
+    const latest = (await provider.getBlock("latest"))!.timestamp;
+    const now = options.now === undefined ? latest : Math.min(options.now, latest);
     const deployMs = performance.now() - started;
     progress(`deployed the market at ${deployed.address} (block ${deployed.deploymentBlock}) in ${seconds(deployMs)}`);
 

@@ -9,15 +9,16 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { MARKET_LIBRARIES } from "@iotdm/contracts-client/deploy";
 import { portIsFree, startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import { ManagedProcess } from "./child-process";
 import type { ConsoleLog } from "./console-log";
 import { LauncherError } from "./launcher-error";
 
-/** The artifacts `deployMarket` reads. */
+/** The artifacts `deployMarket` reads: the market and each library linked into it. */
 const ARTIFACTS = [
   "artifacts/contracts/src/IoTDataMarket.sol/IoTDataMarket.json",
-  "artifacts/contracts/src/libraries/RecipeEngine.sol/RecipeEngine.json",
+  ...MARKET_LIBRARIES.map((name) => `artifacts/contracts/src/libraries/${name}.sol/${name}.json`),
 ];
 
 /** True when nothing listens on host:port. */

@@ -21,7 +21,7 @@ import {
 } from "@iotdm/contracts-client";
 import { encodeReading } from "./encoding";
 import { createNetworkFhevm, type FhevmNetwork } from "./fhevm-network";
-import { isTransportError, readChainIdentity } from "./rpc";
+import { chainClock, isTransportError, readChainIdentity } from "./rpc";
 import { createSignal, sensorKindOf, type Sample, type SensorKind, type SensorSignal } from "./signals";
 
 /** At most 32 euint64 fit one input proof (2048 bits). */
@@ -320,9 +320,15 @@ export class DeviceSimulator {
   async #sendBatch(session: Session): Promise<void> {
     const batch = this.#buffer.slice(0, this.#options.batchSize);
     const { scale, offset } = session.dataset;
-    // Timestamps never go backwards on-chain, also across batches and other appenders.
+    // Timestamps never go backwards on-chain, also across batches and other appenders, nor run
+    // ahead of the chain's clock (a device clock ahead of the node's would make the market refuse
+    // the batch as readings from the future).
+    const clock = await chainClock(session.provider);
     let floor = session.dataset.lastTimestamp;
-    const timestamps = batch.map(({ timestamp }) => (floor = BigInt(timestamp) > floor ? BigInt(timestamp) : floor));
+    const timestamps = batch.map(({ timestamp }) => {
+      const stamp = BigInt(timestamp) < clock ? BigInt(timestamp) : clock;
+      return (floor = stamp > floor ? stamp : floor);
+    });
     let clamped = 0;
     const values = batch.map(({ value }) => {
       const reading = encodeReading({ value, scale, offset });

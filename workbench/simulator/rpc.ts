@@ -1,3 +1,5 @@
+import type { JsonRpcProvider } from "ethers";
+
 /**
  * Small JSON-RPC helpers for a device that must live through its chain going away: a raw probe that
  * never makes ethers retry in the background, and a test for "the node is unreachable" errors.
@@ -47,4 +49,23 @@ export function isTransportError(err: unknown): boolean {
     e = record.cause ?? record.error;
   }
   return false;
+}
+
+/**
+ * The chain's clock, unix seconds: the pending block's time, which the block that will carry the
+ * next transaction has at least (a Hardhat node mints it with the current time even while no block
+ * is being mined), else the latest block's. A reading stamped no later than it is never "from the
+ * future" for the market.
+ */
+export async function chainClock(provider: JsonRpcProvider): Promise<bigint> {
+  try {
+    const pending = (await provider.send("eth_getBlockByNumber", ["pending", false])) as { timestamp?: string } | null;
+    if (pending?.timestamp) return BigInt(pending.timestamp);
+  } catch (err) {
+    if (isTransportError(err)) throw err;
+    // A node without pending blocks: the latest one below.
+  }
+  const latest = await provider.getBlock("latest");
+  if (!latest) throw new Error("the node has no latest block");
+  return BigInt(latest.timestamp);
 }
