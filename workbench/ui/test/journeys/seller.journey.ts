@@ -66,10 +66,15 @@ describe("seller: dataset, devices, approvals, k, earnings", () => {
     await page.getByLabel(/^Quantity measured/).fill("temperature");
     await page.getByLabel(/^Lowest possible reading/).fill("-40");
     await page.getByLabel(/histogram/).check();
+    // The form says in words what each privacy mode means; it creates exact datasets.
+    const modes = page.getByTestId("privacy-modes");
+    expect(await modes.textContent()).toContain("Exact — Exact results: a determined buyer who paid can learn the values of each 10-reading bucket, not their order.");
+    expect(await modes.textContent()).toContain("Private — Private: readings are clamped into a declared range");
     await page.getByRole("button", { name: "Create dataset" }).click();
     await expect.poll(() => page.getByRole("heading", { name: "cold room" }).isVisible(), { timeout: 20_000 }).toBe(true);
     datasetPath = new URL(page.url()).pathname;
     expect(datasetPath).toBe("/seller/datasets/1");
+    await expect.poll(() => page.getByTestId("seller-privacy-mode").textContent()).toContain("Exact — Exact results: a determined buyer who paid can learn");
     await tab.screenshot("32-seller-manage");
   });
 
