@@ -137,7 +137,7 @@ describe("seller: dataset, devices, approvals, k, earnings", () => {
     await expect.poll(() => page.getByTestId("cell-problems").textContent(), { timeout: 10_000 }).toBe("1 error");
     await page.getByRole("button", { name: "Run cell" }).click();
     const output = page.getByTestId("cell-output");
-    await expect.poll(() => output.textContent(), { timeout: 10_000 }).toContain("the seller has not approved mean on this dataset");
+    await expect.poll(() => output.textContent(), { timeout: 10_000 }).toMatch(/the seller has not approved mean on this dataset/i);
     await buyer.screenshot("35-buyer-run-refused", { fullPage: false });
 
     // The seller approves mean again; the buyer's editor clears the mark and the run goes through.
