@@ -49,10 +49,13 @@ export interface DeployedMarket {
 export async function deployMarket(options: DeployMarketOptions): Promise<DeployedMarket> {
   const artifactsDir = options.artifactsDir ?? (options.root !== undefined ? path.join(options.root, "artifacts") : DEFAULT_ARTIFACTS_DIR);
   const marketArtifact = readArtifact(artifactsDir, MARKET_ARTIFACT);
+  // Nonces counted here, not asked of the provider before each deployment: a provider that caches
+  // eth_getTransactionCount (ethers does, briefly) would hand two deployments the same one.
+  let nonce = await options.signer.getNonce("pending");
   const libraries = {} as Record<MarketLibrary, string>;
   for (const name of MARKET_LIBRARIES) {
     const artifact = readArtifact(artifactsDir, libraryArtifact(name));
-    const library = await new ContractFactory(artifact.abi, artifact.bytecode, options.signer).deploy();
+    const library = await new ContractFactory(artifact.abi, artifact.bytecode, options.signer).deploy({ nonce: nonce++ });
     await library.waitForDeployment();
     libraries[name] = await library.getAddress();
   }
@@ -60,7 +63,7 @@ export async function deployMarket(options: DeployMarketOptions): Promise<Deploy
   const bytecode = link(marketArtifact, libraries);
   const admin = options.admin ?? (await options.signer.getAddress());
   const operator = options.operator ?? "0x0000000000000000000000000000000000000000";
-  const deployed = await new ContractFactory(iotDataMarketAbi, bytecode, options.signer).deploy(admin, operator);
+  const deployed = await new ContractFactory(iotDataMarketAbi, bytecode, options.signer).deploy(admin, operator, { nonce });
   const receipt = await deployed.deploymentTransaction()!.wait();
   const address = await deployed.getAddress();
   return {
