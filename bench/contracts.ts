@@ -8,16 +8,12 @@
  * and 32, next to a bare reference contract (fromExternal + allowThis + store) measured in the same run.
  *
  * How it runs: the fhevm Hardhat plugin sets its mock up only inside `hardhat test` (or against a node), so this file
- * is both the command and, loaded by mocha in a child `hardhat test bench/contracts.ts`, the measurement. The child
- * writes its report to a temporary file; the command prints it.
+ * is both the command and, in a child `hardhat test`, the measurement (bench/hardhat-bench.ts).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { Contract } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import { Comparator, EXACT_PRIVACY, RecipeKind, encodeProgram, op, type Op } from "@iotdm/contracts-client";
+import { renderTable, runHardhatBenchmark } from "./hardhat-bench";
 
 const HCU_LIMIT = 20_000_000;
 const RUN_LENGTH = 10_000;
@@ -94,8 +90,6 @@ type Report = {
   ingestion: IngestionFigures[];
   targets: Record<string, number | boolean>;
 };
-
-const REPORT_FILE_ENV = "BENCH_CONTRACTS_REPORT";
 
 async function measure(): Promise<Report> {
   const hre = (await import("hardhat")).default;
@@ -247,41 +241,4 @@ function printTable(report: Report) {
   );
 }
 
-function renderTable(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
-  return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
-}
-
-const reportFile = process.env[REPORT_FILE_ENV];
-if (reportFile) {
-  // Child: loaded by mocha under `hardhat test`, with the fhevm mock set up.
-  describe("contracts benchmark", function () {
-    this.timeout(0);
-    it("measures recipe steps and ingestion", async () => {
-      writeFileSync(reportFile, JSON.stringify(await measure()));
-    });
-  });
-} else {
-  const json = process.argv.includes("--json");
-  const dir = mkdtempSync(path.join(tmpdir(), "bench-contracts-"));
-  const file = path.join(dir, "report.json");
-  const root = path.resolve(import.meta.dirname, "..");
-  const child = spawnSync(path.join(root, "node_modules", ".bin", "hardhat"), ["test", path.join("bench", "contracts.ts")], {
-    cwd: root,
-    env: { ...process.env, [REPORT_FILE_ENV]: file },
-    encoding: "utf8",
-  });
-  try {
-    if (child.status !== 0) {
-      process.stderr.write(child.stdout + child.stderr);
-      process.exitCode = 1;
-    } else {
-      const report = JSON.parse(readFileSync(file, "utf8")) as Report;
-      if (json) console.log(JSON.stringify(report, null, 2));
-      else printTable(report);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+runHardhatBenchmark({ file: "bench/contracts.ts", title: "contracts benchmark", measure, print: printTable });

@@ -15,13 +15,9 @@
  *    standard deviation and 95 % interval in the value's unit (from the exact model, @iotdm/recipes/noise-model), the
  *    HCU the noise adds per result (measured) and the extra transactions it takes.
  *
- * It runs like bench/contracts.ts: the fhevm mock exists only inside `hardhat test`, so this file is both the command
- * and, loaded by mocha in a child `hardhat test bench/privacy.ts`, the measurement.
+ * The fhevm mock exists only inside `hardhat test`, so this file is both the command and, in a child `hardhat test`,
+ * the measurement (bench/hardhat-bench.ts).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { Contract } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import {
@@ -40,6 +36,7 @@ import {
   type PrivacyParams,
 } from "@iotdm/contracts-client";
 import { noiseInterval, noiseParameters, noiseStandardDeviation } from "@iotdm/recipes/noise-model";
+import { renderTable, runHardhatBenchmark } from "./hardhat-bench";
 
 const BUCKET = 12;
 const OPS_PER_RUN = 8;
@@ -84,8 +81,6 @@ interface Report {
   privateLargeEpsilon: AttackFigures;
   noise: NoiseFigures[];
 }
-
-const REPORT_FILE_ENV = "BENCH_PRIVACY_REPORT";
 
 async function measure(): Promise<Report> {
   const hre = (await import("hardhat")).default;
@@ -273,40 +268,4 @@ function printTables(report: Report) {
   );
 }
 
-function renderTable(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
-  return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
-}
-
-const reportFile = process.env[REPORT_FILE_ENV];
-if (reportFile) {
-  describe("privacy benchmark", function () {
-    this.timeout(0);
-    it("attacks and measures the noise", async () => {
-      writeFileSync(reportFile, JSON.stringify(await measure()));
-    });
-  });
-} else {
-  const json = process.argv.includes("--json");
-  const dir = mkdtempSync(path.join(tmpdir(), "bench-privacy-"));
-  const file = path.join(dir, "report.json");
-  const root = path.resolve(import.meta.dirname, "..");
-  const child = spawnSync(path.join(root, "node_modules", ".bin", "hardhat"), ["test", path.join("bench", "privacy.ts")], {
-    cwd: root,
-    env: { ...process.env, [REPORT_FILE_ENV]: file },
-    encoding: "utf8",
-  });
-  try {
-    if (child.status !== 0) {
-      process.stderr.write(child.stdout + child.stderr);
-      process.exitCode = 1;
-    } else {
-      const report = JSON.parse(readFileSync(file, "utf8")) as Report;
-      if (json) console.log(JSON.stringify(report, null, 2));
-      else printTables(report);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+runHardhatBenchmark({ file: "bench/privacy.ts", title: "privacy benchmark", measure, print: printTables });

@@ -1,12 +1,25 @@
 import { Contract, type ContractRunner, type Signer } from "ethers";
 import { iotDataMarketAbi } from "./abi";
 import { userDecrypt, type FhevmClient } from "./fhevm";
-import { privacyFromResult, PrivacyMode, type PrivacyParams } from "./privacy";
+import { privacyFromResult, type PrivacyParams } from "./privacy";
 import { programFromResult, resultLayout, type Op, type ResultSlot } from "./program";
 
 /** The market at `address`, with its full ABI, connected to `runner` (a signer to send, a provider to read). */
 export function connectMarket(address: string, runner: ContractRunner): Contract {
   return new Contract(address, iotDataMarketAbi, runner);
+}
+
+/** What a seller fixes when creating a dataset (the Solidity `DatasetParams`, as `createDataset` takes it). */
+export interface DatasetParams {
+  name: string;
+  field: string;
+  unit: string;
+  scale: number;
+  offset: bigint;
+  pricePerPeriod: bigint;
+  periodSeconds: number;
+  bucketSize: bigint;
+  privacy: PrivacyParams;
 }
 
 /** Public metadata and counters of a dataset (`datasetInfo`). */

@@ -26,7 +26,7 @@ import { Contract, JsonRpcProvider, Network, Wallet, keccak256, type Transaction
 import { connectMarket, decodeContractError, encryptReadings, readDatasetInfo, type DatasetInfo, type FhevmClient } from "@iotdm/contracts-client";
 import { encodeReading } from "../simulator/encoding";
 import { createNetworkFhevm, type FhevmNetwork } from "../simulator/fhevm-network";
-import { isTransportError, readChainIdentity } from "../simulator/rpc";
+import { chainClock, isTransportError, readChainIdentity } from "../simulator/rpc";
 import { MAX_READINGS_PER_PROOF } from "./protocol";
 import type { InFlightBatch, QueueItem, ReadingQueue, SealedItem } from "./reading-queue";
 
@@ -381,24 +381,6 @@ export class Appender {
 
 /** Refusals about the gateway or the dataset (not registered, paused, gone), not about a device's batch: wait, keep it. */
 const APPENDER_PROBLEMS = new Set(["NotAuthorizedAppender", "DatasetIsPaused", "DatasetNotFound"]);
-
-/**
- * The chain's clock, unix seconds: the pending block's time, which the block that will carry the
- * next transaction has at least (a Hardhat node mints it with the current time even while no block
- * is being mined), else the latest block's. Never ahead of the block an append lands in.
- */
-async function chainClock(provider: JsonRpcProvider): Promise<bigint> {
-  try {
-    const pending = (await provider.send("eth_getBlockByNumber", ["pending", false])) as { timestamp?: string } | null;
-    if (pending?.timestamp) return BigInt(pending.timestamp);
-  } catch (err) {
-    if (isTransportError(err)) throw err;
-    // A node without pending blocks: the latest one below.
-  }
-  const latest = await provider.getBlock("latest");
-  if (!latest) throw new Error("the node has no latest block");
-  return BigInt(latest.timestamp);
-}
 
 /** A plain value in the dataset's encoding (clamped to what it can represent, as a saturated sensor). */
 function encode(value: number, dataset: DatasetInfo): bigint {

@@ -10,23 +10,13 @@ import {
   noisyValue,
   programFromResult,
   resultLayout,
+  type DatasetParams,
   type Op,
-  type PrivacyParams,
 } from "@iotdm/contracts-client";
 import { encode, type FixedPoint } from "../helpers/stats";
 
 /** A thermometer dataset: °C with 2 decimals from -50.00 (encoded = round(v * 100) + 5000), k = 8, exact. */
-export const THERMOMETER: {
-  name: string;
-  field: string;
-  unit: string;
-  scale: number;
-  offset: bigint;
-  pricePerPeriod: bigint;
-  periodSeconds: number;
-  bucketSize: bigint;
-  privacy: PrivacyParams;
-} = {
+export const THERMOMETER: DatasetParams = {
   name: "Greenhouse 3",
   field: "temperature",
   unit: "°C",
