@@ -91,6 +91,34 @@ describe("the benchmark figures table", () => {
     expect(figureRows({ ...reports, gateway: { ...gateway, lost: 2, targets: { lossFree: false } } }).at(-1)).toMatchObject({ value: "2 / 0", met: false });
   });
 
+  it("adds a row per number of worker processes after the worker's rows, the last saying what bounds the rate", () => {
+    const point = (workers: number, runsPerMinute: number, chainCoreShare: number) => ({
+      workers,
+      runs: 60,
+      readingsPerRun: 64,
+      seconds: 60,
+      runsPerMinute,
+      chainCoreShare,
+      workersCoreShare: 0.3,
+      machineBusyShare: 0.95,
+      stealShare: 0.01,
+    });
+    const workers = { points: [point(1, 120, 0.6), point(2, 170, 0.85), point(3, 175, 0.97)], bound: "the chain node (one process) used 97 % of a core with 3 workers: it is the bound" };
+    const withWorkers = figureRows({ ...reports, workers });
+    const at = withWorkers.findIndex((r) => r.measure.includes("worker process"));
+    expect(at).toBe(rows.findIndex((r) => r.area === "api"));
+    expect(withWorkers.slice(at, at + 3).map((r) => [r.area, r.value])).toEqual([
+      ["worker", "120"],
+      ["worker", "170"],
+      ["worker", "175"],
+    ]);
+    expect(withWorkers[at]!.measure).toContain("with 1 worker process (a relayer key each");
+    expect(withWorkers[at + 2]!.measure).toContain("with 3 worker processes");
+    expect(withWorkers[at + 2]!.measure).toContain("one chain node: 97.0 % of a core, machine 95.0 % busy");
+    expect(withWorkers[at + 2]!.measure).toContain("bound: the chain node (one process) used 97 % of a core");
+    expect(withWorkers[at]!.measure).not.toContain("bound:");
+  });
+
   it("prints the same rows as aligned text", () => {
     const text = renderText(rows).split("\n");
     expect(text).toHaveLength(rows.length + 1);

@@ -36,7 +36,7 @@ export interface BenchRun {
   stealShare: number | null;
 }
 
-/** The benchmarks' reports (`privacy` and `gateway` are absent from documents written before they existed). */
+/** The benchmarks' reports (`privacy`, `gateway` and `workers` are absent from documents written before they existed). */
 export interface BenchReports {
   contracts: Json;
   privacy?: Json;
@@ -44,6 +44,7 @@ export interface BenchReports {
   worker: Json;
   api: Json;
   gateway?: Json;
+  workers?: Json;
 }
 
 const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
@@ -175,13 +176,32 @@ function gatewayRows(report: Json): FigureRow[] {
   ];
 }
 
-/** Every figure, in the order contracts, privacy, recipes, worker, api, gateway. */
+/** Runs per minute with 1, 2, 3 worker processes (a relayer key each), and what bounds the rate. */
+function workersRows(report: Json): FigureRow[] {
+  const points = report.points as Json[];
+  return points.map((p, i) => {
+    const busy = p.machineBusyShare === null ? "" : `, machine ${pct(p.machineBusyShare)} busy`;
+    const bound = i === points.length - 1 ? `; bound: ${report.bound}` : "";
+    return {
+      area: "worker",
+      measure:
+        `completed one-step runs per minute with ${p.workers} worker process${p.workers === 1 ? "" : "es"} (a relayer key each, 4 jobs each; ${p.runs} runs, a mean over ${p.readingsPerRun} readings; ` +
+        `one chain node: ${pct(p.chainCoreShare)} of a core${busy})${bound}`,
+      value: String(p.runsPerMinute),
+      target: "",
+      met: null,
+    };
+  });
+}
+
+/** Every figure, in the order contracts, privacy, recipes, worker (and its processes), api, gateway. */
 export function figureRows(reports: BenchReports): FigureRow[] {
   return [
     ...contractRows(reports.contracts),
     ...privacyRows(reports.privacy),
     ...recipeRows(reports.recipes),
     ...workerRows(reports.worker),
+    ...(reports.workers ? workersRows(reports.workers) : []),
     ...apiRows(reports.api),
     ...(reports.gateway ? gatewayRows(reports.gateway) : []),
   ];
