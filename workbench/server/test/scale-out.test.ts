@@ -296,6 +296,8 @@ describePostgres("scaled out: three workers and two service instances on Postgre
         buyer: buyer.address,
         datasetId: dataset.id.toString(),
         programHash: reportPlan.json.programHash,
+        // The first report covers the readings from the first on, the second those appended later.
+        fromIndex: "0",
         cadence: "1",
         expiry: String(now + 3600),
         maxRuns: 2,
