@@ -1,7 +1,7 @@
 import { Contract, type ContractRunner, type Signer } from "ethers";
 import { iotDataMarketAbi } from "./abi";
 import { userDecrypt, type FhevmClient } from "./fhevm";
-import { privacyFromResult, type PrivacyParams } from "./privacy";
+import { isPrivate, privacyFromResult, type PrivacyParams } from "./privacy";
 import { programFromResult, resultLayout, type Op, type ResultSlot } from "./program";
 
 /** The market at `address`, with its full ABI, connected to `runner` (a signer to send, a provider to read). */
@@ -22,24 +22,15 @@ export interface DatasetParams {
   privacy: PrivacyParams;
 }
 
-/** Public metadata and counters of a dataset (`datasetInfo`). */
-export interface DatasetInfo {
+/** Public metadata and counters of a dataset (`datasetInfo`): its parameters and what happened since. */
+export interface DatasetInfo extends DatasetParams {
   seller: string;
-  name: string;
-  field: string;
-  unit: string;
-  scale: number;
-  offset: bigint;
-  pricePerPeriod: bigint;
-  periodSeconds: number;
-  bucketSize: bigint;
   approvedKinds: number;
   paused: boolean;
   readingCount: bigint;
   lastTimestamp: bigint;
   /** The smallest k the dataset ever had: every k it may take is a multiple or divisor of it. */
   minBucketSize: bigint;
-  privacy: PrivacyParams;
   /** First reading a private run may read (the reading count when the dataset last became private). */
   privateFrom: bigint;
 }
@@ -111,6 +102,17 @@ export async function readRunInfo(market: Contract, runId: bigint): Promise<RunI
 export async function readRunProgram(market: Contract, runId: bigint): Promise<Op[]> {
   const { programHash } = await readRunInfo(market, runId);
   return programFromResult(await market.program(programHash));
+}
+
+/**
+ * Where the contract starts a scheduled window (`_scheduledStart`): `from` (the authorization's `fromIndex` before its
+ * first run, then where the previous window ended) moved up to `privateFrom` on a private dataset and rounded up to the
+ * dataset's current k.
+ */
+export function scheduledWindowStart(dataset: Pick<DatasetInfo, "bucketSize" | "privacy" | "privateFrom">, from: bigint): bigint {
+  const start = isPrivate(dataset.privacy) && from < dataset.privateFrom ? dataset.privateFrom : from;
+  const k = dataset.bucketSize;
+  return ((start + k - 1n) / k) * k;
 }
 
 /** Whether a run's results are noised (it ran on a private dataset). */

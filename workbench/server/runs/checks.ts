@@ -1,4 +1,4 @@
-import { type DatasetInfo, errorMessages, isPrivate } from "@iotdm/contracts-client";
+import { type DatasetInfo, errorMessages, scheduledWindowStart } from "@iotdm/contracts-client";
 import type { MarketChain } from "../chain/market-chain";
 import { createError } from "../errors";
 import { kindsOfMask, listKinds } from "../shared/recipe-kinds";
@@ -61,16 +61,6 @@ function args(...values: bigint[]) {
 }
 
 /**
- * Where the contract starts a standing authorization's first window: its `fromIndex` moved up to
- * `privateFrom` on a private dataset and rounded up to the dataset's k (the contract's rule for
- * every scheduled window; later ones start where the previous ended).
- */
-export function scheduledStart(info: Pick<DatasetInfo, "bucketSize" | "privacy" | "privateFrom">, from: bigint): bigint {
-  const start = isPrivate(info.privacy) && from < info.privateFrom ? info.privateFrom : from;
-  return ((start + info.bucketSize - 1n) / info.bucketSize) * info.bucketSize;
-}
-
-/**
  * Why a standing authorization's `fromIndex` cannot start a schedule, in words, or undefined. It
  * must name a reading that exists (reports cover the readings from there on; the UI signs the
  * start of the bucket being filled), and the first report, from there to the readings now, must
@@ -81,7 +71,7 @@ export function scheduleStartProblem(options: { fromIndex: bigint; info: Pick<Da
   if (fromIndex > info.readingCount) {
     return `it starts at reading ${fromIndex}, after the ${info.readingCount} readings appended so far; sign it from a reading that exists (reports cover the readings from there on).`;
   }
-  const start = scheduledStart(info, fromIndex);
+  const start = scheduledWindowStart(info, fromIndex);
   const length = (info.readingCount / info.bucketSize) * info.bucketSize - start;
   if (length > BigInt(MAX_WINDOW)) return errorMessages.WindowTooLong(args(length, BigInt(MAX_WINDOW)));
   return undefined;

@@ -1,5 +1,11 @@
 import { getAddress } from "ethers";
-import { checkRunRequestSignature, checkStandingAuthorizationSignature, runRequestDigest, standingAuthorizationDigest } from "@iotdm/contracts-client";
+import {
+  checkRunRequestSignature,
+  checkStandingAuthorizationSignature,
+  runRequestDigest,
+  scheduledWindowStart,
+  standingAuthorizationDigest,
+} from "@iotdm/contracts-client";
 import type { RunRequestJson, StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
 import { chainCall, type MarketChain } from "../chain/market-chain";
 import { domainOf, type MarketDeployment } from "../chain/market-deployment";
@@ -7,7 +13,7 @@ import { createError, type ErrorCode } from "../errors";
 import type { RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling";
 import type { Store } from "../store/store";
 import { recipeInvalid } from "../templates/model";
-import { requireAccess, requireApproved, requireOpenDataset, scheduledStart, scheduleStartProblem, windowProblem } from "./checks";
+import { requireAccess, requireApproved, requireOpenDataset, scheduleStartProblem, windowProblem } from "./checks";
 
 /**
  * The one validation pipeline of a signed recipe: a run request (`POST /api/runs`) or a standing
@@ -176,7 +182,7 @@ export async function checkSignedRecipe<Existing>(
   requireApproved({ datasetId: input.datasetId, approvedMask: info.approvedKinds, requiredKinds: planned.requiredKinds });
   if (await chain.isNonceUsed(buyer, BigInt(signed.nonce))) throw createError(codes.nonceUsed, { params: { nonce: signed.nonce, buyer } });
   const firstWindowStart =
-    consent.kind === "run" ? Number(consent.request.fromIndex) : Number(scheduledStart(info, BigInt(consent.authorization.fromIndex)));
+    consent.kind === "run" ? Number(consent.request.fromIndex) : Number(scheduledWindowStart(info, BigInt(consent.authorization.fromIndex)));
   return { existing: undefined, digest, deployment, buyer, planned, firstWindowStart };
 }
 

@@ -9,7 +9,6 @@ import {
   checkStandingAuthorizationSignature,
   connectMarket,
   iotDataMarketAbi,
-  isPrivate,
   programFromResult,
   readDatasetInfo,
   readRunInfo,
@@ -184,18 +183,6 @@ export class MarketGateway {
   /** The program stored under `programHash` (every started run stores its program). */
   async program(programHash: string): Promise<ProgramOp[]> {
     return programFromResult(await this.#contract.program(programHash));
-  }
-
-  /**
-   * Where the contract requires the next scheduled window of an authorization to start: `from` (the
-   * authorization's `fromIndex` before its first run, then where the previous window ended), moved
-   * up to `privateFrom` on a private dataset and rounded up to the dataset's current k (the
-   * contract's `_scheduledStart`).
-   */
-  static scheduledStart(dataset: Pick<DatasetView, "bucketSize" | "privacy" | "privateFrom">, from: bigint): bigint {
-    const start = isPrivate(dataset.privacy) && from < dataset.privateFrom ? dataset.privateFrom : from;
-    const k = dataset.bucketSize;
-    return ((start + k - 1n) / k) * k;
   }
 
   /** On-chain state of the standing authorization with EIP-712 digest `digest`. */

@@ -17,7 +17,8 @@
  * the schedule. One tick works on a schedule at a time (a lease in Redis).
  */
 import { DelayedError, WaitingError } from "bullmq";
-import { MarketGateway, type ProgramOp } from "../chain/market-gateway";
+import { scheduledWindowStart } from "@iotdm/contracts-client";
+import type { ProgramOp } from "../chain/market-gateway";
 import { failureOf, RunRejectedError } from "../errors";
 import type { ReportAttempt, ReportJobData, ReportResult, RunProgress, RunState, ScheduleRecord, SkippedReport } from "../job-schemas";
 import type { RunQueue } from "../queues";
@@ -179,7 +180,7 @@ class ReportTick {
     // The contract fixes where each window starts: the authorization's fromIndex for the first,
     // where the previous one ended for the others, rounded up to the current k (and to where
     // private runs may start). The report covers the readings from there to the last whole bucket.
-    const start = MarketGateway.scheduledStart(dataset, chain.runs > 0 ? chain.nextFromIndex : BigInt(authorization.fromIndex));
+    const start = scheduledWindowStart(dataset, chain.runs > 0 ? chain.nextFromIndex : BigInt(authorization.fromIndex));
     if (start + dataset.bucketSize > dataset.readingCount) {
       return this.skip(
         `the next report starts at reading ${start} and needs a whole bucket of ${dataset.bucketSize} readings from there; the dataset has ${dataset.readingCount}`,
