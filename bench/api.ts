@@ -13,6 +13,7 @@
  * running one (whose catalogue is whatever its chain holds). `--profile <dir>` writes a CPU profile
  * of the server it starts.
  */
+import { EXACT_PRIVACY } from "@iotdm/contracts-client";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -341,6 +342,8 @@ async function seedCatalogue(file: string): Promise<void> {
             lastTimestamp: 1_700_000_000 + 11_519 * 300,
             approvedMask: 0b1101111111,
             pausedBlock: null,
+            privacy: EXACT_PRIVACY,
+            privateFrom: 0,
             createdBlock: i,
             updatedBlock: i,
           },

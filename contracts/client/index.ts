@@ -7,6 +7,7 @@
 export { iotDataMarketAbi } from "./abi";
 export * from "./program";
 export * from "./privacy";
+export * from "./privacy-words";
 export * from "./eip712";
 export * from "./signatures";
 export * from "./errors";

@@ -1,11 +1,13 @@
 /**
- * The market's signed structs as they travel in JSON (the browser's request body, the service's
- * store, the worker's job data): one zod schema each, which the service validates with, the worker
- * parses job data with and the UI takes its types from. Integers that may exceed 2^53 (uint256
- * ids, uint64 indices, nonces) travel as decimal strings.
+ * The market's signed structs and a dataset's privacy setting as they travel in JSON (the browser's
+ * request body, the service's store and responses, the worker's job data): one zod schema each,
+ * which the service validates with, the worker parses job data with and the UI takes its types
+ * from. Integers that may exceed 2^53 (uint256 ids, uint64 indices, nonces) travel as decimal strings.
  */
 import { z } from "zod";
 import type { RunRequest, StandingAuthorization } from "./eip712";
+import { EXACT_PRIVACY, isPrivate, PrivacyMode, type PrivacyParams } from "./privacy";
+import { describePrivacy, type PrivacySubject } from "./privacy-words";
 
 const MAX_UINT64 = (1n << 64n) - 1n;
 const MAX_UINT256 = (1n << 256n) - 1n;
@@ -88,5 +90,59 @@ export function standingAuthorizationFromJson(json: StandingAuthorizationJson): 
     expiry: BigInt(json.expiry),
     maxRuns: json.maxRuns,
     nonce: BigInt(json.nonce),
+  };
+}
+
+const epsilon = (what: string) =>
+  z.number().int().nonnegative().meta({ description: `${what}, in thousandths of ε (1000 = ε 1) as the contract counts it` });
+const protects = z.string().meta({ description: "What the setting protects, in one sentence a buyer or seller understands" });
+
+/** A dataset's privacy setting (the contract's `PrivacyParams` and `privateFrom`), with what it protects in words. */
+export const privacySettingJson = z.discriminatedUnion("mode", [
+  z.object({
+    mode: z.literal("exact").meta({ description: "Exact results: a paying buyer can learn the values of each k-reading bucket" }),
+    protects,
+  }),
+  z.object({
+    mode: z.literal("private").meta({ description: "Clamped readings, encrypted noise on every result, an ε budget per buyer" }),
+    lowerBound: z.string().meta({ description: "Readings are clamped into [lowerBound, upperBound], encoded units, decimal" }),
+    upperBound: z.string().meta({ description: "Encoded units, decimal" }),
+    budget: epsilon("The most ε all of one buyer's runs may spend on any one reading"),
+    minEpsilon: epsilon("The smallest ε one statistic may spend"),
+    maxEpsilon: epsilon("The largest ε one statistic may spend"),
+    privateFrom: z.number().int().nonnegative().meta({ description: "The first reading the setting covers (earlier ones were released exactly)" }),
+    protects,
+  }),
+]);
+/** A privacy setting in JSON. */
+export type PrivacySettingJson = z.infer<typeof privacySettingJson>;
+
+/** A dataset's setting in JSON, with its sentence. */
+export function privacySettingToJson(subject: PrivacySubject & { privateFrom: number }): PrivacySettingJson {
+  const { privacy } = subject;
+  const sentence = describePrivacy(subject);
+  if (!isPrivate(privacy)) return { mode: "exact", protects: sentence };
+  return {
+    mode: "private",
+    lowerBound: privacy.lowerBound.toString(),
+    upperBound: privacy.upperBound.toString(),
+    budget: privacy.budget,
+    minEpsilon: privacy.minEpsilon,
+    maxEpsilon: privacy.maxEpsilon,
+    privateFrom: subject.privateFrom,
+    protects: sentence,
+  };
+}
+
+/** The `PrivacyParams` a JSON setting stands for. */
+export function privacySettingFromJson(json: PrivacySettingJson): PrivacyParams {
+  if (json.mode === "exact") return EXACT_PRIVACY;
+  return {
+    mode: PrivacyMode.PRIVATE,
+    lowerBound: BigInt(json.lowerBound),
+    upperBound: BigInt(json.upperBound),
+    budget: json.budget,
+    minEpsilon: json.minEpsilon,
+    maxEpsilon: json.maxEpsilon,
   };
 }

@@ -1,8 +1,12 @@
 import { z } from "zod";
+import { privacySettingJson } from "@iotdm/contracts-client/wire";
 import { Address, AddressOutput, DatasetId, pageOf, pageQuery } from "../shared/schemas";
 import { RECIPE_KIND_NAMES } from "../shared/recipe-kinds";
 
 const RecipeKindName = z.enum(RECIPE_KIND_NAMES);
+
+/** A dataset's privacy setting as the chain last announced it (PrivacyChanged). */
+export const DatasetPrivacy = privacySettingJson.meta({ id: "DatasetPrivacy" });
 
 /** A dataset as the catalogue shows it: the chain's public metadata, indexed, and the caller's access. */
 export const Dataset = z
@@ -23,6 +27,7 @@ export const Dataset = z
     approvedMask: z.number().int().meta({ description: "Bit i set: recipe kind i approved" }),
     approvedKinds: z.array(RecipeKindName).meta({ description: "The approved recipe types, by name" }),
     paused: z.boolean(),
+    privacy: DatasetPrivacy,
     accessExpiresAt: z
       .number()
       .int()

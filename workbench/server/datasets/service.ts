@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { privacySettingToJson } from "@iotdm/contracts-client/wire";
 import { createError } from "../errors";
 import { kindsOfMask, maskOfKinds } from "../shared/recipe-kinds";
 import type { DatasetAccessRecord, DatasetRecord, Page } from "../store/records";
@@ -80,8 +81,10 @@ export function toDataset(dataset: DatasetRecord, access: DatasetAccessRecord | 
     approvedMask: dataset.approvedMask,
     approvedKinds: kindsOfMask(dataset.approvedMask),
     paused: dataset.pausedBlock !== null,
+    privacy: privacySettingToJson(dataset),
     accessExpiresAt: access?.expiresAt ?? null,
     createdBlock: dataset.createdBlock,
     updatedBlock: dataset.updatedBlock,
   };
 }
+

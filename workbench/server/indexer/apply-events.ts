@@ -1,3 +1,4 @@
+import { EXACT_PRIVACY } from "@iotdm/contracts-client";
 import type { DatasetInput } from "../store/repositories/dataset-repository";
 import type { ScheduleRecord } from "../store/records";
 import type { Repositories } from "../store/store";
@@ -55,6 +56,9 @@ export async function applyEvents(tx: Repositories, events: readonly IndexedEven
         lastTimestamp: null,
         approvedMask: 0,
         pausedBlock: null,
+        // The contract announces the setting with PrivacyChanged right after DatasetCreated.
+        privacy: EXACT_PRIVACY,
+        privateFrom: 0,
         createdBlock: event.blockNumber,
         updatedBlock: event.blockNumber,
       });
@@ -74,6 +78,10 @@ export async function applyEvents(tx: Repositories, events: readonly IndexedEven
         break;
       case "BucketSizeChanged":
         row.k = event.k;
+        break;
+      case "PrivacyChanged":
+        row.privacy = event.privacy;
+        row.privateFrom = event.privateFrom;
         break;
       case "DatasetPaused":
         row.pausedBlock = event.blockNumber;

@@ -1,5 +1,5 @@
 import { Interface, type Log } from "ethers";
-import { iotDataMarketAbi } from "@iotdm/contracts-client";
+import { iotDataMarketAbi, privacyFromResult, type PrivacyParams } from "@iotdm/contracts-client";
 
 /** The market's events the catalogue follows, decoded into plain values. */
 export type MarketEvent =
@@ -18,6 +18,7 @@ export type MarketEvent =
     }
   | { type: "PriceChanged"; datasetId: string; priceWei: string }
   | { type: "BucketSizeChanged"; datasetId: string; k: number }
+  | { type: "PrivacyChanged"; datasetId: string; privacy: PrivacyParams; privateFrom: number }
   | { type: "DatasetPaused"; datasetId: string }
   | { type: "DatasetUnpaused"; datasetId: string }
   | { type: "ApprovedKindsChanged"; datasetId: string; approvedMask: number }
@@ -35,6 +36,7 @@ export const FOLLOWED_TOPICS: string[] = [
   "DatasetCreated",
   "PriceChanged",
   "BucketSizeChanged",
+  "PrivacyChanged",
   "DatasetPaused",
   "DatasetUnpaused",
   "ApprovedKindsChanged",
@@ -76,6 +78,14 @@ export function decodeMarketLog(log: Log): IndexedEvent | undefined {
       return { type: "PriceChanged", datasetId: a.datasetId.toString(), priceWei: a.pricePerPeriod.toString(), ...where };
     case "BucketSizeChanged":
       return { type: "BucketSizeChanged", datasetId: a.datasetId.toString(), k: int(a.bucketSize), ...where };
+    case "PrivacyChanged":
+      return {
+        type: "PrivacyChanged",
+        datasetId: a.datasetId.toString(),
+        privacy: privacyFromResult(a.privacy),
+        privateFrom: int(a.privateFrom),
+        ...where,
+      };
     case "DatasetPaused":
     case "DatasetUnpaused":
       return { type: parsed.name, datasetId: a.datasetId.toString(), ...where };

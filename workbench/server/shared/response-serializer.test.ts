@@ -73,6 +73,7 @@ describe("responseSerializerCompiler", () => {
       approvedMask: 3,
       approvedKinds: ["SUM", "MEAN"] as z.output<typeof Dataset>["approvedKinds"],
       paused: false,
+      privacy: { mode: "exact", protects: "Exact results: a determined buyer who paid can learn the values of each 12-reading bucket, not their order." },
       accessExpiresAt: 1_800_000_000,
       createdBlock: 4,
       updatedBlock: 9,

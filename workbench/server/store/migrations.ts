@@ -280,6 +280,32 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable("schedule_attempts").execute();
     },
   },
+  "0004-dataset-privacy": {
+    async up(db: Kysely<any>) {
+      // Each dataset's privacy setting (PrivacyChanged), exact by default as the contract's is.
+      const columns = [
+        ["privacy_mode", "integer", 0],
+        ["privacy_lower_bound", "text", "0"],
+        ["privacy_upper_bound", "text", "0"],
+        ["privacy_budget", "integer", 0],
+        ["privacy_min_epsilon", "integer", 0],
+        ["privacy_max_epsilon", "integer", 0],
+        ["private_from", "bigint", 0],
+      ] as const;
+      for (const [name, type, initial] of columns) {
+        await db.schema.alterTable("datasets").addColumn(name, type, (c) => c.notNull().defaultTo(initial)).execute();
+      }
+      // The rows already indexed lack their PrivacyChanged events: index the chain again from its
+      // first block (applying events again is idempotent) so that no private dataset reads exact.
+      await db.updateTable("indexer_state").set({ last_indexed_block: -1 }).execute();
+    },
+
+    async down(db: Kysely<unknown>) {
+      for (const column of ["private_from", "privacy_max_epsilon", "privacy_min_epsilon", "privacy_budget", "privacy_upper_bound", "privacy_lower_bound", "privacy_mode"]) {
+        await db.schema.alterTable("datasets").dropColumn(column).execute();
+      }
+    },
+  },
 };
 
 /** Runs every pending migration; throws if one fails (the failed migration's transaction is rolled back). */

@@ -3,6 +3,8 @@
  * integers that may exceed 2^53 as decimal strings). The repositories map table rows to these.
  */
 
+import type { PrivacyParams } from "@iotdm/contracts-client";
+
 /** A page of a longer list. */
 export interface Page<T> {
   items: T[];
@@ -213,6 +215,10 @@ export interface DatasetRecord {
   approvedMask: number;
   /** The block it was paused in; null while not paused. */
   pausedBlock: number | null;
+  /** The privacy setting the chain last announced (PrivacyChanged); exact until then. */
+  privacy: PrivacyParams;
+  /** The first reading a private setting covers (readings before it were released exactly). */
+  privateFrom: number;
   createdBlock: number;
   updatedBlock: number;
   updatedAt: string;

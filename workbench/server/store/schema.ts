@@ -212,6 +212,15 @@ export interface DatasetsTable {
   approved_mask: number;
   /** The block the dataset was paused in; null while it is not paused. */
   paused_block: number | null;
+  /** The contract's PrivacyParams: mode 0 exact, 1 private; bounds in encoded units (decimal); ε in thousandths. */
+  privacy_mode: number;
+  privacy_lower_bound: string;
+  privacy_upper_bound: string;
+  privacy_budget: number;
+  privacy_min_epsilon: number;
+  privacy_max_epsilon: number;
+  /** The first reading index the private setting covers. */
+  private_from: number;
   created_block: number;
   updated_block: number;
   updated_at: string;

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { signStandingAuthorization, standingAuthorizationDigest } from "@iotdm/contracts-client";
+import { encodePrivacy, PrivacyMode, signStandingAuthorization, standingAuthorizationDigest } from "@iotdm/contracts-client";
 import type { App } from "../app";
 import { domainOf } from "../chain/market-deployment";
 import type { Store } from "../store/store";
@@ -74,6 +74,7 @@ describeEachBackend("chain indexer", (backend) => {
       lastTimestamp: 1_700_000_000 + 39 * 60,
       approvedKinds: ["COUNT", "SUM", "MEAN", "MIN", "MAX", "COUNT_IF", "SUM_IF", "VARIANCE", "ALERT"],
       paused: false,
+      privacy: { mode: "exact", protects: "Exact results: a determined buyer who paid can learn the values of each 8-reading bucket, not their order." },
       accessExpiresAt: expiry,
     });
     expect(page.items[1]).toMatchObject({ id: office.id.toString(), paused: true, approvedKinds: ["COUNT"], accessExpiresAt: null, readingCount: 0 });
@@ -102,6 +103,9 @@ describeEachBackend("chain indexer", (backend) => {
     await (await seller.unpauseDataset(office.id)).wait();
     await (await seller.approveRecipeKinds(office.id, 0b110)).wait();
     await fixture.appendReadings(greenhouse, temperatures(8, 40), { stepSeconds: 60 });
+    // From the next reading on, greenhouse results are private: −40 °C to 60 °C, ε 0.1 to 2, budget ε 4.
+    const privacy = { mode: PrivacyMode.PRIVATE, lowerBound: 1000n, upperBound: 11000n, budget: 4000, minEpsilon: 100, maxEpsilon: 2000 };
+    await (await seller.setPrivacy(greenhouse.id, encodePrivacy(privacy))).wait();
 
     // Not polling, so that every range it writes is seen: whenCaughtUp drives the passes.
     const restarted = await start({ INDEXER_ENABLED: "false" });
@@ -122,6 +126,17 @@ describeEachBackend("chain indexer", (backend) => {
     expect(status.lastIndexedBlock).toBe(await fixture.provider.getBlockNumber());
     expect(await store.datasets.get(office.id.toString())).toMatchObject({ pausedBlock: null, approvedMask: 0b111 });
     expect(await store.datasets.get(greenhouse.id.toString())).toMatchObject({ readingCount: 48, lastTimestamp: greenhouse.timestamps.at(-1) });
+    expect((await restarted.inject({ method: "GET", url: `/api/datasets/${greenhouse.id}` })).json().privacy).toEqual({
+      mode: "private",
+      lowerBound: "1000",
+      upperBound: "11000",
+      budget: 4000,
+      minEpsilon: 100,
+      maxEpsilon: 2000,
+      privateFrom: 48,
+      protects:
+        "Private results: readings are clamped to −40 °C to 60 °C and every result carries encrypted noise (ε 0.1 to ε 2 per statistic); each buyer may spend at most ε 4 on any one reading over all of their runs.",
+    });
     expect(await store.datasets.readingTimestamps(greenhouse.id.toString())).toEqual(greenhouse.timestamps);
   });
 

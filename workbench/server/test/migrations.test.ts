@@ -38,4 +38,17 @@ describeEachBackend("migrations", (backend) => {
     }
     for (const table of TABLES) expect(await tableExists(store, table), table).toBe(false);
   });
+
+  it("has a store indexed before datasets had a privacy setting index the chain again, so no private dataset reads exact", async () => {
+    opened = await backend.open({ migrate: false });
+    const { store } = opened;
+    const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
+    expect((await migrator.migrateTo("0003-schedule-attempts")).error).toBeUndefined();
+    const at = new Date();
+    await store.indexer.save({ key: "31337:0xmarket", chainId: 31337, genesisHash: "0xgenesis", lastIndexedBlock: 812 }, at);
+
+    await migrateToLatest(store.db);
+
+    expect(await store.indexer.list()).toEqual([expect.objectContaining({ key: "31337:0xmarket", lastIndexedBlock: -1 })]);
+  });
 });

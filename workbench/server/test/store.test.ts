@@ -1,3 +1,4 @@
+import { EXACT_PRIVACY } from "@iotdm/contracts-client";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { NewRun } from "../store/repositories/run-repository";
@@ -468,6 +469,8 @@ describeEachBackend("store", (backend) => {
       lastTimestamp: 1_700_003_600,
       approvedMask: 0b1000000111,
       pausedBlock: null,
+      privacy: EXACT_PRIVACY,
+      privateFrom: 0,
       createdBlock: 5_000_000_000,
       updatedBlock: 5_000_000_001,
     });

@@ -1,3 +1,4 @@
+import { EXACT_PRIVACY } from "@iotdm/contracts-client";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listTemplates } from "@iotdm/recipes";
@@ -36,6 +37,8 @@ const indexedDataset = (id: string, field: string): DatasetInput => ({
   lastTimestamp: null,
   approvedMask: 0b1111111111,
   pausedBlock: null,
+  privacy: EXACT_PRIVACY,
+  privateFrom: 0,
   createdBlock: 1,
   updatedBlock: 1,
 });

@@ -1,3 +1,4 @@
+import { EXACT_PRIVACY } from "@iotdm/contracts-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../app";
 const ANONYMOUS_CHECK_LIMITS = { sourceLength: 4096, perMinute: 30 };
@@ -29,6 +30,8 @@ const GREENHOUSE = {
   lastTimestamp: 1_700_014_100,
   approvedMask: 0b1111111111,
   pausedBlock: null,
+  privacy: EXACT_PRIVACY,
+  privateFrom: 0,
   createdBlock: 1,
   updatedBlock: 2,
 };

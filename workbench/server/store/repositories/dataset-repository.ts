@@ -1,4 +1,5 @@
 import { sql, type Selectable, type SqlBool } from "kysely";
+import type { PrivacyMode } from "@iotdm/contracts-client";
 import type { Db } from "../db";
 import type { DatasetAccessRecord, DatasetRecord, Page, PageRequest } from "../records";
 import type { DatasetsTable } from "../schema";
@@ -47,6 +48,13 @@ export class DatasetRepository {
       last_timestamp: dataset.lastTimestamp,
       approved_mask: dataset.approvedMask,
       paused_block: dataset.pausedBlock,
+      privacy_mode: dataset.privacy.mode,
+      privacy_lower_bound: dataset.privacy.lowerBound.toString(),
+      privacy_upper_bound: dataset.privacy.upperBound.toString(),
+      privacy_budget: dataset.privacy.budget,
+      privacy_min_epsilon: dataset.privacy.minEpsilon,
+      privacy_max_epsilon: dataset.privacy.maxEpsilon,
+      private_from: dataset.privateFrom,
       created_block: dataset.createdBlock,
       updated_block: dataset.updatedBlock,
       updated_at: at.toISOString(),
@@ -230,6 +238,15 @@ function toDataset(row: Selectable<DatasetsTable>): DatasetRecord {
     lastTimestamp: row.last_timestamp === null ? null : Number(row.last_timestamp),
     approvedMask: Number(row.approved_mask),
     pausedBlock: row.paused_block === null ? null : Number(row.paused_block),
+    privacy: {
+      mode: Number(row.privacy_mode) as PrivacyMode,
+      lowerBound: BigInt(row.privacy_lower_bound),
+      upperBound: BigInt(row.privacy_upper_bound),
+      budget: Number(row.privacy_budget),
+      minEpsilon: Number(row.privacy_min_epsilon),
+      maxEpsilon: Number(row.privacy_max_epsilon),
+    },
+    privateFrom: Number(row.private_from),
     createdBlock: Number(row.created_block),
     updatedBlock: Number(row.updated_block),
     updatedAt: row.updated_at,

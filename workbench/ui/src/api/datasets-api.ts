@@ -8,6 +8,7 @@
  * caller's access expiry. Integers beyond 2^53 travel as decimal strings.
  */
 import type { PrivacyParams } from "@iotdm/contracts-client";
+import { privacySettingFromJson, type PrivacySettingJson } from "@iotdm/contracts-client/wire";
 import { kindsFromMask, type RecipeKindName } from "../lib/recipes";
 import { request, type Page } from "./http";
 
@@ -46,19 +47,27 @@ export interface DatasetDto {
   earningsWei?: string;
   /** Free text the seller wrote, if any. */
   description?: string;
+  /** Exact or private, as the service indexed it (absent in a record built from the chain). */
+  privacy?: PrivacySettingJson;
 }
 
 /** A dataset with its approvals as kind names. */
-export interface Dataset extends DatasetDto {
+export interface Dataset extends Omit<DatasetDto, "privacy"> {
   field: string;
   approvedKinds: RecipeKindName[];
-  /** Exact or private, read from the chain (the service's index does not carry it); absent when the chain did not answer. */
+  /** Exact or private, as the service indexed it or the chain says now; absent when neither told. */
   privacy?: PrivacyParams;
 }
 
 /** Normalises what the service sends. */
 export function toDataset(dto: DatasetDto): Dataset {
-  return { ...dto, field: dto.field ?? "value", approvedKinds: dto.approvedKinds ?? kindsFromMask(dto.approvedMask) };
+  const { privacy, ...rest } = dto;
+  return {
+    ...rest,
+    field: dto.field ?? "value",
+    approvedKinds: dto.approvedKinds ?? kindsFromMask(dto.approvedMask),
+    privacy: privacy && privacySettingFromJson(privacy),
+  };
 }
 
 /** Filters of the catalogue. */

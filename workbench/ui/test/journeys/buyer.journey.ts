@@ -87,6 +87,8 @@ describe("buyer: purchase, recipe diagnostics, run and decrypt", () => {
     const card = page.getByRole("link", { name: "greenhouse, dataset 1" });
     await expect.poll(() => card.isVisible(), { timeout: 15_000 }).toBe(true);
     await expect.poll(() => page.getByRole("link", { name: "office humidity, dataset 2" }).isVisible()).toBe(true);
+    // Each card names the dataset's privacy mode (from the service's catalogue).
+    await expect.poll(() => page.getByTestId("catalogue-privacy").allTextContents()).toEqual(["Exact", "Exact"]);
     await tab.screenshot("20-catalogue");
     await page.getByRole("combobox", { name: "Allows" }).selectOption("HISTOGRAM");
     await expect.poll(() => card.isVisible()).toBe(false);

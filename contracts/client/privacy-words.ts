@@ -1,9 +1,9 @@
 /**
- * A dataset's privacy mode in words, the one wording the seller console and the buyer's dataset
- * page share: what a determined buyer who paid can learn from an exact dataset, and what protects
- * a private one (issue 18). Pure, from the chain's `PrivacyParams`.
+ * A dataset's privacy mode in words, the one wording the catalogue API, the seller console and the
+ * buyer's dataset page share: what a determined buyer who paid can learn from an exact dataset, and
+ * what protects a private one. Pure, from the chain's `PrivacyParams`.
  */
-import { PrivacyMode, type PrivacyParams } from "@iotdm/contracts-client";
+import { PrivacyMode, type PrivacyParams } from "./privacy";
 
 /** What the wording needs of a dataset: its mode, k and value encoding. */
 export interface PrivacySubject {
