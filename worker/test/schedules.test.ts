@@ -7,6 +7,7 @@ import { Wallet } from "ethers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ReportJobData, ReportResult } from "../src/job-schemas";
 import { createLogger } from "../src/logger";
+import { createRunQueue } from "../src/queues";
 import { createRunWorker, type ProcessorContext, type Processors, type RunWorker } from "../src/run-worker";
 import { signStandingAuthorization } from "./support/consent";
 import { openTestQueue, type TestQueue } from "./support/redis-queue";
@@ -113,6 +114,28 @@ describe("recurring reports (stand-in processor)", () => {
     expect(await q.runs.listSchedules()).toHaveLength(1);
     const scheduler = await q.runs.queue.getJobScheduler(first.id);
     expect(scheduler).toMatchObject({ pattern: "0 7 * * *", tz: "Europe/Paris" });
+  });
+
+  it("keeps one job scheduler and one pending tick when several service instances restore a schedule at once", async () => {
+    // Four instances' queues on one Redis, each restoring at its start a schedule that Redis lost.
+    const signed = await signStandingAuthorization({ market, buyer });
+    const input = { market, ...signed, recipe, repeat: { every: 60_000 } };
+    const instances = [q.runs, ...[1, 2, 3].map(() => createRunQueue({ name: q.name, prefix: q.prefix }))];
+    try {
+      const outcomes = await Promise.all(instances.map((runs) => runs.reconcileSchedule(input, "active")));
+      const id = outcomes[0]!.view.id;
+      expect(outcomes.some((outcome) => outcome.repaired.includes("scheduler"))).toBe(true);
+      expect((await q.runs.queue.getJobSchedulers()).map((scheduler) => scheduler.key)).toEqual([id]);
+      const pending = await q.runs.queue.getJobs(["wait", "delayed", "prioritized"]);
+      expect(pending.filter((job) => job.name === "report").map((job) => job.data)).toEqual([{ kind: "report", scheduleId: id }]);
+
+      // Later passes (every minute, on each instance) leave it as it is.
+      await Promise.all(instances.map((runs) => runs.reconcileSchedule(input, "active")));
+      expect(await q.runs.queue.getJobSchedulers()).toHaveLength(1);
+      expect((await q.runs.queue.getJobs(["wait", "delayed", "prioritized"])).filter((job) => job.name === "report")).toHaveLength(1);
+    } finally {
+      await Promise.all(instances.slice(1).map((runs) => runs.close()));
+    }
   });
 
   it("stops ticking while paused and continues after resume", async () => {

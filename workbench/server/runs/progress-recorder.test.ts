@@ -1,7 +1,8 @@
 /**
  * Two service instances' recorders over one store, each with its own event bus (its own open
  * streams): whichever instance records a queue event first, the other's streams hear it too —
- * running, each step, done or failed. (The race itself, with real processes, is in
+ * running, each step, done or failed — even when one instance ended the run before the other
+ * heard its steps. (The race itself, with real processes, is in
  * test/scale-out.test.ts.)
  */
 import { randomUUID } from "node:crypto";
@@ -87,6 +88,49 @@ describe("run progress recorded by two service instances", () => {
       expect(shown.at(-1)!.data).toMatchObject({ id: run.id, status: "done", resultHandles: result.handles });
     }
     expect((await store.runs.get(run.id))!.status).toBe("done");
+  });
+
+  it("tells an instance's streams the running, each step and the end when another instance ended the run before it heard them", async () => {
+    const [first, second] = instances as [(typeof instances)[0], (typeof instances)[0]];
+    const { run, digest } = await queuedRun();
+    const step = { phase: "stepping" as const, step: 1, of: 1, txHash: `0x${"11".repeat(32)}`, runId: "7" };
+    const result = { runId: "7", handles: [`0x${"22".repeat(32)}`], txHashes: [`0x${"33".repeat(32)}`, step.txHash], steps: 1 } as unknown as RunResult;
+    // The first instance hears the step and the end before the second hears either.
+    await first.recorder.onProgress(digest, step);
+    await first.recorder.onCompleted(digest, result);
+    await second.recorder.onProgress(digest, step);
+    await second.recorder.onCompleted(digest, result);
+
+    for (const instance of [first, second]) {
+      const shown = shownByStream(instance.heard);
+      expect(shown.map((event) => [event.type, event.ordinal])).toEqual([
+        ["running", 1],
+        ["step", 2],
+        ["done", Number.MAX_SAFE_INTEGER],
+      ]);
+      expect(shown[1]!.data).toMatchObject({ runId: run.id, step: 1, of: 1, txHash: step.txHash });
+      expect(shown.at(-1)!.data).toMatchObject({ id: run.id, status: "done", resultHandles: result.handles });
+    }
+  });
+
+  it("tells an instance's streams the running, each step and the failure when another instance failed the run before it heard them", async () => {
+    const [first, second] = instances as [(typeof instances)[0], (typeof instances)[0]];
+    const { run, digest } = await queuedRun();
+    const step = { phase: "stepping" as const, step: 1, of: 2, txHash: `0x${"11".repeat(32)}`, runId: "7" };
+    await first.recorder.onProgress(digest, step);
+    await first.recorder.onFailed(digest, "the node went away");
+    await second.recorder.onProgress(digest, step);
+    await second.recorder.onFailed(digest, "the node went away");
+
+    for (const instance of [first, second]) {
+      const shown = shownByStream(instance.heard);
+      expect(shown.map((event) => [event.type, event.ordinal])).toEqual([
+        ["running", 1],
+        ["step", 2],
+        ["failed", Number.MAX_SAFE_INTEGER],
+      ]);
+      expect(shown.at(-1)!.data).toMatchObject({ id: run.id, status: "error", error: { code: "JOB_FAILED", message: "the node went away" } });
+    }
   });
 
   it("tells each instance's streams that a run failed, whichever instance recorded it first", async () => {

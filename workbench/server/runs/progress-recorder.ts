@@ -9,6 +9,7 @@ import type { RecipeTooling } from "../recipes/recipe-tooling";
 import type { RunRecord, ScheduleRecord } from "../store/records";
 import type { Store } from "../store/store";
 import type { RunRequestJson } from "@iotdm/contracts-client/wire";
+import { history } from "./event-stream";
 import { FINAL_ORDINAL, type RunEventBus } from "./run-events";
 import { toRun } from "./service";
 
@@ -88,7 +89,10 @@ export class ProgressRecorder {
     const run = await this.#options.store.runs.findByRequestDigest(jobId);
     if (!run) return;
     const running = await this.#markRunning(run, progress.runId, progress.of);
-    if (!running) return;
+    if (!running) {
+      await this.#tellEnded(run.id);
+      return;
+    }
     const recorded = await this.#options.store.runs.recordStep(run.id, {
       stepsDone: progress.step,
       cursorIndex: cursorAfter(running, progress.step, progress.of),
@@ -102,7 +106,7 @@ export class ProgressRecorder {
         ordinal: 1 + progress.step,
         data: { runId: run.id, step: progress.step, of: progress.of, txHash: progress.txHash ?? null },
       });
-    }
+    } else await this.#tellEnded(run.id);
   }
 
   /** A job completed: a run with its result handles, or a schedule's report. */
@@ -119,17 +123,14 @@ export class ProgressRecorder {
     }
     const run = await this.#options.store.runs.findByRequestDigest(jobId);
     if (!run) return;
-    if (run.status === "done") {
-      // Another instance recorded it first; this instance's streams still have to hear it.
-      this.#options.bus.publish(run.id, { type: "done", ordinal: FINAL_ORDINAL, data: this.#dto(run) });
+    const running = await this.#markRunning(run, value.runId, value.steps);
+    if (!running) {
+      await this.#tellEnded(run.id);
       return;
     }
-    const running = await this.#markRunning(run, value.runId, value.steps);
-    if (!running) return;
-    const done =
-      (await this.#options.store.runs.finish(run.id, { resultHandles: value.handles, txHashes: value.txHashes, at: this.#options.now() })) ??
-      (await this.#finishedElsewhere(run.id, "done"));
+    const done = await this.#options.store.runs.finish(run.id, { resultHandles: value.handles, txHashes: value.txHashes, at: this.#options.now() });
     if (done) this.#options.bus.publish(run.id, { type: "done", ordinal: FINAL_ORDINAL, data: this.#dto(done) });
+    else await this.#tellEnded(run.id);
   }
 
   /** A job failed for good: its structured failure (a contract rejection, in words) or its last error. */
@@ -145,8 +146,9 @@ export class ProgressRecorder {
     const error = failure?.code
       ? { code: ("contractError" in failure && failure.contractError) || failure.code, message: failure.reason }
       : { code: "JOB_FAILED", message: failure?.reason ?? failedReason };
-    const failed = (await store.runs.fail(run.id, { error, at: this.#options.now() })) ?? (await this.#finishedElsewhere(run.id, "error"));
+    const failed = await store.runs.fail(run.id, { error, at: this.#options.now() });
     if (failed) this.#options.bus.publish(run.id, { type: "failed", ordinal: FINAL_ORDINAL, data: this.#dto(failed) });
+    else await this.#tellEnded(run.id);
   }
 
   /** Records a schedule's finished report as a run of that schedule and a report of it (once per chain run). */
@@ -271,10 +273,17 @@ export class ProgressRecorder {
     await this.syncScheduleStatus(schedule);
   }
 
-  /** The run as another instance finished it (its write landed first), if it ended with `status`. */
-  async #finishedElsewhere(runId: string, status: "done" | "error"): Promise<RunRecord | undefined> {
+  /**
+   * Tells this instance's streams the whole stored story of run `runId` once it has ended: another
+   * instance heard the run's last events first and ended it, so this instance's writes were refused,
+   * yet its streams (its own, not that instance's) may not have heard the running, the steps or the
+   * end. Each stream drops what it already sent (by ordinal), and the end closes it.
+   */
+  async #tellEnded(runId: string): Promise<void> {
     const run = await this.#options.store.runs.get(runId);
-    return run?.status === status ? run : undefined;
+    if (run?.status !== "done" && run?.status !== "error") return;
+    // Not `queued`: every stream sends that first, from the store, when it opens.
+    for (const event of history(run, (ended) => this.#dto(ended))) if (event.type !== "queued") this.#options.bus.publish(run.id, event);
   }
 
   /**

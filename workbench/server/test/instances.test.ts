@@ -1,18 +1,20 @@
 /**
  * Several service instances on one store and one Redis behave as one service: a session made on
- * one serves on the other; a client's rate limit is counted once across them; of their chain
- * indexers one reads the chain while the other follows the store, and when the leader stops the
- * follower takes over, writing each reading once. (Everything together, with real processes, is in
- * scale-out.test.ts.)
+ * one serves on the other; a client's rate limit is counted once across them; a run submitted on
+ * one is followed over server-sent events on the other, step by step; of their chain indexers one
+ * reads the chain while the other follows the store, and when the leader stops the follower takes
+ * over, writing each reading once. (One job scheduler per schedule: worker/test/schedules.test.ts.
+ * Everything together, with real processes and kill -9, is in scale-out.test.ts.)
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { WorkerRuntime } from "@iotdm/worker";
 import type { App } from "../app";
 import type { Store } from "../store/store";
-import { createTestApp, deleteQueueKeys, expectError, signIn, TEST_QUEUE_PREFIX } from "./support/app";
+import { as, createTestApp, deleteQueueKeys, expectError, signIn, TEST_QUEUE_PREFIX } from "./support/app";
 import { describeEachBackend } from "./support/backends";
 import { startChainFixture, temperatures, type ChainFixture } from "./support/chain";
-import { startWorkbenchApp } from "./support/workbench";
+import { readEventStream, startTestWorker, startWorkbenchApp } from "./support/workbench";
 
 describeEachBackend("two service instances", (backend) => {
   let store: Store;
@@ -48,34 +50,70 @@ describeEachBackend("two service instances", (backend) => {
   });
 });
 
-describeEachBackend("two service instances' chain indexers", (backend) => {
+describeEachBackend("two service instances on one chain", (backend) => {
   let fixture: ChainFixture;
   let store: Store;
   let cleanup: () => Promise<void>;
-  const queue = `indexers-${randomUUID()}`;
+  let worker: WorkerRuntime | undefined;
+  const queue = `instances-chain-${randomUUID()}`;
   const apps: App[] = [];
+  const addresses: string[] = [];
+  /** How often each instance read the chain's logs. */
+  const logReads = [0, 0];
 
   beforeAll(async () => {
     fixture = await startChainFixture();
     ({ store, cleanup } = await backend.open());
+    for (let i = 0; i < 2; i++) {
+      const { app, address } = await startWorkbenchApp({ store, fixture, queueName: queue });
+      const getLogs = app.chain.provider.getLogs.bind(app.chain.provider);
+      app.chain.provider.getLogs = (filter) => (logReads[i]!++, getLogs(filter));
+      apps.push(app);
+      addresses.push(address);
+    }
   });
   afterAll(async () => {
+    await worker?.close({ release: false });
     for (const app of apps) await app.close();
     await deleteQueueKeys(TEST_QUEUE_PREFIX, queue);
     await cleanup?.();
     await fixture?.stop();
   });
 
+  it("stream a run submitted on one instance from the other: queued, running, each step and done", async () => {
+    const dataset = await fixture.createDataset({ k: 8 });
+    await fixture.appendReadings(dataset, temperatures(16));
+    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    await expect.poll(async () => (await store.datasets.get(dataset.id.toString()))?.readingCount, { timeout: 30_000 }).toBe(16);
+    const [a, b] = apps as [App, App];
+    const buyer = await signIn(a, fixture.accounts.buyer);
+    const source = `from "${dataset.name}" window all\nmean(temperature)`;
+    const notebook = (await as(a, buyer, { method: "POST", url: "/api/notebooks", payload: { title: "Two instances" } })).json();
+    const cell = (await as(a, buyer, { method: "POST", url: `/api/notebooks/${notebook.id}/cells`, payload: { kind: "recipe", source, datasetId: dataset.id.toString() } })).json();
+    const plan = (await as(a, buyer, { method: "POST", url: "/api/runs/plan", payload: { datasetId: dataset.id.toString(), source } })).json();
+    const signature = await buyer.wallet.signTypedData(plan.typedData.domain, plan.typedData.types, plan.request);
+    const created = await as(a, buyer, {
+      method: "POST",
+      url: "/api/runs",
+      payload: { notebookId: notebook.id, cellId: cell.id, datasetId: dataset.id.toString(), source, request: plan.request, signature },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+
+    // Followed on the other instance before any worker takes the run: all but `queued` reaches that
+    // stream through its own instance's hearing of the queue's events.
+    const response = await fetch(`${addresses[1]}/api/runs/${created.json().id}/events`, { headers: buyer.headers });
+    expect(response.status).toBe(200);
+    const stream = readEventStream(response, { timeoutMs: 60_000 });
+    worker = await startTestWorker(fixture, queue);
+    const { events } = await stream;
+    expect(events.map((event) => event.event)).toEqual(["queued", "running", ...Array<string>(plan.steps).fill("step"), "done"]);
+    expect(events.at(-1)!.data).toMatchObject({ id: created.json().id, status: "done" });
+    expect((await as(b, buyer, { method: "GET", url: `/api/runs/${created.json().id}` })).json()).toMatchObject({ status: "done" });
+  });
+
   it("read the chain from one instance at a time, the other following; the follower takes over when the leader stops", async () => {
     const dataset = await fixture.createDataset({ k: 8 });
     await fixture.appendReadings(dataset, temperatures(16));
-    const logReads = [0, 0];
-    for (let i = 0; i < 2; i++) {
-      const { app } = await startWorkbenchApp({ store, fixture, queueName: queue });
-      const getLogs = app.chain.provider.getLogs.bind(app.chain.provider);
-      app.chain.provider.getLogs = (filter) => (logReads[i]!++, getLogs(filter));
-      apps.push(app);
-    }
     const readings = async () => (await store.datasets.get(dataset.id.toString()))?.readingCount;
     await expect.poll(readings, { timeout: 30_000 }).toBe(16);
     await expect.poll(() => apps.map((app) => app.indexer.status().leading).sort(), { timeout: 30_000 }).toEqual([false, true]);

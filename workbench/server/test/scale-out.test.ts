@@ -6,15 +6,17 @@
  *
  * A buyer signs in on one instance and uses the session on both; 200 signed runs are submitted
  * through both instances and 20 recurring reports created through both; server-sent events are
- * followed on both. Midway, one worker and one service instance are killed with SIGKILL (streams
- * on the dead instance reconnect to the other with Last-Event-ID). Then:
+ * followed on both. Midway, one worker and one service instance (the one whose indexer reads the
+ * chain) are killed with SIGKILL (streams on the dead instance reconnect to the other with
+ * Last-Event-ID). Then:
  * - every run completed exactly once (one store row, one chain run, finished) with the numbers a
  *   single worker computed for the same recipe and window before the others started;
  * - the three relayers all sent runs, and no worker logged a nonce error;
  * - every schedule made exactly its two reports (one per window, none twice) and had one job
  *   scheduler however many instances reconciled it;
- * - every event stream, on either instance, saw its run queued, running, each step and done, in order;
- * - the indexer wrote every reading once.
+ * - every event stream, on either instance, saw its run queued, running, each step and done, in order,
+ *   streams cut by the kill included;
+ * - the surviving instance took the indexing over, and every reading was written once.
  */
 import { randomUUID } from "node:crypto";
 import { Interface, Wallet } from "ethers";
@@ -191,30 +193,45 @@ describePostgres("scaled out: three workers and two service instances on Postgre
     }
   }
 
+  /** A run followed by server-sent events: what arrived so far and, for each event, the instance that sent it. */
+  interface Followed {
+    id: string;
+    /** The instance it was first followed on. */
+    on: number;
+    events: SseEvent[];
+    from: number[];
+    /** The instances it was followed on, in order (another after a broken stream). */
+    instances: number[];
+  }
+
   /**
    * Follows run `runId`'s events on instance `index` until done or failed; a stream that breaks
    * (its instance died) is resumed on another live instance with Last-Event-ID, as EventSource does.
+   * `followed` fills as events arrive; `ended` resolves with it once the run ended.
    */
-  async function follow(index: number, runId: string, token: string): Promise<{ events: SseEvent[]; instances: number[] }> {
-    const events: SseEvent[] = [];
-    const instances: number[] = [];
-    let instance = index;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const service = services[instance]!;
-      instances.push(instance);
-      const lastId = events.at(-1)?.id;
-      try {
-        const response = await fetch(`${service.url}/api/runs/${runId}/events`, {
-          headers: { authorization: `Bearer ${token}`, ...(lastId !== undefined && { "last-event-id": lastId }) },
-        });
-        await readEventsInto(response, events);
-      } catch {
-        // The stream broke with its instance: what arrived is kept, the rest comes from another.
+  function follow(index: number, runId: string, token: string): { followed: Followed; ended: Promise<Followed> } {
+    const followed: Followed = { id: runId, on: index, events: [], from: [], instances: [] };
+    const { events } = followed;
+    const ended = (async () => {
+      let instance = index;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const service = services[instance]!;
+        followed.instances.push(instance);
+        const lastId = events.at(-1)?.id;
+        try {
+          const response = await fetch(`${service.url}/api/runs/${runId}/events`, {
+            headers: { authorization: `Bearer ${token}`, ...(lastId !== undefined && { "last-event-id": lastId }) },
+          });
+          await readEventsInto(response, events, () => followed.from.push(instance));
+        } catch {
+          // The stream broke with its instance: what arrived is kept, the rest comes from another.
+        }
+        if (["done", "failed"].includes(events.at(-1)?.event ?? "")) break;
+        instance = services.indexOf(alive()[0]!);
       }
-      if (["done", "failed"].includes(events.at(-1)?.event ?? "")) break;
-      instance = services.indexOf(alive()[0]!);
-    }
-    return { events, instances };
+      return followed;
+    })();
+    return { followed, ended };
   }
 
   it("runs 200 runs and 20 schedules exactly once through 3 workers and 2 instances, one of each killed midway", { timeout: 900_000 }, async () => {
@@ -322,7 +339,7 @@ describePostgres("scaled out: three workers and two service instances on Postgre
 
     // ── 200 runs through both instances, 8 at a time; a tenth of them followed by SSE on either instance.
     const runs: { id: string; recipe: number }[] = [];
-    const followed: Promise<{ events: SseEvent[]; instances: number[]; id: string; on: number }>[] = [];
+    const followed: Promise<Followed>[] = [];
     const submitAll = async (count: number, from: number) => {
       const queue = Array.from({ length: count }, (_, i) => from + i);
       await Promise.all(
@@ -332,7 +349,7 @@ describePostgres("scaled out: three workers and two service instances on Postgre
             runs.push(run);
             if (i % (RUNS / FOLLOWED) === 0) {
               const on = (i / (RUNS / FOLLOWED)) % 2;
-              followed.push(follow(on, run.id, token).then((result) => ({ ...result, id: run.id, on })));
+              followed.push(follow(on, run.id, token).ended);
             }
           }
         }),
@@ -347,13 +364,21 @@ describePostgres("scaled out: three workers and two service instances on Postgre
 
     const firstHalf = submitAll(RUNS / 2, 0);
     await until("a third of the runs to be done", async () => ((await countDone()) >= RUNS / 3 ? true : undefined), 300_000, 1_000);
-    // ── Kill one worker and one instance while runs are submitted, running and followed.
+    // ── Kill one worker and one instance while runs are submitted, running and followed. The
+    // instance killed is the one whose indexer reads the chain (it holds the lease), so that the
+    // other has to take the indexing over; it also streams runs that will not have ended by then.
+    const indexerHolder = (await runQueue.lease({ name: "indexer", ttlMs: 1, role: "test" }).state())?.holder;
+    const doomed = services.findIndex((service) => service.child.pid === indexerHolder?.pid);
+    expect(doomed, `the indexer's lease is held by ${JSON.stringify(indexerHolder)}`).toBeGreaterThanOrEqual(0);
+    const open = await unfinished();
+    const interrupted = runs.filter((run) => open.has(run.id)).slice(-3).map((run) => follow(doomed, run.id, token));
+    await until("the streams on the instance to kill to start", async () => (interrupted.every(({ followed }) => followed.events.length > 0) ? true : undefined), 30_000, 100);
     const secondHalf = submitAll(RUNS / 2, RUNS / 2);
     await new Promise((resolve) => setTimeout(resolve, 500));
     workers[2]!.child.kill("SIGKILL");
-    services[1]!.child.kill("SIGKILL");
-    await Promise.all([workers[2]!.exited, services[1]!.exited]);
-    log(`killed worker 3 and instance 2 (${await countDone()} runs done)`);
+    services[doomed]!.child.kill("SIGKILL");
+    await Promise.all([workers[2]!.exited, services[doomed]!.exited]);
+    log(`killed worker 3 and instance ${doomed + 1}, the indexer's (${await countDone()} runs done)`);
     // New readings: each schedule's second report covers them.
     await fixture.appendReadings(dataset, temperatures(APPENDED, 99));
     await firstHalf;
@@ -416,14 +441,17 @@ describePostgres("scaled out: three workers and two service instances on Postgre
     const streams = await Promise.all(followed);
     expect(streams).toHaveLength(FOLLOWED);
     expect(new Set(streams.map((s) => s.on))).toEqual(new Set([0, 1]));
-    for (const stream of streams) {
+    // Some streams had events from the killed instance and the rest from the other, after Last-Event-ID.
+    const resumed = await Promise.all(interrupted.map(({ ended }) => ended));
+    expect(resumed.filter((s) => s.from.includes(doomed) && s.from.includes(1 - doomed)).length, JSON.stringify(resumed.map((s) => s.from))).toBeGreaterThan(0);
+    for (const stream of [...streams, ...resumed]) {
       const names = stream.events.map((e) => e.event);
       const steps = planned[runs.find((run) => run.id === stream.id)!.recipe]!.plan.steps;
       expect(names, `${stream.id} on instance ${stream.instances.join(" → ")}`).toEqual(["queued", "running", ...Array<string>(steps).fill("step"), "done"]);
       // Progress events name the run as runId, the final one is the run itself.
       expect(stream.events.map((e) => e.data as { runId?: string; id?: string }).every((d) => (d.runId ?? d.id) === stream.id)).toBe(true);
     }
-    log(`streams resumed on the other instance: ${streams.filter((s) => s.instances.length > 1).length}`);
+    log(`streams resumed on the other instance: ${[...streams, ...resumed].filter((s) => new Set(s.from).size > 1).length}`);
 
     // ── The indexer wrote every reading once, whichever instance indexed.
     const indexed = await until("the indexer to hold every reading", async () => {
@@ -434,6 +462,8 @@ describePostgres("scaled out: three workers and two service instances on Postgre
     expect(indexed.readingCount).toBe(READINGS + APPENDED);
     const rows = await database.store.datasets.readingTimestamps(dataset.id.toString());
     expect(rows).toHaveLength(READINGS + APPENDED);
+    // The survivor indexed them: it took the lease over from the killed instance.
+    expect((await runQueue.lease({ name: "indexer", ttlMs: 1, role: "test" }).state())?.holder?.pid).toBe(services[1 - doomed]!.child.pid);
   });
 
   /** Decrypts each done run's results as the buyer and interprets them with its plan. */
@@ -455,8 +485,9 @@ describePostgres("scaled out: three workers and two service instances on Postgre
 /**
  * Reads a server-sent event stream into `events` as they arrive, as a browser's EventSource parses
  * it (comments skipped), until the stream ends; when it breaks, what arrived stays in `events`.
+ * `onEvent` is called after each event is added.
  */
-async function readEventsInto(response: Response, events: SseEvent[]): Promise<void> {
+async function readEventsInto(response: Response, events: SseEvent[], onEvent: () => void): Promise<void> {
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
@@ -472,6 +503,7 @@ async function readEventsInto(response: Response, events: SseEvent[]): Promise<v
         if (lines.every((line) => line.startsWith(":"))) continue;
         const field = (name: string) => lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
         events.push({ id: field("id"), event: field("event") ?? "message", data: JSON.parse(field("data") ?? "null") });
+        onEvent();
       }
     }
   } finally {
