@@ -7,11 +7,12 @@
  * Everything together, with real processes and kill -9, is in scale-out.test.ts.)
  */
 import { randomUUID } from "node:crypto";
+import { Wallet } from "ethers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { WorkerRuntime } from "@iotdm/worker";
 import type { App } from "../app";
 import type { Store } from "../store/store";
-import { as, createTestApp, deleteQueueKeys, expectError, signIn, TEST_QUEUE_PREFIX } from "./support/app";
+import { as, createTestApp, deleteQueueKeys, expectError, signIn, siweMessage, TEST_QUEUE_PREFIX } from "./support/app";
 import { describeEachBackend } from "./support/backends";
 import { startChainFixture, temperatures, type ChainFixture } from "./support/chain";
 import { readEventStream, startTestWorker, startWorkbenchApp } from "./support/workbench";
@@ -25,6 +26,27 @@ describeEachBackend("two service instances", (backend) => {
   });
   afterAll(async () => {
     await cleanup?.();
+  });
+
+  it("sign a user in across instances (the nonce from one, the signature checked by the other) and out of both at once", async () => {
+    const queue = `instances-${randomUUID()}`;
+    const apps = [await createTestApp({ store, env: { QUEUE_NAME: queue } }), await createTestApp({ store, env: { QUEUE_NAME: queue } })] as const;
+    try {
+      const wallet = Wallet.createRandom();
+      const nonce = await apps[0].inject({ method: "POST", url: "/api/auth/nonce" });
+      const message = siweMessage({ address: wallet.address, nonce: nonce.json().nonce });
+      const verified = await apps[1].inject({ method: "POST", url: "/api/auth/verify", payload: { message, signature: await wallet.signMessage(message) } });
+      expect(verified.statusCode, verified.body).toBe(200);
+      // The nonce is spent for both: the same signed message signs nobody in again, on either.
+      for (const app of apps) expectError(await app.inject({ method: "POST", url: "/api/auth/verify", payload: { message, signature: await wallet.signMessage(message) } }), 401, "ERR_AUTH_NONCE_INVALID");
+      const headers = { authorization: `Bearer ${verified.json().token}` };
+      expect((await apps[0].inject({ method: "GET", url: "/api/auth/me", headers })).json()).toMatchObject({ address: wallet.address });
+      expect((await apps[1].inject({ method: "POST", url: "/api/auth/sign-out", headers, payload: {} })).statusCode).toBe(204);
+      for (const app of apps) expectError(await app.inject({ method: "GET", url: "/api/auth/me", headers }), 401, "ERR_AUTH_SESSION_EXPIRED");
+    } finally {
+      for (const app of apps) await app.close();
+      await deleteQueueKeys(TEST_QUEUE_PREFIX, queue);
+    }
   });
 
   it("share sessions, and count a client's requests once against its rate limit", async () => {
