@@ -4,7 +4,7 @@
  * whose message is contracts/client's decoded sentence ("Send exactly the price: …").
  */
 import { Contract, type ContractRunner, type Provider, type Signer, type TransactionReceipt } from "ethers";
-import { iotDataMarketAbi, decodeContractError, readDatasetInfo, type DatasetInfo, type PrivacyParams } from "@iotdm/contracts-client";
+import { iotDataMarketAbi, decodeContractError, encodePrivacy, readDatasetInfo, type DatasetInfo, type PrivacyParams } from "@iotdm/contracts-client";
 import type { DatasetDto } from "../api/datasets-api";
 
 /** A rejected call or transaction, in words. */
@@ -155,6 +155,11 @@ export class Market {
     return { buyers: buyers.size, paidWei: paid };
   }
 
+  /** The most ε (thousandths) any reading of [fromIndex, toIndex) has spent on `buyer` (the contract's privacy ledger). */
+  privacySpent(datasetId: string, buyer: string, fromIndex: number, toIndex: number): Promise<number> {
+    return this.#read(async () => Number(await this.contract.getFunction("privacySpent")(datasetId, buyer, fromIndex, toIndex)));
+  }
+
   /** Creates a dataset; resolves with its id. */
   async createDataset(params: NewDataset): Promise<string> {
     const receipt = await this.#send("createDataset", [params]);
@@ -175,6 +180,7 @@ export class Market {
   revokeKinds = (datasetId: string, mask: number) => this.#send("revokeRecipeKinds", [datasetId, mask]);
   setBucketSize = (datasetId: string, k: number) => this.#send("setBucketSize", [datasetId, k]);
   setPrice = (datasetId: string, wei: bigint) => this.#send("setPrice", [datasetId, wei]);
+  setPrivacy = (datasetId: string, privacy: PrivacyParams) => this.#send("setPrivacy", [datasetId, encodePrivacy(privacy)]);
   pause = (datasetId: string) => this.#send("pauseDataset", [datasetId]);
   unpause = (datasetId: string) => this.#send("unpauseDataset", [datasetId]);
   withdraw = () => this.#send("withdraw", []);

@@ -168,6 +168,52 @@ describe("seller: dataset, devices, approvals, k, earnings", () => {
     await expect.poll(() => page.getByTestId("pending-earnings").textContent(), { timeout: 15_000 }).toBe("0 ETH");
   });
 
+  it("creates a private dataset, with the accuracy a buyer would get before creating it", async () => {
+    const { page } = tab;
+    await page.goto("/seller/new");
+    await page.getByLabel("Name", { exact: true }).fill("vault");
+    await page.getByLabel(/^Quantity measured/).fill("temperature");
+    await page.getByLabel(/^Unit/).fill("°C");
+    await page.getByLabel(/^Lowest possible reading/).fill("-50");
+    await page.getByRole("radio", { name: /^Private/ }).check();
+    // The range starts from the sensor's kind (°C); the preview follows the fields.
+    await expect.poll(() => page.getByLabel(/^Lowest value kept/).inputValue()).toBe("-40");
+    expect(await page.getByLabel(/^Highest value kept/).inputValue()).toBe("60");
+    const preview = page.getByTestId("accuracy-preview");
+    await expect.poll(() => preview.getByRole("row", { name: /^1 day/ }).textContent()).toBe("1 day280± 11 °C± 0.53 °C");
+    await page.getByLabel(/^Largest ε per statistic/).fill("20");
+    await page.getByRole("button", { name: "Create dataset" }).click();
+    await expect.poll(() => page.getByText("An ε from 0.001 to 5.").isVisible()).toBe(true);
+    await page.getByLabel(/^Budget per buyer/).fill("1");
+    await page.getByLabel(/^Largest ε per statistic/).fill("1");
+    await page.getByLabel(/^Smallest ε per statistic/).fill("0.5");
+    await expect.poll(() => preview.getByRole("row", { name: /^1 week/ }).textContent()).toBe("1 week2,010± 0.30 °C± 0.15 °C");
+    await tab.screenshot("37-seller-create-private");
+    await page.getByRole("button", { name: "Create dataset" }).click();
+    await expect.poll(() => page.getByRole("heading", { name: "vault" }).isVisible(), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId("seller-privacy-mode").textContent()).toContain(
+      "Private — Private results: readings are clamped to −40 °C to 60 °C and every result carries encrypted noise (ε 0.5 to ε 1 per statistic); each buyer may spend at most ε 1 on any one reading",
+    );
+  });
+
+  it("switches the exact dataset to private, with the consequences spelled out before confirming", async () => {
+    const { page } = tab;
+    await page.goto(datasetPath);
+    await page.getByRole("button", { name: "Make private…" }).click();
+    const consequences = page.getByTestId("privacy-consequences");
+    await expect.poll(() => consequences.textContent()).toContain(`the ${READINGS.length} readings appended so far were not clamped into the range, so no private result will include them`);
+    const confirm = page.getByRole("dialog").getByRole("button", { name: "Make private" });
+    expect(await confirm.isDisabled()).toBe(true);
+    await consequences.getByRole("checkbox").check();
+    await tab.screenshot("38-seller-make-private");
+    await confirm.click();
+    await expect.poll(() => page.getByTestId("seller-privacy-mode").textContent(), { timeout: 20_000 }).toContain("Private — Private results: readings are clamped to −40 °C to 60 °C");
+    // The buyer's view states the range and the budget; no reading has been appended since the switch.
+    await page.getByRole("link", { name: "Buyer's view" }).click();
+    await expect.poll(() => page.getByTestId("privacy-range").textContent(), { timeout: 10_000 }).toBe("−40 °C to 60 °C");
+    await expect.poll(() => page.getByTestId("budget-summary").textContent(), { timeout: 10_000 }).toBe("No private readings yet: your whole budget of ε 10 per reading is left.");
+  });
+
   it("logged no console errors", () => {
     expect(tab.errors).toEqual([]);
   });
