@@ -109,11 +109,26 @@ export interface FromStatement {
   readonly span: Span;
 }
 
-/** `name(arguments) as "label"`. */
+/** `privacy 0.5`: the ε a statistic spends (after its call), or the recipe's default (a line of its own). */
+export interface PrivacyNode {
+  /** A number or a parameter name. */
+  readonly epsilon: Operand;
+  /** From the keyword to the value. */
+  readonly span: Span;
+}
+
+/** `privacy 0.5` on a line of its own: the ε of every statistic that names none. */
+export interface PrivacyStatement extends PrivacyNode {
+  readonly type: "privacy";
+}
+
+/** `name(arguments) privacy 0.5 as "label"`. */
 export interface StatisticStatement {
   readonly type: "statistic";
   readonly name: Identifier;
   readonly args: readonly ArgumentNode[];
+  /** The ε this statistic spends on a private dataset, when written. */
+  readonly privacy?: PrivacyNode;
   readonly label?: StringNode;
   /** From the name to the closing parenthesis (the span without the label). */
   readonly callSpan: Span;
@@ -121,7 +136,7 @@ export interface StatisticStatement {
 }
 
 /** A statement of a recipe. */
-export type Statement = ParamStatement | FromStatement | StatisticStatement;
+export type Statement = ParamStatement | FromStatement | PrivacyStatement | StatisticStatement;
 
 /** A `#` comment; `text` includes the `#`. */
 export interface CommentNode {

@@ -458,6 +458,7 @@ export const KEYWORDS = [
   "where",
   "between",
   "and",
+  "privacy",
 ] as const;
 
 /** A reserved word. */

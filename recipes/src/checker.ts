@@ -12,7 +12,10 @@ import type {
   ListNode,
   Operand,
   ParamStatement,
+  PrivacyNode,
+  PrivacyStatement,
   RecipeAst,
+  Statement,
   StatisticStatement,
   WhereNode,
   WindowNode,
@@ -36,14 +39,26 @@ import {
   DECIMAL_LITERAL,
   compareDecimals,
   decimalToString,
+  formatFixed,
   parseDecimal,
   pow10,
+  trimFraction,
   type Decimal,
 } from "./decimal";
 import { closest, diagnostic, hasErrors, type Diagnostic, type DiagnosticCode, type Span } from "./diagnostics";
 import { RecipeIRSchema, type Predicate, type RecipeIR, type RecipeParam, type RecipeWindow, type Statistic } from "./ir";
 import { parse } from "./parser";
-import { printCall, printCondition, printOperand, printString } from "./printer";
+import { printCall, printCondition, printOperand, printStatement, printString } from "./printer";
+import {
+  epsilonToMilli,
+  formatEpsilon,
+  isNoisedKind,
+  MAX_STATISTIC_EPSILON_MILLI,
+  NOT_PRIVATE_KINDS,
+  privateSetting,
+  type DatasetPrivacy,
+  type PrivateSetting,
+} from "./privacy";
 import { HCU_TRANSACTION_LIMIT, maxStepSize, stepHcu } from "./cost-model";
 import { abstractProgram, costShape } from "./program";
 import { parseDateTime } from "./time";
@@ -63,6 +78,11 @@ export interface DatasetContext {
   readonly k?: number;
   /** Recipe kinds the seller approved; when given, unapproved statistics are errors. */
   readonly approvedKinds?: readonly RecipeKindName[];
+  /**
+   * The dataset's privacy setting; when given, a private dataset refuses min, max, range and alert and
+   * ε outside its bounds, and an exact one refuses any ε.
+   */
+  readonly privacy?: DatasetPrivacy;
 }
 
 /** Parameter values that override the declared defaults (a template forked with values). */
@@ -190,10 +210,11 @@ class Checker {
     }
     const window = froms[0] ? this.window(froms[0].window) : undefined;
 
-    for (const name of mentionedNames(statements)) {
+    for (const name of mentionedNames(this.ast.statements)) {
       const entry = this.params.get(name);
       if (entry) entry.used = true;
     }
+    const recipeEpsilon = this.privacyLine();
     const statistics: Statistic[] = [];
     for (const statement of statements) {
       const statistic = this.statistic(statement);
@@ -202,7 +223,7 @@ class Checker {
     if (statements.length === 0) {
       this.report("no-statistics", froms[0]?.span ?? first, "the recipe asks for no statistic — add one such as mean(value)");
     }
-    this.checkProgramSize(statistics);
+    this.checkProgramSize(statistics, recipeEpsilon ?? undefined);
     this.checkLabels(statistics);
     this.checkFields();
     for (const [name, entry] of this.params) {
@@ -213,7 +234,9 @@ class Checker {
     if (this.dataset?.approvedKinds && statistics.length > 0) {
       this.diagnostics.push(...checkApprovals({ ir: { statistics }, approvedKinds: this.dataset.approvedKinds }));
     }
-    if (hasErrors(this.diagnostics) || !froms[0] || !window || statistics.length !== statements.length) return undefined;
+    if (hasErrors(this.diagnostics) || !froms[0] || !window || statistics.length !== statements.length || recipeEpsilon === null) {
+      return undefined;
+    }
 
     const params: RecipeParam[] = [];
     for (const [name, entry] of this.params) {
@@ -232,6 +255,7 @@ class Checker {
       window,
       params,
       statistics,
+      ...(recipeEpsilon === undefined ? {} : { epsilon: recipeEpsilon }),
     } satisfies RecipeIR);
   }
 
@@ -386,10 +410,156 @@ class Checker {
     }
     const before = this.diagnostics.length;
     const built = this.build(form, statement);
-    if (!built || this.diagnostics.slice(before).some((d) => d.severity === "error")) return undefined;
+    this.checkPrivateKinds(form, statement);
+    const epsilon = statement.privacy ? this.statisticEpsilon(form, statement, statement.privacy) : undefined;
+    if (!built || epsilon === null || this.diagnostics.slice(before).some((d) => d.severity === "error")) return undefined;
     const source = printCall(statement);
-    const statistic = { ...built, label: statement.label?.value || source, source, span: statement.span };
+    const statistic = {
+      ...built,
+      label: statement.label?.value || source,
+      source,
+      span: statement.span,
+      ...(epsilon === undefined ? {} : { epsilon }),
+    };
     return statistic as Statistic;
+  }
+
+  // ---- privacy ------------------------------------------------------------------------------
+
+  private get privateSetting(): PrivateSetting | undefined {
+    return privateSetting(this.dataset?.privacy);
+  }
+
+  /** The recipe-wide `privacy` line's ε (undefined without one, null when it is wrong). */
+  private privacyLine(): string | undefined | null {
+    const lines = this.ast.statements.filter((s): s is PrivacyStatement => s.type === "privacy");
+    for (const extra of lines.slice(1)) {
+      this.report(
+        "duplicate-privacy",
+        extra.span,
+        `a recipe has one privacy line (it already has one on line ${lines[0].span.line}); give a statistic its own ε after its call instead: mean(value) privacy 0.5`,
+        "",
+      );
+    }
+    const line = lines[0];
+    if (!line) return undefined;
+    if (this.dataset?.privacy?.mode === "exact") {
+      this.report(
+        "epsilon-not-offered",
+        line.span,
+        "this dataset is exact: its results carry no noise and spend no ε, so the recipe needs no privacy line",
+        "",
+      );
+      return null;
+    }
+    return this.epsilon(line) ?? null;
+  }
+
+  /** A statistic's own ε (undefined when it spends none, null when it is wrong). */
+  private statisticEpsilon(form: StatisticForm, statement: StatisticStatement, privacy: PrivacyNode): string | undefined | null {
+    const { privacy: _written, ...rest } = statement;
+    const withoutIt = printStatement(rest);
+    if (this.dataset?.privacy?.mode === "exact") {
+      this.report(
+        "epsilon-not-offered",
+        privacy.span,
+        `this dataset is exact: ${printCall(statement)} carries no noise and spends no ε; remove 'privacy ${printOperand(privacy.epsilon)}'`,
+        withoutIt,
+      );
+      return null;
+    }
+    const epsilon = this.epsilon(privacy);
+    if (epsilon === undefined) return null;
+    if (!form.kinds.some(isNoisedKind) && form.kinds.every((k) => k === "COUNT")) {
+      this.report(
+        "epsilon-not-spent",
+        privacy.span,
+        `${printCall(statement)} is the window's number of readings, which is public: it is exact and spends no ε`,
+        withoutIt,
+      );
+      return undefined;
+    }
+    return epsilon;
+  }
+
+  /** A written ε, checked (a number 0.001 … 5 with at most 3 decimals, within the dataset's bounds when known). */
+  private epsilon(privacy: PrivacyNode): string | undefined {
+    const operand = privacy.epsilon;
+    let value: Decimal | undefined;
+    if (operand.type === "number") {
+      value = parseDecimal(operand.text);
+    } else {
+      const entry = this.params.get(operand.name);
+      if (!entry) {
+        const near = closest(operand.name, this.params.keys());
+        this.report(
+          "unknown-param",
+          operand.span,
+          near ? `unknown parameter '${operand.name}' — did you mean '${near}'?` : `unknown name '${operand.name}'; ε is a number such as 0.5 or a parameter`,
+          near,
+        );
+        return undefined;
+      }
+      const base = this.paramValue(entry);
+      value = operand.negative ? { units: -base.units, decimals: base.decimals } : base;
+    }
+    const milli = value && epsilonToMilli(value);
+    if (!value || !milli || !milli.ok) {
+      const problem = milli && !milli.ok ? milli.problem : "not-positive";
+      const written = value ? decimalToString(value) : printOperand(operand);
+      const why = {
+        "not-positive": `ε must be more than 0 (ε ${written} would mean no noise at all)`,
+        "too-precise": `ε is counted in thousandths: ${written} has more than 3 decimals`,
+        "too-large": `one statistic spends at most ε ${formatEpsilon(MAX_STATISTIC_EPSILON_MILLI)}; ${written} is more`,
+      }[problem];
+      this.report("invalid-epsilon", operand.span, `${why} — write privacy followed by a number from 0.001 to 5, e.g. privacy 0.5`);
+      return undefined;
+    }
+    const setting = this.privateSetting;
+    if (setting && (milli.milli < setting.minEpsilon || milli.milli > setting.maxEpsilon)) {
+      const nearest = milli.milli < setting.minEpsilon ? setting.minEpsilon : setting.maxEpsilon;
+      this.report(
+        "epsilon-out-of-bounds",
+        operand.span,
+        `the seller allows ε from ${formatEpsilon(setting.minEpsilon)} to ${formatEpsilon(setting.maxEpsilon)} per statistic on this dataset; ${decimalToString(value)} is ${milli.milli < setting.minEpsilon ? "below" : "above"} that`,
+        formatEpsilon(nearest),
+      );
+      return undefined;
+    }
+    return decimalToString(value);
+  }
+
+  /** On a private dataset: min, max, range and alert are refused, with a noisy statistic that answers the same question. */
+  private checkPrivateKinds(form: StatisticForm, statement: StatisticStatement): void {
+    const setting = this.privateSetting;
+    if (!setting || !form.kinds.some((k) => NOT_PRIVATE_KINDS.has(k))) return;
+    const name = statement.name.name;
+    const [first] = statement.args;
+    if (form.id === "alert") {
+      const fixed = `count(${printCondition(first as ConditionNode)})`;
+      this.report(
+        "kind-not-private",
+        statement.callSpan,
+        `a private dataset does not offer ${name}: a yes or no about single readings cannot be hidden by noise. A noisy count of the readings that meet the condition answers the same question: ${fixed}`,
+        fixed,
+      );
+      return;
+    }
+    const field = first && (first.type === "name" || first.type === "number") ? printOperand(first) : FIELD_ALIAS;
+    const fixed = `histogram(${field}, [${this.rangeQuartiles(setting).join(", ")}])`;
+    this.report(
+      "kind-not-private",
+      statement.callSpan,
+      `a private dataset does not offer ${name}: it would reveal one reading's exact value, which no noise can hide. A noisy histogram over the dataset's range shows where the ${form.id === "max" ? "highest" : form.id === "min" ? "lowest" : "lowest and highest"} readings lie: ${fixed}`,
+      fixed,
+    );
+  }
+
+  /** Three bounds cutting the private range into quarters, in the dataset's unit (rounded to its resolution). */
+  private rangeQuartiles(setting: PrivateSetting): string[] {
+    const encoding = this.encoding ?? { scale: 0, offset: 0n };
+    const { lowerBound: lo, upperBound: hi } = setting;
+    return [1n, 2n, 3n].map((q) => trimFraction(formatFixed(lo + ((hi - lo) * q) / 4n + encoding.offset, encoding.scale)));
   }
 
   private build(form: StatisticForm, statement: StatisticStatement): StatisticBody | undefined {
@@ -661,8 +831,8 @@ class Checker {
 
   // ---- whole-recipe checks ------------------------------------------------------------------
 
-  private checkProgramSize(statistics: readonly Statistic[]): void {
-    const { ops, statisticOps } = abstractProgram(statistics);
+  private checkProgramSize(statistics: readonly Statistic[], defaultEpsilon: string | undefined): void {
+    const { ops, statisticOps } = abstractProgram(statistics, defaultEpsilon);
     if (ops.length <= MAX_PROGRAM_OPS) {
       const costs = ops.map(costShape);
       if (statistics.length > 0 && maxStepSize(costs, true) < 1) {
@@ -713,8 +883,9 @@ class Checker {
   }
 }
 
-/** Every name mentioned in the statistics' arguments. */
-function mentionedNames(statements: readonly StatisticStatement[]): Set<string> {
+/** Every name mentioned in the statistics' arguments and in ε values. */
+function mentionedNames(all: readonly Statement[]): Set<string> {
+  const statements = all.filter((s): s is StatisticStatement => s.type === "statistic");
   const names = new Set<string>();
   const operand = (o: Operand) => o.type === "name" && names.add(o.name);
   const condition = (c: ConditionNode) =>
@@ -738,7 +909,11 @@ function mentionedNames(statements: readonly StatisticStatement[]): Set<string> 
         break;
     }
   };
-  for (const statement of statements) statement.args.forEach(visit);
+  for (const statement of statements) {
+    statement.args.forEach(visit);
+    if (statement.privacy) operand(statement.privacy.epsilon);
+  }
+  for (const line of all) if (line.type === "privacy") operand(line.epsilon);
   return names;
 }
 

@@ -66,6 +66,12 @@ export const DIAGNOSTIC_CODES = {
   "too-expensive": { severity: "error", summary: "A recipe whose operations do not fit one transaction even for one reading." },
   "kind-not-approved": { severity: "error", summary: "A statistic whose recipe kind the seller has not approved." },
   "duplicate-label": { severity: "warning", summary: "Two statistics with the same label." },
+  "invalid-epsilon": { severity: "error", summary: "A privacy ε that is not a number from 0.001 to 5 with at most 3 decimals." },
+  "duplicate-privacy": { severity: "error", summary: "More than one recipe-wide `privacy` line." },
+  "epsilon-not-offered": { severity: "error", summary: "A privacy ε on an exact dataset, whose results carry no noise." },
+  "epsilon-out-of-bounds": { severity: "error", summary: "A privacy ε outside the seller's bounds for one statistic." },
+  "epsilon-not-spent": { severity: "warning", summary: "A privacy ε on count(), which is public and spends none." },
+  "kind-not-private": { severity: "error", summary: "A statistic a private dataset does not offer (min, max, range, alert)." },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 /** A diagnostic code. */

@@ -50,6 +50,27 @@ export {
   type PlanWindow,
 } from "./planner";
 export { PlanSchema, planToJSON, type PlanJSON } from "./plan-json";
+export type { PlanBudget, PlanPrivacy, ScheduleBudget, StatisticPrivacy } from "./plan-privacy";
+export {
+  CONFIDENCE,
+  formatFigure,
+  statisticNoise,
+  varianceCentre,
+  type FigureContext,
+  type NoiseFigure,
+  type ObservedResult,
+} from "./privacy-figures";
+export {
+  DEFAULT_EPSILON_MILLI,
+  MAX_STATISTIC_EPSILON_MILLI,
+  NOT_PRIVATE_KINDS,
+  defaultEpsilonMilli,
+  epsilonToMilli,
+  formatEpsilon,
+  privateSetting,
+  type DatasetPrivacy,
+  type PrivateSetting,
+} from "./privacy";
 export {
   interpretResults,
   type HistogramBucket,
@@ -82,6 +103,8 @@ export {
   noiseBitCount,
   noiseCoverage,
   noiseDistribution,
+  noiseCentredCoverage,
+  noiseCentredInterval,
   noiseInterval,
   noiseLambdaQ128,
   noiseMeanSquare,

@@ -36,6 +36,11 @@ const base = {
   source: z.string(),
   /** Where the statistic is in the recipe source, when the IR came from source. */
   span: SpanSchema.optional(),
+  /**
+   * The ε this statistic spends on a private dataset (`privacy 0.5` after it), as written; without it
+   * the recipe's `epsilon`, else the dataset's default (the planner resolves it).
+   */
+  epsilon: DecimalSchema.optional(),
 };
 
 const plain = <T extends string>(stat: T) => z.object({ stat: z.literal(stat), ...base }).strict();
@@ -110,10 +115,12 @@ export const RecipeIRSchema = z
     window: WindowSchema,
     params: z.array(ParamSchema),
     statistics: z.array(StatisticSchema).min(1),
+    /** The recipe's `privacy 0.5` line: the ε of every statistic that names none (private datasets). */
+    epsilon: DecimalSchema.optional(),
   })
   .strict()
   .superRefine((ir, ctx) => {
-    const ops = abstractProgram(ir.statistics).ops.length;
+    const ops = abstractProgram(ir.statistics, ir.epsilon).ops.length;
     if (ops > MAX_PROGRAM_OPS) {
       ctx.addIssue({ code: "custom", message: `needs ${ops} contract operations; a program holds at most ${MAX_PROGRAM_OPS}` });
     }

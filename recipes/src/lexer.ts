@@ -174,7 +174,7 @@ function startsStatement(tokens: readonly IToken[], i: number): boolean {
   while (i < tokens.length && tokens[i].tokenType === Newline) i++;
   const first = tokens[i];
   if (!first) return true;
-  if (first.tokenType === Keywords.param || first.tokenType === Keywords.from) return true;
+  if (first.tokenType === Keywords.param || first.tokenType === Keywords.from || first.tokenType === Keywords.privacy) return true;
   return first.tokenType === Identifier && tokens[i + 1]?.tokenType === LParen;
 }
 

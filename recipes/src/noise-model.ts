@@ -315,6 +315,33 @@ export function noiseInterval(thresholds: readonly bigint[], confidence: number)
   return low;
 }
 
+/**
+ * P(|z + ½| ≤ w + ½) = P(g ≤ w) exactly (z = g or −g − 1, so z + ½ is symmetric around 0): the coverage
+ * of the interval ±(w + ½) around the bias-corrected estimate r + z + ½.
+ */
+export function noiseCentredCoverage(thresholds: readonly bigint[], w: bigint): Ratio {
+  return reduce({ numerator: cdfOfG(thresholds, w), denominator: 1n << BigInt(64 * thresholds.length) });
+}
+
+/**
+ * The interval around the bias-corrected estimate (the released value plus ½, whose error z + ½ has
+ * mean 0): the smallest integer w ≥ 0 with P(|z + ½| ≤ w + ½) ≥ confidence; the half-width is w + ½.
+ * Exact (a binary search on the law of g). Never wider than {@link noiseInterval}'s w plus ½.
+ */
+export function noiseCentredInterval(thresholds: readonly bigint[], confidence: number): bigint {
+  if (!(confidence > 0 && confidence <= 1)) throw new RangeError(`confidence must be in (0, 1], got ${confidence}`);
+  const target = numberToRatio(confidence);
+  const total = 1n << BigInt(64 * thresholds.length);
+  let low = 0n;
+  let high = (1n << BigInt(thresholds.length)) - 1n; // P(g ≤ 2ᵐ − 1) = 1
+  while (low < high) {
+    const mid = (low + high) / 2n;
+    if (cdfOfG(thresholds, mid) * target.denominator >= target.numerator * total) high = mid;
+    else low = mid + 1n;
+  }
+  return low;
+}
+
 function gcd(a: bigint, b: bigint): bigint {
   a = a < 0n ? -a : a;
   while (b) [a, b] = [b, a % b];

@@ -6,11 +6,12 @@
  * Grammar (statements end at a line break; see lexer.ts for line joining inside brackets):
  *
  *     recipe      := (statement? NEWLINE)*
- *     statement   := paramDecl | fromDecl | statistic
+ *     statement   := paramDecl | fromDecl | privacyDecl | statistic
  *     paramDecl   := "param" NAME "=" "-"? NUMBER STRING?
+ *     privacyDecl := "privacy" operand
  *     fromDecl    := "from" STRING ("window" window)?
  *     window      := "last" NUMBER NAME | "from" DATE "to" DATE | "since" "last" "report" | "all"
- *     statistic   := NAME "(" (argument ("," argument)*)? ")" ("as" STRING)?
+ *     statistic   := NAME "(" (argument ("," argument)*)? ")" ("privacy" operand)? ("as" STRING)?
  *     argument    := list | operand comparison? ("where" operand comparison)?
  *     comparison  := COMPARE operand | "between" operand "and" operand
  *     list        := "[" (operand ("," operand)*)? "]"
@@ -32,6 +33,7 @@ import type {
   ConditionNode,
   NumberNode,
   Operand,
+  PrivacyNode,
   RecipeAst,
   Statement,
   StringNode,
@@ -71,6 +73,7 @@ const RULE_DESCRIPTIONS: Record<string, string> = {
   statement: "a statement — param, from, or a statistic such as mean(temperature)",
   paramDecl: "a parameter declaration: param name = 30.0 \"description\"",
   fromDecl: "a dataset: from \"dataset-name\" window last 24h",
+  privacyDecl: "a privacy line: privacy 0.5 (the ε each statistic spends on a private dataset)",
   windowSpec: "a window: last 24h, last 500 readings, from 2026-11-01 to 2026-11-02, since last report, or all",
   statistic: "a statistic call such as mean(temperature)",
   argument: "an argument: the field, a condition such as temperature > 30, or a list [0, 10, 20]",
@@ -140,6 +143,7 @@ class RecipeParser extends CstParser {
     this.OR([
       { ALT: () => this.SUBRULE(this.paramDecl) },
       { ALT: () => this.SUBRULE(this.fromDecl) },
+      { ALT: () => this.SUBRULE(this.privacyDecl) },
       { ALT: () => this.SUBRULE(this.statistic) },
     ]);
     this.CONSUME(Newline);
@@ -151,6 +155,11 @@ class RecipeParser extends CstParser {
     this.CONSUME(Equals);
     this.SUBRULE(this.signedNumber);
     this.OPTION(() => this.CONSUME(StringLiteral));
+  });
+
+  private privacyDecl = this.RULE("privacyDecl", () => {
+    this.CONSUME(Keywords.privacy);
+    this.SUBRULE(this.operand);
   });
 
   private fromDecl = this.RULE("fromDecl", () => {
@@ -201,6 +210,10 @@ class RecipeParser extends CstParser {
       });
     });
     this.CONSUME(RParen);
+    this.OPTION3(() => {
+      this.CONSUME(Keywords.privacy);
+      this.SUBRULE3(this.operand);
+    });
     this.OPTION2(() => {
       this.CONSUME(Keywords.as);
       this.CONSUME(StringLiteral);
@@ -322,7 +335,7 @@ function misspeltStatement(error: IRecognitionException, tokens: readonly IToken
   const beforeFirst = tokens[index - 2];
   const startsLine = !beforeFirst || beforeFirst.tokenType === Newline;
   if (first.tokenType !== Identifier || !startsLine || error.token.tokenType === LParen) return undefined;
-  const keyword = closest(first.image, ["param", "from"]);
+  const keyword = closest(first.image, ["param", "from", "privacy"]);
   if (!keyword) return undefined;
   return diagnostic("syntax-error", tokenSpan(first), `unknown statement '${first.image}' — did you mean '${keyword}'?`, {
     suggestion: keyword,
@@ -398,6 +411,11 @@ function buildStatement(statement: CstNode): Statement | undefined {
   if (param) return buildParam(param);
   const from = node(statement, "fromDecl");
   if (from) return buildFrom(from);
+  const privacy = node(statement, "privacyDecl");
+  if (privacy) {
+    const built = buildPrivacy(privacy);
+    return built && { type: "privacy", ...built };
+  }
   const statistic = node(statement, "statistic");
   return statistic && buildStatistic(statistic);
 }
@@ -433,6 +451,14 @@ function buildSignedNumber(n: CstNode): NumberNode | undefined {
     text: `${minus ? "-" : ""}${digits.image}`,
     span: spanOf(minus ?? digits, digits),
   };
+}
+
+/** `privacy <operand>`, in a privacy line or after a statistic's call. */
+function buildPrivacy(n: CstNode): PrivacyNode | undefined {
+  const keyword = token(n, Keywords.privacy);
+  const epsilon = buildOperand(node(n, "operand"));
+  if (!keyword || !epsilon) return undefined;
+  return { epsilon, span: spanOf(keyword, epsilon.span) };
 }
 
 function buildFrom(n: CstNode): Statement | undefined {
@@ -497,13 +523,19 @@ function buildStatistic(n: CstNode): Statement | undefined {
     args.push(arg);
   }
   const label = token(n, StringLiteral);
+  let privacy: PrivacyNode | undefined;
+  if (token(n, Keywords.privacy)) {
+    privacy = buildPrivacy(n);
+    if (!privacy) return undefined;
+  }
   return {
     type: "statistic",
     name: { name: name.image, span: tokenSpan(name) },
     args,
+    ...(privacy ? { privacy } : {}),
     ...(label ? { label: buildString(label) } : {}),
     callSpan: spanOf(name, close),
-    span: spanOf(name, label ?? close),
+    span: spanOf(name, label ?? privacy?.span ?? close),
   };
 }
 

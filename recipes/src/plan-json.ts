@@ -29,6 +29,61 @@ const OpSchema = z
   .strict()
   .transform((op) => op as ContractOp);
 
+const milli = z.number().int();
+const figure = z
+  .object({
+    standardDeviation: z.number().nonnegative().nullable(),
+    halfWidth: z.number().nonnegative().nullable(),
+    interval: z.enum(["exact", "bound"]),
+    unit: z.string(),
+    assumption: z.string().optional(),
+    text: z.string(),
+  })
+  .strict();
+
+/** The privacy figures of a plan on a private dataset (plan-privacy.ts documents every field). */
+const PlanPrivacySchema = z
+  .object({
+    mode: z.literal("private"),
+    lowerBound: uint64,
+    upperBound: uint64,
+    epsilonMilli: milli.nonnegative(),
+    fromIndex: count,
+    toIndex: count,
+    confidence: z.number().positive().max(1),
+    budget: z
+      .object({
+        budgetMilli: milli.nonnegative(),
+        spentMilli: milli.nonnegative().nullable(),
+        remainingAfterMilli: milli.nullable(),
+        exceeded: z.boolean(),
+        runsAfter: count.nullable(),
+        text: z.string(),
+      })
+      .strict(),
+    schedule: z
+      .object({
+        epsilonPerReportMilli: milli.nonnegative(),
+        reportsAllowed: count.nullable(),
+        leftPerReadingMilli: milli.nonnegative(),
+        text: z.string(),
+      })
+      .strict()
+      .optional(),
+    statistics: z.array(
+      z
+        .object({
+          output: count,
+          label: z.string(),
+          epsilonMilli: milli.nonnegative(),
+          epsilonSource: z.enum(["statistic", "recipe", "dataset-default", "none"]),
+          noise: figure.nullable(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 /** A plan, from JSON (decimal strings) or from memory (bigints). */
 export const PlanSchema = z
   .object({
@@ -63,8 +118,9 @@ export const PlanSchema = z
     ),
     outputs: z.array(z.object({ statistic: StatisticSchema, ops: z.array(count) }).strict()),
     notes: z.array(
-      z.object({ code: z.enum(["aligned", "clamped", "no-previous-report", "overflow-bound"]), message: z.string() }).strict(),
+      z.object({ code: z.enum(["aligned", "clamped", "no-previous-report", "overflow-bound", "private-from"]), message: z.string() }).strict(),
     ),
+    privacy: PlanPrivacySchema.optional(),
   })
   .strict()
   .transform((p) => p as Plan);

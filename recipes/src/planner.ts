@@ -26,6 +26,9 @@ import {
   type HandleSpec,
 } from "./program";
 import { describeDuration, formatUnixTime } from "./time";
+import { NoiseTooWideError } from "./noise-model";
+import { planPrivacy, resolveEpsilons, type PlanPrivacy } from "./plan-privacy";
+import { privateSetting, type DatasetPrivacy } from "./privacy";
 import { isValidScale, toOffset, UINT64_MAX, type ValueEncoding } from "./values";
 
 /** What the planner needs to know about the dataset (all public on-chain). */
@@ -47,6 +50,11 @@ export interface PlanDataset {
   readonly timestamps?: readonly number[];
   /** Unit for notes and results, e.g. `°C`. */
   readonly unit?: string;
+  /**
+   * The dataset's privacy setting (the catalogue's `privacy`); exact when omitted. On a private dataset
+   * the ops carry ε, the window starts at `privateFrom` or later, and the plan has its privacy figures.
+   */
+  readonly privacy?: DatasetPrivacy;
 }
 
 /** Input of {@link plan}. */
@@ -57,6 +65,13 @@ export interface PlanOptions {
   readonly now: number;
   /** toIndex of the previous report's window, for `since last report` (scheduled runs). */
   readonly previousReportEnd?: number;
+  /**
+   * On a private dataset: the most ε (thousandths) any reading of the plan's window has already spent
+   * on the buyer (the contract's `privacySpent(id, buyer, fromIndex, toIndex)`), for the budget figures.
+   */
+  readonly privacySpent?: number;
+  /** The plan is a schedule's (its reports read consecutive windows): the privacy figures say how many reports the budget allows. */
+  readonly scheduled?: boolean;
 }
 
 /** The aligned window of a plan. */
@@ -77,7 +92,7 @@ export interface PlanWindow {
 
 /** A remark for the UI about how the plan differs from what the recipe literally says. */
 export interface PlanNote {
-  readonly code: "aligned" | "clamped" | "no-previous-report" | "overflow-bound";
+  readonly code: "aligned" | "clamped" | "no-previous-report" | "overflow-bound" | "private-from";
   readonly message: string;
 }
 
@@ -110,6 +125,8 @@ export interface Plan {
   /** One per statistic, in recipe order. */
   readonly outputs: readonly PlanOutput[];
   readonly notes: readonly PlanNote[];
+  /** On a private dataset: ε, budget and the noise on each statistic (plan-privacy.ts). Absent: exact results. */
+  readonly privacy?: PlanPrivacy;
 }
 
 /** Why no plan could be made. */
@@ -120,7 +137,11 @@ export interface PlanError {
     | "missing-timestamps"
     | "window-too-short"
     | "value-not-representable"
-    | "too-expensive";
+    | "too-expensive"
+    | "not-private"
+    | "epsilon-not-offered"
+    | "epsilon-out-of-bounds"
+    | "noise-too-wide";
   /** A sentence for the buyer. */
   readonly message: string;
 }
@@ -131,19 +152,28 @@ export type PlanResult = { readonly ok: true; readonly plan: Plan } | { readonly
 const fail = (code: PlanError["code"], message: string): PlanResult => ({ ok: false, error: { code, message } });
 
 /** Plans a checked recipe over a dataset. Pure: the same inputs always give the same plan. */
-export function plan({ ir, dataset, now, previousReportEnd }: PlanOptions): PlanResult {
+export function plan({ ir, dataset, now, previousReportEnd, privacySpent, scheduled }: PlanOptions): PlanResult {
   const parsed = RecipeIRSchema.safeParse(ir);
   if (!parsed.success) return fail("invalid-recipe", `the recipe is not valid: ${parsed.error.issues[0]?.message ?? "unknown problem"}`);
   const datasetProblem = checkDataset(dataset);
   if (datasetProblem) return fail("invalid-dataset", datasetProblem);
   const encoding: ValueEncoding = { scale: dataset.scale, offset: toOffset(dataset.offset) };
 
-  const resolved = resolveWindow(ir, dataset, now, previousReportEnd);
+  const setting = privateSetting(dataset.privacy);
+  const resolved = resolveWindow(ir, dataset, now, previousReportEnd, setting?.privateFrom ?? 0);
   if (!resolved.ok) return resolved;
   const { window, notes } = resolved;
 
-  const program = abstractProgram(ir.statistics);
-  const encoded = encodeProgram(program.ops, encoding);
+  const program = abstractProgram(ir.statistics, ir.epsilon);
+  let epsilons: number[] = [];
+  if (setting) {
+    const resolvedEpsilons = resolveEpsilons(program.ops, setting);
+    if (!resolvedEpsilons.ok) return fail(resolvedEpsilons.error.code, resolvedEpsilons.error.message);
+    epsilons = resolvedEpsilons.epsilons;
+  } else if (dataset.privacy?.mode === "exact" && (ir.epsilon !== undefined || ir.statistics.some((s) => s.epsilon !== undefined))) {
+    return fail("epsilon-not-offered", "this dataset is exact: its results carry no noise and spend no ε, so the recipe must not choose one (remove its privacy)");
+  }
+  const encoded = encodeProgram(program.ops, encoding, epsilons);
   if (!encoded.ok) {
     const reason = { "too-precise": "has more decimals than", "below-range": "is below the range of", "above-range": "is above the range of" }[encoded.reason];
     return fail("value-not-representable", `the value ${encoded.value} ${reason} this dataset (scale ${encoding.scale}, offset ${encoding.offset})`);
@@ -154,6 +184,26 @@ export function plan({ ir, dataset, now, previousReportEnd }: PlanOptions): Plan
     return fail("too-expensive", `the recipe costs ${steps.hcuForOneReading} HCU for a single reading, more than one transaction allows`);
   }
   const overflow = overflowNote(ops, window.length, encoding, dataset.unit);
+  let privacy: PlanPrivacy | undefined;
+  if (setting) {
+    try {
+      privacy = planPrivacy({
+        ir,
+        setting,
+        ops,
+        statisticOps: program.statisticOps,
+        window,
+        scale: encoding.scale,
+        offset: encoding.offset,
+        ...(dataset.unit === undefined ? {} : { unit: dataset.unit }),
+        ...(privacySpent === undefined ? {} : { spentMilli: privacySpent }),
+        scheduled: scheduled === true || ir.window.type === "sinceLastReport",
+      });
+    } catch (error) {
+      if (!(error instanceof NoiseTooWideError)) throw error;
+      return fail("noise-too-wide", `${error.message}: a statistic's ε is too small for this dataset's range`);
+    }
+  }
   return {
     ok: true,
     plan: {
@@ -170,6 +220,7 @@ export function plan({ ir, dataset, now, previousReportEnd }: PlanOptions): Plan
       handles: handleLayout(ops),
       outputs: ir.statistics.map((statistic, i) => ({ statistic, ops: program.statisticOps[i] })),
       notes: overflow ? [...notes, overflow] : notes,
+      ...(privacy ? { privacy } : {}),
     },
   };
 }
@@ -213,7 +264,7 @@ function describeRange(from: number, to: number): string {
   return `${n.toLocaleString("en-US")} reading${n === 1 ? "" : "s"} (indices ${from} to ${to - 1})`;
 }
 
-function resolveWindow(ir: RecipeIR, dataset: PlanDataset, now: number, previousReportEnd: number | undefined): WindowResult {
+function resolveWindow(ir: RecipeIR, dataset: PlanDataset, now: number, previousReportEnd: number | undefined, privateFrom: number): WindowResult {
   const { k, readingCount: count } = dataset;
   const notes: PlanNote[] = [];
   const lastWholeBucket = floorTo(count, k);
@@ -277,6 +328,15 @@ function resolveWindow(ir: RecipeIR, dataset: PlanDataset, now: number, previous
   } else {
     fromIndex = ceilTo(requestedFrom, k);
     toIndex = floorTo(requestedTo, k);
+  }
+  // A private dataset's runs read only readings clamped since it became private (the contract's WindowBeforePrivateFrom).
+  const firstPrivate = ceilTo(privateFrom, k);
+  if (fromIndex < firstPrivate) {
+    notes.push({
+      code: "private-from",
+      message: `This dataset became private at reading ${privateFrom}; earlier readings were not clamped into its range, so private runs start at reading ${firstPrivate}.`,
+    });
+    fromIndex = firstPrivate;
   }
 
   if (toIndex - fromIndex < k) {

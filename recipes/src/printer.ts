@@ -68,7 +68,9 @@ export function printStatement(statement: Statement): string {
       return `param ${statement.name.name} = ${statement.value.text}${statement.description ? ` ${printString(statement.description.value)}` : ""}`;
     case "from":
       return `from ${printString(statement.dataset.value)}${statement.window ? ` window ${printWindow(statement.window)}` : ""}`;
+    case "privacy":
+      return `privacy ${printOperand(statement.epsilon)}`;
     case "statistic":
-      return `${printCall(statement)}${statement.label ? ` as ${printString(statement.label.value)}` : ""}`;
+      return `${printCall(statement)}${statement.privacy ? ` privacy ${printOperand(statement.privacy.epsilon)}` : ""}${statement.label ? ` as ${printString(statement.label.value)}` : ""}`;
   }
 }

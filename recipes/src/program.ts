@@ -19,6 +19,11 @@ export interface AbstractOp {
   readonly predicate?: Predicate;
   /** The bounds of HISTOGRAM. */
   readonly bounds?: readonly DecimalString[];
+  /**
+   * The ε the recipe chose for it (the statistic's `privacy`, else the recipe's), as written; absent
+   * when the recipe names none (the dataset's default then) and for COUNT, which is never noised.
+   */
+  readonly epsilon?: DecimalString;
 }
 
 /** The deduplicated operations of a list of statistics. */
@@ -30,19 +35,24 @@ export interface AbstractProgram {
 
 const PREDICATE_KINDS: ReadonlySet<RecipeKindName> = new Set(["COUNT_IF", "SUM_IF", "ALERT"]);
 
-/** The operations the statistics need, identical operations shared. */
-export function abstractProgram(statistics: readonly Statistic[]): AbstractProgram {
+/**
+ * The operations the statistics need, identical operations shared. `defaultEpsilon` is the recipe's
+ * `privacy` line: each op carries its statistic's ε, else that one; ops share only at equal ε.
+ */
+export function abstractProgram(statistics: readonly Statistic[], defaultEpsilon?: DecimalString): AbstractProgram {
   const ops: AbstractOp[] = [];
   const index = new Map<string, number>();
   const statisticOps = statistics.map((statistic) =>
     formOf(statistic.stat).kinds.map((kind) => {
+      const epsilon = kind === "COUNT" ? undefined : (statistic.epsilon ?? defaultEpsilon);
+      const withEpsilon = epsilon === undefined ? {} : { epsilon };
       const op: AbstractOp = PREDICATE_KINDS.has(kind)
-        ? { kind, predicate: (statistic as { predicate: Predicate }).predicate }
+        ? { kind, predicate: (statistic as { predicate: Predicate }).predicate, ...withEpsilon }
         : kind === "HISTOGRAM"
-          ? { kind, bounds: (statistic as { bounds: DecimalString[] }).bounds }
-          : { kind };
+          ? { kind, bounds: (statistic as { bounds: DecimalString[] }).bounds, ...withEpsilon }
+          : { kind, ...withEpsilon };
       // Decimals are canonical strings, so equal constants have equal keys.
-      const key = JSON.stringify([op.kind, op.predicate ?? null, op.bounds ?? null]);
+      const key = JSON.stringify([op.kind, op.predicate ?? null, op.bounds ?? null, op.epsilon ?? null]);
       let i = index.get(key);
       if (i === undefined) {
         i = ops.push(op) - 1;
@@ -65,7 +75,7 @@ export interface ContractOp {
   readonly cmp: ComparatorCode;
   /**
    * ε in thousandths this statistic spends on a private dataset's noise; 0 on an exact dataset (the
-   * contract refuses anything else there). Recipes have no ε syntax yet (issue 11): always 0 for now.
+   * contract refuses anything else there) and for COUNT. Recipes choose it with `privacy 0.5`.
    */
   readonly epsilon: number;
   readonly a: bigint;
@@ -78,10 +88,14 @@ export type EncodeProgramResult =
   | { readonly ok: true; readonly ops: ContractOp[] }
   | { readonly ok: false; readonly value: DecimalString; readonly reason: EncodeFailure };
 
-/** Encodes abstract operations for the contract with the dataset's scale and offset. */
-export function encodeProgram(ops: readonly AbstractOp[], encoding: ValueEncoding): EncodeProgramResult {
+/**
+ * Encodes abstract operations for the contract with the dataset's scale and offset. `epsilons` are the
+ * ops' ε in thousandths, resolved by the planner (0 on an exact dataset and for COUNT); all 0 when omitted.
+ */
+export function encodeProgram(ops: readonly AbstractOp[], encoding: ValueEncoding, epsilons: readonly number[] = []): EncodeProgramResult {
   const out: ContractOp[] = [];
-  for (const op of ops) {
+  for (const [i, op] of ops.entries()) {
+    const epsilon = epsilons[i] ?? 0;
     const constants = op.predicate
       ? op.predicate.cmp === "BETWEEN"
         ? [op.predicate.a, op.predicate.b]
@@ -95,9 +109,9 @@ export function encodeProgram(ops: readonly AbstractOp[], encoding: ValueEncodin
     }
     const kind = RecipeKind[op.kind];
     if (op.predicate) {
-      out.push({ kind, cmp: Comparator[op.predicate.cmp], epsilon: 0, a: encoded[0], b: encoded[1] ?? 0n, bounds: [] });
+      out.push({ kind, cmp: Comparator[op.predicate.cmp], epsilon, a: encoded[0], b: encoded[1] ?? 0n, bounds: [] });
     } else {
-      out.push({ kind, cmp: Comparator.GT, epsilon: 0, a: 0n, b: 0n, bounds: op.bounds ? encoded : [] });
+      out.push({ kind, cmp: Comparator.GT, epsilon, a: 0n, b: 0n, bounds: op.bounds ? encoded : [] });
     }
   }
   return { ok: true, ops: out };

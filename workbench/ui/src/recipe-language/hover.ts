@@ -30,6 +30,8 @@ export const KEYWORD_HELP: Readonly<Record<Keyword, string>> = {
   where: "Restricts a sum or mean to readings meeting a condition: `mean(value where value > 30)`.",
   between: "An inclusive range: `share(value between 18 and 24)`.",
   and: "Separates the bounds of `between low and high`. Conditions cannot be combined with and.",
+  privacy:
+    "The ε a statistic spends on a private dataset: `mean(value) privacy 0.5`, or on a line of its own for every statistic. Larger ε: less noise, more of your budget. Without it: the dataset's default (ε 1 within the seller's bounds).",
 };
 
 /** What hover knows about the dataset. */
