@@ -160,6 +160,36 @@ describe("runCell", () => {
     expect(target.execution).toMatchObject({ status: "error", error: { message: "The seller has not approved histogram on dataset 1.", code: "ERR_RUN_KIND_NOT_APPROVED" } });
   });
 
+  it("names the dataset when the buyer has no access, keeping the code the cell offers a purchase for", async () => {
+    const { services } = world({
+      prepare: async () => {
+        throw new ApiError("ERR_DATASET_NO_ACCESS", `${BUYER} has no access to dataset 1; purchase an access period first.`, 403);
+      },
+    });
+    const target = cell();
+    expect(await runCell({ cell: target, notebook, services })).toBe(false);
+    expect(target.execution).toMatchObject({
+      status: "error",
+      error: { message: "You have no access to greenhouse (dataset #1) yet; buy an access period to run recipes on it.", code: "ERR_DATASET_NO_ACCESS" },
+    });
+  });
+
+  it("refuses before asking the wallet to sign when the chain says the buyer has no access", async () => {
+    const { services } = world({ accessExpiry: async () => 0 });
+    const target = cell();
+    expect(await runCell({ cell: target, notebook, services })).toBe(false);
+    expect(target.execution.error).toEqual({ message: "You have no access to greenhouse (dataset #1) yet; buy an access period to run recipes on it.", code: "ERR_DATASET_NO_ACCESS" });
+    expect(services.prepare).not.toHaveBeenCalled();
+  });
+
+  it("says when the buyer's access has ended", async () => {
+    const { services } = world({ accessExpiry: async () => Math.floor(Date.now() / 1000) - 60 });
+    const target = cell();
+    await runCell({ cell: target, notebook, services });
+    expect(target.execution.error?.code).toBe("ERR_DATASET_ACCESS_EXPIRED");
+    expect(target.execution.error?.message).toBe("Your access to greenhouse (dataset #1) has ended; buy another period to run recipes on it.");
+  });
+
   it("shows a contract rejection reported by the run", async () => {
     const { services, emit } = world();
     const target = cell();

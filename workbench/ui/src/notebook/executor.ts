@@ -19,6 +19,7 @@ import { checkerContext } from "../datasets/dataset-context";
 import { advance, isBusy, type CellExecution } from "./cell-status";
 import { checkPreparedRun } from "./consent";
 import { sentence } from "../lib/sentence";
+import { accessRefusalMessage, isAccessRefusal } from "./access-refusal";
 
 /** What the executor needs of a cell. */
 export interface RunnableCell {
@@ -51,6 +52,11 @@ export interface RunServices {
   account(): BuyerAccount | { missing: string };
   /** The market contract address, when known. */
   market(): string | undefined;
+  /**
+   * When the buyer's access to the dataset ends (unix seconds, 0 for none), read from the chain, so
+   * that a run without access is refused before the wallet signs; undefined when unknown.
+   */
+  accessExpiry?(datasetId: string, buyer: string): Promise<number | undefined>;
   /** The workbench's chain id. */
   chainId(): number | undefined;
   prepare(input: RunInput): Promise<PreparedRun>;
@@ -96,12 +102,13 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
     return false;
   };
   cell.execution = { status: "queued", txHashes: [], startedAt: Date.now() };
+  let dataset: Dataset | undefined;
 
   try {
     // 1. What to run: the checked recipe, on which dataset, by whom.
     const syntaxOnly = check({ source: cell.source });
     const reference = syntaxOnly.ast.statements.find((s) => s.type === "from");
-    const dataset = await options.services.resolveDataset({
+    dataset = await options.services.resolveDataset({
       datasetId: cell.datasetId,
       reference: reference?.type === "from" ? reference.dataset.value : undefined,
     });
@@ -120,6 +127,13 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
     if ("missing" in account) return fail(account.missing);
     const market = options.services.market();
     if (!market) return fail("The workbench does not know the market contract yet, so runs cannot be signed.");
+
+    // Access first: a buyer without it is offered a purchase instead of a signature that would be refused.
+    const accessEnds = await options.services.accessExpiry?.(dataset.id, account.address);
+    if (accessEnds !== undefined && accessEnds * 1000 <= Date.now()) {
+      const code = accessEnds === 0 ? "ERR_DATASET_NO_ACCESS" : "ERR_DATASET_ACCESS_EXPIRED";
+      return fail(accessRefusalMessage(code, dataset), undefined, code);
+    }
 
     // 2. The service prepares; this browser checks what it is asked to sign, then signs.
     await options.notebook.flush();
@@ -161,6 +175,7 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
     onDone?.(cell, true);
     return true;
   } catch (error) {
+    if (error instanceof ApiError && dataset && isAccessRefusal(error.code)) return fail(accessRefusalMessage(error.code, dataset), undefined, error.code);
     return fail(messageOf(error), hintFor(error), error instanceof ApiError ? error.code : undefined);
   }
 }

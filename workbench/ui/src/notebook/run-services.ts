@@ -5,6 +5,7 @@
 import { messageOf } from "../api/http";
 import * as runs from "../api/runs-api";
 import type { ChainState } from "../chain/chain.svelte";
+import { marketFor } from "../chain/market";
 import type { DatasetCatalogue } from "../datasets/catalogue.svelte";
 import type { SessionState } from "../session/session.svelte";
 import type { WalletState } from "../wallet/wallet.svelte";
@@ -40,6 +41,10 @@ export function createRunServices(app: { chain: ChainState; wallet: WalletState;
       };
     },
     market: () => app.chain.config?.marketAddress ?? undefined,
+    async accessExpiry(datasetId, buyer) {
+      const market = app.chain.config?.marketAddress;
+      return market ? marketFor(market, app.chain.provider).accessExpiry(datasetId, buyer) : undefined;
+    },
     cache: new ResultsCache(),
     chainId: () => app.chain.config?.chainId,
     prepare: runs.prepareRun,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StatisticResult } from "../lib/recipes";
-import { histogramBars, reportLines } from "./chart-data";
+import { axisTitles, histogramBars, reportLines, reportTicks } from "./chart-data";
 
 const mean = (text: string): StatisticResult => ({
   label: "mean(value)",
@@ -35,7 +35,24 @@ describe("chart data", () => {
     ]);
     expect(lines).toEqual([
       { label: "mean(value)", unit: "°C", points: [{ x: 1_000, y: 21 }, { x: 2_000, y: 22.5 }] },
-      { label: "alert", points: [{ x: 2_000, y: 1 }] },
+      { label: "alert", unit: "1 = yes", points: [{ x: 2_000, y: 1 }] },
     ]);
+  });
+
+  it("puts one x tick on each report, and none between", () => {
+    const lines = reportLines([
+      { at: 3_000, results: [mean("20")] },
+      { at: 1_000, results: [mean("21"), { label: "n", stat: "count", source: "count()", type: "count", count: 4 }] },
+    ]);
+    expect(reportTicks(lines)).toEqual([1_000, 3_000]);
+  });
+
+  it("titles each y axis with its statistics and their unit", () => {
+    const count = { label: "count()", stat: "count", source: "count()", type: "count", count: 4 } as const;
+    const lines = reportLines([{ at: 1_000, results: [mean("21"), count] }]);
+    expect(axisTitles(lines)).toEqual({ left: "mean(value) (°C)", right: "count() (readings)" });
+    const three = reportLines([{ at: 1_000, results: [count, { ...mean("1"), label: "min" }, { ...mean("9"), label: "max" }] }]);
+    expect(axisTitles(three)).toEqual({ left: "count() (readings)", right: "min, max (°C)" });
+    expect(axisTitles([])).toEqual({ left: "" });
   });
 });

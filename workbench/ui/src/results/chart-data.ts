@@ -61,7 +61,7 @@ export function reportLines(reports: readonly ReportPoint[]): LineSeries[] {
     for (const result of report.results) {
       const y = numericValue(result);
       if (y === undefined) continue;
-      const unit = result.type === "share" ? "%" : "unit" in result ? result.unit : undefined;
+      const unit = result.type === "share" ? "%" : result.type === "count" ? "readings" : result.type === "boolean" ? "1 = yes" : "unit" in result ? result.unit : undefined;
       let line = lines.get(result.label);
       if (!line) {
         line = { label: result.label, ...(unit ? { unit } : {}), points: [] };
@@ -71,4 +71,24 @@ export function reportLines(reports: readonly ReportPoint[]): LineSeries[] {
     }
   }
   return [...lines.values()];
+}
+
+/** The x values of a report chart's ticks: one per report, each once, in time order. */
+export function reportTicks(lines: readonly LineSeries[]): number[] {
+  return [...new Set(lines.flatMap((line) => line.points.map((p) => p.x)))].sort((a, b) => a - b);
+}
+
+/**
+ * The titles of a report chart's two y axes: the first line on the left, the others on the right
+ * (`mean(temperature) (°C)`; lines sharing a unit name it once: `min, max (°C)`).
+ */
+export function axisTitles(lines: readonly LineSeries[]): { left: string; right?: string } {
+  const title = (group: readonly LineSeries[]) => {
+    const units = [...new Set(group.map((l) => l.unit ?? ""))];
+    if (units.length === 1) return `${group.map((l) => l.label).join(", ")}${units[0] ? ` (${units[0]})` : ""}`;
+    return group.map((l) => (l.unit ? `${l.label} (${l.unit})` : l.label)).join(", ");
+  };
+  const [first, ...rest] = lines;
+  if (!first) return { left: "" };
+  return { left: title([first]), ...(rest.length ? { right: title(rest) } : {}) };
 }

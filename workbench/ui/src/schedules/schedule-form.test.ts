@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { cadenceSeconds, describeRepeat, describeSchedule, firstReportStart, maxRunsOf, repeatOf, standingAuthorization, validate, type ScheduleForm } from "./schedule-form";
+import {
+  cadenceSeconds,
+  describeRepeat,
+  describeSchedule,
+  firstReportStart,
+  frequencyWarning,
+  maxRunsOf,
+  repeatOf,
+  standingAuthorization,
+  timeZoneChoices,
+  validate,
+  type ScheduleForm,
+} from "./schedule-form";
 
 const NOW = Date.UTC(2030, 0, 1, 12) / 1000;
 const form = (change: Partial<ScheduleForm> = {}): ScheduleForm => ({
@@ -48,6 +60,38 @@ describe("schedule form", () => {
       maxRuns: 10,
       nonce: "7",
     });
+  });
+});
+
+describe("time zones", () => {
+  it("always offers UTC, which Chromium's list of zones leaves out, first", () => {
+    expect(timeZoneChoices({ supported: ["Europe/Paris", "America/New_York"], local: "Europe/Paris" })).toEqual(["UTC", "America/New_York", "Europe/Paris"]);
+  });
+
+  it("offers the browser's own zone even when the list lacks it, and UTC when there is no list", () => {
+    expect(timeZoneChoices({ supported: ["Europe/Paris"], local: "Etc/GMT+1" })).toEqual(["UTC", "Etc/GMT+1", "Europe/Paris"]);
+    expect(timeZoneChoices({ supported: undefined, local: undefined })).toEqual(["UTC"]);
+    expect(timeZoneChoices({ supported: ["UTC"], local: "UTC" })).toEqual(["UTC"]);
+  });
+});
+
+describe("frequent cadences", () => {
+  it("warns under an hour, with the number of reports in digits grouped by thousands", () => {
+    // 1 Jan 12:00 → 10 Jan 23:59:59 every 5 minutes: 2,736 reports.
+    expect(frequencyWarning(form({ cadence: "minutes", everyMinutes: 5 }), NOW, { k: 12 })).toBe(
+      "Every 5 minutes is very frequent: up to 2,736 reports, each a run of its own with its transactions and gas. A report needs 12 new readings (a whole bucket); with fewer it is skipped. Every hour or every day is usually enough.",
+    );
+  });
+
+  it("says nothing from hourly on", () => {
+    expect(frequencyWarning(form({ cadence: "hourly" }), NOW)).toBeUndefined();
+    expect(frequencyWarning(form({ cadence: "minutes", everyMinutes: 60 }), NOW)).toBeUndefined();
+  });
+
+  it("writes long intervals with separators", () => {
+    expect(describeSchedule(form({ cadence: "minutes", everyMinutes: 1500 }))).toBe("Every 1,500 minutes");
+    expect(describeRepeat({ every: 1500 * 60_000 })).toBe("Every 25 hours");
+    expect(describeRepeat({ every: 1234 * 60_000 })).toBe("Every 1,234 minutes");
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { randomNonce } from "@iotdm/contracts-client";
 import type { Repeat, StandingAuthorizationJSON } from "../api/schedules-api";
+import { formatCount } from "../lib/format";
 
 /** What the form holds. */
 export interface ScheduleForm {
@@ -78,13 +79,40 @@ export function validate(form: ScheduleForm, nowSeconds: number): string | undef
 export function describeSchedule(form: Pick<ScheduleForm, "cadence" | "everyMinutes" | "time" | "weekday" | "timeZone">, until?: string): string {
   const days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
   const when = {
-    minutes: `Every ${form.everyMinutes} minute${form.everyMinutes === 1 ? "" : "s"}`,
+    minutes: `Every ${formatCount(form.everyMinutes)} minute${form.everyMinutes === 1 ? "" : "s"}`,
     hourly: `Every hour at :${form.time.split(":")[1] ?? "00"}`,
     daily: `Every day at ${form.time}`,
     weekly: `Every ${days[form.weekday]} at ${form.time}`,
   }[form.cadence];
   const zone = form.cadence === "minutes" ? "" : ` (${form.timeZone})`;
   return `${when}${zone}${until ? ` until ${until}` : ""}`;
+}
+
+/**
+ * The time zones the form offers: every zone the browser knows, with UTC and the browser's own zone
+ * always among them (Chromium's `Intl.supportedValuesOf("timeZone")` leaves out "UTC", and an older
+ * browser may know none), sorted, each once.
+ */
+export function timeZoneChoices(options: { supported: readonly string[] | undefined; local: string | undefined }): string[] {
+  const zones = new Set(options.supported ?? []);
+  zones.add("UTC");
+  if (options.local) zones.add(options.local);
+  return [...zones].sort((a, b) => (a === "UTC" ? -1 : b === "UTC" ? 1 : a.localeCompare(b)));
+}
+
+/** Cadences shorter than this get a warning: each report is a run of its own, with its transactions. */
+export const FREQUENT_CADENCE_SECONDS = 3_600;
+
+/**
+ * A warning for a very frequent cadence (under an hour), in words: how many reports it may make
+ * and what each costs; undefined for hourly and slower schedules.
+ */
+export function frequencyWarning(form: ScheduleForm, nowSeconds: number, dataset?: { k: number }): string | undefined {
+  const cadence = cadenceSeconds(form);
+  if (cadence >= FREQUENT_CADENCE_SECONDS) return undefined;
+  const runs = maxRunsOf(form, nowSeconds);
+  const skip = dataset ? ` A report needs ${formatCount(dataset.k)} new readings (a whole bucket); with fewer it is skipped.` : "";
+  return `${describeSchedule(form)} is very frequent: up to ${formatCount(runs)} reports, each a run of its own with its transactions and gas.${skip} Every hour or every day is usually enough.`;
 }
 
 /**
@@ -123,7 +151,7 @@ export function standingAuthorization(options: {
 export function describeRepeat(repeat: Repeat): string {
   if ("every" in repeat) {
     const minutes = Math.round(repeat.every / 60_000);
-    return minutes % 60 === 0 && minutes >= 60 ? `Every ${minutes / 60} hour${minutes === 60 ? "" : "s"}` : `Every ${minutes} minute${minutes === 1 ? "" : "s"}`;
+    return minutes % 60 === 0 && minutes >= 60 ? `Every ${formatCount(minutes / 60)} hour${minutes === 60 ? "" : "s"}` : `Every ${formatCount(minutes)} minute${minutes === 1 ? "" : "s"}`;
   }
   const days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
   const m = /^(\d{1,2}) (\*|\d{1,2}) \* \* (\*|[0-6])$/.exec(repeat.pattern.trim());

@@ -102,15 +102,26 @@ describe("buyer: purchase, recipe diagnostics, run and decrypt", () => {
       .toContain("Exact results: a determined buyer who paid can learn the values of each 10-reading bucket, not their order.");
   });
 
-  it("purchases access with the wallet", async () => {
+  it("purchases access with the wallet, after confirming the amount", async () => {
     const { page } = tab;
     await expect.poll(() => page.getByText("You have no access to this dataset yet.").isVisible()).toBe(true);
     await tab.screenshot("22-dataset-page");
     await page.getByRole("spinbutton", { name: /Periods of/ }).fill("0");
     await expect.poll(() => page.getByRole("button", { name: "Buy access" }).isDisabled()).toBe(true);
-    await page.getByRole("spinbutton", { name: /Periods of/ }).fill("1");
+    await page.getByRole("spinbutton", { name: /Periods of/ }).fill("2");
     await page.getByRole("button", { name: "Buy access" }).click();
+    const confirm = page.getByRole("dialog", { name: "Buy access to greenhouse?" });
+    await expect.poll(() => confirm.getByTestId("confirm-amount").textContent()).toBe("0.002 ETH");
+    await expect.poll(() => confirm.textContent()).toContain("2 periods of 1 month at 0.001 ETH each");
+    await tab.screenshot("22b-buy-access-confirm", { fullPage: false });
+    // Cancelling pays nothing.
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => confirm.isVisible()).toBe(false);
+    expect(await page.getByText("You have no access to this dataset yet.").isVisible()).toBe(true);
+    await page.getByRole("button", { name: "Buy access" }).click();
+    await confirm.getByRole("button", { name: "Pay 0.002 ETH" }).click();
     await expect.poll(() => page.getByText("Active").first().isVisible(), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => confirm.isVisible()).toBe(false);
     await tab.screenshot("23-dataset-purchased");
   });
 
@@ -175,18 +186,48 @@ describe("buyer: purchase, recipe diagnostics, run and decrypt", () => {
 
   it("turns the cell into a recurring report, signed once, listed in the schedules panel", async () => {
     const { page } = tab;
+    // A first comment names the report.
+    const editor = recipeEditor(page);
+    await editor.locator(".view-lines").click();
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.type("# Greenhouse mean\n");
+    await expect.poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 }).toContain("All changes saved");
     await page.getByRole("button", { name: "Schedule", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Schedule a recurring report" });
+    await expect.poll(() => dialog.getByTestId("schedule-title").textContent()).toContain("Greenhouse mean");
+    // The time zone is never blank: the browser's own by default, UTC always offered.
+    const zone = dialog.getByRole("combobox", { name: "Time zone" });
+    const browserZone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(await zone.inputValue()).toBe(browserZone);
+    expect(await zone.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent)).toBe(browserZone);
+    await zone.selectOption("UTC");
+    // A very frequent cadence is warned about, with numbers grouped by thousands.
+    await dialog.getByRole("combobox", { name: "How often" }).selectOption("minutes");
+    await dialog.getByRole("spinbutton", { name: "Minutes" }).fill("5");
+    const warning = dialog.getByTestId("schedule-frequency-warning");
+    await expect.poll(() => warning.textContent()).toMatch(/Every 5 minutes is very frequent: up to \d{1,3},\d{3} reports/);
+    await expect.poll(() => warning.textContent()).toContain("A report needs 10 new readings");
+    await expect.poll(() => dialog.textContent()).toMatch(/at most \d{1,3},\d{3} reports/);
+    expect(await dialog.textContent()).not.toContain("`");
+    await tab.screenshot("37a-schedule-frequent-warning", { fullPage: false });
     await dialog.getByRole("combobox", { name: "How often" }).selectOption("daily");
     await dialog.getByLabel("At", { exact: true }).fill("08:30");
-    await expect.poll(() => dialog.getByText(/Every day at 08:30/).isVisible()).toBe(true);
+    await expect.poll(() => warning.count()).toBe(0);
+    await expect.poll(() => dialog.getByText(/Every day at 08:30 \(UTC\)/).isVisible()).toBe(true);
     await tab.screenshot("37-schedule-dialog", { fullPage: false });
     await dialog.getByRole("button", { name: "Sign and schedule" }).click();
     await expect.poll(() => dialog.getByText(/^Scheduled: Every day at 08:30/).isVisible(), { timeout: 15_000 }).toBe(true);
     await dialog.getByRole("link", { name: "Schedules" }).click();
     const item = page.getByRole("list", { name: "Schedules" }).getByRole("listitem").first();
-    await expect.poll(() => item.textContent(), { timeout: 10_000 }).toContain("Every day at 08:30");
+    await expect.poll(() => item.textContent(), { timeout: 10_000 }).toContain("Every day at 08:30 (UTC)");
+    await expect.poll(() => item.getByTestId("schedule-title").textContent()).toBe("Greenhouse mean");
     await expect.poll(() => item.getByText("active").isVisible()).toBe(true);
+    // The next report: the next 08:30 UTC.
+    const next = new Date();
+    next.setUTCHours(8, 30, 0, 0);
+    if (next.getTime() <= Date.now()) next.setUTCDate(next.getUTCDate() + 1);
+    const expected = next.toLocaleString("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+    await expect.poll(() => item.getByTestId("schedule-next-run").textContent(), { timeout: 10_000 }).toContain(`Next report ${expected}`);
     await tab.screenshot("38-schedules");
     await item.getByRole("button", { name: "Pause" }).click();
     await expect.poll(() => item.getByText("paused").isVisible(), { timeout: 10_000 }).toBe(true);

@@ -64,13 +64,10 @@ describe("buyer: preview, parameters, waiting, outputs that last", () => {
     await chain?.stop();
   });
 
-  it("buys access and starts a notebook with a parameterised recipe", async () => {
+  it("starts a notebook with a parameterised recipe, before buying access", async () => {
     const { page } = tab;
     await page.goto("/datasets/1");
     await signInWithDevWallet(page, 4);
-    await page.getByRole("spinbutton", { name: /Periods of/ }).fill("1");
-    await page.getByRole("button", { name: "Buy access" }).click();
-    await expect.poll(() => page.getByText("Active").first().isVisible(), { timeout: 20_000 }).toBe(true);
     await page.getByRole("button", { name: "New notebook on greenhouse" }).click();
     const editor = recipeEditor(page);
     await expect.poll(() => editorText(editor), { timeout: 20_000 }).toContain("mean(temperature)");
@@ -111,9 +108,26 @@ describe("buyer: preview, parameters, waiting, outputs that last", () => {
     await preview.getByRole("button", { name: "Close the preview" }).click();
   });
 
-  it("runs it: numbers at the data's precision, downloadable as CSV", async () => {
+  it("is refused for want of access with the dataset named and a purchase offered there, confirmed with its amount", async () => {
     const { page } = tab;
+    // The browser reads the access from the chain before the wallet signs: no request is refused.
     await page.getByRole("button", { name: "Run cell" }).first().click();
+    const output = page.getByTestId("cell-output").first();
+    await expect.poll(() => output.textContent(), { timeout: 20_000 }).toContain("You have no access to greenhouse (dataset #1) yet; buy an access period to run recipes on it.");
+    const offer = page.getByTestId("buy-access-offer");
+    await expect.poll(() => offer.textContent()).toContain("0.001 ETH per 1 month");
+    await tab.screenshot("52a-no-access-offer", { fullPage: false });
+    await offer.getByRole("button", { name: "Buy access" }).click();
+    const confirm = page.getByRole("dialog", { name: "Buy access to greenhouse?" });
+    await expect.poll(() => confirm.getByTestId("confirm-amount").textContent()).toBe("0.001 ETH");
+    await tab.screenshot("52b-no-access-confirm", { fullPage: false });
+    await confirm.getByRole("button", { name: "Pay 0.001 ETH" }).click();
+    await expect.poll(() => page.getByText(/^Access to greenhouse until/).isVisible(), { timeout: 20_000 }).toBe(true);
+  });
+
+  it("runs it once bought: numbers at the data's precision, downloadable as CSV", async () => {
+    const { page } = tab;
+    // Buying ran the cell again.
     const value = page.getByTestId("result-value").first();
     await expect.poll(() => value.isVisible(), { timeout: 180_000 }).toBe(true);
     const mean = VALUES.reduce((s, v) => s + v, 0) / VALUES.length;

@@ -165,6 +165,10 @@ describe("seller: dataset, devices, approvals, k, earnings", () => {
     await expect.poll(() => page.getByRole("row", { name: /cold room/ }).textContent()).toContain("0.002 ETH");
     await tab.screenshot("34-seller-console");
     await page.getByRole("button", { name: "Withdraw" }).click();
+    const confirm = page.getByRole("dialog", { name: "Withdraw your earnings?" });
+    await expect.poll(() => confirm.getByTestId("confirm-amount").textContent()).toBe("0.002 ETH");
+    await tab.screenshot("34b-withdraw-confirm", { fullPage: false });
+    await confirm.getByRole("button", { name: "Withdraw 0.002 ETH" }).click();
     await expect.poll(() => page.getByTestId("pending-earnings").textContent(), { timeout: 15_000 }).toBe("0 ETH");
   });
 
