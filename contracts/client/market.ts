@@ -115,6 +115,16 @@ export function scheduledWindowStart(dataset: Pick<DatasetInfo, "bucketSize" | "
   return ((start + k - 1n) / k) * k;
 }
 
+/**
+ * A gas limit for one `appendReadings` of `readings` readings, for senders that skip the estimate (their own
+ * encryption, known good). Measured on the fhevm mock: 99.8 k gas a reading on an exact dataset and 119.1 k on a
+ * private one (the clamp's FHE.max and FHE.min), 204 k and 226 k for a batch of one; 3.19 M and 3.81 M for 32.
+ */
+export function appendGasLimit(readings: number, privacy: Pick<PrivacyParams, "mode">): bigint {
+  const perReading = isPrivate(privacy) ? 130_000n : 110_000n;
+  return 250_000n + perReading * BigInt(readings);
+}
+
 /** Whether a run's results are noised (it ran on a private dataset). */
 export const isNoisyRun = (run: Pick<RunInfo, "noiseUnits">): boolean => run.noiseUnits > 0;
 

@@ -53,7 +53,7 @@ export function privacyFromResult(r: ArrayLike<unknown>): PrivacyParams {
 }
 
 /** Whether the setting makes results noisy. */
-export const isPrivate = (p: PrivacyParams): boolean => p.mode === PrivacyMode.PRIVATE;
+export const isPrivate = (p: Pick<PrivacyParams, "mode">): boolean => p.mode === PrivacyMode.PRIVATE;
 
 /**
  * One noise draw of a private run, in the contract's order (`PrivacyNoise`): which op and result it noises, the ε it

@@ -23,13 +23,13 @@ export const DEMO_ROLES = {
     { index: 4, label: "demo buyer (owns access to greenhouse)" },
     { index: 5, label: "second buyer (owns no access yet)" },
   ],
-  /** Devices take accounts from here on, outside the dev wallet's 0–9 so they do not clutter it. */
+  /** Devices take accounts from here on (one a dataset: 10–15), outside the dev wallet's 0–9 so they do not clutter it. */
   firstDevice: 10,
   /**
    * The demo's MQTT gateway (workbench/gateway): registered as a device of every demo dataset, it
-   * appends what the MQTT devices publish. After the four datasets' devices (10–13).
+   * appends what the MQTT devices publish. The last funded account, clear of the datasets' devices.
    */
-  gateway: { index: 14, label: "MQTT gateway (appends for the MQTT devices)" },
+  gateway: { index: 19, label: "MQTT gateway (appends for the MQTT devices)" },
 } as const;
 
 /** The largest index the Hardhat node funds. */

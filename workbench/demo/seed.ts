@@ -13,6 +13,7 @@
 import { JsonRpcProvider, Network, NonceManager, type Contract, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import {
+  appendGasLimit,
   LOCAL_CHAIN_ID,
   MAX_READINGS_PER_BATCH,
   createFhevmInstance,
@@ -46,14 +47,6 @@ export interface SeedDemoOptions {
 export interface SeedResult {
   deployment: Deployment;
   timings: { deployMs: number; datasetsMs: number; historyMs: number; totalMs: number };
-}
-
-/**
- * Gas of one `appendReadings` batch of `readings` on the local chain, with headroom: about 99 k gas
- * per reading measured (`fromExternal` + store + `allowThis`), 3.18 M for a first batch of 32.
- */
-export function appendGasLimit(readings: number): bigint {
-  return 150_000n + 105_000n * BigInt(readings);
 }
 
 /** Seeds the demo on the chain at `rpcUrl`; see the module comment. */
@@ -200,7 +193,9 @@ async function backfill(options: {
   for (const [b, batch] of batches.entries()) {
     const stamps = timestamps.slice(b * MAX_READINGS_PER_BATCH, b * MAX_READINGS_PER_BATCH + batch.handles.length);
     // Sent back to back; the device's nonce manager numbers them.
-    lastSent = await market.appendReadings(options.id, batch.handles, batch.inputProof, stamps, { gasLimit: appendGasLimit(batch.handles.length) });
+    lastSent = await market.appendReadings(options.id, batch.handles, batch.inputProof, stamps, {
+      gasLimit: appendGasLimit(batch.handles.length, datasetParams(dataset).privacy),
+    });
   }
   // One sender's transactions are mined in nonce order: once the last one is, all are. Polling
   // every receipt instead slows the node down (tens of pollers) for nothing.

@@ -23,17 +23,12 @@
  * thus never makes an append fail.
  */
 import { Contract, JsonRpcProvider, Network, Wallet, keccak256, type TransactionReceipt } from "ethers";
-import { connectMarket, decodeContractError, encryptReadings, readDatasetInfo, type DatasetInfo, type FhevmClient } from "@iotdm/contracts-client";
+import { appendGasLimit, connectMarket, decodeContractError, encryptReadings, readDatasetInfo, type DatasetInfo, type FhevmClient } from "@iotdm/contracts-client";
 import { encodeReading } from "../simulator/encoding";
 import { createNetworkFhevm, type FhevmNetwork } from "../simulator/fhevm-network";
 import { chainClock, isTransportError, readChainIdentity } from "../simulator/rpc";
 import { MAX_READINGS_PER_PROOF } from "./protocol";
 import type { InFlightBatch, QueueItem, ReadingQueue, SealedItem } from "./reading-queue";
-
-/** Gas of an append of `readings` readings: ≈ 98 k per reading measured, with room for the proof's bookkeeping. */
-export function appendGasLimit(readings: number): bigint {
-  return 250_000n + 110_000n * BigInt(readings);
-}
 
 /** A batch that reached the chain. */
 export interface AppendedBatch {
@@ -246,7 +241,7 @@ export class Appender {
       encryptMs = performance.now() - encryptStarted;
       timestamps = plain.map((item) => stamp(item.t));
       // Our own encryption: a fixed limit saves executing every batch twice (estimate, then mine).
-      gasLimit = appendGasLimit(plain.length);
+      gasLimit = appendGasLimit(plain.length, dataset.privacy);
     }
 
     const request = await chain.market.appendReadings.populateTransaction(id, handles, inputProof, timestamps);

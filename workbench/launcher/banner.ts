@@ -72,7 +72,8 @@ export function readyBanner(options: {
       ...deployment.datasets.map((d) => {
         const demo = DEMO_DATASETS.find((x) => x.name === d.name);
         const price = demo ? `, ${formatEther(demo.pricePerPeriod)} ETH per ${demo.periodSeconds / 86_400} d` : "";
-        return `    ${d.id}  ${d.name.padEnd(16)} ${sellerOf(d.seller)?.label.replace(/ \(seller\)$/, "") ?? short(d.seller)}${price}; ${approvalSummary(d.approvedKinds)}`;
+        const privacy = demo?.privacy ? `; private, budget ε ${demo.privacy.budget}` : "";
+        return `    ${d.id}  ${d.name.padEnd(16)} ${sellerOf(d.seller)?.label.replace(/ \(seller\)$/, "") ?? short(d.seller)}${price}${privacy}; ${approvalSummary(d.approvedKinds)}`;
       }),
       "",
       ...devicesLines(options.simulatorRate, mqtt),

@@ -11,7 +11,7 @@
  *    embedded one that enforces the registry's logins and topics;
  * 3. the gateway as a supervised child process (`npm run gateway`'s entry, logs prefixed `gateway`;
  *    started again when it exits on its own, which it is built to survive), as the demo's gateway
- *    account (dev account #14, registered as a device of every demo dataset);
+ *    account (dev account #19, registered as a device of every demo dataset);
  * 4. one simulated device per demo dataset, in this process: mode b devices publish each reading
  *    in clear at once (the gateway batches across devices), mode a devices encrypt on the device for
  *    the gateway's account and publish a sealed batch at most every minute.

@@ -37,7 +37,7 @@ const demoState: DemoGatewayState = {
   secrets: { instance: INSTANCE, devices: { [spare("plain")]: "plain-password", [spare("sealed")]: "sealed-password" } },
   broker: { url: "mqtt://127.0.0.1:41883" },
 };
-const withGateway = { ...deployment, accounts: { ...deployment.accounts, gateway: { index: 14, address: devWallet(14).address, label: "" } } } satisfies Deployment;
+const withGateway = { ...deployment, accounts: { ...deployment.accounts, gateway: { index: 19, address: devWallet(19).address, label: "" } } } satisfies Deployment;
 
 describe("simulate command line", () => {
   it("needs only a dataset name on a running demo: market, RPC and the device's key come from the deployment", () => {
@@ -88,7 +88,7 @@ describe("simulate command line", () => {
   it("--mqtt --mode a logs in as the spare mode a device and encrypts for the deployment's gateway", () => {
     expect(parse(["--dataset", "greenhouse", "--mqtt", "--mode", "a", "--batch-size", "8"], { MQTT_URL: "mqtt://broker:1883" }, withGateway, demoState)).toMatchObject({
       kind: "mqtt",
-      options: { mqttUrl: "mqtt://broker:1883", deviceId: spare("sealed"), password: "sealed-password", mode: "sealed", batchSize: 8, market: MARKET, gateway: devWallet(14).address },
+      options: { mqttUrl: "mqtt://broker:1883", deviceId: spare("sealed"), password: "sealed-password", mode: "sealed", batchSize: 8, market: MARKET, gateway: devWallet(19).address },
     });
   });
 

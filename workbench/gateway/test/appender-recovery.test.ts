@@ -8,11 +8,11 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, type Contract, type JsonRpcProvider } from "ethers";
 import { Redis } from "ioredis";
-import { connectMarket, createFhevmInstance, encryptReadings } from "@iotdm/contracts-client";
+import { appendGasLimit, connectMarket, createFhevmInstance, EXACT_PRIVACY, encryptReadings } from "@iotdm/contracts-client";
 import { freePort, startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import { devWallet } from "../../demo/accounts";
 import { readChainIdentity } from "../../simulator/rpc";
-import { Appender, appendGasLimit, type AppendedBatch } from "../appender";
+import { Appender, type AppendedBatch } from "../appender";
 import { ReadingQueue, type QueueItem } from "../reading-queue";
 import { GATEWAY, deployGatewayMarket, eventually, proofsOf, readingsOnChain } from "./support";
 
@@ -54,7 +54,7 @@ describe("appender after a crash", () => {
       values: values.map(BigInt),
     });
     const request = await connectMarket(market.address, wallet).appendReadings!.populateTransaction(1n, encrypted!.handles, encrypted!.inputProof, items.map((item) => BigInt((item as { t: number }).t)));
-    const populated = await wallet.populateTransaction({ ...request, gasLimit: appendGasLimit(values.length) });
+    const populated = await wallet.populateTransaction({ ...request, gasLimit: appendGasLimit(values.length, EXACT_PRIVACY) });
     const raw = await wallet.signTransaction(populated);
     const { genesisHash } = await readChainIdentity({ url: chain.rpcUrl });
     const record = { items: values.length, hash: keccak256(raw), raw, nonce: Number(populated.nonce), genesisHash };

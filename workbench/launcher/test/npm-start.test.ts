@@ -16,7 +16,7 @@ import { JsonRpcProvider, Network } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "@iotdm/contracts-client/local-chain";
 import { connectMarket, readDatasetInfo } from "@iotdm/contracts-client";
-import { devWallet } from "../../demo/accounts";
+import { DEMO_ROLES, devWallet } from "../../demo/accounts";
 import { DEMO_DATASETS } from "../../demo/catalogue";
 import { readDeployment, type Deployment } from "../../demo/deployment-file";
 import { portIsFree } from "../local-node";
@@ -123,15 +123,19 @@ describe("npm start", () => {
     // The catalogue as the service serves it (the chain indexer fills it).
     const catalogue = await until("the demo datasets in GET /api/datasets", async () => {
       const response = await fetch(`${url}/api/datasets?limit=50`);
-      const body = (await response.json()) as { items: { name: string }[] };
+      const body = (await response.json()) as { items: { name: string; privacy: { mode: string } }[] };
       return DEMO_NAMES.every((name) => body.items.some((item) => item.name === name)) ? body.items : undefined;
     });
     expect(catalogue.map((item) => item.name)).toEqual(expect.arrayContaining(DEMO_NAMES));
+    // Private datasets next to exact ones.
+    expect(catalogue.filter((item) => item.privacy.mode === "private").map((item) => item.name)).toEqual(
+      DEMO_DATASETS.filter((d) => d.privacy).map((d) => d.name),
+    );
 
     // The demo devices speak MQTT: a mode b device's readings reach the chain as the gateway's appends.
     expect(output).toMatch(/MQTT {5}mqtt:\/\/127\.0\.0\.1:\d+/);
     const gateway = first.accounts.gateway!;
-    expect(gateway.index).toBe(14);
+    expect(gateway.index).toBe(DEMO_ROLES.gateway.index);
     const greenhouse = first.datasets.find((d) => d.name === "greenhouse")!;
     expect(greenhouse.deviceMode).toBe("plain");
     const gatewayAppends = await until(
