@@ -391,7 +391,8 @@ describePostgres("scaled out: three workers and two service instances on Postgre
       return runs.every((run) => !open.has(run.id)) ? true : undefined;
     }, 420_000, 2_000);
     const finished = await Promise.all(runs.map((run) => runStatus(run.id)));
-    log("every run finished");
+    const continued = workers.slice(0, 2).reduce((count, worker) => count + worker!.output().split("continuing a run started by an earlier attempt").length - 1, 0);
+    log(`every run finished (${continued} continued by another worker from where the killed one left them)`);
     expect(finished.filter((run) => run.status !== "done").map((run) => [run.id, run.error])).toEqual([]);
 
     // Exactly once: one run per signed request in the store, one chain run each, and nothing else started.
