@@ -34,7 +34,7 @@ import { deleteQueueKeys, TEST_ORIGIN, TEST_QUEUE_PREFIX } from "./support/app";
 import { describePostgres } from "./support/backends";
 import { startChainFixture, temperatures, type ChainDataset, type ChainFixture } from "./support/chain";
 import { spawnService, type ServiceProcess } from "./support/service-process";
-import type { SseEvent } from "./support/workbench";
+import { readEventsInto, type SseEvent } from "./support/workbench";
 
 const RUNS = 200;
 const SCHEDULES = 20;
@@ -222,7 +222,7 @@ describePostgres("scaled out: three workers and two service instances on Postgre
           const response = await fetch(`${service.url}/api/runs/${runId}/events`, {
             headers: { authorization: `Bearer ${token}`, ...(lastId !== undefined && { "last-event-id": lastId }) },
           });
-          await readEventsInto(response, events, () => followed.from.push(instance));
+          await readEventsInto(response, events, { timeoutMs: 600_000, onEvent: () => followed.from.push(instance) });
         } catch {
           // The stream broke with its instance: what arrived is kept, the rest comes from another.
         }
@@ -482,32 +482,3 @@ describePostgres("scaled out: three workers and two service instances on Postgre
     });
   }
 });
-
-/**
- * Reads a server-sent event stream into `events` as they arrive, as a browser's EventSource parses
- * it (comments skipped), until the stream ends; when it breaks, what arrived stays in `events`.
- * `onEvent` is called after each event is added.
- */
-async function readEventsInto(response: Response, events: SseEvent[], onEvent: () => void): Promise<void> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  const timer = setTimeout(() => void reader.cancel(), 600_000);
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-        const lines = buffer.slice(0, end).split("\n");
-        buffer = buffer.slice(end + 2);
-        if (lines.every((line) => line.startsWith(":"))) continue;
-        const field = (name: string) => lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
-        events.push({ id: field("id"), event: field("event") ?? "message", data: JSON.parse(field("data") ?? "null") });
-        onEvent();
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-}

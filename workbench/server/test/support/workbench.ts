@@ -79,36 +79,46 @@ export interface SseEvent {
 }
 
 /**
- * Reads a server-sent event stream until it ends (or `until` says stop), as a browser's EventSource
- * would parse it; comments (keep-alives) are counted apart.
+ * Reads a server-sent event stream into `events` as they arrive, as a browser's EventSource parses
+ * it, until the stream ends or `timeoutMs` passes (then it is cancelled). When the stream breaks (its
+ * instance died), this rejects and what arrived stays in `events`, to resume from with Last-Event-ID.
+ * `onEvent` is called after each event is added, `onComment` for each comment (keep-alives).
  */
-export async function readEventStream(response: Response, options: { timeoutMs?: number } = {}): Promise<{ events: SseEvent[]; comments: number }> {
+export async function readEventsInto(
+  response: Response,
+  events: SseEvent[],
+  options: { timeoutMs?: number; onEvent?: () => void; onComment?: () => void } = {},
+): Promise<void> {
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
-  const events: SseEvent[] = [];
-  let comments = 0;
   let buffer = "";
   const timer = setTimeout(() => void reader.cancel(), options.timeoutMs ?? 120_000);
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      if (done) break;
+      if (done) return;
       buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+        const lines = buffer.slice(0, end).split("\n");
         buffer = buffer.slice(end + 2);
-        const lines = block.split("\n");
         if (lines.every((line) => line.startsWith(":"))) {
-          comments++;
+          options.onComment?.();
           continue;
         }
         const field = (name: string) => lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
         events.push({ id: field("id"), event: field("event") ?? "message", data: JSON.parse(field("data") ?? "null") });
+        options.onEvent?.();
       }
     }
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Reads a server-sent event stream until it ends ({@link readEventsInto}); comments (keep-alives) are counted apart. */
+export async function readEventStream(response: Response, options: { timeoutMs?: number } = {}): Promise<{ events: SseEvent[]; comments: number }> {
+  const events: SseEvent[] = [];
+  let comments = 0;
+  await readEventsInto(response, events, { ...options, onComment: () => comments++ });
   return { events, comments };
 }
