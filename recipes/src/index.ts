@@ -50,7 +50,7 @@ export {
   type PlanWindow,
 } from "./planner";
 export { PlanSchema, planToJSON, type PlanJSON } from "./plan-json";
-export type { PlanBudget, PlanPrivacy, ScheduleBudget, StatisticPrivacy } from "./plan-privacy";
+export { resolveEpsilons, type PlanBudget, type PlanPrivacy, type ScheduleBudget, type StatisticPrivacy } from "./plan-privacy";
 export {
   CONFIDENCE,
   formatFigure,

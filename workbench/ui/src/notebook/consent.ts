@@ -3,8 +3,10 @@
  * is exactly the one this browser's own checker derives from the recipe (so the signature covers
  * the statistics the user wrote, nothing else), for the right buyer, dataset and window.
  */
-import { abstractProgram, encodeProgram, PlanSchema, programHash, type Plan, type RecipeIR } from "../lib/recipes";
+import type { PrivacyParams } from "@iotdm/contracts-client";
+import { abstractProgram, encodeProgram, PlanSchema, privateSetting, programHash, resolveEpsilons, type Plan, type RecipeIR } from "../lib/recipes";
 import type { PreparedRun } from "../api/runs-api";
+import { recipePrivacy } from "../datasets/dataset-context";
 
 /** The outcome of checking a prepared run. */
 export type ConsentCheck = { ok: true; plan: Plan } | { ok: false; message: string };
@@ -13,7 +15,8 @@ export type ConsentCheck = { ok: true; plan: Plan } | { ok: false; message: stri
 export function checkPreparedRun(options: {
   prepared: PreparedRun;
   ir: RecipeIR;
-  dataset: { id: string; scale: number; offset: string | bigint };
+  /** `privacy`: on a private dataset, the ε each statistic spends is resolved here as the planner does (the signature covers it). */
+  dataset: { id: string; scale: number; offset: string | bigint; privacy?: PrivacyParams };
   buyer: string;
   market: string;
   /** The chain the workbench runs on. */
@@ -23,7 +26,11 @@ export function checkPreparedRun(options: {
   const parsed = PlanSchema.safeParse(prepared.plan);
   if (!parsed.success) return { ok: false, message: "The service sent a run plan this browser cannot read." };
   const plan = parsed.data;
-  const encoded = encodeProgram(abstractProgram(ir.statistics).ops, { scale: dataset.scale, offset: BigInt(dataset.offset) });
+  const program = abstractProgram(ir.statistics, ir.epsilon);
+  const setting = privateSetting(recipePrivacy(dataset.privacy));
+  const epsilons = setting ? resolveEpsilons(program.ops, setting) : { ok: true as const, epsilons: [] };
+  if (!epsilons.ok) return { ok: false, message: `Not signed: ${epsilons.error.message}.` };
+  const encoded = encodeProgram(program.ops, { scale: dataset.scale, offset: BigInt(dataset.offset) }, epsilons.epsilons);
   if (!encoded.ok) return { ok: false, message: `The value ${encoded.value} cannot be represented in this dataset's encoding.` };
   const expectedHash = programHash(encoded.ops);
   const request = prepared.request;

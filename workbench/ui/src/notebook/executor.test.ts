@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { PrivacyMode } from "@iotdm/contracts-client";
 import { toDataset, type Dataset } from "../api/datasets-api";
 import { ApiError } from "../api/http";
 import type { PreparedRun, RunDto, RunListener } from "../api/runs-api";
@@ -235,6 +236,48 @@ describe("consent check", () => {
     expect(checkPreparedRun({ prepared: prepared(plan), ir: ir.ir, dataset: greenhouse, buyer: BUYER, market: MARKET, chainId: 31337 }).ok).toBe(true);
     const other = checkPreparedRun({ prepared: prepared(plan, { buyer: MARKET, toIndex: "90" }), ir: ir.ir, dataset: greenhouse, buyer: BUYER, market: MARKET, chainId: 31337 });
     expect(other).toEqual({ ok: false, message: "Not signed: the request is for another account; the request's window differs from the plan's." });
+  });
+});
+
+describe("runs on a private dataset", () => {
+  // Clamped to [−40, 60] °C, budget ε 1, ε 0.5 to 1 per statistic: the default ε 1 spends the whole budget.
+  const privacy = { mode: PrivacyMode.PRIVATE, lowerBound: 1000n, upperBound: 11000n, budget: 1000, minEpsilon: 500, maxEpsilon: 1000 };
+  const vault: Dataset = { ...greenhouse, privacy };
+  const privatePlan = (source: string, spent: number) => {
+    const checked = check({ source });
+    if (!checked.ok) throw new Error("bad fixture");
+    const result = planRecipe({
+      ir: checked.ir,
+      dataset: { id: "1", scale: 2, offset: -5000, k: 10, readingCount: 100, unit: "°C", privacy: { mode: "private", lowerBound: 1000n, upperBound: 11000n, budget: 1000, minEpsilon: 500, maxEpsilon: 1000 } },
+      now: 0,
+      privacySpent: spent,
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    return result.plan;
+  };
+
+  it("signs the ε the recipe resolves to, and nothing else", () => {
+    const ir = check({ source: SOURCE });
+    if (!ir.ok) throw new Error("fixture");
+    const plan = privatePlan(SOURCE, 0);
+    expect(checkPreparedRun({ prepared: prepared(plan), ir: ir.ir, dataset: vault, buyer: BUYER, market: MARKET, chainId: 31337 }).ok).toBe(true);
+    // A service that planned ε 0.5 where the recipe spends the default ε 1 is not signed for.
+    const cheaper = privatePlan(SOURCE.replace("mean(temperature)", "mean(temperature) privacy 0.5"), 0);
+    expect(checkPreparedRun({ prepared: prepared(cheaper), ir: ir.ir, dataset: vault, buyer: BUYER, market: MARKET, chainId: 31337 })).toEqual({
+      ok: false,
+      message: "Not signed: the planned program is not the one your recipe asks for; the request names another program.",
+    });
+  });
+
+  it("does not sign a run the budget cannot pay for, and says so in a sentence", async () => {
+    const plan = privatePlan(SOURCE, 1000);
+    const { services } = world({ resolveDataset: async () => vault, prepare: vi.fn(async () => prepared(plan)) });
+    const target = cell();
+    await runCell({ cell: target, notebook, services });
+    expect(target.execution.error?.message).toBe(
+      "This run needs ε 1 but nothing is left of your budget of ε 1 on readings 0 to 99: the contract will refuse it. Choose a smaller ε, fewer statistics or other readings.",
+    );
+    expect(services.submit).not.toHaveBeenCalled();
   });
 });
 

@@ -141,6 +141,8 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
     const prepared = await options.services.prepare(input);
     const consent = checkPreparedRun({ prepared, ir: checked.ir as RecipeIR, dataset, buyer: account.address, market, chainId: options.services.chainId() ?? -1 });
     if (!consent.ok) return fail(consent.message);
+    // Not signed when the contract would refuse it for want of budget: the plan's sentence says why and what to change.
+    if (consent.plan.privacy?.budget.exceeded) return fail(consent.plan.privacy.budget.text, undefined, "budget-exceeded");
     // The unit is public dataset metadata; a plan without it still reads in the dataset's unit.
     const plan: Plan = consent.plan.unit === undefined && dataset.unit ? { ...consent.plan, unit: dataset.unit } : consent.plan;
     const steps = plan.steps.length;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StatisticResult } from "../lib/recipes";
-import { axisTitles, histogramBars, reportLines, reportTicks } from "./chart-data";
+import { axisTitles, extentWithErrors, histogramBars, reportLines, reportTicks } from "./chart-data";
 
 const mean = (text: string): StatisticResult => ({
   label: "mean(value)",
@@ -54,5 +54,13 @@ describe("chart data", () => {
     const three = reportLines([{ at: 1_000, results: [count, { ...mean("1"), label: "min" }, { ...mean("9"), label: "max" }] }]);
     expect(axisTitles(three)).toEqual({ left: "count() (readings)", right: "min, max (°C)" });
     expect(axisTitles([])).toEqual({ left: "" });
+  });
+
+  it("carries a private dataset's ± into the report chart's points, and widens the axis to show the error bars", () => {
+    const noisy = { ...mean("20.9"), value: { text: "20.9", number: 20.9, exact: false }, noise: { standardDeviation: 0.15, halfWidth: 0.3, interval: "exact", unit: "°C", text: "± 0.3 °C (95 %)" } } as unknown as StatisticResult;
+    const [line] = reportLines([{ at: 1_000, results: [noisy] }, { at: 2_000, results: [mean("21")] }]);
+    expect(line.points).toEqual([{ x: 1_000, y: 20.9, error: 0.3 }, { x: 2_000, y: 21 }]);
+    expect(extentWithErrors(line.points)).toEqual({ min: 20.9 - 0.3, max: 20.9 + 0.3 });
+    expect(extentWithErrors([{ y: 1 }])).toBeUndefined();
   });
 });

@@ -10,6 +10,8 @@ export interface BarSeries {
   counts: number[];
   /** Share of the window in each bucket, 0..1. */
   shares: number[];
+  /** On a private dataset: each bucket count's 95 % half-width (readings), drawn as error bars. */
+  errors?: number[];
 }
 
 /** The bars of a histogram result. */
@@ -33,7 +35,17 @@ export interface ReportPoint {
 export interface LineSeries {
   label: string;
   unit?: string;
-  points: { x: number; y: number }[];
+  /** `error`: the 95 % half-width of a noisy value (a private dataset's report), drawn as an error bar. */
+  points: { x: number; y: number; error?: number }[];
+}
+
+/** The lowest and highest values with their error bars, for a scale that shows the whole bar. */
+export function extentWithErrors(values: readonly { y: number; error?: number }[]): { min: number; max: number } | undefined {
+  if (!values.some((v) => v.error)) return undefined;
+  return {
+    min: Math.min(...values.map((v) => v.y - (v.error ?? 0))),
+    max: Math.max(...values.map((v) => v.y + (v.error ?? 0))),
+  };
 }
 
 /** The plotted number of a result, when it has one. */
@@ -62,12 +74,14 @@ export function reportLines(reports: readonly ReportPoint[]): LineSeries[] {
       const y = numericValue(result);
       if (y === undefined) continue;
       const unit = result.type === "share" ? "%" : result.type === "count" ? "readings" : result.type === "boolean" ? "1 = yes" : "unit" in result ? result.unit : undefined;
+      // A private dataset's result: its 95 % half-width, as an error bar (shares' in percentage points, as plotted).
+      const error = (result as { noise?: { halfWidth: number | null } }).noise?.halfWidth ?? undefined;
       let line = lines.get(result.label);
       if (!line) {
         line = { label: result.label, ...(unit ? { unit } : {}), points: [] };
         lines.set(result.label, line);
       }
-      line.points.push({ x: report.at, y });
+      line.points.push(error === undefined ? { x: report.at, y } : { x: report.at, y, error });
     }
   }
   return [...lines.values()];

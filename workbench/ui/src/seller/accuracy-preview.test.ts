@@ -33,7 +33,8 @@ describe("accuracy preview of a private dataset", () => {
   it("writes ± with two significant digits", () => {
     expect(formatPlusMinus(0.5194, "°C")).toBe("± 0.52 °C");
     expect(formatPlusMinus(2.08, "°C")).toBe("± 2.1 °C");
-    expect(formatPlusMinus(152.4, "")).toBe("± 152");
+    expect(formatPlusMinus(152.4, "")).toBe("± 150");
+    expect(formatPlusMinus(1234, "readings")).toBe("± 1,200 readings");
     expect(formatPlusMinus(0.00123, "%")).toBe("± 0.0012 %");
   });
 });

@@ -1,11 +1,11 @@
 /**
  * What accuracy a buyer would get from a private dataset, before the seller creates it: the 95 %
- * interval of a MEAN over typical windows at the smallest and the largest ε per statistic, from the
- * exact noise model (`@iotdm/recipes` noise-model: the contract's own thresholds and law) and the
- * contracts client's noise table (which sensitivity a MEAN's sum is noised for).
+ * interval of a MEAN over typical windows at the smallest and the largest ε per statistic — the
+ * recipes' own noise figures (`statisticNoise`, from the exact noise model), the ones a buyer's plan
+ * and results show.
  */
-import { noiseUnits, op, RecipeKind, type PrivacyParams } from "@iotdm/contracts-client";
-import { noiseInterval, noiseParameters, NoiseTooWideError } from "../lib/recipes";
+import { RecipeKind, type PrivacyParams } from "@iotdm/contracts-client";
+import { formatFigure, NoiseTooWideError, statisticNoise, type Statistic } from "../lib/recipes";
 
 /** The windows a buyer typically asks about. */
 export const PREVIEW_WINDOWS: readonly { label: string; seconds: number }[] = [
@@ -22,16 +22,19 @@ export interface AccuracyRow {
   atMaxEpsilon: number | "too wide";
 }
 
+const MEAN: Statistic = { stat: "mean", label: "mean(value)", source: "mean(value)" };
+
 /**
- * The 95 % half-width of a MEAN over `readings` readings at ε (thousandths), in the unit: the
- * interval of the noise on the sum (calibrated to the range's width), divided by the public count
- * and the scale. "too wide" where the contract refuses the noise (ε too small for the range).
+ * The 95 % half-width of a MEAN over `readings` readings at ε (thousandths), in the unit. "too wide"
+ * where the contract refuses the noise (ε too small for the range).
  */
 export function meanInterval95(options: { privacy: Pick<PrivacyParams, "lowerBound" | "upperBound">; scale: number; readings: number; epsilonMilli: number }): number | "too wide" {
-  const [unit] = noiseUnits([op({ kind: RecipeKind.MEAN, epsilon: options.epsilonMilli })], options.privacy);
+  const { privacy, scale, readings, epsilonMilli } = options;
+  const op = { kind: RecipeKind.MEAN, cmp: 0, epsilon: epsilonMilli, a: 0n, b: 0n, bounds: [] } as const;
+  const setting = { lowerBound: privacy.lowerBound, upperBound: privacy.upperBound, budget: epsilonMilli, minEpsilon: epsilonMilli, maxEpsilon: epsilonMilli, privateFrom: 0 };
   try {
-    const { thresholds } = noiseParameters({ epsilonMilli: unit.epsilon, sensitivity: unit.sensitivity, parts: unit.parts });
-    return Number(noiseInterval(thresholds, 0.95)) / options.readings / 10 ** options.scale;
+    // The offset does not change a mean's noise; the figure is in the unit.
+    return statisticNoise(MEAN, [op], { setting, scale, offset: 0n, length: readings })?.halfWidth ?? "too wide";
   } catch (error) {
     if (error instanceof NoiseTooWideError) return "too wide";
     throw error;
@@ -50,11 +53,8 @@ export function accuracyPreview(options: { privacy: PrivacyParams; scale: number
   });
 }
 
-/** A ± half-width as a buyer reads it: two significant digits, no exponent ("± 0.52 °C", "± 2.1 °C", "± 150 °C"). */
+/** A ± half-width as a buyer reads it, with the recipes' two significant digits ("± 0.52 °C", "± 2.1 °C"). */
 export function formatPlusMinus(halfWidth: number | "too wide", unit: string): string {
   if (halfWidth === "too wide") return "ε too small for the range";
-  const suffix = unit ? ` ${unit}` : "";
-  if (halfWidth === 0) return `± 0${suffix}`;
-  const digits = Math.max(0, 1 - Math.floor(Math.log10(halfWidth)));
-  return `± ${halfWidth.toFixed(Math.min(digits, 12))}${suffix}`;
+  return `± ${formatFigure(halfWidth)}${unit ? ` ${unit}` : ""}`;
 }

@@ -6,7 +6,7 @@
  * or the range").
  */
 import { decodeBound, EXACT_PRIVACY, MAX_EPSILON, MAX_PRIVACY_BOUND, PrivacyMode, type PrivacyParams } from "@iotdm/contracts-client";
-import { encodeValue, parseDecimal, type ValueEncoding } from "../lib/recipes";
+import { encodeValue, epsilonToMilli, parseDecimal, type ValueEncoding } from "../lib/recipes";
 
 /** What the privacy fields hold (text as typed; values in the sensor's unit, ε as decimals). */
 export interface PrivacyForm {
@@ -47,7 +47,7 @@ export function defaultPrivacyForm(sensor: { field: string; unit: string; lowest
   return { mode: "exact", lower, upper, budget: "10", minEpsilon: "0.1", maxEpsilon: "2" };
 }
 
-/** ε as typed ("0.5") in thousandths, or undefined when it is not a positive decimal with at most 3 decimals. */
+/** A budget as typed ("10") in thousandths, or undefined when it is not a positive decimal with at most 3 decimals (it may exceed one statistic's ε 5). */
 export function parseEpsilon(text: string): number | undefined {
   const d = parseDecimal(text.trim());
   if (!d || d.units <= 0n || d.decimals > 3) return undefined;
@@ -74,11 +74,15 @@ export function checkPrivacyForm(form: PrivacyForm, encoding: ValueEncoding): Pr
   if (lowerBound !== undefined && upperBound !== undefined && upperBound <= lowerBound) errors.upper = "Above the lower end of the range.";
 
   const budget = parseEpsilon(form.budget);
-  const minEpsilon = parseEpsilon(form.minEpsilon);
-  const maxEpsilon = parseEpsilon(form.maxEpsilon);
+  const perStatistic = (text: string) => {
+    const milli = epsilonToMilli(text.trim());
+    return milli.ok ? milli.milli : undefined;
+  };
+  const minEpsilon = perStatistic(form.minEpsilon);
+  const maxEpsilon = perStatistic(form.maxEpsilon);
   if (budget === undefined || budget > 0xffff_ffff) errors.budget = "An ε above 0 with at most 3 decimals, such as 10.";
-  if (minEpsilon === undefined || minEpsilon > MAX_EPSILON) errors.minEpsilon = `An ε from 0.001 to ${MAX_EPSILON / 1000}.`;
-  if (maxEpsilon === undefined || maxEpsilon > MAX_EPSILON) errors.maxEpsilon = `An ε from 0.001 to ${MAX_EPSILON / 1000}.`;
+  if (minEpsilon === undefined) errors.minEpsilon = `An ε from 0.001 to ${MAX_EPSILON / 1000}.`;
+  if (maxEpsilon === undefined) errors.maxEpsilon = `An ε from 0.001 to ${MAX_EPSILON / 1000}.`;
   else if (minEpsilon !== undefined && maxEpsilon < minEpsilon) errors.maxEpsilon = "At least the smallest ε per statistic.";
   else if (budget !== undefined && maxEpsilon > budget) errors.maxEpsilon = "At most the budget: one statistic cannot spend more than a reading's whole budget.";
   if (Object.keys(errors).length > 0) return { ok: false, errors };

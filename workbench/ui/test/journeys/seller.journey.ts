@@ -191,7 +191,7 @@ describe("seller: dataset, devices, approvals, k, earnings", () => {
     await page.getByLabel(/^Budget per buyer/).fill("1");
     await page.getByLabel(/^Largest ε per statistic/).fill("1");
     await page.getByLabel(/^Smallest ε per statistic/).fill("0.5");
-    await expect.poll(() => preview.getByRole("row", { name: /^1 week/ }).textContent()).toBe("1 week2,010± 0.30 °C± 0.15 °C");
+    await expect.poll(() => preview.getByRole("row", { name: /^1 week/ }).textContent()).toBe("1 week2,010± 0.3 °C± 0.15 °C");
     await tab.screenshot("37-seller-create-private");
     await page.getByRole("button", { name: "Create dataset" }).click();
     await expect.poll(() => page.getByRole("heading", { name: "vault" }).isVisible(), { timeout: 20_000 }).toBe(true);
