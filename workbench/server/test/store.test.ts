@@ -322,6 +322,17 @@ describeEachBackend("store", (backend) => {
       });
     });
 
+    it("never moves a run's progress back: a step recorded late (by a slower instance) leaves the later step's", async () => {
+      const { run } = await store.runs.create(newRun());
+      await store.runs.markRunning(run.id, { chainRunId: "42", stepsTotal: 3, at: later(1) });
+      await store.runs.recordStep(run.id, { stepsDone: 1, cursorIndex: 32, txHash: "0xa", at: later(2) });
+      await store.runs.recordStep(run.id, { stepsDone: 2, cursorIndex: 64, txHash: "0xb", at: later(3) });
+      // The other instance hears step 1 now: the run stays at step 2, its hashes as they were.
+      const late = await store.runs.recordStep(run.id, { stepsDone: 1, cursorIndex: 32, txHash: "0xa", at: later(4) });
+      expect(late).toMatchObject({ status: "running", progress: { stepsDone: 2, cursorIndex: 64 }, txHashes: ["0xa", "0xb"] });
+      expect(await store.runs.get(run.id)).toMatchObject({ progress: { stepsDone: 2, cursorIndex: 64 }, txHashes: ["0xa", "0xb"] });
+    });
+
     it("leaves a finished run alone", async () => {
       const { run } = await store.runs.create(newRun());
       await store.runs.fail(run.id, { error: { code: "WindowNotAligned", message: "bad window" }, at: later(1) });

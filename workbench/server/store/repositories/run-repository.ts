@@ -135,7 +135,12 @@ export class RunRepository {
     return affected(result) === 1 ? this.get(id) : undefined;
   }
 
-  /** One step went through: progress, the on-chain cursor and the step's transaction hash. */
+  /**
+   * One step went through: progress, the on-chain cursor and the step's transaction hash. Progress
+   * never moves back: a step that another service instance recorded after a later one (each hears
+   * every step, in order, but at its own pace) leaves the later one's progress, and is a no-op
+   * when its hash is already there. Undefined once the run has ended.
+   */
   async recordStep(
     id: string,
     input: { stepsDone: number; cursorIndex: number; txHash: string; at: Date },
@@ -144,18 +149,19 @@ export class RunRepository {
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
       const current = await this.db
         .selectFrom("runs")
-        .select("tx_hashes_json")
+        .select(["tx_hashes_json", "steps_done"])
         .where("id", "=", id)
         .where("status", "not in", TERMINAL)
         .executeTakeFirst();
       if (!current) return undefined;
       const hashes = fromJson<string[]>(current.tx_hashes_json);
+      const advances = input.stepsDone > Number(current.steps_done);
+      if (!advances && hashes.includes(input.txHash)) return this.get(id);
       if (!hashes.includes(input.txHash)) hashes.push(input.txHash);
       const result = await this.db
         .updateTable("runs")
         .set({
-          steps_done: input.stepsDone,
-          cursor_index: input.cursorIndex,
+          ...(advances && { steps_done: input.stepsDone, cursor_index: input.cursorIndex }),
           tx_hashes_json: JSON.stringify(hashes),
           updated_at: input.at.toISOString(),
         })
