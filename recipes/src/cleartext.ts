@@ -4,10 +4,15 @@
  * workbench's "Preview" runs recipes on synthetic readings with it, instantly and in the browser
  * (no chain, no signature), and the planner and interpreter tests use it as the contract's
  * plaintext reference. Never used on real readings: those exist only as ciphertexts.
+ *
+ * On a private dataset (`plan.privacy`) readings are clamped into the range as the contract clamps them
+ * at ingestion and VARIANCE's second result is the centred squares; no noise is added (the values are
+ * what the noise is added to).
  */
 import { Comparator, RecipeKind } from "./catalogue";
 import type { Plan } from "./planner";
 import type { ContractOp } from "./program";
+import { varianceCentre } from "./privacy-figures";
 
 function holds(op: ContractOp, x: bigint): boolean {
   switch (op.cmp) {
@@ -29,9 +34,11 @@ function holds(op: ContractOp, x: bigint): boolean {
  * The result values of `plan` over `encoded` (the window's readings, encoded as the device encodes
  * them: `round(value × 10^scale) − offset`), as user decryption would return them.
  */
-export function evaluatePlan(plan: Pick<Plan, "ops" | "window">, encoded: readonly bigint[]): (bigint | boolean)[] {
+export function evaluatePlan(plan: Pick<Plan, "ops" | "window" | "privacy">, encoded: readonly bigint[]): (bigint | boolean)[] {
   if (encoded.length !== plan.window.length) throw new RangeError(`the window holds ${plan.window.length} readings, not ${encoded.length}`);
-  const xs = encoded;
+  const range = plan.privacy;
+  const xs = range ? encoded.map((x) => (x < range.lowerBound ? range.lowerBound : x > range.upperBound ? range.upperBound : x)) : encoded;
+  const centre = range ? varianceCentre(range) : 0n;
   const sum = (values: readonly bigint[]) => values.reduce((a, b) => a + b, 0n);
   return plan.ops.flatMap((op): (bigint | boolean)[] => {
     switch (op.kind) {
@@ -55,7 +62,7 @@ export function evaluatePlan(plan: Pick<Plan, "ops" | "window">, encoded: readon
         );
       }
       case RecipeKind.VARIANCE:
-        return [sum(xs), sum(xs.map((x) => x * x))];
+        return [sum(xs), sum(xs.map((x) => (x - centre) * (x - centre)))];
       case RecipeKind.ALERT:
         return [xs.some((x) => holds(op, x))];
     }

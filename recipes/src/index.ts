@@ -39,7 +39,10 @@ export {
   type HandleType,
 } from "./program";
 export {
+  compileProgram,
   plan,
+  type CompiledProgram,
+  type CompileProgramOptions,
   type Plan,
   type PlanDataset,
   type PlanError,

@@ -135,3 +135,58 @@ describe("interpretResults", () => {
     expect(() => interpretResults({ plan: p, decrypted: [1n, 1n] })).toThrow("result handle 1 is a ebool");
   });
 });
+
+describe("interpretResults on a private dataset", () => {
+  const PRIVATE = { mode: "private", lowerBound: "1000", upperBound: "11000", budget: 10_000, minEpsilon: 100, maxEpsilon: 2000 } as const;
+  const READINGS = ["21.50", "22.00", "-3.25", "18.75", "75.00"]; // 75 °C is clamped to 60 °C, the range's top
+
+  function privateRun(statistics: string[], noise: (handle: number) => bigint) {
+    const source = ['from "d" window all', ...statistics].join("\n");
+    const checked = check({ source, dataset: { field: "temperature", scale: 2, offset: -5000, unit: "°C", k: 1, privacy: PRIVATE } });
+    if (!checked.ok) throw new Error(checked.diagnostics.map((d) => d.message).join("\n"));
+    const planned = plan({ ir: checked.ir, dataset: { ...sampleDataset({ readingCount: READINGS.length, k: 1, unit: "°C" }), privacy: PRIVATE }, now: NOW });
+    if (!planned.ok) throw new Error(planned.error.message);
+    // What the buyer decrypts: the clamped results plus noise, mod 2^64 (as the contract adds it).
+    const decrypted = simulateRun(planned.plan, READINGS).map((v, i) => BigInt.asUintN(64, (v as bigint) + noise(i)));
+    return { plan: planned.plan, results: interpretResults({ plan: planned.plan, decrypted }) };
+  }
+
+  it("reads noised values as signed and adds ½ (the noise's mean is −½)", () => {
+    const { results } = privateRun(["count(temperature > 30)", "sum(temperature)", "mean(temperature)", "count()"], (i) => [-3n, 7n, -1n, 0n][i]);
+    expect(results[0]).toMatchObject({ type: "count", count: 1 - 3 + 0.5 });
+    // Sum of the clamped readings: 119 °C; 7 encoded units of noise + ½ = 0.075 °C (noisy values get the extra digits).
+    expect(results[1]).toMatchObject({ type: "value", value: { text: "119.0750", exact: false } });
+    expect(results[2]).toMatchObject({ type: "value", value: { text: "23.7990", number: 23.799, exact: false } });
+    expect(results[3]).toEqual({ label: "count()", stat: "count", source: "count()", type: "count", count: 5 });
+  });
+
+  it("takes a count below zero as the signed number it stands for", () => {
+    const { results } = privateRun(["count(temperature > 70)"], () => -1n);
+    expect(results[0]).toMatchObject({ count: -0.5 });
+  });
+
+  it("attaches each statistic's ± at 95 %, the same as the plan's before the run", () => {
+    const { plan: p, results } = privateRun(["mean(temperature)", "histogram(temperature, [0, 20])"], () => 0n);
+    expect(results[0].noise).toEqual(p.privacy!.statistics[0].noise);
+    expect(results[1].noise).toEqual(p.privacy!.statistics[1].noise);
+    expect(results[1]).toMatchObject({ buckets: [{ count: 1.5 }, { count: 1.5 }, { count: 3.5 }] });
+  });
+
+  it("divides a conditional sum by its noisy count and bounds the mean with that count", () => {
+    const { results } = privateRun(["mean(temperature where temperature > 20)"], (i) => [0n, 1n][i]);
+    // 21.50 + 22.00 + 60.00 (clamped; encoded 25,350 + ½) over 3 + 1 + ½ noisy readings; the offset enters with the noisy count.
+    const expected = (25_350.5 + 4.5 * -5000) / (4.5 * 100);
+    expect(results[0]).toMatchObject({ value: { number: Number(expected.toFixed(4)) } });
+    // The bound divides by the noisy count: with 8.5 noisy readings it is 4.5 / 8.5 of the bound with 4.5.
+    const moreMatching = privateRun(["mean(temperature where temperature > 20)"], (i) => [0n, 5n][i]).results[0];
+    expect(moreMatching.noise!.halfWidth! / results[0].noise!.halfWidth!).toBeCloseTo(4.5 / 8.5, 12);
+  });
+
+  it("reads VARIANCE's second result as squares centred on the middle of the range", () => {
+    const { results } = privateRun(["variance(temperature)", "stddev(temperature)"], () => 0n);
+    // Population variance of 21.5, 22, −3.25, 18.75, 60 (clamped): 415.235 °C²; the ½ on the sum moves it by −0.0276.
+    expect((results[0] as { value: { number: number } }).value.number).toBeCloseTo(415.235 - 0.0276, 3);
+    expect((results[1] as { value: { number: number } }).value.number).toBeCloseTo(Math.sqrt(415.235 - 0.0276), 3);
+    expect(results[1].noise).toMatchObject({ unit: "°C", interval: "bound" });
+  });
+});

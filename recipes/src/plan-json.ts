@@ -112,7 +112,7 @@ export const PlanSchema = z
         .object({
           op: count,
           type: z.enum(["euint64", "euint32", "ebool"]),
-          role: z.enum(["windowLength", "sum", "min", "max", "count", "bucket", "sumOfSquares", "any"]),
+          role: z.enum(["windowLength", "sum", "min", "max", "count", "bucket", "sumOfSquares", "centredSquares", "any"]),
         })
         .strict(),
     ),

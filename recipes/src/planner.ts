@@ -164,21 +164,9 @@ export function plan({ ir, dataset, now, previousReportEnd, privacySpent, schedu
   if (!resolved.ok) return resolved;
   const { window, notes } = resolved;
 
-  const program = abstractProgram(ir.statistics, ir.epsilon);
-  let epsilons: number[] = [];
-  if (setting) {
-    const resolvedEpsilons = resolveEpsilons(program.ops, setting);
-    if (!resolvedEpsilons.ok) return fail(resolvedEpsilons.error.code, resolvedEpsilons.error.message);
-    epsilons = resolvedEpsilons.epsilons;
-  } else if (dataset.privacy?.mode === "exact" && (ir.epsilon !== undefined || ir.statistics.some((s) => s.epsilon !== undefined))) {
-    return fail("epsilon-not-offered", "this dataset is exact: its results carry no noise and spend no ε, so the recipe must not choose one (remove its privacy)");
-  }
-  const encoded = encodeProgram(program.ops, encoding, epsilons);
-  if (!encoded.ok) {
-    const reason = { "too-precise": "has more decimals than", "below-range": "is below the range of", "above-range": "is above the range of" }[encoded.reason];
-    return fail("value-not-representable", `the value ${encoded.value} ${reason} this dataset (scale ${encoding.scale}, offset ${encoding.offset})`);
-  }
-  const ops = encoded.ops;
+  const compiled = compileProgram({ ir, encoding, ...(dataset.privacy ? { privacy: dataset.privacy } : {}) });
+  if (!compiled.ok) return compiled;
+  const { ops, statisticOps } = compiled;
   const steps = planSteps({ ops, length: window.length });
   if (!steps.ok) {
     return fail("too-expensive", `the recipe costs ${steps.hcuForOneReading} HCU for a single reading, more than one transaction allows`);
@@ -191,7 +179,7 @@ export function plan({ ir, dataset, now, previousReportEnd, privacySpent, schedu
         ir,
         setting,
         ops,
-        statisticOps: program.statisticOps,
+        statisticOps,
         window,
         scale: encoding.scale,
         offset: encoding.offset,
@@ -217,12 +205,52 @@ export function plan({ ir, dataset, now, previousReportEnd, privacySpent, schedu
       programHash: programHash(ops),
       steps: steps.steps,
       totalHcu: steps.steps.reduce((sum, s) => sum + s.hcu, 0),
-      handles: handleLayout(ops),
-      outputs: ir.statistics.map((statistic, i) => ({ statistic, ops: program.statisticOps[i] })),
+      handles: handleLayout(ops, setting !== undefined),
+      outputs: ir.statistics.map((statistic, i) => ({ statistic, ops: statisticOps[i] })),
       notes: overflow ? [...notes, overflow] : notes,
       ...(privacy ? { privacy } : {}),
     },
   };
+}
+
+/** Input of {@link compileProgram}. */
+export interface CompileProgramOptions {
+  readonly ir: RecipeIR;
+  readonly encoding: ValueEncoding;
+  /** The dataset's privacy setting; exact when omitted. */
+  readonly privacy?: DatasetPrivacy;
+}
+
+/** A program in the contract's encoding, with each statistic's op indices, or why there is none. */
+export type CompiledProgram =
+  | { readonly ok: true; readonly ops: ContractOp[]; readonly statisticOps: readonly (readonly number[])[] }
+  | { readonly ok: false; readonly error: PlanError };
+
+/**
+ * The contract ops of a checked recipe over a dataset, independent of any window: constants encoded,
+ * each op's ε resolved on a private dataset (the statistic's, the recipe's, the dataset's default).
+ * What the planner puts in a plan and what the worker re-derives from the recipe, so both hash alike.
+ */
+export function compileProgram({ ir, encoding, privacy }: CompileProgramOptions): CompiledProgram {
+  const program = abstractProgram(ir.statistics, ir.epsilon);
+  const setting = privateSetting(privacy);
+  let epsilons: number[] = [];
+  if (setting) {
+    const resolvedEpsilons = resolveEpsilons(program.ops, setting);
+    if (!resolvedEpsilons.ok) return { ok: false, error: resolvedEpsilons.error };
+    epsilons = resolvedEpsilons.epsilons;
+  } else if (privacy?.mode === "exact" && (ir.epsilon !== undefined || ir.statistics.some((s) => s.epsilon !== undefined))) {
+    return {
+      ok: false,
+      error: { code: "epsilon-not-offered", message: "this dataset is exact: its results carry no noise and spend no ε, so the recipe must not choose one (remove its privacy)" },
+    };
+  }
+  const encoded = encodeProgram(program.ops, encoding, epsilons);
+  if (!encoded.ok) {
+    const reason = { "too-precise": "has more decimals than", "below-range": "is below the range of", "above-range": "is above the range of" }[encoded.reason];
+    return { ok: false, error: { code: "value-not-representable", message: `the value ${encoded.value} ${reason} this dataset (scale ${encoding.scale}, offset ${encoding.offset})` } };
+  }
+  return { ok: true, ops: encoded.ops, statisticOps: program.statisticOps };
 }
 
 function checkDataset(d: PlanDataset): string | undefined {

@@ -90,7 +90,8 @@ function unitLaw(epsilonMilli: number, sensitivity: bigint, parts: number): Unit
 
 /** What the figures are computed from. */
 export interface FigureContext {
-  readonly setting: PrivateSetting;
+  /** The private range readings are clamped into (encoded units). */
+  readonly setting: Pick<PrivateSetting, "lowerBound" | "upperBound">;
   readonly scale: number;
   readonly offset: bigint;
   /** The window's number of readings (public). */

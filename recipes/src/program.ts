@@ -160,8 +160,11 @@ export function programHash(ops: readonly ContractOp[]): `0x${string}` {
 /** The FHE type of a result handle. */
 export type HandleType = "euint64" | "euint32" | "ebool";
 
-/** What a result handle holds (all encoded values: offset-shifted, scaled). */
-export type HandleRole = "windowLength" | "sum" | "min" | "max" | "count" | "bucket" | "sumOfSquares" | "any";
+/**
+ * What a result handle holds (all encoded values: offset-shifted, scaled). On a private dataset
+ * VARIANCE's second handle holds the squares centred on the middle of the range (`centredSquares`).
+ */
+export type HandleRole = "windowLength" | "sum" | "min" | "max" | "count" | "bucket" | "sumOfSquares" | "centredSquares" | "any";
 
 /** One result handle of a finished run. */
 export interface HandleSpec {
@@ -171,8 +174,14 @@ export interface HandleSpec {
   readonly role: HandleRole;
 }
 
-/** The result handles of one op, in the interface's order. */
-export function handlesOf(op: Pick<ContractOp, "kind" | "bounds">, opIndex: number): HandleSpec[] {
+/**
+ * The result handles of one op, in the interface's order. With `noisy` (a private dataset's run) every
+ * result but COUNT's is a noised euint64 (the contracts client's `resultLayout`), read as signed.
+ */
+export function handlesOf(op: Pick<ContractOp, "kind" | "bounds">, opIndex: number, noisy = false): HandleSpec[] {
+  if (noisy && op.kind !== RecipeKind.COUNT) {
+    return handlesOf(op, opIndex).map((h) => ({ ...h, type: "euint64", role: h.role === "sumOfSquares" ? "centredSquares" : h.role }));
+  }
   const one = (type: HandleType, role: HandleRole): HandleSpec[] => [{ op: opIndex, type, role }];
   switch (op.kind) {
     case RecipeKind.COUNT:
@@ -201,7 +210,7 @@ export function handlesOf(op: Pick<ContractOp, "kind" | "bounds">, opIndex: numb
   }
 }
 
-/** The result handles of a whole program, flattened in op order. */
-export function handleLayout(ops: readonly Pick<ContractOp, "kind" | "bounds">[]): HandleSpec[] {
-  return ops.flatMap((op, i) => handlesOf(op, i));
+/** The result handles of a whole program, flattened in op order (`noisy`: a private dataset's run). */
+export function handleLayout(ops: readonly Pick<ContractOp, "kind" | "bounds">[], noisy = false): HandleSpec[] {
+  return ops.flatMap((op, i) => handlesOf(op, i, noisy));
 }

@@ -4,14 +4,15 @@
  * not. The same parser, checker and planner run in the buyer's browser, so what the buyer signed
  * and what the worker sends are computed by one piece of code.
  */
+import { isPrivate } from "@iotdm/contracts-client";
 import {
-  abstractProgram,
   check,
-  encodeProgram,
+  compileProgram as compileRecipeProgram,
   plan,
   planSteps,
   programHash,
   type ContractOp,
+  type DatasetPrivacy,
   type Diagnostic,
   type Plan,
   type RecipeIR,
@@ -36,12 +37,34 @@ function describeDiagnostics(diagnostics: readonly Diagnostic[]): string {
     .join("; ");
 }
 
+/** The dataset's privacy setting as recipes read it (ε in thousandths, bounds in encoded units). */
+export function recipePrivacyOf(dataset: Pick<DatasetView, "privacy" | "privateFrom">): DatasetPrivacy {
+  const { privacy } = dataset;
+  if (!isPrivate(privacy)) return { mode: "exact" };
+  return {
+    mode: "private",
+    lowerBound: privacy.lowerBound,
+    upperBound: privacy.upperBound,
+    budget: privacy.budget,
+    minEpsilon: privacy.minEpsilon,
+    maxEpsilon: privacy.maxEpsilon,
+    privateFrom: Number(dataset.privateFrom),
+  };
+}
+
 function checkRecipe(recipe: RecipeInput, dataset: DatasetView) {
   return check({
     source: recipe.source,
     params: recipe.params,
     // Approvals are not passed: the contract is the authority on them and says so in its rejection.
-    dataset: { field: dataset.field, unit: dataset.unit, scale: dataset.scale, offset: dataset.offset, k: Number(dataset.bucketSize) },
+    dataset: {
+      field: dataset.field,
+      unit: dataset.unit,
+      scale: dataset.scale,
+      offset: dataset.offset,
+      k: Number(dataset.bucketSize),
+      privacy: recipePrivacyOf(dataset),
+    },
   });
 }
 
@@ -52,17 +75,13 @@ function checkRecipe(recipe: RecipeInput, dataset: DatasetView) {
 export function compileProgram(options: { recipe: RecipeInput; dataset: DatasetView }): CompileResult {
   const checked = checkRecipe(options.recipe, options.dataset);
   if (!checked.ok) return { ok: false, reason: `The recipe has errors: ${describeDiagnostics(checked.diagnostics)}` };
-  const encoded = encodeProgram(abstractProgram(checked.ir.statistics).ops, {
-    scale: options.dataset.scale,
-    offset: options.dataset.offset,
+  const compiled = compileRecipeProgram({
+    ir: checked.ir,
+    encoding: { scale: options.dataset.scale, offset: options.dataset.offset },
+    privacy: recipePrivacyOf(options.dataset),
   });
-  if (!encoded.ok) {
-    return {
-      ok: false,
-      reason: `The recipe's value ${encoded.value} cannot be represented in dataset ${options.dataset.id}'s encoding (${encoded.reason})`,
-    };
-  }
-  return { ok: true, ir: checked.ir, ops: encoded.ops, programHash: programHash(encoded.ops) };
+  if (!compiled.ok) return { ok: false, reason: `The recipe cannot run on dataset ${options.dataset.id}: ${compiled.error.message}` };
+  return { ok: true, ir: checked.ir, ops: compiled.ops, programHash: programHash(compiled.ops) };
 }
 
 /**
@@ -92,6 +111,7 @@ export function planReport(options: {
       readingCount: Number(dataset.readingCount),
       timestamps: options.timestamps,
       unit: dataset.unit,
+      privacy: recipePrivacyOf(dataset),
     },
     now: options.now,
     previousReportEnd,

@@ -2,12 +2,12 @@
  * Runs on a private dataset (issue 18): after the last step the worker adds the run's encrypted
  * noise with `addNoise` calls (as many draws per call as fit the HCU limit), counts them as steps in
  * its progress, and only then are the results released; the buyer decrypts noisy (signed) values
- * near the plaintext statistics. What a private dataset refuses ends as a failed job with the
- * contract's reason in words.
+ * near the plaintext statistics, which recipes/' `interpretResults` reads as estimates with their ±.
+ * What a private dataset refuses ends as a failed job with the reason in words.
  *
- * Recipes cannot choose an ε yet (issue 11): the ε-carrying runs here are signed for a program
- * with ε and started by the relayer, as a worker that died after starting them would have; the job
- * of the same request then finds the run by its digest and drives it to the end.
+ * The first two runs are started by the relayer before their jobs, as a worker that died after
+ * starting them would have; the job of the same request then finds the run by its digest and drives
+ * it to the end. The recipe's own ε (`privacy 2`) runs through the whole path: plan, signature, start.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -22,6 +22,7 @@ import {
   readRunInfo,
   type Op,
 } from "@iotdm/contracts-client";
+import { interpretResults } from "@iotdm/recipes";
 import type { RunProgress, RunResult } from "../src/job-schemas";
 import { startWorker, type WorkerRuntime } from "../src/start-worker";
 import { plainStats, signRun, temperatures } from "./support/buyer";
@@ -135,29 +136,41 @@ describe("runs on a private dataset", () => {
     expect(Math.abs(Number((sum!.value as bigint) - exactSum))).toBeLessThan(4_000_000);
   });
 
-  describe("what a private dataset refuses ends as a failed job with the contract's reason", () => {
+  it("runs the ε a recipe chooses end to end, and its results read as estimates with their ± at 95 %", async () => {
+    const { buyer } = fixture.accounts;
+    const recipe = { source: 'from "greenhouse" window all\nmean(temperature) privacy 2\ncount(temperature > 25) privacy 0.5', params: {} };
+    const signed = await signRun({ fixture, dataset, recipe, buyer });
+    expect(signed.plan.ops.map((o) => o.epsilon)).toEqual([2000, 500]);
+    const { jobId } = await q.runs.enqueueRun({ market: fixture.market, ...signed, recipe });
+    const done = await waitForJob(q.runs, jobId, { timeoutMs: 120_000 });
+    expect(done.state, JSON.stringify(done.failure)).toBe("completed");
+    const runId = BigInt((done.result as RunResult).runId);
+
+    const market = connectMarket(fixture.address, buyer);
+    expect(await readRunInfo(market, runId)).toMatchObject({ finished: true, epsilon: 2500 });
+    const decrypted = await decryptRunResults({ instance: fixture.fhevm, market, runId, signer: buyer });
+    const [mean, hot] = interpretResults({ plan: signed.plan, decrypted: decrypted.map((r) => r.value) });
+    const plain = plainStats(dataset.values, 0, 32);
+    if (mean!.type !== "value" || hot!.type !== "count") throw new Error("unexpected result types");
+    expect(mean!.noise).toEqual(signed.plan.privacy!.statistics[0]!.noise);
+    // Ten 95 % half-widths: beyond them lies a probability below e^-25.
+    expect(Math.abs(mean!.value!.number - plain.mean)).toBeLessThan(10 * mean!.noise!.halfWidth!);
+    expect(Math.abs(hot!.count - plain.countAbove(25))).toBeLessThan(10 * hot!.noise!.halfWidth!);
+  });
+
+  describe("what a private dataset refuses ends as a failed job with the reason in words", () => {
     async function failureOf(recipe: { source: string; params: Record<string, never> }) {
-      const { request, signature } = await signRun({ fixture, dataset, recipe, buyer: fixture.accounts.buyer });
+      const { request, signature } = await signRun({ fixture, dataset, recipe, buyer: fixture.accounts.buyer, ignorePrivacy: true });
       const { jobId } = await q.runs.enqueueRun({ market: fixture.market, request, signature, recipe });
       const failed = await waitForJob(q.runs, jobId, { timeoutMs: 60_000 });
       expect(failed.state).toBe("failed");
       return failed.failure!;
     }
 
-    it("a kind no noise makes private (MIN)", async () => {
-      expect(await failureOf({ source: 'from "greenhouse" window all\nmin(temperature)', params: {} })).toEqual({
-        code: "CONTRACT_REJECTED",
-        contractError: "RecipeKindNotPrivate",
-        reason: "The market rejected starting the run: Operation 0 is MIN, which a private dataset does not offer: it would reveal single readings.",
-      });
-    });
-
-    it("a statistic without an ε (recipes cannot choose one yet)", async () => {
-      expect(await failureOf({ source: 'from "greenhouse" window all\nmean(temperature)', params: {} })).toEqual({
-        code: "CONTRACT_REJECTED",
-        contractError: "EpsilonOutOfBounds",
-        reason: "The market rejected starting the run: Operation 0 spends ε 0; this dataset allows ε 0.1 to ε 5 per statistic.",
-      });
+    it("a kind no noise makes private (MIN), signed by a browser that ignored the setting: the worker's checker refuses it", async () => {
+      const failure = await failureOf({ source: 'from "greenhouse" window all\nmin(temperature)', params: {} });
+      expect(failure).toMatchObject({ code: "RECIPE_INVALID" });
+      expect(failure.reason).toMatch(/line 2, column 1: a private dataset does not offer min: it would reveal one reading's exact value/);
     });
   });
 });

@@ -6,20 +6,25 @@
 import type { Wallet } from "ethers";
 import { check, plan, type Plan } from "@iotdm/recipes";
 import { MarketGateway } from "../../src/chain/market-gateway";
+import { recipePrivacyOf } from "../../src/recipe-compiler";
 import { RUN_REQUEST_TYPES, STANDING_AUTHORIZATION_TYPES, marketDomain } from "../../src/consent";
 import type { RecipeInput, RunRequest, StandingAuthorization } from "../../src/job-schemas";
 import type { MarketFixture, TestDataset } from "./market-fixture";
 import { randomNonce } from "./consent";
 
-/** Checks and plans `recipe` over `dataset` as the browser would (throws on recipe errors). */
-export async function planRecipe(options: { fixture: MarketFixture; dataset: TestDataset; recipe: RecipeInput }): Promise<Plan> {
+/**
+ * Checks and plans `recipe` over `dataset` as the browser would (throws on recipe errors); with
+ * `ignorePrivacy`, as a browser that ignores the dataset's privacy setting (plans it as exact).
+ */
+export async function planRecipe(options: { fixture: MarketFixture; dataset: TestDataset; recipe: RecipeInput; ignorePrivacy?: boolean }): Promise<Plan> {
   const { fixture, dataset, recipe } = options;
   const gateway = new MarketGateway({ address: fixture.address, provider: fixture.provider, fromBlock: fixture.deploymentBlock });
   const info = await gateway.datasetInfo(dataset.id);
+  const privacy = options.ignorePrivacy ? { mode: "exact" as const } : recipePrivacyOf(info);
   const checked = check({
     source: recipe.source,
     params: recipe.params,
-    dataset: { field: info.field, unit: info.unit, scale: info.scale, offset: info.offset, k: Number(info.bucketSize) },
+    dataset: { field: info.field, unit: info.unit, scale: info.scale, offset: info.offset, k: Number(info.bucketSize), privacy },
   });
   if (!checked.ok) throw new Error(`recipe errors: ${checked.diagnostics.map((d) => d.message).join("; ")}`);
   const planned = plan({
@@ -32,6 +37,7 @@ export async function planRecipe(options: { fixture: MarketFixture; dataset: Tes
       readingCount: Number(info.readingCount),
       timestamps: await gateway.readingTimestamps(dataset.id),
       unit: info.unit,
+      privacy,
     },
     now: await gateway.chainTime(),
   });
@@ -47,6 +53,8 @@ export async function signRun(options: {
   buyer: Wallet;
   /** Signs with this wallet instead of the buyer (a bad signature). */
   signer?: Wallet;
+  /** Plans as a browser that ignores the dataset's privacy setting. */
+  ignorePrivacy?: boolean;
   request?: Partial<RunRequest>;
 }): Promise<{ plan: Plan; request: RunRequest; signature: string }> {
   const recipePlan = await planRecipe(options);
