@@ -4,6 +4,7 @@
  * account #9 (the market's operator in harness/chain.ts). Give the service the same queue.
  */
 import { randomUUID } from "node:crypto";
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { startWorker as startRunWorker, type WorkerRuntime } from "@iotdm/worker";
 import { RELAYER_KEY, type LocalChain } from "./chain";
@@ -53,4 +54,17 @@ export function startWorker(chain: LocalChain, queueName: string): Promise<Worke
       logLevel: "silent",
     },
   });
+}
+
+/**
+ * One tick of a schedule now, as its job scheduler would make it at the next scheduled time (a
+ * `report` job for the schedule): journeys do not wait a day for a daily report.
+ */
+export async function tickSchedule(queueName: string, scheduleId: string): Promise<void> {
+  const queue = new Queue(queueName, { prefix: JOURNEY_QUEUE_PREFIX, connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }) });
+  try {
+    await queue.add("report", { kind: "report", scheduleId }, { attempts: 1, jobId: `journey-tick-${scheduleId}-${randomUUID()}` });
+  } finally {
+    await queue.close();
+  }
 }

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, openPage, type WatchedPage } from "../harness/browser";
 import { startLocalChain, type LocalChain } from "../harness/chain";
-import { devSigner, seedDataset, type SeededDataset } from "../harness/seed";
+import { appendReadings, devSigner, seedDataset, type SeededDataset } from "../harness/seed";
 import { editorText, errorSquiggles, recipeEditor, signInWithDevWallet, typeRecipe } from "../harness/ui";
-import { journeyQueue, startWorker } from "../harness/worker";
+import { journeyQueue, startWorker, tickSchedule } from "../harness/worker";
 import { startWorkbench, type Workbench } from "../harness/workbench";
 
 // COUNT, SUM, MEAN, MIN, MAX, COUNT_IF approved; HISTOGRAM (7) is not.
@@ -233,6 +233,41 @@ describe("buyer: purchase, recipe diagnostics, run and decrypt", () => {
     await expect.poll(() => item.getByText("paused").isVisible(), { timeout: 10_000 }).toBe(true);
     await item.getByRole("button", { name: "Resume" }).click();
     await expect.poll(() => item.getByText("active").isVisible(), { timeout: 10_000 }).toBe(true);
+  });
+
+  it("shows each report's values in the reports table and charts them, one tick per report", async () => {
+    const { page } = tab;
+    const api = <T>(path: string) => page.evaluate(async (url) => (await fetch(url)).json(), path) as Promise<T>;
+    const { items } = await api<{ items: { id: string; authorizationDigest: string }[] }>("/api/schedules");
+    // The service's id, and the worker's (the standing authorization's digest).
+    const { id: scheduleId, authorizationDigest } = items[0]!;
+    // Two days' reports without waiting two days: a whole bucket of new readings, a tick, then the
+    // chain's clock a cadence later, another bucket and another tick.
+    const chainNow = async () => (await chain.provider.getBlock("latest"))!.timestamp;
+    const reportsDone = async (count: number) => {
+      await expect
+        .poll(async () => (await api<{ items: { run: { status: string } | null }[] }>(`/api/schedules/${scheduleId}/reports`)).items.filter((r) => r.run?.status === "done").length, { timeout: 60_000 })
+        .toBe(count);
+    };
+    const device = devSigner(chain, 3);
+    for (const [day, value] of [[1, 21], [2, 23]] as const) {
+      if (day === 2) {
+        await chain.provider.send("evm_increaseTime", [86_400 + 60]);
+        await chain.provider.send("evm_mine", []);
+      }
+      await appendReadings({ chain, datasetId: greenhouse.id, device, scale: 2, offset: -5000n, values: Array(10).fill(value), startTime: (await chainNow()) - 10, stepSeconds: 1 });
+      await tickSchedule(queue.name, authorizationDigest.toLowerCase());
+      await reportsDone(day);
+    }
+    await page.goto("/schedules");
+    await page.getByRole("button", { name: "Decrypt reports" }).click();
+    const values = page.getByTestId("report-value");
+    // Newest first: count and mean of the second day's readings, then the first day's.
+    // The page's first decryption loads the fhevm library and makes a key pair: slow on a busy machine.
+    await expect.poll(() => values.allTextContents(), { timeout: 180_000 }).toEqual(["23.00 °C", "10 readings", "21.00 °C", "10 readings"]);
+    await expect.poll(() => page.getByRole("table").first().textContent()).toContain("mean(temperature)");
+    await expect.poll(() => page.getByRole("img", { name: /Reports over time: mean\(temperature\), count\(\)/ }).isVisible()).toBe(true);
+    await tab.screenshot("39-schedule-reports");
   });
 
   it("is usable on a phone-sized screen", async () => {
