@@ -64,7 +64,7 @@ async function endToEnd(fixture: MarketFixture, dataset: TestDataset) {
     const result = done.result as RunResult;
 
     const decryptStarted = performance.now();
-    const decrypted = await fixture.decrypt({ buyer, plan: signed.plan, handles: result.handles });
+    const decrypted = await fixture.decryptResults({ buyer, plan: signed.plan, handles: result.handles });
     const decryptMs = performance.now() - decryptStarted;
     const [mean] = interpretResults({ plan: signed.plan, decrypted });
     const value = (mean as { value: { number: number } }).value.number;

@@ -76,7 +76,7 @@ describe("crash safety", () => {
     (seen.get(jobId) ?? []).some((p) => p.phase === "stepping" && p.step >= step) ? true : undefined;
 
   async function decrypted(plan: Awaited<ReturnType<typeof signRun>>["plan"], result: RunResult) {
-    return fixture.decrypt({ buyer: fixture.accounts.buyer, plan, handles: result.handles });
+    return fixture.decryptResults({ buyer: fixture.accounts.buyer, plan, handles: result.handles });
   }
 
   it("a worker killed mid-run leaves its job to another worker, which finishes the same run with the same result", async () => {

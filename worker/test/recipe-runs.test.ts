@@ -61,7 +61,7 @@ describe("recipe runs on the chain", () => {
     expect(result.window).toMatchObject({ fromIndex: "0", toIndex: "96" });
     expect(result.steps).toBe(plan.steps.length);
     expect(result.txHashes).toHaveLength(plan.steps.length + 1);
-    const decrypted = await fixture.decrypt({ buyer, plan, handles: result.handles });
+    const decrypted = await fixture.decryptResults({ buyer, plan, handles: result.handles });
     const [mean, hot, min, max] = interpretResults({ plan, decrypted });
     const plain = plainStats(dataset.values, 0, 96);
     expect(mean).toMatchObject({ type: "value" });
@@ -189,7 +189,7 @@ describe("recipe runs on the chain", () => {
     expect(new Set(results.map((r) => (r.result as RunResult).runId)).size).toBe(4);
     const expected = plainStats(dataset.values, 72, 96).max;
     for (const [i, r] of results.entries()) {
-      const [max] = interpretResults({ plan: signed[i]!.plan, decrypted: await fixture.decrypt({ buyer, plan: signed[i]!.plan, handles: (r.result as RunResult).handles }) });
+      const [max] = interpretResults({ plan: signed[i]!.plan, decrypted: await fixture.decryptResults({ buyer, plan: signed[i]!.plan, handles: (r.result as RunResult).handles }) });
       expect((max as { value: { number: number } }).value.number).toBe(expected);
     }
   });

@@ -176,7 +176,7 @@ describe("recurring reports on the chain", () => {
     // The plan the buyer's browser makes to read a report: the recipe over the report's window.
     const plan = await planRecipe({ fixture, dataset: of, recipe: { source: RECIPE.source.replace("since last report", "all"), params: {} } });
     const windowPlan = { ...plan, window: { ...plan.window, fromIndex: from, toIndex: to, length: to - from } };
-    const decrypted = await fixture.decrypt({ buyer: fixture.accounts.buyer, plan: windowPlan, handles: report.handles });
+    const decrypted = await fixture.decryptResults({ buyer: fixture.accounts.buyer, plan: windowPlan, handles: report.handles });
     const [mean, max] = interpretResults({ plan: windowPlan, decrypted });
     const plain = plainStats(of.values, from, to);
     expect((mean as { value: { number: number } }).value.number).toBeCloseTo(plain.mean, 3);

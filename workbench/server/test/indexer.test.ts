@@ -14,20 +14,20 @@ import { domainOf } from "../chain/market-deployment";
 import type { Store } from "../store/store";
 import { as, signIn } from "./support/app";
 import { describeEachBackend } from "./support/backends";
-import { startChainFixture, temperatures, type ChainDataset, type ChainFixture } from "./support/chain";
+import { startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
 import { startWorkbenchApp, testQueueName } from "./support/workbench";
 
 describeEachBackend("chain indexer", (backend) => {
-  let fixture: ChainFixture;
+  let fixture: MarketFixture;
   let store: Store;
   let cleanup: () => Promise<void>;
   let queue: ReturnType<typeof testQueueName>;
   let app: App | undefined;
-  let greenhouse: ChainDataset;
-  let office: ChainDataset;
+  let greenhouse: TestDataset;
+  let office: TestDataset;
 
   beforeAll(async () => {
-    fixture = await startChainFixture();
+    fixture = await startMarketFixture();
     ({ store, cleanup } = await backend.open());
     queue = testQueueName("workbench-indexer");
   });

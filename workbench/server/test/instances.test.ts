@@ -14,7 +14,7 @@ import type { App } from "../app";
 import type { Store } from "../store/store";
 import { as, createTestApp, deleteQueueKeys, expectError, signIn, siweMessage, TEST_QUEUE_PREFIX } from "./support/app";
 import { describeEachBackend } from "./support/backends";
-import { startChainFixture, temperatures, type ChainFixture } from "./support/chain";
+import { startMarketFixture, temperatures, type MarketFixture } from "@iotdm/worker/testing";
 import { readEventStream, startTestWorker, startWorkbenchApp } from "./support/workbench";
 
 describeEachBackend("two service instances", (backend) => {
@@ -73,7 +73,7 @@ describeEachBackend("two service instances", (backend) => {
 });
 
 describeEachBackend("two service instances on one chain", (backend) => {
-  let fixture: ChainFixture;
+  let fixture: MarketFixture;
   let store: Store;
   let cleanup: () => Promise<void>;
   let worker: WorkerRuntime | undefined;
@@ -84,7 +84,7 @@ describeEachBackend("two service instances on one chain", (backend) => {
   const logReads = [0, 0];
 
   beforeAll(async () => {
-    fixture = await startChainFixture();
+    fixture = await startMarketFixture();
     ({ store, cleanup } = await backend.open());
     for (let i = 0; i < 2; i++) {
       const { app, address } = await startWorkbenchApp({ store, fixture, queueName: queue });

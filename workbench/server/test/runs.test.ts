@@ -16,14 +16,14 @@ import type { ErrorCode } from "../errors";
 import { createStore, type Store } from "../store/store";
 import { as, expectError, signIn, type TestUser } from "./support/app";
 import { snapshotStore } from "./support/backends";
-import { startChainFixture, temperatures, type ChainDataset, type ChainFixture } from "./support/chain";
+import { startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
 import { readEventStream, startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
 
 const MEAN_RECIPE = 'param hot = 25 "hot above (°C)"\nfrom "greenhouse" window all\nmean(temperature)\ncount(temperature > hot)\nmax(temperature)';
 
 describe("runs on the chain, end to end", () => {
-  let fixture: ChainFixture;
-  let dataset: ChainDataset;
+  let fixture: MarketFixture;
+  let dataset: TestDataset;
   let store: Store;
   let app: App;
   let address: string;
@@ -34,7 +34,7 @@ describe("runs on the chain, end to end", () => {
   let cellId: string;
 
   beforeAll(async () => {
-    fixture = await startChainFixture();
+    fixture = await startMarketFixture();
     dataset = await fixture.createDataset({ k: 8 });
     await fixture.appendReadings(dataset, temperatures(64));
     await fixture.purchaseAccess(dataset, fixture.accounts.buyer);

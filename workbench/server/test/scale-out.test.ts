@@ -25,14 +25,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STANDING_AUTHORIZATION_TYPES, iotDataMarketAbi } from "@iotdm/contracts-client";
 import { interpretResults, PlanSchema, type Plan } from "@iotdm/recipes";
 import { createRunQueue, type RunQueue } from "@iotdm/worker/queues";
-import { spawnWorker, type WorkerProcess } from "@iotdm/worker/testing";
 import { demoRelayer } from "../../demo/accounts";
 import { ensureOperators } from "../../demo/operators";
 import type { StoreConfig } from "../config";
 import { createStore, type Store } from "../store/store";
 import { deleteQueueKeys, TEST_ORIGIN, TEST_QUEUE_PREFIX } from "./support/app";
 import { describePostgres } from "./support/backends";
-import { startChainFixture, temperatures, type ChainDataset, type ChainFixture } from "./support/chain";
+import { spawnWorker, startMarketFixture, temperatures, type MarketFixture, type TestDataset, type WorkerProcess } from "@iotdm/worker/testing";
 import { spawnService, type ServiceProcess } from "./support/service-process";
 import { readEventsInto, type SseEvent } from "./support/workbench";
 
@@ -63,8 +62,8 @@ interface Planned {
 }
 
 describePostgres("scaled out: three workers and two service instances on PostgreSQL, real processes", (backend) => {
-  let fixture: ChainFixture;
-  let dataset: ChainDataset;
+  let fixture: MarketFixture;
+  let dataset: TestDataset;
   let database: { store: Store; config: StoreConfig; cleanup(): Promise<void> };
   let runQueue: RunQueue;
   const queueName = `scaleout-${randomUUID()}`;
@@ -75,7 +74,7 @@ describePostgres("scaled out: three workers and two service instances on Postgre
   const elapsed = () => `${Math.round((performance.now() - started) / 1000)} s`;
 
   beforeAll(async () => {
-    fixture = await startChainFixture();
+    fixture = await startMarketFixture();
     dataset = await fixture.createDataset({ name: DATASET, k: K });
     await fixture.appendReadings(dataset, temperatures(READINGS, 3));
     await fixture.purchaseAccess(dataset, fixture.accounts.buyer);

@@ -12,7 +12,7 @@ import { startWorker, type WorkerRuntime } from "@iotdm/worker";
 import type { App } from "../app";
 import { createStore, type Store } from "../store/store";
 import { as, signIn, type TestUser } from "./support/app";
-import { ALL_BUT_HISTOGRAM, startChainFixture, temperatures, type ChainDataset, type ChainFixture } from "./support/chain";
+import { ALL_BUT_HISTOGRAM, startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
 import { startPrivateRedis, type PrivateRedis } from "./support/private-redis";
 import { startWorkbenchApp, testQueueName, workerConfig } from "./support/workbench";
 
@@ -23,8 +23,8 @@ const MEAN_BIT = 1 << 2;
 const YEARLY = { pattern: "0 0 1 1 *", tz: "UTC" };
 
 describe("schedules and queued runs survive a Redis that lost its data; failures are visible", () => {
-  let fixture: ChainFixture;
-  let dataset: ChainDataset;
+  let fixture: MarketFixture;
+  let dataset: TestDataset;
   let store: Store;
   let redis: PrivateRedis;
   let app: App;
@@ -41,7 +41,7 @@ describe("schedules and queued runs survive a Redis that lost its data; failures
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
-    fixture = await startChainFixture();
+    fixture = await startMarketFixture();
     dataset = await fixture.createDataset({ k: 8 });
     await fixture.appendReadings(dataset, temperatures(16));
     await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
@@ -66,7 +66,7 @@ describe("schedules and queued runs survive a Redis that lost its data; failures
     await redis?.stop();
   });
 
-  async function createSchedule(options: { on?: ChainDataset; repeat: Record<string, unknown>; maxRuns?: number; cadence?: string }) {
+  async function createSchedule(options: { on?: TestDataset; repeat: Record<string, unknown>; maxRuns?: number; cadence?: string }) {
     const on = options.on ?? dataset;
     const plan = (await as(app, buyer, { method: "POST", url: "/api/runs/plan", payload: { datasetId: on.id.toString(), source: RECIPE } })).json();
     const now = (await fixture.provider.getBlock("latest"))!.timestamp;

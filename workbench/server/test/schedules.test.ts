@@ -12,14 +12,14 @@ import type { App } from "../app";
 import { createStore, type Store } from "../store/store";
 import { as, expectError, signIn, type TestUser } from "./support/app";
 import { snapshotStore } from "./support/backends";
-import { startChainFixture, temperatures, type ChainDataset, type ChainFixture } from "./support/chain";
+import { startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
 import { startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
 
 const RECIPE = 'from "greenhouse" window all\nmean(temperature)';
 
 describe("schedules on the chain, end to end", () => {
-  let fixture: ChainFixture;
-  let dataset: ChainDataset;
+  let fixture: MarketFixture;
+  let dataset: TestDataset;
   let store: Store;
   let app: App;
   let worker: WorkerRuntime;
@@ -29,7 +29,7 @@ describe("schedules on the chain, end to end", () => {
   let cellId: string;
 
   beforeAll(async () => {
-    fixture = await startChainFixture();
+    fixture = await startMarketFixture();
     dataset = await fixture.createDataset({ k: 8 });
     await fixture.appendReadings(dataset, temperatures(32));
     await fixture.purchaseAccess(dataset, fixture.accounts.buyer);

@@ -7,7 +7,7 @@ import { type WorkerConfig, startWorker, type WorkerRuntime } from "@iotdm/worke
 import { buildApp, type App } from "../../app";
 import type { Store } from "../../store/store";
 import { deleteQueueKeys, TEST_QUEUE_PREFIX, testConfig } from "./app";
-import type { ChainFixture } from "./chain";
+import type { MarketFixture } from "@iotdm/worker/testing";
 
 /** A queue name of its own, and a way to delete every key of it afterwards. */
 export function testQueueName(label: string): { name: string; dispose(): Promise<void> } {
@@ -16,7 +16,7 @@ export function testQueueName(label: string): { name: string; dispose(): Promise
 }
 
 /** The environment of a workbench serving the fixture's market on `queueName`. */
-export function chainEnv(fixture: ChainFixture, queueName: string, env: Record<string, string> = {}): Record<string, string> {
+export function chainEnv(fixture: MarketFixture, queueName: string, env: Record<string, string> = {}): Record<string, string> {
   return {
     CHAIN_RPC_URL: fixture.chain.rpcUrl,
     MARKET_ADDRESS: fixture.address,
@@ -32,7 +32,7 @@ export function chainEnv(fixture: ChainFixture, queueName: string, env: Record<s
 /** A workbench app on the fixture's chain, listening on a free loopback port. */
 export async function startWorkbenchApp(options: {
   store: Store;
-  fixture: ChainFixture;
+  fixture: MarketFixture;
   queueName: string;
   env?: Record<string, string>;
 }): Promise<{ app: App; address: string }> {
@@ -47,27 +47,13 @@ export async function startWorkbenchApp(options: {
   return { app, address };
 }
 
-/** The worker's configuration for the fixture's market on `queueName`. */
-export function workerConfig(fixture: ChainFixture, queueName: string): WorkerConfig {
-  return {
-    redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-    queueName,
-    queuePrefix: TEST_QUEUE_PREFIX,
-    concurrency: 4,
-    lockDurationMs: 30_000,
-    stalledIntervalMs: 30_000,
-    maxStalledCount: 3,
-    rpcUrl: fixture.chain.rpcUrl,
-    rpcPollingIntervalMs: 50,
-    marketAddress: fixture.address,
-    marketFromBlock: fixture.deploymentBlock,
-    relayerPrivateKey: fixture.accounts.relayer.privateKey,
-    logLevel: process.env.WORKER_TEST_LOG ?? "silent",
-  };
+/** The worker's configuration for the fixture's market on `queueName`, under the service tests' queue prefix. */
+export function workerConfig(fixture: MarketFixture, queueName: string): WorkerConfig {
+  return fixture.workerConfig({ queueName, queuePrefix: TEST_QUEUE_PREFIX, logLevel: process.env.WORKER_TEST_LOG ?? "silent" });
 }
 
 /** Starts a real worker in this process. */
-export function startTestWorker(fixture: ChainFixture, queueName: string): Promise<WorkerRuntime> {
+export function startTestWorker(fixture: MarketFixture, queueName: string): Promise<WorkerRuntime> {
   return startWorker({ config: workerConfig(fixture, queueName) });
 }
 
