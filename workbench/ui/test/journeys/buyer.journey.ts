@@ -217,16 +217,19 @@ describe("buyer: purchase, recipe diagnostics, run and decrypt", () => {
     await tab.screenshot("37-schedule-dialog", { fullPage: false });
     await dialog.getByRole("button", { name: "Sign and schedule" }).click();
     await expect.poll(() => dialog.getByText(/^Scheduled: Every day at 08:30/).isVisible(), { timeout: 15_000 }).toBe(true);
+    // The first report: the next 08:30 UTC, over the readings from now until then.
+    const next = new Date();
+    next.setUTCHours(8, 30, 0, 0);
+    if (next.getTime() <= Date.now()) next.setUTCDate(next.getUTCDate() + 1);
+    const expected = next.toLocaleString("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+    await expect.poll(() => dialog.getByTestId("schedule-first-run").textContent()).toContain(`The first report runs ${expected}`);
+    await tab.screenshot("37b-schedule-created", { fullPage: false });
     await dialog.getByRole("link", { name: "Schedules" }).click();
     const item = page.getByRole("list", { name: "Schedules" }).getByRole("listitem").first();
     await expect.poll(() => item.textContent(), { timeout: 10_000 }).toContain("Every day at 08:30 (UTC)");
     await expect.poll(() => item.getByTestId("schedule-title").textContent()).toBe("Greenhouse mean");
     await expect.poll(() => item.getByText("active").isVisible()).toBe(true);
-    // The next report: the next 08:30 UTC.
-    const next = new Date();
-    next.setUTCHours(8, 30, 0, 0);
-    if (next.getTime() <= Date.now()) next.setUTCDate(next.getUTCDate() + 1);
-    const expected = next.toLocaleString("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+    // The next report, in the list too.
     await expect.poll(() => item.getByTestId("schedule-next-run").textContent(), { timeout: 10_000 }).toContain(`Next report ${expected}`);
     await tab.screenshot("38-schedules");
     await item.getByRole("button", { name: "Pause" }).click();
