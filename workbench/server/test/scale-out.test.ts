@@ -10,7 +10,8 @@
  * chain) are killed with SIGKILL (streams on the dead instance reconnect to the other with
  * Last-Event-ID). Then:
  * - every run completed exactly once (one store row, one chain run, finished) with the numbers a
- *   single worker computed for the same recipe and window before the others started;
+ *   single worker computed for the same recipe and window before the others started, the jobs of
+ *   the killed worker (killed just after it started a run on-chain) taken over by the others;
  * - the three relayers all sent runs, and no worker logged a nonce error;
  * - every schedule made exactly its two reports (one per window, none twice) and had one job
  *   scheduler however many instances reconciled it;
@@ -180,6 +181,9 @@ describePostgres("scaled out: three workers and two service instances on Postgre
     expect(verified.status, JSON.stringify(verified.json)).toBe(200);
     return verified.json.token as string;
   }
+
+  /** How many times `text` occurs in worker `worker`'s log. */
+  const logged = (worker: WorkerProcess, text: string) => worker.output().split(text).length - 1;
 
   /** Resolves once `probe` returns a value, polling every `intervalMs`. */
   async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 500): Promise<T> {
@@ -373,7 +377,9 @@ describePostgres("scaled out: three workers and two service instances on Postgre
     const interrupted = runs.filter((run) => open.has(run.id)).slice(-3).map((run) => follow(doomed, run.id, token));
     await until("the streams on the instance to kill to start", async () => (interrupted.every(({ followed }) => followed.events.length > 0) ? true : undefined), 30_000, 100);
     const secondHalf = submitAll(RUNS / 2, RUNS / 2);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Worker 3 dies just after it started a run on-chain: that run, and whatever else it holds, is left to the others.
+    const startedBy3 = logged(workers[2]!, '"msg":"run started"');
+    await until("worker 3 to start another run on-chain", async () => (logged(workers[2]!, '"msg":"run started"') > startedBy3 ? true : undefined), 60_000, 10);
     workers[2]!.child.kill("SIGKILL");
     services[doomed]!.child.kill("SIGKILL");
     await Promise.all([workers[2]!.exited, services[doomed]!.exited]);
@@ -390,9 +396,11 @@ describePostgres("scaled out: three workers and two service instances on Postgre
       return runs.every((run) => !open.has(run.id)) ? true : undefined;
     }, 420_000, 2_000);
     const finished = await Promise.all(runs.map((run) => runStatus(run.id)));
-    const continued = workers.slice(0, 2).reduce((count, worker) => count + worker!.output().split("continuing a run started by an earlier attempt").length - 1, 0);
-    log(`every run finished (${continued} continued by another worker from where the killed one left them)`);
+    log("every run finished");
     expect(finished.filter((run) => run.status !== "done").map((run) => [run.id, run.error])).toEqual([]);
+    // The killed worker's jobs, one at least in mid-run, were taken over: the others saw them stall.
+    const stalled = workers.slice(0, 2).reduce((count, worker) => count + logged(worker!, "job stalled: its worker stopped renewing the lock"), 0);
+    expect(stalled, "jobs of the killed worker taken over by the others").toBeGreaterThan(0);
 
     // Exactly once: one run per signed request in the store, one chain run each, and nothing else started.
     expect(new Set(runs.map((run) => run.id)).size).toBe(RUNS);
