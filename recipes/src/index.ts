@@ -53,7 +53,7 @@ export {
   type PlanWindow,
 } from "./planner";
 export { PlanSchema, planToJSON, type PlanJSON } from "./plan-json";
-export { resolveEpsilons, type PlanBudget, type PlanPrivacy, type ScheduleBudget, type StatisticPrivacy } from "./plan-privacy";
+export type { PlanBudget, PlanPrivacy, ScheduleBudget, StatisticPrivacy } from "./plan-privacy";
 export {
   CONFIDENCE,
   formatFigure,

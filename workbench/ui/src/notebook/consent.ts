@@ -4,7 +4,7 @@
  * the statistics the user wrote, nothing else), for the right buyer, dataset and window.
  */
 import type { PrivacyParams } from "@iotdm/contracts-client";
-import { abstractProgram, encodeProgram, PlanSchema, privateSetting, programHash, resolveEpsilons, type Plan, type RecipeIR } from "../lib/recipes";
+import { compileProgram, PlanSchema, programHash, type Plan, type RecipeIR } from "../lib/recipes";
 import type { PreparedRun } from "../api/runs-api";
 import { recipePrivacy } from "../datasets/dataset-context";
 
@@ -26,13 +26,11 @@ export function checkPreparedRun(options: {
   const parsed = PlanSchema.safeParse(prepared.plan);
   if (!parsed.success) return { ok: false, message: "The service sent a run plan this browser cannot read." };
   const plan = parsed.data;
-  const program = abstractProgram(ir.statistics, ir.epsilon);
-  const setting = privateSetting(recipePrivacy(dataset.privacy));
-  const epsilons = setting ? resolveEpsilons(program.ops, setting) : { ok: true as const, epsilons: [] };
-  if (!epsilons.ok) return { ok: false, message: `Not signed: ${epsilons.error.message}.` };
-  const encoded = encodeProgram(program.ops, { scale: dataset.scale, offset: BigInt(dataset.offset) }, epsilons.epsilons);
-  if (!encoded.ok) return { ok: false, message: `The value ${encoded.value} cannot be represented in this dataset's encoding.` };
-  const expectedHash = programHash(encoded.ops);
+  // The planner's and the worker's own compilation: constants encoded, each op's ε resolved on a private dataset.
+  const privacy = recipePrivacy(dataset.privacy);
+  const compiled = compileProgram({ ir, encoding: { scale: dataset.scale, offset: BigInt(dataset.offset) }, ...(privacy ? { privacy } : {}) });
+  if (!compiled.ok) return { ok: false, message: `Not signed: ${compiled.error.message}.` };
+  const expectedHash = programHash(compiled.ops);
   const request = prepared.request;
   const problems = [
     programHash(plan.ops) !== expectedHash && "the planned program is not the one your recipe asks for",
