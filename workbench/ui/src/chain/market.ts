@@ -4,7 +4,7 @@
  * whose message is contracts/client's decoded sentence ("Send exactly the price: …").
  */
 import { Contract, type ContractRunner, type Provider, type Signer, type TransactionReceipt } from "ethers";
-import { iotDataMarketAbi, decodeContractError, encodePrivacy, readDatasetInfo, type DatasetInfo, type PrivacyParams } from "@iotdm/contracts-client";
+import { iotDataMarketAbi, decodeContractError, encodePrivacy, readDatasetInfo, type DatasetInfo, type DatasetParams, type PrivacyParams } from "@iotdm/contracts-client";
 import type { DatasetDto } from "../api/datasets-api";
 
 /** A rejected call or transaction, in words. */
@@ -26,21 +26,6 @@ export function toContractError(error: unknown): ContractError {
   if (code === "INSUFFICIENT_FUNDS") return new ContractError("The wallet has not enough ETH for this transaction and its gas.", "InsufficientFunds");
   const decoded = decodeContractError(error);
   return new ContractError(decoded.message, decoded.name);
-}
-
-/** The parameters of a new dataset, as the contract takes them. */
-export interface NewDataset {
-  name: string;
-  field: string;
-  unit: string;
-  scale: number;
-  /** int64 in scaled units. */
-  offset: bigint;
-  pricePerPeriod: bigint;
-  periodSeconds: number;
-  bucketSize: number;
-  /** Exact, or private with its range, budget and ε bounds. */
-  privacy: PrivacyParams;
 }
 
 /**
@@ -161,7 +146,7 @@ export class Market {
   }
 
   /** Creates a dataset; resolves with its id. */
-  async createDataset(params: NewDataset): Promise<string> {
+  async createDataset(params: DatasetParams): Promise<string> {
     const receipt = await this.#send("createDataset", [params]);
     for (const log of receipt.logs) {
       try {

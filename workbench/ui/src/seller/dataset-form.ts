@@ -4,9 +4,8 @@
  * between what the chain has and what the seller ticked.
  */
 import { parseEther } from "ethers";
-import { EXACT_PRIVACY } from "@iotdm/contracts-client";
+import { EXACT_PRIVACY, type DatasetParams } from "@iotdm/contracts-client";
 import { maskFromKinds, RECIPE_KIND_NAMES, RecipeKind, type RecipeKindName } from "../lib/recipes";
-import type { NewDataset } from "../chain/market";
 
 /** What the create-dataset form holds (text as typed). */
 export interface DatasetForm {
@@ -25,7 +24,7 @@ export interface DatasetForm {
 }
 
 /** The outcome of checking the form. */
-export type DatasetFormResult = { ok: true; params: NewDataset } | { ok: false; errors: Partial<Record<keyof DatasetForm, string>> };
+export type DatasetFormResult = { ok: true; params: DatasetParams } | { ok: false; errors: Partial<Record<keyof DatasetForm, string>> };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INT64_MIN = -(1n << 63n);
@@ -69,7 +68,7 @@ export function checkDatasetForm(form: DatasetForm): DatasetFormResult {
   if (!Number.isInteger(k) || k < 1) errors.k = "A whole number of readings, at least 1.";
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   // The form creates exact datasets; private ones (range, budget, ε bounds) are not offered here yet.
-  return { ok: true, params: { name, field, unit: form.unit.trim(), scale, offset, pricePerPeriod: price, periodSeconds, bucketSize: k, privacy: EXACT_PRIVACY } };
+  return { ok: true, params: { name, field, unit: form.unit.trim(), scale, offset, pricePerPeriod: price, periodSeconds, bucketSize: BigInt(k), privacy: EXACT_PRIVACY } };
 }
 
 /** The approve and revoke masks that turn `current` (the chain's mask) into `wanted`. */
