@@ -183,7 +183,7 @@ class ReportTick {
     const start = scheduledWindowStart(dataset, chain.runs > 0 ? chain.nextFromIndex : BigInt(authorization.fromIndex));
     if (start + dataset.bucketSize > dataset.readingCount) {
       return this.skip(
-        `the next report starts at reading ${start} and needs a whole bucket of ${dataset.bucketSize} readings from there; the dataset has ${dataset.readingCount}`,
+        `the next report starts at reading ${start.toLocaleString("en-US")} and needs a whole bucket of ${dataset.bucketSize.toLocaleString("en-US")} readings from there; the dataset has ${dataset.readingCount.toLocaleString("en-US")}`,
       );
     }
     const planned = planReport({ recipe, dataset, timestamps, now: chain.now, previousReportEnd: Number(start) });

@@ -269,6 +269,10 @@ describe("buyer: purchase, recipe diagnostics, run and decrypt", () => {
     // The page's first decryption loads the fhevm library and makes a key pair: slow on a busy machine.
     await expect.poll(() => values.allTextContents(), { timeout: 180_000 }).toEqual(["23.00 °C", "10 readings", "21.00 °C", "10 readings"]);
     await expect.poll(() => page.getByRole("table").first().textContent()).toContain("mean(temperature)");
+    // The first report covers the readings from the schedule's start (60–69), not the manual run's 0–59 again.
+    const rows = page.getByRole("table").first().getByRole("row");
+    expect(await rows.nth(2).textContent()).toContain("60–69");
+    expect(await rows.nth(1).textContent()).toContain("70–79");
     await expect.poll(() => page.getByRole("img", { name: /Reports over time: mean\(temperature\), count\(\)/ }).isVisible()).toBe(true);
     await tab.screenshot("39-schedule-reports");
   });
