@@ -117,6 +117,11 @@ describe("templates: publish, then another account forks with a parameter", () =
     await form.getByRole("button", { name: "Fork into notebook" }).click();
     await expect.poll(() => form.getByText("A decimal number such as 30 or -12.5.").isVisible()).toBe(true);
     await hot.fill("25");
+    // Choosing a dataset says whether the fork would run there.
+    const dataset = form.getByRole("combobox", { name: /Dataset/ });
+    await dataset.selectOption({ label: "greenhouse (#1)" });
+    await expect.poll(() => form.getByTestId("template-fit").textContent()).toContain("Runs on “greenhouse” as it is.");
+    await dataset.selectOption("");
     await form.getByLabel("New notebook's title").fill("Greenhouse heat, 25 °C");
     await bob.screenshot("13-template-fork-form");
     await form.getByRole("button", { name: "Fork into notebook" }).click();
