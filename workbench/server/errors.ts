@@ -71,6 +71,16 @@ export const ERRORS = {
   ERR_RUN_PROGRAM_MISMATCH: { status: 422, message: "The recipe compiles to program {actual}, but the signature covers program {signed}; plan and sign again." },
   ERR_RUN_WINDOW_INVALID: { status: 422, message: "The signed window cannot run: {reason}" },
   ERR_RUN_PLAN_FAILED: { status: 422, message: "The recipe cannot run on dataset {datasetId} yet: {reason}" },
+  ERR_PRIVACY_BUDGET_EXCEEDED: {
+    status: 422,
+    message:
+      "This run would spend ε {requested} on readings {fromIndex} to {lastIndex} of dataset {datasetId}, which already spent up to ε {spent} of your budget of ε {budget} per reading: the contract would refuse it. Choose a smaller ε, fewer statistics or other readings.",
+  },
+  ERR_SCHEDULE_PRIVACY_BUDGET_EXCEEDED: {
+    status: 422,
+    message: "Each report would spend ε {requested} on its readings, more than the budget of ε {budget} per reading of dataset {datasetId}: no report could run. Choose a smaller ε or fewer statistics.",
+  },
+  ERR_DATASET_NOT_PRIVATE: { status: 409, message: "Dataset {datasetId} is exact: its results carry no noise, so it keeps no privacy budget." },
   ERR_RUN_CELL_NOT_RECIPE: { status: 400, message: "Only a recipe cell can run; cell {cellId} is markdown." },
 
   // Schedules: recurring reports from a signed standing authorization.

@@ -27,6 +27,8 @@ export interface MarketChain {
   accessExpiry(datasetId: bigint, buyer: string): Promise<number>;
   /** `isNonceUsed(buyer, nonce)`. */
   isNonceUsed(buyer: string, nonce: bigint): Promise<boolean>;
+  /** `privacySpent(id, buyer, from, to)`: the most ε (thousandths) any reading of [from, to) has spent on the buyer. */
+  privacySpent(datasetId: bigint, buyer: string, fromIndex: number, toIndex: number): Promise<number>;
   /** Releases the provider. */
   close(): void;
 }
@@ -115,6 +117,9 @@ export function createMarketChain(options: MarketChainOptions): MarketChain {
     },
     async isNonceUsed(buyer, nonce) {
       return Boolean(await chainCall(() => market().isNonceUsed(buyer, nonce) as Promise<boolean>));
+    },
+    async privacySpent(datasetId, buyer, fromIndex, toIndex) {
+      return Number(await chainCall(() => market().privacySpent(datasetId, buyer, fromIndex, toIndex) as Promise<bigint>));
     },
     close() {
       provider.destroy();

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { COMMON_ERRORS, errorResponses } from "../shared/schemas";
 import { CatalogueCache } from "./catalogue-cache";
-import { CatalogueQuery, Dataset, DatasetPage, DatasetParams } from "./schemas";
+import { SIGNED_IN } from "../plugins/docs";
+import { budgetPicture } from "./budget";
+import { BudgetPicture, BudgetQuery, CatalogueQuery, Dataset, DatasetPage, DatasetParams } from "./schemas";
 import { DatasetService } from "./service";
 
 const errors = (...extra: number[]) => errorResponses(...COMMON_ERRORS, ...extra);
@@ -47,6 +49,36 @@ const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags, summary: "One dataset", params: DatasetParams, response: { 200: Dataset, ...errors(404) } },
     },
     async (request) => datasets.get(request.user?.address, request.params.datasetId),
+  );
+
+  app.get(
+    "/:datasetId/budget",
+    {
+      onRequest: app.requireUser,
+      schema: {
+        tags,
+        security: SIGNED_IN,
+        summary: "Your privacy budget on a private dataset, over time",
+        description:
+          "For each of `parts` equal time ranges of [from, to) (default: the dataset's private history), the most ε any reading " +
+          "stamped in it has spent on you and what it keeps of the seller's budget — the contract's own per-reading accounting " +
+          "(privacySpent). A run over a range can spend at most its `remainingMilli`. An exact dataset keeps no budget (409).",
+        params: DatasetParams,
+        querystring: BudgetQuery,
+        response: { 200: BudgetPicture, ...errors(401, 404, 409, 503) },
+      },
+    },
+    async (request) =>
+      budgetPicture(
+        { store: app.store, chain: app.chain },
+        {
+          datasetId: request.params.datasetId,
+          buyer: request.user!.address,
+          parts: request.query.parts,
+          ...(request.query.from !== undefined && { from: request.query.from }),
+          ...(request.query.to !== undefined && { to: request.query.to }),
+        },
+      ),
   );
 };
 

@@ -56,3 +56,37 @@ export const CatalogueQuery = z.strictObject({
   paused: z.stringbool().optional(),
   ...pageQuery,
 });
+
+const unixSeconds = z.coerce.number().int().nonnegative().max(2 ** 40);
+
+/** Which time ranges of a private dataset's history the budget picture covers. */
+export const BudgetQuery = z
+  .strictObject({
+    from: unixSeconds.optional().meta({ description: "Start (unix seconds, inclusive); default: the first private reading's timestamp" }),
+    to: unixSeconds.optional().meta({ description: "End (unix seconds, exclusive); default: just after the last reading" }),
+    parts: z.coerce.number().int().min(1).max(64).default(1).meta({ description: "How many equal time ranges to split [from, to) into (1 to 64)" }),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.to > q.from, { message: "to must be after from", path: ["to"] });
+
+const thousandths = (description: string) => z.number().int().meta({ description: `${description}, in thousandths of ε (1000 = ε 1)` });
+
+/** The buyer's privacy budget on a private dataset over time ranges, as the contract accounts it. */
+export const BudgetPicture = z
+  .object({
+    datasetId: z.string(),
+    buyer: z.string(),
+    budgetMilli: thousandths("The seller's budget: the most ε any one reading may spend on one buyer"),
+    privateFrom: z.number().int().meta({ description: "The first private reading: earlier ones were released exactly and keep no budget" }),
+    ranges: z.array(
+      z.object({
+        from: z.number().int().meta({ description: "Readings stamped in [from, to), unix seconds" }),
+        to: z.number().int(),
+        fromIndex: z.number().int().meta({ description: "The range's private readings: [fromIndex, toIndex)" }),
+        toIndex: z.number().int(),
+        readings: z.number().int(),
+        spentMilli: thousandths("The most ε a reading of the range has spent on you (privacySpent); 0 without readings"),
+        remainingMilli: thousandths("budget − spent: the most ε any run over the range can still spend"),
+      }),
+    ),
+  })
+  .meta({ id: "BudgetPicture" });

@@ -52,7 +52,21 @@ export interface RecipeDataset {
   k: number;
   /** Bit i set: recipe kind i approved. */
   approvedMask: number;
+  /** The dataset's privacy setting (ε in thousandths, bounds in encoded units); exact when omitted. */
+  privacy?: RecipeDatasetPrivacy;
 }
+
+/** A dataset's privacy setting as recipes read it (the catalogue's `privacy` without its sentence). */
+export type RecipeDatasetPrivacy =
+  | { mode: "exact" }
+  | { mode: "private"; lowerBound: string; upperBound: string; budget: number; minEpsilon: number; maxEpsilon: number; privateFrom: number };
+
+/**
+ * A plan's privacy figures on a private dataset, as JSON (recipes/ `PlanPrivacy`, bigints as decimal
+ * strings): the ε the run charges per reading of its window, the buyer's budget, a schedule's reports,
+ * and per statistic the noise on its estimate. runs/schemas.ts holds the full zod schema.
+ */
+export type RecipePlanPrivacy = { epsilonMilli: number; budget: { budgetMilli: number; spentMilli: number | null; exceeded: boolean }; schedule?: { reportsAllowed: number | null; text: string } } & Record<string, unknown>;
 
 /** What the checker says about a recipe against a dataset (or alone). */
 export interface RecipeAnalysis {
@@ -84,6 +98,8 @@ export interface RecipePlan {
   notes: RecipePlanNote[];
   /** The whole plan document (recipes/ `PlanSchema` reads it back). */
   json: Record<string, unknown>;
+  /** On a private dataset: the plan's privacy figures; null: exact results. */
+  privacy: RecipePlanPrivacy | null;
 }
 
 /** A plan, or why there is none: the recipe's own errors, or a planning problem (too few readings, …). */
@@ -121,6 +137,10 @@ export interface RecipeTooling {
     dataset: RecipeDataset & { readingCount: number; timestamps?: readonly number[] };
     now: number;
     window?: { fromIndex: number; toIndex: number };
+    /** On a private dataset: the most ε (thousandths) a reading of the plan's window has spent on the buyer (`privacySpent`). */
+    privacySpent?: number;
+    /** A schedule's plan: the privacy figures say how many reports the budget allows. */
+    scheduled?: boolean;
   }): RecipePlanResult;
 }
 

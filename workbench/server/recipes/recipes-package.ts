@@ -47,10 +47,18 @@ export const recipesPackageTooling: RecipeTooling = {
     };
   },
 
-  plan({ source, params, dataset, now, window }) {
+  plan({ source, params, dataset, now, window, privacySpent, scheduled }) {
     const checked = check({ source, ...(params && { params }), dataset: contextOf(dataset) });
     if (!checked.ok) return { ok: false, problem: "recipe", diagnostics: checked.diagnostics.map(toDiagnostic) };
-    const base = { id: dataset.id, scale: dataset.scale, offset: BigInt(dataset.offset), k: dataset.k, unit: dataset.unit };
+    const base = {
+      id: dataset.id,
+      scale: dataset.scale,
+      offset: BigInt(dataset.offset),
+      k: dataset.k,
+      unit: dataset.unit,
+      ...(dataset.privacy && { privacy: dataset.privacy }),
+    };
+    const budget = { ...(privacySpent !== undefined && { privacySpent }), ...(scheduled !== undefined && { scheduled }) };
     const planned = window
       ? // Exactly the signed window: the readings after `fromIndex` up to `toIndex`, which the
         // planner's "since last report" resolution yields unchanged when both ends are aligned to k.
@@ -59,8 +67,9 @@ export const recipesPackageTooling: RecipeTooling = {
           dataset: { ...base, readingCount: window.toIndex, ...(dataset.timestamps && { timestamps: dataset.timestamps.slice(0, window.toIndex) }) },
           now,
           previousReportEnd: window.fromIndex,
+          ...budget,
         })
-      : plan({ ir: checked.ir, dataset: { ...base, readingCount: dataset.readingCount, ...(dataset.timestamps && { timestamps: dataset.timestamps }) }, now });
+      : plan({ ir: checked.ir, dataset: { ...base, readingCount: dataset.readingCount, ...(dataset.timestamps && { timestamps: dataset.timestamps }) }, now, ...budget });
     if (!planned.ok) return { ok: false, problem: "plan", code: planned.error.code, message: planned.error.message };
     const json = planToJSON(planned.plan) as unknown as RecipePlan["json"] & Omit<RecipePlan, "json">;
     return {
@@ -75,13 +84,21 @@ export const recipesPackageTooling: RecipeTooling = {
         totalHcu: json.totalHcu,
         notes: json.notes,
         json,
+        privacy: (json.privacy as RecipePlan["privacy"] | undefined) ?? null,
       },
     };
   },
 };
 
 function contextOf(dataset: RecipeDataset): DatasetContext {
-  return { field: dataset.field, unit: dataset.unit, scale: dataset.scale, offset: BigInt(dataset.offset), k: dataset.k };
+  return {
+    field: dataset.field,
+    unit: dataset.unit,
+    scale: dataset.scale,
+    offset: BigInt(dataset.offset),
+    k: dataset.k,
+    ...(dataset.privacy && { privacy: dataset.privacy }),
+  };
 }
 
 function declarationsOf(ast: RecipeAst): RecipeParamDeclaration[] {

@@ -55,6 +55,58 @@ export const PlanWindow = z.object({
   lastTimestamp: z.number().int().optional(),
 });
 
+const thousandths = (description: string) => z.number().int().meta({ description: `${description}, in thousandths of ε (1000 = ε 1)` });
+
+/** The noise on one statistic's estimate (recipes/ `NoiseFigure`). */
+const NoiseFigure = z
+  .object({
+    standardDeviation: z.number().nullable().meta({ description: "Standard deviation of the estimate's error, in `unit`; null where it depends on the result (stddev)" }),
+    halfWidth: z.number().nullable().meta({ description: "Half-width of the 95 % interval around the estimate, in `unit`; null when it cannot be bounded" }),
+    interval: z.enum(["exact", "bound"]).meta({ description: "exact: from the noise's exact law; bound: a conservative bound over several noises (coverage ≥ 95 %)" }),
+    unit: z.string().meta({ description: "The dataset's unit, its square (variance), `readings` (counts, histogram buckets) or `%` (shares, percentage points)" }),
+    assumption: z.string().optional().meta({ description: "What the figure assumes about the result, when it depends on it" }),
+    text: z.string().meta({ example: "± 0.5 °C (95 %)" }),
+  })
+  .meta({ id: "NoiseFigure" });
+
+/** A plan's privacy figures on a private dataset (recipes/ `PlanPrivacy`). */
+export const PlanPrivacy = z
+  .object({
+    mode: z.literal("private"),
+    lowerBound: z.string().meta({ description: "Readings are clamped into [lowerBound, upperBound], encoded units, decimal" }),
+    upperBound: z.string(),
+    epsilonMilli: thousandths("What the run charges to every reading of [fromIndex, toIndex): the sum over its ops"),
+    fromIndex: z.number().int(),
+    toIndex: z.number().int(),
+    confidence: z.number().meta({ description: "The confidence of every interval (0.95)" }),
+    budget: z.object({
+      budgetMilli: thousandths("The most ε any one reading may spend on one buyer"),
+      spentMilli: thousandths("The most ε a reading of the window has already spent on you (the contract's privacySpent)").nullable(),
+      remainingAfterMilli: thousandths("What the most-spent reading of the window keeps after this run (negative: refused)").nullable(),
+      exceeded: z.boolean().meta({ description: "Whether the contract will refuse the run (PrivacyBudgetExceeded)" }),
+      runsAfter: z.number().int().nullable().meta({ description: "How many more runs like this one over this window the budget allows after it" }),
+      text: z.string(),
+    }),
+    schedule: z
+      .object({
+        epsilonPerReportMilli: thousandths("What each report charges to each reading of its window"),
+        reportsAllowed: z.number().int().nullable().meta({ description: "Reports the budget allows: null when it does not limit them (consecutive windows), 0 when none fits" }),
+        leftPerReadingMilli: thousandths("What each reading keeps for your other runs after its report"),
+        text: z.string(),
+      })
+      .optional(),
+    statistics: z.array(
+      z.object({
+        output: z.number().int().meta({ description: "The statistic's index in the recipe" }),
+        label: z.string(),
+        epsilonMilli: thousandths("What its ops spend (count() spends none)"),
+        epsilonSource: z.enum(["statistic", "recipe", "dataset-default", "none"]),
+        noise: NoiseFigure.nullable().meta({ description: "The noise on its estimate; null for count(), which is exact" }),
+      }),
+    ),
+  })
+  .meta({ id: "PlanPrivacy" });
+
 export const PlanBody = z.strictObject({ datasetId: DatasetId, source: RunSource, params: ParamValues.optional() });
 
 /** What the browser shows and signs before a run. */
@@ -73,6 +125,9 @@ export const RunPlan = z
     request: RunRequestOutput.meta({ description: "The RunRequest to sign: nonce (random) and deadline (in an hour) are suggestions" }),
     typedData: TypedDataSpec,
     plan: z.record(z.string(), z.unknown()).meta({ description: "The whole plan (recipes/ PlanSchema): result layout for interpreting the results" }),
+    privacy: PlanPrivacy.nullable().meta({
+      description: "On a private dataset: ε spent on which readings, your budget before and after, and each statistic's ± at 95 %; null: exact results",
+    }),
   })
   .meta({ id: "RunPlan" });
 

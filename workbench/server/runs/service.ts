@@ -14,7 +14,7 @@ import type { Page, PageRequest, RunRecord } from "../store/records";
 import type { Store } from "../store/store";
 import { recipeInvalid } from "../templates/model";
 import { checkSignedRecipe } from "./signed-recipe";
-import type { Run, RunPlan } from "./schemas";
+import { PlanPrivacy, type Run, type RunPlan } from "./schemas";
 
 /** How long a suggested RunRequest stays valid. */
 const SUGGESTED_DEADLINE_SECONDS = 3600;
@@ -58,13 +58,21 @@ export class RunService {
       store.datasets.readingTimestamps(dataset.id),
       store.datasets.getAccess(dataset.id, buyer),
     ]);
-    const planned = recipes.plan({
-      source: input.source,
-      ...(input.params && { params: input.params }),
-      // The indexed count: timestamps and count agree, whatever the chain appended since.
-      dataset: { ...recipeDatasetOf(dataset), readingCount: Math.min(dataset.readingCount, timestamps.length), timestamps },
-      now: chainTime,
-    });
+    const planOf = (privacySpent?: number) =>
+      recipes.plan({
+        source: input.source,
+        ...(input.params && { params: input.params }),
+        // The indexed count: timestamps and count agree, whatever the chain appended since.
+        dataset: { ...recipeDatasetOf(dataset), readingCount: Math.min(dataset.readingCount, timestamps.length), timestamps },
+        now: chainTime,
+        ...(privacySpent !== undefined && { privacySpent }),
+      });
+    let planned = planOf();
+    if (planned.ok && planned.plan.privacy) {
+      // The budget figures need what the buyer already spent on the plan's window, as the contract accounts it.
+      const { fromIndex, toIndex } = planned.plan.window;
+      planned = planOf(await chain.privacySpent(BigInt(dataset.id), buyer, fromIndex, toIndex));
+    }
     if (!planned.ok) {
       if (planned.problem === "recipe") throw recipeInvalid(planned.diagnostics);
       throw createError("ERR_RUN_PLAN_FAILED", { params: { datasetId: dataset.id, reason: planned.message }, details: { code: planned.code } });
@@ -99,6 +107,7 @@ export class RunService {
         primaryType: "RunRequest",
       },
       plan: plan.json,
+      privacy: plan.privacy === null ? null : PlanPrivacy.parse(plan.privacy),
     };
   }
 

@@ -1,7 +1,9 @@
-import { getAddress } from "ethers";
+import { getAddress, type Result } from "ethers";
 import {
   checkRunRequestSignature,
   checkStandingAuthorizationSignature,
+  errorMessages,
+  isPrivate,
   runRequestDigest,
   scheduledWindowStart,
   standingAuthorizationDigest,
@@ -10,9 +12,11 @@ import type { RunRequestJson, StandingAuthorizationJson } from "@iotdm/contracts
 import { chainCall, type MarketChain } from "../chain/market-chain";
 import { domainOf, type MarketDeployment } from "../chain/market-deployment";
 import { createError, type ErrorCode } from "../errors";
-import type { RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling";
+import type { RecipeDatasetPrivacy, RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling";
 import type { Store } from "../store/store";
 import { recipeInvalid } from "../templates/model";
+import { recipePrivacyOf } from "../recipes/recipe-dataset";
+import { runBudgetRefusal, scheduleBudgetRefusal } from "./privacy-budget";
 import { requireAccess, requireApproved, requireOpenDataset, scheduleStartProblem, windowProblem } from "./checks";
 
 /**
@@ -140,12 +144,17 @@ export async function checkSignedRecipe<Existing>(
     offset: info.offset.toString(),
     k,
     approvedMask: info.approvedKinds,
+    privacy: recipePrivacyOf(info.privacy, info.privateFrom),
   };
   let planned: ReturnType<RecipeTooling["plan"]>;
   if (consent.kind === "run") {
     const fromIndex = BigInt(consent.request.fromIndex);
     const toIndex = BigInt(consent.request.toIndex);
-    const problem = windowProblem({ fromIndex, toIndex, k: info.bucketSize, readingCount: info.readingCount });
+    const problem =
+      windowProblem({ fromIndex, toIndex, k: info.bucketSize, readingCount: info.readingCount }) ??
+      (isPrivate(info.privacy) && fromIndex < info.privateFrom
+        ? errorMessages.WindowBeforePrivateFrom([fromIndex, info.privateFrom] as unknown as Result)
+        : undefined);
     if (problem) throw createError("ERR_RUN_WINDOW_INVALID", { params: { reason: problem } });
     const indexed = await store.datasets.readingTimestamps(input.datasetId);
     planned = recipes.plan({
@@ -167,9 +176,11 @@ export async function checkSignedRecipe<Existing>(
     planned = recipes.plan({
       source: input.source,
       ...(input.params && { params: input.params }),
-      dataset: { ...dataset, readingCount: k },
+      // A private dataset's first private bucket: the window must not start before privateFrom.
+      dataset: { ...dataset, readingCount: scheduleProbeStart(dataset.privacy, k) + k },
       now: chainTime,
-      window: { fromIndex: 0, toIndex: k },
+      window: { fromIndex: scheduleProbeStart(dataset.privacy, k), toIndex: scheduleProbeStart(dataset.privacy, k) + k },
+      scheduled: true,
     });
   }
   if (!planned.ok) {
@@ -180,10 +191,31 @@ export async function checkSignedRecipe<Existing>(
     throw createError(codes.programMismatch, { params: { actual: planned.plan.programHash, signed: signed.programHash } });
   }
   requireApproved({ datasetId: input.datasetId, approvedMask: info.approvedKinds, requiredKinds: planned.requiredKinds });
+  const figures = planned.plan.privacy;
+  if (figures) {
+    // The contract charges a run's ε to every reading of its window at start: refuse what it would refuse.
+    const refusal =
+      consent.kind === "run"
+        ? runBudgetRefusal({
+            datasetId: input.datasetId,
+            fromIndex: Number(consent.request.fromIndex),
+            toIndex: Number(consent.request.toIndex),
+            spent: await chain.privacySpent(BigInt(input.datasetId), buyer, Number(consent.request.fromIndex), Number(consent.request.toIndex)),
+            figures,
+          })
+        : scheduleBudgetRefusal({ datasetId: input.datasetId, figures });
+    if (refusal) throw refusal;
+  }
   if (await chain.isNonceUsed(buyer, BigInt(signed.nonce))) throw createError(codes.nonceUsed, { params: { nonce: signed.nonce, buyer } });
   const firstWindowStart =
     consent.kind === "run" ? Number(consent.request.fromIndex) : Number(scheduledWindowStart(info, BigInt(consent.authorization.fromIndex)));
   return { existing: undefined, digest, deployment, buyer, planned, firstWindowStart };
+}
+
+/** Where a schedule's program is probed: the first whole bucket a private run may read. */
+function scheduleProbeStart(privacy: RecipeDatasetPrivacy | undefined, k: number): number {
+  const from = privacy?.mode === "private" ? privacy.privateFrom : 0;
+  return Math.ceil(from / k) * k;
 }
 
 /** Unix seconds as an ISO date, or as they are when no date can show them. */

@@ -306,6 +306,24 @@ const ROUTES: RouteSpec[] = [
     ],
   },
   {
+    operation: "GET /api/datasets/{datasetId}/budget",
+    url: () => "/api/datasets/1/budget",
+    query: true,
+    cases: [
+      { name: "to: before from", query: "from=200&to=100" },
+      { name: "from: negative", query: "from=-1" },
+      { name: "from: a word", query: "from=yesterday" },
+      { name: "parts: zero", query: "parts=0" },
+      { name: "parts: too many", query: "parts=65" },
+      { name: "parts: a fraction", query: "parts=1.5" },
+      { name: "an unknown field", query: "buyer=0x0000000000000000000000000000000000000001", status: 400, code: "ERR_REQUEST_UNKNOWN_FIELDS" },
+    ],
+    urlCases: [
+      { name: "a word", url: "/api/datasets/abc/budget" },
+      { name: "an unknown dataset", url: "/api/datasets/999/budget", status: 404, code: "ERR_DATASET_NOT_FOUND" },
+    ],
+  },
+  {
     operation: "POST /api/recipes/diagnostics",
     url: () => "/api/recipes/diagnostics",
     validBody: () => ({ source: RECIPE }),

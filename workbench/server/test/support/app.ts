@@ -167,6 +167,7 @@ export function answeringChain(): MarketChain {
     datasetInfo: unavailable,
     accessExpiry: unavailable,
     isNonceUsed: unavailable,
+    privacySpent: unavailable,
     close: () => undefined,
   };
 }
