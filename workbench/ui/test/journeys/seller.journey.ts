@@ -218,6 +218,42 @@ describe("seller: dataset, devices, approvals, k, earnings", () => {
     await expect.poll(() => page.getByTestId("budget-summary").textContent(), { timeout: 10_000 }).toBe("No private readings yet: your whole budget of ε 10 per reading is left.");
   });
 
+  it("a buyer runs a mean on the private dataset, sees ±, and spends the budget down to a refusal", async () => {
+    // vault (#2): clamped to [−40, 60] °C, budget ε 1, ε 0.5 to 1 per statistic; a device appends readings since its creation.
+    const device = devSigner(chain, 5);
+    await (await connectMarket(chain.marketAddress, devSigner(chain, 4)).registerDevice(2, device.address)).wait();
+    await appendReadings({ chain, datasetId: "2", device, scale: 2, offset: -5000n, values: READINGS, startTime: Math.floor(Date.now() / 1000) - 4000, stepSeconds: 60 });
+    await (await connectMarket(chain.marketAddress, devSigner(chain, 6)).purchaseAccess(2, 1, { value: 10n ** 15n })).wait();
+    await workbench.app.indexer.whenCaughtUp();
+
+    const { page } = buyer;
+    await page.goto("/datasets/2");
+    await expect.poll(() => page.getByTestId("budget-summary").textContent(), { timeout: 15_000 }).toBe("You have spent nothing yet: ε 1 is left on every reading.");
+    // The dataset page's notebook reads the last 100 readings (here all 40): a mean at the default ε 1, and count().
+    await page.getByRole("button", { name: "New notebook on vault" }).click();
+    await expect.poll(() => editorText(recipeEditor(page)), { timeout: 20_000 }).toContain("mean(temperature)");
+    // Before the run, the cell header says it would use up the budget on these readings.
+    await expect.poll(async () => (await page.getByTestId("budget-warning").textContent())?.trim(), { timeout: 20_000 }).toBe(
+      "This run spends ε 1 on readings 0 to 39; ε 0 of your budget of ε 1 will be left on them (0 more runs like this one). Later runs over these readings will be refused.",
+    );
+    await page.getByRole("button", { name: "Run cell" }).click();
+    const value = page.getByTestId("result-value").first();
+    await expect.poll(() => value.isVisible(), { timeout: 180_000 }).toBe(true);
+    expect(await value.textContent()).toMatch(/^≈ −?\d+(\.\d+)? °C ± [\d.,]+ \(95 %\)$/);
+    await buyer.screenshot("39-buyer-private-mean", { fullPage: false });
+
+    // The budget is spent: the header says the next run would be refused, and running it is refused in a sentence.
+    const refusal = "This run needs ε 1 but nothing is left of your budget of ε 1 on readings 0 to 39: the contract will refuse it. Choose a smaller ε, fewer statistics or other readings.";
+    await expect.poll(async () => (await page.getByTestId("budget-warning").textContent())?.trim(), { timeout: 20_000 }).toBe(refusal);
+    await page.getByRole("button", { name: "Run cell" }).click();
+    await expect.poll(() => page.getByTestId("cell-output").textContent(), { timeout: 20_000 }).toContain(refusal);
+    await buyer.screenshot("40-buyer-budget-refusal", { fullPage: false });
+
+    await page.goto("/datasets/2");
+    await expect.poll(() => page.getByTestId("budget-summary").textContent(), { timeout: 15_000 }).toBe("Your budget is used up on every reading: runs that read them are refused.");
+    expect(buyer.errors).toEqual([]);
+  });
+
   it("logged no console errors", () => {
     expect(tab.errors).toEqual([]);
   });
