@@ -107,7 +107,14 @@ export const PlanPrivacy = z
   })
   .meta({ id: "PlanPrivacy" });
 
-export const PlanBody = z.strictObject({ datasetId: DatasetId, source: RunSource, params: ParamValues.optional() });
+export const PlanBody = z.strictObject({
+  datasetId: DatasetId,
+  source: RunSource,
+  params: ParamValues.optional(),
+  scheduled: z.boolean().optional().meta({
+    description: "Plan it as a schedule's report: on a private dataset `privacy.schedule` says how many reports the budget allows",
+  }),
+});
 
 /** What the browser shows and signs before a run. */
 export const RunPlan = z

@@ -49,7 +49,7 @@ export class RunService {
   constructor(private readonly options: RunServiceOptions) {}
 
   /** The plan of a recipe over a dataset as it is now, and the RunRequest for the buyer to sign. */
-  async plan(buyer: string, input: { datasetId: string; source: string; params?: RecipeParamValues }): Promise<z.output<typeof RunPlan>> {
+  async plan(buyer: string, input: { datasetId: string; source: string; params?: RecipeParamValues; scheduled?: boolean }): Promise<z.output<typeof RunPlan>> {
     const { store, chain, recipes } = this.options;
     const dataset = await requireDataset(store, input.datasetId);
     const deployment = chain.requireDeployment();
@@ -66,6 +66,7 @@ export class RunService {
         dataset: { ...recipeDatasetOf(dataset), readingCount: Math.min(dataset.readingCount, timestamps.length), timestamps },
         now: chainTime,
         ...(privacySpent !== undefined && { privacySpent }),
+        ...(input.scheduled !== undefined && { scheduled: input.scheduled }),
       });
     let planned = planOf();
     if (planned.ok && planned.plan.privacy) {

@@ -343,6 +343,7 @@ const ROUTES: RouteSpec[] = [
     cases: [
       { name: "datasetId: missing", body: () => ({ datasetId: undefined }) },
       { name: "source: longer than the worker accepts", body: () => ({ source: "x".repeat(20_001) }) },
+      { name: "scheduled: not a boolean", body: () => ({ scheduled: "yes" }) },
       { name: "an unknown dataset", body: () => ({ datasetId: "999" }), status: 404, code: "ERR_DATASET_NOT_FOUND" },
       ...hostileSourceCases("source"),
       ...hostileParamsCases,

@@ -73,6 +73,13 @@ describe("private datasets through the service", () => {
       ["readings", "exact"],
     ]);
     expect(privacy.statistics[0].noise.text).toMatch(/^± [\d.]+ °C \(95 %\)$/);
+    expect(privacy.schedule).toBeUndefined();
+  });
+
+  it("tells a schedule's plan how many reports the budget allows", async () => {
+    const response = await as(app, buyer, { method: "POST", url: "/api/runs/plan", payload: { datasetId: dataset.id.toString(), source: RECIPE, scheduled: true } });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().privacy.schedule).toMatchObject({ epsilonPerReportMilli: 2500, reportsAllowed: null, leftPerReadingMilli: 7500 });
   });
 
   it("refuses a statistic a private dataset does not offer, with the checker's sentence and quick fix", async () => {
