@@ -65,6 +65,32 @@ describe.each(templates.map((t) => [t.id, t] as const))("template %s", (_id, tem
     expect(result.ok).toBe(true);
   });
 
+  it("runs on a private dataset of its kind, or says why not with a fix that runs", () => {
+    // Readings clamped into the template's typical range, ε 0.1 … 2 per statistic, budget ε 10 (like the demo's).
+    const [low, high] = template.example.typical;
+    const encode = (v: number) => BigInt(Math.round(v * 10 ** template.example.scale)) - BigInt(template.example.offset);
+    const privacy = { mode: "private", lowerBound: encode(low), upperBound: encode(high), budget: 10_000, minEpsilon: 100, maxEpsilon: 2000 } as const;
+    const checked = check({ source: template.source, dataset: { ...context, privacy } });
+    let source = template.source;
+    if (!checked.ok) {
+      const errors = checked.diagnostics.filter((d) => d.severity === "error");
+      expect(errors.map((d) => d.code)).toEqual(errors.map(() => "kind-not-private"));
+      // Apply every quick fix, from the last to the first, as the editor would.
+      for (const d of [...errors].reverse()) {
+        const lines = source.split("\n");
+        const line = lines[d.line - 1]!;
+        lines[d.line - 1] = line.slice(0, d.column - 1) + d.suggestion! + line.slice(d.endColumn - 1);
+        source = lines.join("\n");
+      }
+    }
+    const fixed = check({ source, dataset: { ...context, privacy } });
+    expect(fixed.ok, JSON.stringify(fixed.diagnostics)).toBe(true);
+    const dataset = datasetFor(template);
+    const result = plan({ ir: fixed.ok ? fixed.ir : template.ir, dataset: { ...dataset, privacy }, now: NOW, previousReportEnd: dataset.readingCount - 600 });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.plan.privacy!.statistics).toHaveLength(result.plan.outputs.length);
+  });
+
   it("lists the recipe kinds it needs", () => {
     expect(template.kinds).toEqual(requiredKinds(template.ir));
     expect(template.kinds.length).toBeGreaterThan(0);
