@@ -20,7 +20,7 @@ export const DEMO_ROLES = {
     { index: 3, label: "Harbour Offices (seller)" },
   ],
   buyers: [
-    { index: 4, label: "demo buyer (owns access to greenhouse)" },
+    { index: 4, label: "demo buyer (owns access to greenhouse, home-temperature)" },
     { index: 5, label: "second buyer (owns no access yet)" },
   ],
   /** Devices take accounts from here on (one a dataset: 10–15), outside the dev wallet's 0–9 so they do not clutter it. */

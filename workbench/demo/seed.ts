@@ -101,13 +101,17 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
     const historyMs = performance.now() - started - deployMs - datasetsMs;
     progress(`appended ${readings.toLocaleString("en")} encrypted readings (${historyHours} h of history) in ${seconds(historyMs)}`);
 
-    // The demo buyer owns access to the first dataset, so a recipe can run on first start.
-    const first = created[0];
+    // The demo buyer owns access to the first exact and the first private dataset, so that a recipe
+    // runs on first start, exactly on one and with noise and a budget on the other.
     const buyerAccount = DEMO_ROLES.buyers[0];
-    if (first && buyerAccount) {
+    const owned = [created.find(({ dataset }) => !dataset.privacy), created.find(({ dataset }) => dataset.privacy)];
+    if (buyerAccount) {
       const market = connectMarket(deployed.address, devWallet(buyerAccount.index, provider));
-      await (await market.purchaseAccess(first.id, 1, { value: first.dataset.pricePerPeriod })).wait();
-      progress(`the demo buyer bought one access period to "${first.dataset.name}"`);
+      for (const entry of owned) {
+        if (!entry) continue;
+        await (await market.purchaseAccess(entry.id, 1, { value: entry.dataset.pricePerPeriod })).wait();
+        progress(`the demo buyer bought one access period to "${entry.dataset.name}"`);
+      }
     }
 
     const totalMs = performance.now() - started;
