@@ -21,6 +21,11 @@ describe("noisy results as a buyer reads them", () => {
     expect(noisyDisplay({ ...mean, noise: figure(0.3, "°C", { assumption: "whatever the window's mean" }) })?.note).toBe("Assumes whatever the window's mean.");
   });
 
+  it("gives a share's ± in percentage points", () => {
+    const share: MaybeNoisy = { ...base, stat: "share", type: "share", share: { text: "0.4150", number: 0.415, exact: false }, percent: "41.5%", matching: 16.6, total: 40, noise: figure(7.5, "%") };
+    expect(noisyDisplay(share)).toEqual({ approx: "≈ 41.5 %", plusMinus: "± 7.5 points (95 %)" });
+  });
+
   it("leaves exact results alone", () => {
     expect(noisyDisplay({ ...base, type: "value", value: { text: "20.93", number: 20.93, exact: true }, unit: "°C" })).toBeUndefined();
     expect(noisyDisplay({ ...base, stat: "count", type: "count", count: 40 })).toBeUndefined();

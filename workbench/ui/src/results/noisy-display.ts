@@ -32,9 +32,9 @@ function fixed(x: number, decimals: number): string {
   return zero ? text.replace(/^-/, "") : text.replace(/^-/, "−");
 }
 
-/** The ± of a figure, without its unit (the estimate carries it): "± 0.3 (95 %)". */
-function plusMinusOf(noise: NoiseFigure, what = ""): string {
-  return noise.halfWidth === null ? `± unknown (too few readings to bound the noise${what})` : `± ${formatFigure(noise.halfWidth)} (95 %${what})`;
+/** The ± of a figure, without its unit (the estimate carries it): "± 0.3 (95 %)"; `unit` for a figure in other units than the estimate's (a share's points). */
+function plusMinusOf(noise: NoiseFigure, what = "", unit = ""): string {
+  return noise.halfWidth === null ? `± unknown (too few readings to bound the noise${what})` : `± ${formatFigure(noise.halfWidth)}${unit} (95 %${what})`;
 }
 
 /** Shows an estimate to the ± figure's precision, never finer than the interpreter's own text. */
@@ -69,7 +69,7 @@ export function noisyDisplay(result: MaybeNoisy): NoisyDisplay | undefined {
       };
     }
     case "share":
-      return { approx: `≈ ${estimate(result.share.number * 100, 2, noise)} %`, plusMinus: plusMinusOf(noise, " points") };
+      return { approx: `≈ ${estimate(result.share.number * 100, 2, noise)} %`, plusMinus: plusMinusOf(noise, "", " points") };
     default:
       return undefined;
   }

@@ -3,7 +3,10 @@
  * browser: create a dataset, register and revoke a device, change k (a non-multiple is refused with
  * the reason), revoke a recipe type — the buyer's view lists it as not approved and the buyer's run
  * of it is refused with the explanation — approve it again and the buyer's run succeeds; withdraw
- * the earnings of the sale.
+ * the earnings of the sale. Private datasets (issue 11): create one with the accuracy preview; switch
+ * the exact one with its consequences spelled out; a buyer runs a mean on the private one, reads
+ * "≈ … °C ± … (95 %)", is warned before the run that uses up the budget, and the next run is refused
+ * in a sentence; the dataset page's budget picture says the budget is used up.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
@@ -17,7 +20,7 @@ import { startWorkbench, type Workbench } from "../harness/workbench";
 
 const READINGS = Array.from({ length: 40 }, (_, i) => -18 + (i % 8) * 0.5);
 
-describe("seller: dataset, devices, approvals, k, earnings", () => {
+describe("seller: dataset, devices, approvals, k, earnings, private datasets", () => {
   let chain: LocalChain;
   let workbench: Workbench;
   let browser: Browser;
