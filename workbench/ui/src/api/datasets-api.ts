@@ -90,3 +90,15 @@ export async function searchDatasets(search: DatasetSearch = {}): Promise<Page<D
 export async function getDataset(id: string): Promise<Dataset> {
   return toDataset(await request<DatasetDto>(`/datasets/${encodeURIComponent(id)}`));
 }
+
+/** `GET /api/datasets/:id/budget?parts`: the signed-in buyer's privacy budget on a private dataset over equal time ranges of its private history. */
+export interface BudgetPictureDto {
+  datasetId: string;
+  buyer: string;
+  budgetMilli: number;
+  privateFrom: number;
+  ranges: { from: number; to: number; fromIndex: number; toIndex: number; readings: number; spentMilli: number; remainingMilli: number }[];
+}
+
+export const getBudgetPicture = (id: string, parts: number) =>
+  request<BudgetPictureDto>(`/datasets/${encodeURIComponent(id)}/budget`, { query: { parts } });

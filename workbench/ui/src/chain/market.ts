@@ -140,11 +140,6 @@ export class Market {
     return { buyers: buyers.size, paidWei: paid };
   }
 
-  /** The most ε (thousandths) any reading of [fromIndex, toIndex) has spent on `buyer` (the contract's privacy ledger). */
-  privacySpent(datasetId: string, buyer: string, fromIndex: number, toIndex: number): Promise<number> {
-    return this.#read(async () => Number(await this.contract.getFunction("privacySpent")(datasetId, buyer, fromIndex, toIndex)));
-  }
-
   /** Creates a dataset; resolves with its id. */
   async createDataset(params: DatasetParams): Promise<string> {
     const receipt = await this.#send("createDataset", [params]);

@@ -1,26 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { budgetRanges, describeBudgetHistory, readBudgetHistory } from "./budget-history";
+import { budgetRangesOf, describeBudgetHistory } from "./budget-history";
 
 describe("a buyer's budget over a private dataset's history", () => {
-  it("cuts the readings since the dataset became private into even consecutive ranges", () => {
-    expect(budgetRanges({ privateFrom: 10, readingCount: 40, most: 3 })).toEqual([
-      { fromIndex: 10, toIndex: 20 },
-      { fromIndex: 20, toIndex: 30 },
-      { fromIndex: 30, toIndex: 40 },
+  it("keeps the time ranges that hold private readings, with what is left of the budget", () => {
+    const range = (fromIndex: number, toIndex: number, spentMilli: number) => ({ from: fromIndex * 60, to: toIndex * 60, fromIndex, toIndex, readings: toIndex - fromIndex, spentMilli, remainingMilli: 2000 - spentMilli });
+    const ranges = budgetRangesOf({ ranges: [range(0, 2, 0), range(2, 2, 0), range(2, 4, 1500), range(4, 6, 2000)] });
+    expect(ranges).toEqual([
+      { fromIndex: 0, toIndex: 2, spent: 0, remaining: 2000 },
+      { fromIndex: 2, toIndex: 4, spent: 1500, remaining: 500 },
+      { fromIndex: 4, toIndex: 6, spent: 2000, remaining: 0 },
     ]);
-    expect(budgetRanges({ privateFrom: 0, readingCount: 2 })).toEqual([
-      { fromIndex: 0, toIndex: 1 },
-      { fromIndex: 1, toIndex: 2 },
-    ]);
-    expect(budgetRanges({ privateFrom: 5, readingCount: 5 })).toEqual([]);
-  });
-
-  it("reads what each range spent and what is left of the budget", async () => {
-    const ledger = [0, 0, 1500, 1500, 2000, 2000];
-    const spent = async (from: number, to: number) => Math.max(...ledger.slice(from, to));
-    const ranges = await readBudgetHistory({ privateFrom: 0, readingCount: 6, budget: 2000, spent, most: 3 });
-    expect(ranges.map((r) => r.remaining)).toEqual([2000, 500, 0]);
     expect(describeBudgetHistory(ranges, 2000)).toBe("Your budget is used up on readings #4–#5: runs that read them are refused.");
+    // A budget lowered below what was spent leaves nothing, not less than nothing.
+    expect(budgetRangesOf({ ranges: [{ ...range(0, 2, 3000) }] })[0].remaining).toBe(0);
   });
 
   it("says the budget in words", () => {

@@ -1,8 +1,9 @@
 /**
- * A buyer's remaining privacy budget over a private dataset's history, as the contract accounts it:
- * the readings since the dataset became private cut into a few consecutive ranges, each with the most
- * ε any of its readings has spent on the buyer (`privacySpent`), and what is left of the budget there.
+ * A buyer's remaining privacy budget over a private dataset's history, as the contract accounts it
+ * (the service's budget picture: `privacySpent` over consecutive time ranges), in the shape the
+ * chart draws and in words.
  */
+import type { BudgetPictureDto } from "../api/datasets-api";
 
 /** One range of readings [fromIndex, toIndex) and the budget left on its most spent reading, ε in thousandths. */
 export interface BudgetRange {
@@ -12,26 +13,11 @@ export interface BudgetRange {
   remaining: number;
 }
 
-/** Reads the most ε spent on a range of readings (the market's `privacySpent`, or the service's budget endpoint). */
-export type SpentReader = (fromIndex: number, toIndex: number) => Promise<number>;
-
-/** Up to `most` consecutive ranges covering [privateFrom, readingCount), as even as whole readings allow. */
-export function budgetRanges(options: { privateFrom: number; readingCount: number; most?: number }): { fromIndex: number; toIndex: number }[] {
-  const { privateFrom, readingCount, most = 24 } = options;
-  const n = readingCount - privateFrom;
-  if (n <= 0) return [];
-  const count = Math.min(most, n);
-  return Array.from({ length: count }, (_, i) => ({
-    fromIndex: privateFrom + Math.floor((i * n) / count),
-    toIndex: privateFrom + Math.floor(((i + 1) * n) / count),
-  }));
-}
-
-/** The buyer's remaining budget over each range of the dataset's private history. */
-export async function readBudgetHistory(options: { privateFrom: number; readingCount: number; budget: number; spent: SpentReader; most?: number }): Promise<BudgetRange[]> {
-  const ranges = budgetRanges(options);
-  const spent = await Promise.all(ranges.map((r) => options.spent(r.fromIndex, r.toIndex)));
-  return ranges.map((r, i) => ({ ...r, spent: spent[i], remaining: Math.max(0, options.budget - spent[i]) }));
+/** The picture's ranges that hold private readings (a time range without any has no budget to show). */
+export function budgetRangesOf(picture: Pick<BudgetPictureDto, "ranges">): BudgetRange[] {
+  return picture.ranges
+    .filter((r) => r.readings > 0)
+    .map((r) => ({ fromIndex: r.fromIndex, toIndex: r.toIndex, spent: r.spentMilli, remaining: Math.max(0, r.remainingMilli) }));
 }
 
 const eps = (milli: number) => `ε ${milli / 1000}`;

@@ -216,6 +216,7 @@ describe("seller: dataset, devices, approvals, k, earnings, private datasets", (
     await confirm.click();
     await expect.poll(() => page.getByTestId("seller-privacy-mode").textContent(), { timeout: 20_000 }).toContain("Private — Private results: readings are clamped to −40 °C to 60 °C");
     // The buyer's view states the range and the budget; no reading has been appended since the switch.
+    await workbench.app.indexer.whenCaughtUp();
     await page.getByRole("link", { name: "Buyer's view" }).click();
     await expect.poll(() => page.getByTestId("privacy-range").textContent(), { timeout: 10_000 }).toBe("−40 °C to 60 °C");
     await expect.poll(() => page.getByTestId("budget-summary").textContent(), { timeout: 10_000 }).toBe("No private readings yet: your whole budget of ε 10 per reading is left.");
