@@ -99,10 +99,11 @@ export interface RunInput {
   params?: Record<string, string>;
 }
 
-export const prepareRun = (input: RunInput) =>
+/** Plans a run before signing; `scheduled`: as a schedule's report (a private dataset's plan then says how many reports the budget allows). */
+export const prepareRun = (input: RunInput & { scheduled?: boolean }) =>
   request<PreparedRun>("/runs/plan", {
     method: "POST",
-    body: { datasetId: input.datasetId, source: input.source, ...(input.params ? { params: input.params } : {}) },
+    body: { datasetId: input.datasetId, source: input.source, ...(input.params ? { params: input.params } : {}), ...(input.scheduled ? { scheduled: true } : {}) },
   });
 
 export const submitRun = (input: RunInput & { request: RunRequestJSON; signature: string }) => request<RunDto>("/runs", { method: "POST", body: input });

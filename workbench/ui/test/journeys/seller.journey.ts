@@ -252,6 +252,12 @@ describe("seller: dataset, devices, approvals, k, earnings, private datasets", (
     await page.getByRole("button", { name: "Run cell" }).click();
     await expect.poll(() => page.getByTestId("cell-output").textContent(), { timeout: 20_000 }).toContain(refusal);
     await buyer.screenshot("40-buyer-budget-refusal", { fullPage: false });
+    // A schedule's reports read consecutive new readings: the dialog says what the budget allows them.
+    await page.getByRole("button", { name: "Schedule", exact: true }).click();
+    await expect.poll(() => page.getByTestId("schedule-budget").textContent(), { timeout: 20_000 }).toContain(
+      "Each report spends ε 1 on its own new readings only (reports never overlap), so the budget of ε 1 allows every report",
+    );
+    await page.keyboard.press("Escape");
 
     await page.goto("/datasets/2");
     await expect.poll(() => page.getByTestId("budget-summary").textContent(), { timeout: 15_000 }).toBe("Your budget is used up on every reading: runs that read them are refused.");
