@@ -58,6 +58,7 @@ export {
   CONFIDENCE,
   formatFigure,
   statisticNoise,
+  unitSensitivity,
   varianceCentre,
   type FigureContext,
   type NoiseFigure,

@@ -110,6 +110,34 @@ export interface ObservedResult {
   readonly variance?: number;
 }
 
+/**
+ * The sensitivity Δ of noise draw `part` of an op of `kind` over readings clamped into [lo, hi], and how
+ * many draws share the op's ε: the contract's `PrivacyNoise.unitSensitivity` (a worker test holds it
+ * equal to the contracts client's `noiseUnits`). Undefined for kinds that are not noised.
+ */
+export function unitSensitivity(
+  kind: RecipeKindCode,
+  part: number,
+  setting: Pick<PrivateSetting, "lowerBound" | "upperBound">,
+): { sensitivity: bigint; parts: number } | undefined {
+  const { lowerBound: lo, upperBound: hi } = setting;
+  switch (kind) {
+    case RecipeKind.SUM:
+    case RecipeKind.MEAN:
+      return { sensitivity: hi - lo, parts: 1 };
+    case RecipeKind.COUNT_IF:
+      return { sensitivity: 1n, parts: 1 };
+    case RecipeKind.SUM_IF:
+      return { sensitivity: hi, parts: 1 };
+    case RecipeKind.HISTOGRAM:
+      return { sensitivity: 2n, parts: 1 };
+    case RecipeKind.VARIANCE:
+      return part === 0 ? { sensitivity: hi - lo, parts: 2 } : { sensitivity: (hi - varianceCentre(setting)) ** 2n, parts: 2 };
+    default:
+      return undefined;
+  }
+}
+
 /** The centre the contract's VARIANCE squares around: ⌊(lo + hi)/2⌋. */
 export const varianceCentre = (setting: Pick<PrivateSetting, "lowerBound" | "upperBound">): bigint =>
   (setting.lowerBound + setting.upperBound) / 2n;
@@ -122,37 +150,39 @@ export function statisticNoise(statistic: Statistic, ops: readonly ContractOp[],
   const { setting, length: n } = context;
   const d = 10 ** context.scale;
   const o = Number(context.offset);
-  const lo = setting.lowerBound;
   const hi = setting.upperBound;
   const unit = context.unit ?? "";
   const stat: StatisticFormId = statistic.stat;
   const op = (kind: RecipeKindCode) => ops.find((x) => x.kind === kind);
-  const law = (kind: RecipeKindCode, sensitivity: bigint, parts = 1) => unitLaw(op(kind)!.epsilon, sensitivity, parts);
+  const law = (kind: RecipeKindCode, part = 0) => {
+    const { sensitivity, parts } = unitSensitivity(kind, part, setting)!;
+    return unitLaw(op(kind)!.epsilon, sensitivity, parts);
+  };
   switch (stat) {
     case "count":
       return null;
     case "countIf": {
-      const u = law(RecipeKind.COUNT_IF, 1n);
+      const u = law(RecipeKind.COUNT_IF);
       return figure(Math.sqrt(u.variance), u.halfWidth95, "exact", "readings");
     }
     case "share": {
-      const u = law(RecipeKind.COUNT_IF, 1n);
+      const u = law(RecipeKind.COUNT_IF);
       return figure((100 * Math.sqrt(u.variance)) / n, (100 * u.halfWidth95) / n, "exact", "%");
     }
     case "histogram": {
-      const u = law(RecipeKind.HISTOGRAM, 2n);
+      const u = law(RecipeKind.HISTOGRAM);
       return figure(Math.sqrt(u.variance), u.halfWidth95, "exact", "readings", "each bucket");
     }
     case "sum":
     case "mean": {
-      const u = law(stat === "sum" ? RecipeKind.SUM : RecipeKind.MEAN, hi - lo);
+      const u = law(stat === "sum" ? RecipeKind.SUM : RecipeKind.MEAN);
       const divisor = stat === "sum" ? d : n * d;
       return figure(Math.sqrt(u.variance) / divisor, u.halfWidth95 / divisor, "exact", unit);
     }
     case "sumIf":
     case "meanIf": {
-      const sum = law(RecipeKind.SUM_IF, hi);
-      const count = law(RecipeKind.COUNT_IF, 1n);
+      const sum = law(RecipeKind.SUM_IF);
+      const count = law(RecipeKind.COUNT_IF);
       if (stat === "sumIf") {
         // The count undoes the offset: with none, the sum's own noise is the only one.
         if (o === 0) return figure(Math.sqrt(sum.variance) / d, sum.halfWidth95 / d, "exact", unit);
@@ -171,8 +201,8 @@ export function statisticNoise(statistic: Statistic, ops: readonly ContractOp[],
     case "variance":
     case "stddev": {
       const centre = varianceCentre(setting);
-      const s = unitLaw(op(RecipeKind.VARIANCE)!.epsilon, hi - lo, 2);
-      const q = unitLaw(op(RecipeKind.VARIANCE)!.epsilon, (hi - centre) ** 2n, 2);
+      const s = law(RecipeKind.VARIANCE, 0);
+      const q = law(RecipeKind.VARIANCE, 1);
       const before = observed.centredMean === undefined;
       const m = before ? Number(hi - centre) : Math.abs(observed.centredMean!) + s.halfWidth975 / n;
       const varianceWidth = (q.halfWidth975 / n + (2 * m * s.halfWidth975) / n + (s.halfWidth975 / n) ** 2) / (d * d);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Comparator, RecipeKind, op } from "@iotdm/contracts-client";
+import { Comparator, RecipeKind, noiseUnits, op } from "@iotdm/contracts-client";
+import { unitSensitivity } from "@iotdm/recipes";
 import { noiseUnitCosts, planNoiseCalls } from "./noise-plan";
 
 const RANGE = { lowerBound: 1000n, upperBound: 11000n };
@@ -29,5 +30,26 @@ describe("noise calls", () => {
 
   it("sends a unit that alone exceeds the limit by itself (the contract then says why)", () => {
     expect(planNoiseCalls({ costs: [5_000_000, 25_000_000, 1], from: 0 })).toEqual([1, 1, 1]);
+  });
+});
+
+describe("the noise the plan's figures assume", () => {
+  it("is the noise the contract draws: recipes' unitSensitivity equals the contracts client's noiseUnits, unit for unit", () => {
+    const ops = [
+      op({ kind: RecipeKind.SUM, epsilon: 100 }),
+      op({ kind: RecipeKind.MEAN, epsilon: 200 }),
+      op({ kind: RecipeKind.COUNT_IF, a: 7000n, epsilon: 300 }),
+      op({ kind: RecipeKind.SUM_IF, cmp: Comparator.LT, a: 7000n, epsilon: 400 }),
+      op({ kind: RecipeKind.HISTOGRAM, bounds: [3000n, 6000n], epsilon: 500 }),
+      op({ kind: RecipeKind.VARIANCE, epsilon: 600 }),
+    ];
+    const units = noiseUnits(ops, { lowerBound: 1001n, upperBound: 11000n });
+    expect(units).toHaveLength(9);
+    for (const unit of units) {
+      expect(unitSensitivity(unit.kind, unit.part, { lowerBound: 1001n, upperBound: 11000n }), `${RecipeKind[unit.kind]} part ${unit.part}`).toEqual({
+        sensitivity: unit.sensitivity,
+        parts: unit.parts,
+      });
+    }
   });
 });
