@@ -104,6 +104,18 @@ export interface RunQueueOptions {
 
 /** How long a cancellation request is kept for a worker to see (longer than any run). */
 const CANCEL_REQUEST_TTL_SECONDS = 7 * 86_400;
+/** How long one change of a schedule may hold its lock (far longer than one takes), and how long another waits for it. */
+const SCHEDULE_LOCK_TTL_MS = 15_000;
+const SCHEDULE_LOCK_WAIT_MS = 20_000;
+
+/** What a reconcile pass put back: the record, its status, the job scheduler. */
+export type ScheduleRepair = "record" | "status" | "scheduler";
+
+/** A schedule input as validated. */
+type ParsedScheduleInput = ReturnType<typeof scheduleInputSchema.parse>;
+
+/** A schedule's state as the caller's store says it is now; undefined once it has ended there. */
+export type StoredScheduleStatus = "active" | "paused" | undefined;
 
 /** The producer side of the runs queue. Create one per process with {@link createRunQueue}. */
 export class RunQueue {
@@ -255,6 +267,10 @@ export class RunQueue {
   async upsertSchedule(input: ScheduleInput): Promise<ScheduleView> {
     const parsed = scheduleInputSchema.parse(input);
     const id = standingAuthorizationDigest({ market: parsed.market, authorization: parsed.authorization }).toLowerCase();
+    return this.#exclusively(id, () => this.#upsert(parsed, id));
+  }
+
+  async #upsert(parsed: ParsedScheduleInput, id: string): Promise<ScheduleView> {
     const existing = await this.schedules.get(id);
     const now = Date.now();
     const record: ScheduleRecord = {
@@ -271,7 +287,11 @@ export class RunQueue {
   }
 
   /** Stops the ticks of schedule `id` until {@link resumeSchedule}; reports so far are kept. */
-  async pauseSchedule(id: string): Promise<ScheduleView | undefined> {
+  pauseSchedule(id: string): Promise<ScheduleView | undefined> {
+    return this.#exclusively(id, () => this.#pause(id));
+  }
+
+  async #pause(id: string): Promise<ScheduleView | undefined> {
     const record = await this.schedules.get(id);
     if (!record) return undefined;
     if (record.status === "active") {
@@ -282,7 +302,11 @@ export class RunQueue {
   }
 
   /** Restarts the ticks of a paused schedule; the next report covers everything since the last one. */
-  async resumeSchedule(id: string): Promise<ScheduleView | undefined> {
+  resumeSchedule(id: string): Promise<ScheduleView | undefined> {
+    return this.#exclusively(id, () => this.#resume(id));
+  }
+
+  async #resume(id: string): Promise<ScheduleView | undefined> {
     const record = await this.schedules.get(id);
     if (!record) return undefined;
     if (record.status === "paused") {
@@ -325,12 +349,30 @@ export class RunQueue {
    * Makes the queue hold schedule `input` as the caller's store says it is (`active` or `paused`):
    * the record is written again if Redis lost it, and an active schedule whose BullMQ job scheduler
    * is missing (Redis restarted without its data, a scheduler removed by hand) is armed again. An
-   * ended record stays ended. Returns the schedule as the queue now holds it and what was repaired.
+   * ended record stays ended. Returns the schedule as the queue now holds it and what was repaired
+   * (nothing when the store says it has ended).
+   *
+   * `status` is read while holding the schedule's lock, which pause and resume take too: a pass that
+   * read "active" before a buyer paused on another instance must not arm the schedule again after
+   * the pause removed its scheduler (it would tick while paused until the next pass).
    */
-  async reconcileSchedule(input: ScheduleInput, status: "active" | "paused"): Promise<{ view: ScheduleView; repaired: ("record" | "status" | "scheduler")[] }> {
+  reconcileSchedule(input: ScheduleInput, status: "active" | "paused"): Promise<{ view: ScheduleView; repaired: ScheduleRepair[] }>;
+  reconcileSchedule(input: ScheduleInput, status: () => Promise<StoredScheduleStatus>): Promise<{ view: ScheduleView | undefined; repaired: ScheduleRepair[] }>;
+  async reconcileSchedule(
+    input: ScheduleInput,
+    status: "active" | "paused" | (() => Promise<StoredScheduleStatus>),
+  ): Promise<{ view: ScheduleView | undefined; repaired: ScheduleRepair[] }> {
     const parsed = scheduleInputSchema.parse(input);
     const id = standingAuthorizationDigest({ market: parsed.market, authorization: parsed.authorization }).toLowerCase();
-    const repaired: ("record" | "status" | "scheduler")[] = [];
+    return this.#exclusively(id, async () => {
+      const stored = typeof status === "function" ? await status() : status;
+      if (stored === undefined) return { view: await this.getSchedule(id), repaired: [] };
+      return this.#reconcile(parsed, id, stored);
+    });
+  }
+
+  async #reconcile(parsed: ParsedScheduleInput, id: string, status: "active" | "paused"): Promise<{ view: ScheduleView; repaired: ScheduleRepair[] }> {
+    const repaired: ScheduleRepair[] = [];
     let record = await this.schedules.get(id);
     if (!record) {
       const now = Date.now();
@@ -347,6 +389,25 @@ export class RunQueue {
       repaired.push("scheduler");
     }
     return { view: (await this.getSchedule(id))!, repaired };
+  }
+
+  /**
+   * Runs `change` holding schedule `id`'s lock (a lease in Redis), so that the upserts, pauses,
+   * resumes and reconcile passes of one schedule never interleave, whichever service instance makes
+   * them. A holder that dies loses the lock after SCHEDULE_LOCK_TTL_MS.
+   */
+  async #exclusively<T>(id: string, change: () => Promise<T>): Promise<T> {
+    const lock = this.lease({ name: `schedule:${id}`, ttlMs: SCHEDULE_LOCK_TTL_MS, role: "schedule change" });
+    const deadline = Date.now() + SCHEDULE_LOCK_WAIT_MS;
+    while (!(await lock.tryAcquire())) {
+      if (Date.now() > deadline) throw new Error(`schedule ${id} is being changed elsewhere for more than ${SCHEDULE_LOCK_WAIT_MS / 1000} s; try again`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    try {
+      return await change();
+    } finally {
+      await lock.release();
+    }
   }
 
   /** The reports of schedule `id` (result handles the buyer decrypts), in sequence order. */

@@ -138,6 +138,41 @@ describe("recurring reports (stand-in processor)", () => {
     }
   });
 
+  it("keeps a schedule paused when a buyer pauses it while another instance's pass restores it", async () => {
+    const signed = await signStandingAuthorization({ market, buyer });
+    const input = { market, ...signed, recipe, repeat: { every: 60_000 } };
+    const { id } = await q.runs.upsertSchedule(input);
+    const other = createRunQueue({ name: q.name, prefix: q.prefix });
+    try {
+      // The other instance's minute pass reads "active" from the store, then the buyer pauses on this one.
+      let storeSays: "active" | "paused" = "active";
+      let read!: () => void;
+      const hasRead = new Promise<void>((resolve) => (read = resolve));
+      let proceed!: () => void;
+      const mayProceed = new Promise<void>((resolve) => (proceed = resolve));
+      const pass = other.reconcileSchedule(input, async () => {
+        const status = storeSays;
+        read();
+        await mayProceed;
+        return status;
+      });
+      await hasRead;
+      storeSays = "paused";
+      const pausing = q.runs.pauseSchedule(id);
+      proceed();
+      await Promise.all([pass, pausing]);
+
+      expect((await q.runs.getSchedule(id))?.status).toBe("paused");
+      expect(await q.runs.queue.getJobScheduler(id)).toBeUndefined();
+      // A pass after it reads "paused" and leaves it so; one that finds the schedule ended does nothing.
+      expect((await other.reconcileSchedule(input, async () => storeSays)).repaired).toEqual([]);
+      expect((await other.reconcileSchedule(input, async () => undefined)).repaired).toEqual([]);
+      expect(await q.runs.queue.getJobScheduler(id)).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
   it("stops ticking while paused and continues after resume", async () => {
     startWorker();
     const view = await schedule({ every: 1_000 });

@@ -1,4 +1,4 @@
-import type { ReportAttempt, RunQueue, ScheduleInput } from "@iotdm/worker/queues";
+import type { ReportAttempt, RunQueue, ScheduleInput, StoredScheduleStatus } from "@iotdm/worker/queues";
 import type { MarketChain } from "../chain/market-chain";
 import { standingAuthorizationDigest } from "@iotdm/contracts-client";
 import { standingAuthorizationJson, type StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
@@ -30,13 +30,22 @@ export async function reconcileSchedule(options: {
 }): Promise<ReconcileOutcome> {
   const { schedule, store, runQueue, chain } = options;
   if (schedule.status !== "active" && schedule.status !== "paused") return { ok: true, repaired: [] };
-  const outcome = await restore(schedule, runQueue, chain);
+  const outcome = await restore(schedule, runQueue, chain, async () => {
+    // Read again under the schedule's lock in the queue: the buyer may have paused or ended it since.
+    const now = await store.schedules.get(schedule.id);
+    return now?.status === "active" || now?.status === "paused" ? now.status : undefined;
+  });
   const problem = outcome.ok ? null : outcome.problem;
   if (problem !== schedule.schedulerProblem) await store.schedules.setSchedulerProblem(schedule.id, problem);
   return outcome;
 }
 
-async function restore(schedule: ScheduleRecord, runQueue: RunQueue, chain: MarketChain): Promise<ReconcileOutcome> {
+async function restore(
+  schedule: ScheduleRecord,
+  runQueue: RunQueue,
+  chain: MarketChain,
+  storedStatus: () => Promise<StoredScheduleStatus>,
+): Promise<ReconcileOutcome> {
   const deployment = chain.deployment();
   if (!deployment) {
     return { ok: false, problem: "The workbench does not know its market contract yet, so this schedule's job scheduler cannot be restored." };
@@ -61,7 +70,7 @@ async function restore(schedule: ScheduleRecord, runQueue: RunQueue, chain: Mark
     origin: { userId: schedule.owner, ...(schedule.notebookId && { notebookId: schedule.notebookId }), ...(schedule.cellId && { cellId: schedule.cellId }) },
   };
   try {
-    const { repaired } = await runQueue.reconcileSchedule(input, schedule.status === "paused" ? "paused" : "active");
+    const { repaired } = await runQueue.reconcileSchedule(input, storedStatus);
     return { ok: true, repaired };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
