@@ -97,31 +97,32 @@ const epsilon = (what: string) =>
   z.number().int().nonnegative().meta({ description: `${what}, in thousandths of ε (1000 = ε 1) as the contract counts it` });
 const protects = z.string().meta({ description: "What the setting protects, in one sentence a buyer or seller understands" });
 
-/** A dataset's privacy setting (the contract's `PrivacyParams` and `privateFrom`), with what it protects in words. */
-export const privacySettingJson = z.discriminatedUnion("mode", [
-  z.object({
-    mode: z.literal("exact").meta({ description: "Exact results: a paying buyer can learn the values of each k-reading bucket" }),
-    protects,
-  }),
-  z.object({
-    mode: z.literal("private").meta({ description: "Clamped readings, encrypted noise on every result, an ε budget per buyer" }),
-    lowerBound: z.string().meta({ description: "Readings are clamped into [lowerBound, upperBound], encoded units, decimal" }),
-    upperBound: z.string().meta({ description: "Encoded units, decimal" }),
-    budget: epsilon("The most ε all of one buyer's runs may spend on any one reading"),
-    minEpsilon: epsilon("The smallest ε one statistic may spend"),
-    maxEpsilon: epsilon("The largest ε one statistic may spend"),
-    privateFrom: z.number().int().nonnegative().meta({ description: "The first reading the setting covers (earlier ones were released exactly)" }),
-    protects,
-  }),
-]);
-/** A privacy setting in JSON. */
+const exactSetting = z.object({
+  mode: z.literal("exact").meta({ description: "Exact results: a paying buyer can learn the values of each k-reading bucket" }),
+});
+const privateSetting = z.object({
+  mode: z.literal("private").meta({ description: "Clamped readings, encrypted noise on every result, an ε budget per buyer" }),
+  lowerBound: z.string().meta({ description: "Readings are clamped into [lowerBound, upperBound], encoded units, decimal" }),
+  upperBound: z.string().meta({ description: "Encoded units, decimal" }),
+  budget: epsilon("The most ε all of one buyer's runs may spend on any one reading"),
+  minEpsilon: epsilon("The smallest ε one statistic may spend"),
+  maxEpsilon: epsilon("The largest ε one statistic may spend"),
+  privateFrom: z.number().int().nonnegative().meta({ description: "The first reading the setting covers (earlier ones were released exactly)" }),
+});
+
+/** A dataset's privacy setting (the contract's `PrivacyParams` and `privateFrom`) in JSON, as recipes read it. */
+export const privacyParamsJson = z.discriminatedUnion("mode", [exactSetting, privateSetting]);
+/** A privacy setting's numbers in JSON. */
+export type PrivacyParamsJson = z.infer<typeof privacyParamsJson>;
+
+/** The same with what it protects in words, as the catalogue shows it. */
+export const privacySettingJson = z.discriminatedUnion("mode", [exactSetting.extend({ protects }), privateSetting.extend({ protects })]);
+/** A privacy setting in JSON, with its sentence. */
 export type PrivacySettingJson = z.infer<typeof privacySettingJson>;
 
-/** A dataset's setting in JSON, with its sentence. */
-export function privacySettingToJson(subject: PrivacySubject & { privateFrom: number }): PrivacySettingJson {
-  const { privacy } = subject;
-  const sentence = describePrivacy(subject);
-  if (!isPrivate(privacy)) return { mode: "exact", protects: sentence };
+/** The JSON of a setting's numbers. */
+export function privacyParamsToJson(privacy: PrivacyParams, privateFrom: number | bigint): PrivacyParamsJson {
+  if (!isPrivate(privacy)) return { mode: "exact" };
   return {
     mode: "private",
     lowerBound: privacy.lowerBound.toString(),
@@ -129,13 +130,17 @@ export function privacySettingToJson(subject: PrivacySubject & { privateFrom: nu
     budget: privacy.budget,
     minEpsilon: privacy.minEpsilon,
     maxEpsilon: privacy.maxEpsilon,
-    privateFrom: subject.privateFrom,
-    protects: sentence,
+    privateFrom: Number(privateFrom),
   };
 }
 
+/** A dataset's setting in JSON, with its sentence. */
+export function privacySettingToJson(subject: PrivacySubject & { privateFrom: number | bigint }): PrivacySettingJson {
+  return { ...privacyParamsToJson(subject.privacy, subject.privateFrom), protects: describePrivacy(subject) };
+}
+
 /** The `PrivacyParams` a JSON setting stands for. */
-export function privacySettingFromJson(json: PrivacySettingJson): PrivacyParams {
+export function privacySettingFromJson(json: PrivacyParamsJson): PrivacyParams {
   if (json.mode === "exact") return EXACT_PRIVACY;
   return {
     mode: PrivacyMode.PRIVATE,

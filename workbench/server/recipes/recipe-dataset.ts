@@ -1,6 +1,6 @@
-import { isPrivate, type PrivacyParams } from "@iotdm/contracts-client";
+import { privacyParamsToJson } from "@iotdm/contracts-client/wire";
 import type { DatasetRecord } from "../store/records";
-import type { RecipeDataset, RecipeDatasetPrivacy } from "./recipe-tooling";
+import type { RecipeDataset } from "./recipe-tooling";
 
 /** A catalogue row as the recipe tooling reads it. */
 export function recipeDatasetOf(dataset: DatasetRecord): RecipeDataset {
@@ -12,20 +12,6 @@ export function recipeDatasetOf(dataset: DatasetRecord): RecipeDataset {
     offset: dataset.offset,
     k: dataset.k,
     approvedMask: dataset.approvedMask,
-    privacy: recipePrivacyOf(dataset.privacy, dataset.privateFrom),
-  };
-}
-
-/** A privacy setting (the contract's `PrivacyParams` and `privateFrom`) as the recipe tooling reads it. */
-export function recipePrivacyOf(privacy: PrivacyParams, privateFrom: number | bigint): RecipeDatasetPrivacy {
-  if (!isPrivate(privacy)) return { mode: "exact" };
-  return {
-    mode: "private",
-    lowerBound: privacy.lowerBound.toString(),
-    upperBound: privacy.upperBound.toString(),
-    budget: privacy.budget,
-    minEpsilon: privacy.minEpsilon,
-    maxEpsilon: privacy.maxEpsilon,
-    privateFrom: Number(privateFrom),
+    privacy: privacyParamsToJson(dataset.privacy, dataset.privateFrom),
   };
 }

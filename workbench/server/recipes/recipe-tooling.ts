@@ -3,6 +3,7 @@
  * check a recipe, read its parameter declarations, and fork it with other parameter values; nothing
  * more. recipes-package.ts adapts the recipes/ package; tests may inject another implementation.
  */
+import type { PrivacyParamsJson } from "@iotdm/contracts-client/wire";
 
 /** A 1-based position range in a recipe's source (columns in UTF-16 code units, end exclusive). */
 export interface SourceSpan {
@@ -57,9 +58,7 @@ export interface RecipeDataset {
 }
 
 /** A dataset's privacy setting as recipes read it (the catalogue's `privacy` without its sentence). */
-export type RecipeDatasetPrivacy =
-  | { mode: "exact" }
-  | { mode: "private"; lowerBound: string; upperBound: string; budget: number; minEpsilon: number; maxEpsilon: number; privateFrom: number };
+export type RecipeDatasetPrivacy = PrivacyParamsJson;
 
 /**
  * A plan's privacy figures on a private dataset, as JSON (recipes/ `PlanPrivacy`, bigints as decimal

@@ -8,14 +8,13 @@ import {
   scheduledWindowStart,
   standingAuthorizationDigest,
 } from "@iotdm/contracts-client";
-import type { RunRequestJson, StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
+import { privacyParamsToJson, type RunRequestJson, type StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
 import { chainCall, type MarketChain } from "../chain/market-chain";
 import { domainOf, type MarketDeployment } from "../chain/market-deployment";
 import { createError, type ErrorCode } from "../errors";
 import type { RecipeDatasetPrivacy, RecipeParamValues, RecipeTooling } from "../recipes/recipe-tooling";
 import type { Store } from "../store/store";
 import { recipeInvalid } from "../templates/model";
-import { recipePrivacyOf } from "../recipes/recipe-dataset";
 import { runBudgetRefusal, scheduleBudgetRefusal } from "./privacy-budget";
 import { requireAccess, requireApproved, requireOpenDataset, scheduleStartProblem, windowProblem } from "./checks";
 
@@ -144,7 +143,7 @@ export async function checkSignedRecipe<Existing>(
     offset: info.offset.toString(),
     k,
     approvedMask: info.approvedKinds,
-    privacy: recipePrivacyOf(info.privacy, info.privateFrom),
+    privacy: privacyParamsToJson(info.privacy, info.privateFrom),
   };
   let planned: ReturnType<RecipeTooling["plan"]>;
   if (consent.kind === "run") {
