@@ -6,7 +6,8 @@
  * the earnings of the sale. Private datasets (issue 11): create one with the accuracy preview; switch
  * the exact one with its consequences spelled out; a buyer runs a mean on the private one, reads
  * "≈ … °C ± … (95 %)", is warned before the run that uses up the budget, and the next run is refused
- * in a sentence; the dataset page's budget picture says the budget is used up.
+ * in a sentence; the schedule dialog says what the budget allows reports; the dataset page's budget
+ * picture says the budget is used up; a private histogram's noisy counts carry error bars.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
@@ -27,6 +28,7 @@ describe("seller: dataset, devices, approvals, k, earnings, private datasets", (
   let tab: WatchedPage;
   let buyer: WatchedPage;
   let datasetPath = "";
+  let vaultNotebook = "";
   let queue: ReturnType<typeof journeyQueue>;
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
 
@@ -259,8 +261,30 @@ describe("seller: dataset, devices, approvals, k, earnings, private datasets", (
     );
     await page.keyboard.press("Escape");
 
+    vaultNotebook = new URL(page.url()).pathname;
     await page.goto("/datasets/2");
     await expect.poll(() => page.getByTestId("budget-summary").textContent(), { timeout: 15_000 }).toBe("Your budget is used up on every reading: runs that read them are refused.");
+    expect(buyer.errors).toEqual([]);
+  });
+
+  it("draws a private histogram's noisy counts with error bars", async () => {
+    // cold room (#1) became private at reading 40 with budget ε 10: 20 readings (one bucket of k = 20) appended since.
+    await appendReadings({ chain, datasetId: "1", device: devSigner(chain, 5), scale: 2, offset: -4000n, values: READINGS.slice(0, 20), startTime: Math.floor(Date.now() / 1000) - 1000, stepSeconds: 30 });
+    await workbench.app.indexer.whenCaughtUp();
+    const { page } = buyer;
+    // Back to the notebook, loaded afresh: the catalogue it keeps was read before cold room became private.
+    await page.goto(vaultNotebook);
+    await page.getByRole("button", { name: "Add a recipe cell after cell 2" }).click();
+    const editor = recipeEditor(page, 1);
+    await expect.poll(() => editor.locator(".monaco-editor").isVisible(), { timeout: 20_000 }).toBe(true);
+    await typeRecipe(page, editor, 'from "cold room" window all\nhistogram(temperature, [-17, -16])');
+    await expect.poll(async () => (await page.getByTestId("budget-notice").textContent())?.trim(), { timeout: 20_000 }).toMatch(/^This run spends ε 1 on readings 40 to 59; ε 9 of your budget/);
+    await page.getByRole("button", { name: "Run cell" }).nth(1).click();
+    const output = page.getByTestId("cell-output").nth(1);
+    await expect.poll(() => output.locator("canvas").isVisible(), { timeout: 180_000 }).toBe(true);
+    expect(await output.textContent()).toMatch(/20 readings in 3 ranges; noisy counts, each ± [\d.]+ readings \(95 %\), drawn as error bars/);
+    await output.scrollIntoViewIfNeeded();
+    await buyer.screenshot("41-buyer-private-histogram", { fullPage: false });
     expect(buyer.errors).toEqual([]);
   });
 
