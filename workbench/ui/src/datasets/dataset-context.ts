@@ -1,14 +1,13 @@
 /** What the recipe checker and the editor's hover need to know about a dataset. */
-import { PrivacyMode, type PrivacyParams } from "@iotdm/contracts-client";
+import type { PrivacyParams } from "@iotdm/contracts-client";
+import { privacyParamsToJson } from "@iotdm/contracts-client/wire";
 import type { Dataset } from "../api/datasets-api";
 import type { DatasetContext, DatasetPrivacy } from "../lib/recipes";
 
-/** A dataset's privacy setting as recipes read it (undefined while unknown: the checker then assumes nothing). */
+/** A dataset's privacy setting as recipes read it (the contracts client's JSON of it); undefined while unknown: the checker then assumes nothing. */
 export function recipePrivacy(privacy: PrivacyParams | undefined): DatasetPrivacy | undefined {
-  if (!privacy) return undefined;
-  if (privacy.mode !== PrivacyMode.PRIVATE) return { mode: "exact" };
-  const { lowerBound, upperBound, budget, minEpsilon, maxEpsilon } = privacy;
-  return { mode: "private", lowerBound, upperBound, budget, minEpsilon, maxEpsilon };
+  // privateFrom only moves where a window starts, which the service's plan decides; the checker and the compiled program do not read it.
+  return privacy && privacyParamsToJson(privacy, 0);
 }
 
 /** The checker's dataset context. */
