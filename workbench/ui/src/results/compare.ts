@@ -3,9 +3,13 @@
  * result view shows it, so that a buyer compares how a number moved between runs.
  */
 import type { StatisticResult } from "../lib/recipes";
+import { noisyText } from "./noisy-display";
 
 /** The text a result shows in a comparison. */
 export function resultText(result: StatisticResult): string {
+  // A private dataset's result says it is an estimate, with its ± (a noisy count may be fractional or below zero).
+  const noisy = noisyText(result);
+  if (noisy) return noisy;
   switch (result.type) {
     case "value":
       return result.value ? `${result.value.text}${result.unit ? ` ${result.unit}` : ""}` : "—";

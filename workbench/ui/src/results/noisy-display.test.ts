@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { NoiseFigure } from "../lib/recipes";
-import { histogramErrors, noisyDisplay, type MaybeNoisy } from "./noisy-display";
+import { histogramErrors, noisyDisplay, noisyText, type MaybeNoisy } from "./noisy-display";
+import { resultText } from "./result-text";
+import { comparisonRows } from "./compare";
 
 const figure = (halfWidth: number | null, unit: string, extra: Partial<NoiseFigure> = {}): NoiseFigure => ({
   standardDeviation: halfWidth,
@@ -54,5 +56,14 @@ describe("noisy results as a buyer reads them", () => {
     };
     expect(histogramErrors(histogram)).toEqual([2.5, 2.5]);
     expect(histogramErrors({ ...histogram, noise: undefined })).toBeUndefined();
+  });
+
+  it("says so in the tables of reports and runs, with the ±", () => {
+    const count: MaybeNoisy = { ...base, stat: "countIf", type: "count", count: -0.5, noise: figure(3, "readings") };
+    expect(noisyText(count)).toBe("≈ −1 readings ± 3 (95 %, noisy count)");
+    expect(resultText(count)).toBe("≈ −1 readings ± 3 (95 %, noisy count)");
+    const histogram: MaybeNoisy = { ...base, stat: "histogram", type: "histogram", total: 20, buckets: [{ label: "< 0", to: "0", count: 4.5 }, { label: "≥ 0", from: "0", count: 15.5 }], noise: figure(2.5, "readings") };
+    expect(comparisonRows([[histogram]])[0].values).toEqual(["≈ 4.5 / 15.5 readings, each ± 2.5 (95 %, noisy counts)"]);
+    expect(noisyText({ ...base, stat: "count", type: "count", count: 40 })).toBeUndefined();
   });
 });

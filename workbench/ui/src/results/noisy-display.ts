@@ -80,3 +80,14 @@ export function histogramErrors(result: MaybeNoisy & { type: "histogram" }): num
   const width = result.noise?.halfWidth;
   return width === undefined || width === null ? undefined : result.buckets.map(() => width);
 }
+
+/** A noisy result in one line, for tables of reports and runs side by side: "≈ 20.9 °C ± 0.3 (95 %)"; undefined for an exact result. */
+export function noisyText(result: MaybeNoisy): string | undefined {
+  if (result.type === "histogram") {
+    const errors = histogramErrors(result);
+    if (!errors) return undefined;
+    return `≈ ${result.buckets.map((b) => b.count.toLocaleString("en-US")).join(" / ")} readings, each ± ${formatFigure(errors[0]!)} (95 %, noisy counts)`;
+  }
+  const shown = noisyDisplay(result);
+  return shown && `${shown.approx} ${shown.plusMinus}`;
+}

@@ -3,9 +3,13 @@
  * data's precision with its unit, as the result cards show it. Pure.
  */
 import type { StatisticResult } from "../lib/recipes";
+import { noisyText } from "./noisy-display";
 
 /** `21.35 °C`, `1,204 readings`, `12.5 %`, `yes`, `3 ranges`, `—` for no value. */
 export function resultText(result: StatisticResult): string {
+  // A private dataset's result says it is an estimate, with its ± (a noisy count may be fractional or below zero).
+  const noisy = noisyText(result);
+  if (noisy) return noisy;
   switch (result.type) {
     case "value":
     case "squared":
