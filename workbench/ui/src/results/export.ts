@@ -2,7 +2,8 @@
  * Results leave the page as files the buyer saves: a CSV of the numbers (one row per statistic,
  * one per histogram bucket) and charts as PNG images. Made in the browser; nothing is uploaded.
  */
-import type { StatisticResult } from "../lib/recipes";
+import { formatFigure, type StatisticResult } from "../lib/recipes";
+import type { MaybeNoisy } from "./noisy-display";
 
 const cell = (value: string | number | boolean) => {
   const text = String(value);
@@ -13,6 +14,7 @@ const cell = (value: string | number | boolean) => {
 export function resultsCsv(results: readonly StatisticResult[]): string {
   const rows: (string | number | boolean)[][] = [["statistic", "label", "value", "unit", "detail"]];
   for (const r of results) {
+    const first = rows.length;
     switch (r.type) {
       case "value":
         rows.push([r.source, r.label, r.value?.text ?? "", r.unit ?? "", r.value ? "" : (r.note ?? "no value")]);
@@ -32,6 +34,12 @@ export function resultsCsv(results: readonly StatisticResult[]): string {
       case "histogram":
         for (const b of r.buckets) rows.push([r.source, r.label, b.count, "readings", b.label]);
         break;
+    }
+    // A private dataset's result is an estimate: its detail says so, with the ± (95 %) in the value's unit.
+    const width = (r as MaybeNoisy).noise?.halfWidth;
+    if (width !== undefined) {
+      const noisy = width === null ? "noisy estimate" : `noisy estimate ± ${formatFigure(width)} (95 %)`;
+      for (const row of rows.slice(first)) row[4] = row[4] ? `${row[4]}; ${noisy}` : noisy;
     }
   }
   return `${rows.map((row) => row.map(cell).join(",")).join("\r\n")}\r\n`;
