@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toDataset } from "../api/datasets-api";
+import { PrivacyMode } from "@iotdm/contracts-client";
+import type { MaybeNoisy } from "../results/noisy-display";
 import { previewRecipe } from "./preview-run";
 import { cadenceOf, sensorKindFor, syntheticReadings } from "./synthetic-readings";
 
@@ -68,6 +70,16 @@ describe("preview of a recipe", () => {
     if (!at20.ok || !at25.ok) throw new Error("no preview");
     const count = (o: typeof at20) => (o.ok && o.results[0]!.type === "count" ? o.results[0]!.count : -1);
     expect(count(at25)).toBeLessThanOrEqual(count(at20));
+  });
+
+  it("on a private dataset, gives each result the ± a real run would carry", () => {
+    const privacy = { mode: PrivacyMode.PRIVATE, lowerBound: 1000n, upperBound: 11000n, budget: 10_000, minEpsilon: 100, maxEpsilon: 2000 };
+    const outcome = previewRecipe({ source: 'from "greenhouse" window last 24h\nmean(temperature) privacy 2', dataset: { ...greenhouse, privacy }, now: NOW });
+    if (!outcome.ok) throw new Error(outcome.message);
+    const [mean] = outcome.results as MaybeNoisy[];
+    // The bench's figure for a day at 5 minutes and ε 2: ± 0.52 °C.
+    expect(mean!.noise).toMatchObject({ unit: "°C" });
+    expect(mean!.noise!.halfWidth).toBeCloseTo(0.52, 1);
   });
 
   it("says what to fix for a recipe with errors", () => {

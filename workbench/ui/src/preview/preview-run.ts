@@ -4,7 +4,7 @@
  * shape, its chart and what the real run would cost before signing anything.
  */
 import type { Dataset } from "../api/datasets-api";
-import { checkerContext } from "../datasets/dataset-context";
+import { checkerContext, recipePrivacy } from "../datasets/dataset-context";
 import { check, encodeValue, evaluatePlan, interpretResults, parseDecimal, planRecipe, type Plan, type PlanNote, type StatisticResult } from "../lib/recipes";
 import { syntheticReadings, type SyntheticReadings } from "./synthetic-readings";
 
@@ -42,6 +42,7 @@ export function previewRecipe(options: PreviewOptions): PreviewOutcome {
     return { ok: false, message: `Fix the recipe's ${errors === 1 ? "error" : `${errors} errors`} first; the problems list shows ${errors === 1 ? "it" : "them"}.` };
   }
   const readings = syntheticReadings({ dataset, now: options.now, ...(options.seed ? { seed: options.seed } : {}) });
+  const privacy = recipePrivacy(dataset.privacy);
   const planned = planRecipe({
     ir: checked.ir,
     dataset: {
@@ -52,6 +53,8 @@ export function previewRecipe(options: PreviewOptions): PreviewOutcome {
       readingCount: readings.values.length,
       timestamps: readings.timestamps,
       ...(dataset.unit ? { unit: dataset.unit } : {}),
+      // A private dataset's plan clamps like the contract and gives each result its ± (95 %): the accuracy before any run.
+      ...(privacy ? { privacy } : {}),
     },
     now: options.now,
   });
