@@ -96,7 +96,7 @@ async function measure(): Promise<Report> {
   const { ethers, fhevm } = hre;
   const [admin, buyer] = await ethers.getSigners();
   const { market, address } = await deployMarket({ signer: admin });
-  const marketAs = (signer: typeof admin) => market.connect(signer) as Contract;
+  const marketAs = (signer: typeof admin) => market.connect(signer);
 
   await (
     await market.createDataset({

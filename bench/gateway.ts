@@ -28,9 +28,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, Network, type Contract } from "ethers";
+import { HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, Network } from "ethers";
 import { Redis } from "ioredis";
-import { EXACT_PRIVACY, connectMarket, createFhevmInstance, encryptReadings, iotDataMarketAbi } from "@iotdm/contracts-client";
+import { EXACT_PRIVACY, connectMarket, createFhevmInstance, encryptReadings, iotDataMarketAbi, type IoTDataMarket } from "@iotdm/contracts-client";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import { freePort, startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import { findRepositoryRoot } from "@iotdm/contracts-client/repo-root";
@@ -380,7 +380,7 @@ async function startGateway(options: { root: string; env: NodeJS.ProcessEnv }): 
 }
 
 /** The values and the proofs of every append to `datasetId` (the mock's clear text of the handles in each append's calldata). */
-async function readBack(options: { provider: JsonRpcProvider; market: Contract; datasetId: bigint }): Promise<{ values: number[]; proofs: string[] }> {
+async function readBack(options: { provider: JsonRpcProvider; market: IoTDataMarket; datasetId: bigint }): Promise<{ values: number[]; proofs: string[] }> {
   const marketInterface = new Interface(iotDataMarketAbi);
   const logs = await options.market.queryFilter(options.market.filters.ReadingsAppended!(options.datasetId));
   const values: number[] = [];

@@ -18,7 +18,6 @@
  * The fhevm mock exists only inside `hardhat test`, so this file is both the command and, in a child `hardhat test`,
  * the measurement (bench/hardhat-bench.ts).
  */
-import type { Contract } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import {
   ALL_RECIPE_KINDS,
@@ -88,7 +87,7 @@ async function measure(): Promise<Report> {
   const { FhevmType } = await import("@fhevm/hardhat-plugin");
   const [admin, seller, buyer] = await ethers.getSigners();
   const { market, address } = await deployMarket({ signer: admin });
-  const as = (signer: typeof admin) => market.connect(signer) as Contract;
+  const as = (signer: typeof admin) => market.connect(signer);
   let timestamp = 1_700_000_000;
 
   async function dataset(privacy: PrivacyParams, bucketSize: number, values: bigint[]): Promise<bigint> {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Contract, ContractFactory, type InterfaceAbi, type Signer } from "ethers";
 import { iotDataMarketAbi } from "./abi";
+import { connectMarket, type IoTDataMarket } from "./market";
 import { findRepositoryRoot } from "./repo-root";
 
 /** Where `npx hardhat compile` writes artifacts (the repository's `artifacts/`, its root found by {@link findRepositoryRoot}). */
@@ -34,7 +35,7 @@ export interface DeployMarketOptions {
 }
 
 export interface DeployedMarket {
-  market: Contract;
+  market: IoTDataMarket;
   address: string;
   /** The address of each linked library. */
   libraries: Record<MarketLibrary, string>;
@@ -67,7 +68,7 @@ export async function deployMarket(options: DeployMarketOptions): Promise<Deploy
   const receipt = await deployed.deploymentTransaction()!.wait();
   const address = await deployed.getAddress();
   return {
-    market: new Contract(address, iotDataMarketAbi, options.signer),
+    market: connectMarket(address, options.signer),
     address,
     libraries,
     deploymentBlock: receipt!.blockNumber,

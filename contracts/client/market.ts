@@ -1,12 +1,15 @@
 import { Contract, type ContractRunner, type Signer } from "ethers";
 import { iotDataMarketAbi } from "./abi";
+import type { IoTDataMarket } from "./typechain/IoTDataMarket";
+
+export type { IoTDataMarket };
 import { userDecrypt, type FhevmClient } from "./fhevm";
 import { isPrivate, privacyFromResult, type PrivacyParams } from "./privacy";
 import { programFromResult, resultLayout, type Op, type ResultSlot } from "./program";
 
 /** The market at `address`, with its full ABI, connected to `runner` (a signer to send, a provider to read). */
-export function connectMarket(address: string, runner: ContractRunner): Contract {
-  return new Contract(address, iotDataMarketAbi, runner);
+export function connectMarket(address: string, runner: ContractRunner): IoTDataMarket {
+  return new Contract(address, iotDataMarketAbi, runner) as unknown as IoTDataMarket;
 }
 
 /** What a seller fixes when creating a dataset (the Solidity `DatasetParams`, as `createDataset` takes it). */
@@ -57,7 +60,7 @@ export interface RunInfo {
   upperBound: bigint;
 }
 
-export async function readDatasetInfo(market: Contract, datasetId: bigint): Promise<DatasetInfo> {
+export async function readDatasetInfo(market: IoTDataMarket, datasetId: bigint): Promise<DatasetInfo> {
   const r = await market.datasetInfo(datasetId);
   return {
     seller: r.seller,
@@ -79,7 +82,7 @@ export async function readDatasetInfo(market: Contract, datasetId: bigint): Prom
   };
 }
 
-export async function readRunInfo(market: Contract, runId: bigint): Promise<RunInfo> {
+export async function readRunInfo(market: IoTDataMarket, runId: bigint): Promise<RunInfo> {
   const r = await market.runInfo(runId);
   return {
     buyer: r.buyer,
@@ -99,7 +102,7 @@ export async function readRunInfo(market: Contract, runId: bigint): Promise<RunI
 }
 
 /** The program a run executes, as stored on-chain under its hash. */
-export async function readRunProgram(market: Contract, runId: bigint): Promise<Op[]> {
+export async function readRunProgram(market: IoTDataMarket, runId: bigint): Promise<Op[]> {
   const { programHash } = await readRunInfo(market, runId);
   return programFromResult(await market.program(programHash));
 }
@@ -143,7 +146,7 @@ export interface DecryptedResult extends ResultSlot {
  */
 export async function decryptRunResults(options: {
   instance: FhevmClient;
-  market: Contract;
+  market: IoTDataMarket;
   runId: bigint;
   signer: Signer;
 }): Promise<DecryptedResult[]> {

@@ -69,9 +69,9 @@ export function op(fields: {
   };
 }
 
-/** A program as the plain tuples ethers encodes for the `Op[]` parameter. */
-export function encodeProgram(ops: Program): [number, number, number, bigint, bigint, bigint[]][] {
-  return ops.map((o) => [o.kind, o.cmp, o.epsilon, o.a, o.b, [...o.bounds]]);
+/** A program as the `Op[]` argument of the market's functions (a fresh copy, field names as the Solidity struct's). */
+export function encodeProgram(ops: Program): Op[] {
+  return ops.map((o) => ({ kind: o.kind, cmp: o.cmp, epsilon: o.epsilon, a: o.a, b: o.b, bounds: [...o.bounds] }));
 }
 
 /** keccak256(abi.encode(ops)): the hash runs, signatures and the contract's program store use. */

@@ -1,13 +1,20 @@
 /**
- * Writes contracts/client/abi.ts from the Hardhat artifacts: the ABIs the client (worker, server, browser) imports
- * without touching the file system. Run `npm run contracts:abi` after changing a contract's interface; the contract
- * test suite fails while the committed module and the artifacts disagree.
+ * Writes what the contracts client (worker, server, browser) imports of the Hardhat artifacts, without touching the
+ * file system at run time: contracts/client/abi.ts (the ABIs) and contracts/client/typechain/ (TypeChain's ethers-v6
+ * types of the market, so that `connectMarket` returns a contract whose functions, arguments and results are typed).
+ * Run `npm run contracts:abi` after changing a contract's interface; the contract test suite fails while the committed
+ * files and the artifacts disagree.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { runTypeChain } from "typechain";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const OUT = path.join(ROOT, "contracts", "client", "abi.ts");
+/** Where the typed interfaces go; only the contract's types and their helpers, not TypeChain's factories (bytecode). */
+export const TYPECHAIN_DIR = path.join(ROOT, "contracts", "client", "typechain");
+export const TYPECHAIN_FILES = ["IoTDataMarket.ts", "common.ts"] as const;
 
 /** Contracts whose ABI the client exports: [export name, artifact path under artifacts/]. */
 const EXPORTS: [string, string][] = [["iotDataMarketAbi", "contracts/src/IoTDataMarket.sol/IoTDataMarket.json"]];
@@ -24,7 +31,23 @@ export function renderAbiModule(artifactsDir = path.join(ROOT, "artifacts")): st
   ].join("\n");
 }
 
+/** TypeChain's ethers-v6 types of the exported contracts, by file name (the files of {@link TYPECHAIN_FILES}). */
+export async function renderTypechain(artifactsDir = path.join(ROOT, "artifacts")): Promise<Record<string, string>> {
+  const work = mkdtempSync(path.join(os.tmpdir(), "iotdm-typechain-"));
+  try {
+    const files = EXPORTS.map(([, artifact]) => path.join(artifactsDir, artifact));
+    await runTypeChain({ cwd: ROOT, filesToProcess: files, allFiles: files, outDir: work, target: "ethers-v6" });
+    return Object.fromEntries(TYPECHAIN_FILES.map((file) => [file, readFileSync(path.join(work, file), "utf8")]));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 if (require.main === module) {
   writeFileSync(OUT, renderAbiModule());
   console.log(`wrote ${path.relative(ROOT, OUT)}`);
+  void renderTypechain().then((files) => {
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(TYPECHAIN_DIR, file), text);
+    console.log(`wrote ${path.relative(ROOT, TYPECHAIN_DIR)}/{${Object.keys(files).join(",")}}`);
+  });
 }

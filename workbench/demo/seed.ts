@@ -10,7 +10,7 @@
  * nonce sequence), and each append carries a fixed gas limit instead of asking the node for an
  * estimate, which would execute every batch twice.
  */
-import { JsonRpcProvider, Network, NonceManager, type Contract, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
+import { JsonRpcProvider, Network, NonceManager, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import {
   appendGasLimit,
@@ -21,6 +21,7 @@ import {
   type FhevmClient,
   connectMarket,
   readDatasetInfo,
+  type IoTDataMarket,
 } from "@iotdm/contracts-client";
 import { encodeReading } from "../simulator/encoding";
 import { readChainIdentity } from "../simulator/rpc";
@@ -152,7 +153,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
 }
 
 /** The id in the DatasetCreated event of `receipt`. */
-function createdDatasetId(market: Contract, receipt: TransactionReceipt): bigint {
+function createdDatasetId(market: IoTDataMarket, receipt: TransactionReceipt): bigint {
   for (const log of receipt.logs) {
     const parsed = market.interface.parseLog(log);
     if (parsed?.name === "DatasetCreated") return parsed.args.datasetId as bigint;

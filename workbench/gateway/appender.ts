@@ -23,7 +23,7 @@
  * thus never makes an append fail.
  */
 import { Contract, JsonRpcProvider, Network, Wallet, keccak256, type TransactionReceipt } from "ethers";
-import { appendGasLimit, connectMarket, decodeContractError, encryptReadings, readDatasetInfo, type DatasetInfo, type FhevmClient } from "@iotdm/contracts-client";
+import { appendGasLimit, connectMarket, decodeContractError, encryptReadings, readDatasetInfo, type DatasetInfo, type FhevmClient, type IoTDataMarket } from "@iotdm/contracts-client";
 import { encodeReading } from "../simulator/encoding";
 import { createNetworkFhevm, type FhevmNetwork } from "../simulator/fhevm-network";
 import { chainClock, isTransportError, readChainIdentity } from "../simulator/rpc";
@@ -81,7 +81,7 @@ export interface AppenderOptions {
 interface Chain {
   provider: JsonRpcProvider;
   wallet: Wallet;
-  market: Contract;
+  market: IoTDataMarket;
   fhevm: FhevmClient;
   genesisHash: string;
 }
@@ -383,7 +383,7 @@ function encode(value: number, dataset: DatasetInfo): bigint {
 }
 
 /** The first reading index in a receipt's ReadingsAppended event. */
-function firstIndexOf(market: Contract, receipt: TransactionReceipt): bigint {
+function firstIndexOf(market: IoTDataMarket, receipt: TransactionReceipt): bigint {
   for (const log of receipt.logs) {
     try {
       const parsed = market.interface.parseLog(log);

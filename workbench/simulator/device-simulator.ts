@@ -18,6 +18,7 @@ import {
   connectMarket,
   readDatasetInfo,
   type DatasetInfo,
+  type IoTDataMarket,
 } from "@iotdm/contracts-client";
 import { encodeReading } from "./encoding";
 import { createNetworkFhevm, type FhevmNetwork } from "./fhevm-network";
@@ -113,7 +114,7 @@ export interface DeviceSimulatorOptions {
 interface Session {
   provider: JsonRpcProvider;
   wallet: Wallet;
-  market: Contract;
+  market: IoTDataMarket;
   fhevm: FhevmClient;
   genesisHash: string;
   dataset: DatasetInfo;

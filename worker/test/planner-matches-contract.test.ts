@@ -4,7 +4,7 @@
  * them equal against the deployed contract's own pure functions, so that neither can drift.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JsonRpcProvider, type Contract } from "ethers";
+import { JsonRpcProvider } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import { startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import {
@@ -14,6 +14,7 @@ import {
   encodeProgram as encodeForChain,
   programHash as chainProgramHash,
   type Op,
+  type IoTDataMarket,
 } from "@iotdm/contracts-client";
 import {
   Comparator,
@@ -62,7 +63,7 @@ const PROGRAMS: { name: string; ops: Op[] }[] = [
 describe("the planner's cost model and encoding equal the market contract's", () => {
   let chain: LocalChain;
   let provider: JsonRpcProvider;
-  let market: Contract;
+  let market: IoTDataMarket;
 
   beforeAll(async () => {
     chain = await startLocalChain();

@@ -119,8 +119,9 @@ describe("recurring reports on the chain", () => {
     const plan = await planRecipe({ fixture, dataset: own, recipe: RECIPE });
     const market = fixture.as(relayer);
     const auth = toStruct(signed.authorization);
-    const runId: bigint = await market.startScheduledRun.staticCall(auth, plan.ops, signed.signature, 0, 24);
-    await (await market.startScheduledRun(auth, plan.ops, signed.signature, 0, 24)).wait();
+    const ops = plan.ops.map((o) => ({ ...o, bounds: [...o.bounds] }));
+    const runId: bigint = await market.startScheduledRun.staticCall(auth, ops, signed.signature, 0, 24);
+    await (await market.startScheduledRun(auth, ops, signed.signature, 0, 24)).wait();
     await (await market.step(runId, 8)).wait();
 
     const schedule = await q.runs.upsertSchedule({ market: fixture.market, ...signed, recipe: RECIPE, repeat: { every: 1_500 } });

@@ -4,12 +4,18 @@ import path from "node:path";
 import { Interface } from "ethers";
 import { iotDataMarketAbi, decodeContractError, errorMessages, fhevmErrorsAbi } from "@iotdm/contracts-client";
 import { MARKET_LIBRARIES } from "@iotdm/contracts-client/deploy";
-import { renderAbiModule } from "../../scripts/generate-abi";
+import { renderAbiModule, renderTypechain, TYPECHAIN_DIR } from "../../scripts/generate-abi";
 
 describe("contracts client", () => {
   it("ships an ABI module in sync with the compiled artifacts (npm run contracts:abi regenerates it)", () => {
     const committed = readFileSync(path.join(__dirname, "..", "..", "client", "abi.ts"), "utf8");
     expect(committed).to.equal(renderAbiModule());
+  });
+
+  it("ships TypeChain's types of the market in sync with the compiled artifacts (npm run contracts:abi regenerates them)", async () => {
+    for (const [file, text] of Object.entries(await renderTypechain())) {
+      expect(readFileSync(path.join(TYPECHAIN_DIR, file), "utf8"), file).to.equal(text);
+    }
   });
 
   it("has a readable sentence for every custom error of the market and the fhevm host contracts", () => {

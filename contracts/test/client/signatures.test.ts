@@ -88,7 +88,7 @@ describe("contracts client: who signed a request", () => {
     const signature = owner.signingKey.sign(runRequestDigest(domain, request)).serialized;
     expect(await checkRunRequestSignature({ provider: ethers.provider, domain, request, signature })).to.deep.equal({ ok: true });
     const receipt = await (await as(f.market, f.actors.relayer).startRunFor(request, encodeProgram(OPS), signature)).wait();
-    const started = receipt!.logs.map((log: { topics: string[]; data: string }) => f.market.interface.parseLog(log)).find((log: LogDescription | null) => log?.name === "RunStarted");
+    const started = receipt!.logs.map((log) => f.market.interface.parseLog(log)).find((log: LogDescription | null) => log?.name === "RunStarted");
     expect(started!.args.buyer).to.equal(address);
   });
 

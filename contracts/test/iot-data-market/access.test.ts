@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { ZeroAddress, type ContractTransactionReceipt, type Log, type LogDescription } from "ethers";
+import { ZeroAddress, type Log, type LogDescription } from "ethers";
 import { increaseTime, latestTimestamp, setNextTimestamp } from "../helpers/chain";
 import { expectRevert } from "../helpers/revert";
 import { THERMOMETER, as, createDataset, deployMarketFixture } from "./fixture";
@@ -86,7 +86,7 @@ describe("IoTDataMarket: access and earnings", () => {
     expect(await f.market.pendingWithdrawal(seller.address)).to.equal(3n * PRICE);
 
     const before = await ethers.provider.getBalance(seller.address);
-    const receipt: ContractTransactionReceipt = await (await as(f.market, seller).withdraw()).wait();
+    const receipt = (await (await as(f.market, seller).withdraw()).wait())!;
     const after = await ethers.provider.getBalance(seller.address);
     expect(after - before + receipt.gasUsed * receipt.gasPrice).to.equal(3n * PRICE);
     expect(f.market.interface.parseLog(receipt!.logs[0])!.name).to.equal("Withdrawn");

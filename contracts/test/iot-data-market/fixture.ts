@@ -1,7 +1,7 @@
 import { ethers, fhevm } from "hardhat";
 import { FhevmType } from "@fhevm/hardhat-plugin";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { Contract, ContractTransactionReceipt } from "ethers";
+import type { ContractTransactionReceipt } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import {
   ALL_RECIPE_KINDS,
@@ -12,6 +12,7 @@ import {
   resultLayout,
   type DatasetParams,
   type Op,
+  type IoTDataMarket,
 } from "@iotdm/contracts-client";
 import { encode, type FixedPoint } from "../helpers/stats";
 
@@ -41,14 +42,14 @@ export interface Actors {
 }
 
 export interface MarketFixture {
-  market: Contract;
+  market: IoTDataMarket;
   address: string;
   actors: Actors;
 }
 
 /** The market connected to `signer`. */
-export function as(market: Contract, signer: HardhatEthersSigner): Contract {
-  return market.connect(signer) as Contract;
+export function as(market: IoTDataMarket, signer: HardhatEthersSigner): IoTDataMarket {
+  return market.connect(signer);
 }
 
 /** A fresh market deployed through the client's `deployMarket`, the relayer as operator. */

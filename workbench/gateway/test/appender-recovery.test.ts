@@ -6,9 +6,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keccak256, type Contract, type JsonRpcProvider } from "ethers";
+import { keccak256, type JsonRpcProvider } from "ethers";
 import { Redis } from "ioredis";
-import { appendGasLimit, connectMarket, createFhevmInstance, EXACT_PRIVACY, encryptReadings } from "@iotdm/contracts-client";
+import { appendGasLimit, connectMarket, createFhevmInstance, EXACT_PRIVACY, encryptReadings, type IoTDataMarket } from "@iotdm/contracts-client";
 import { freePort, startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import { devWallet } from "../../demo/accounts";
 import { readChainIdentity } from "../../simulator/rpc";
@@ -20,7 +20,7 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 describe("appender after a crash", () => {
   let chain: LocalChain;
-  let market: { address: string; asSeller: Contract; provider: JsonRpcProvider };
+  let market: { address: string; asSeller: IoTDataMarket; provider: JsonRpcProvider };
   let redis: Redis;
   const gateway = devWallet(GATEWAY);
   let nextTimestamp = Math.floor(Date.now() / 1000) - 600;

@@ -4,8 +4,8 @@
  * account; refusals reach the device's status topic with a reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Contract, JsonRpcProvider } from "ethers";
-import { createFhevmInstance, encryptReadings } from "@iotdm/contracts-client";
+import type { JsonRpcProvider } from "ethers";
+import { createFhevmInstance, encryptReadings, type IoTDataMarket } from "@iotdm/contracts-client";
 import { freePort, startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import { devWallet } from "../../demo/accounts";
 import { MqttDevice, type DeviceEvent } from "../device-client";
@@ -30,7 +30,7 @@ async function brokerAnswers(url: string): Promise<boolean> {
 
 describe("MQTT gateway", () => {
   let chain: LocalChain;
-  let market: { address: string; asSeller: Contract; provider: JsonRpcProvider };
+  let market: { address: string; asSeller: IoTDataMarket; provider: JsonRpcProvider };
   let embedded: EmbeddedBroker;
   const fixture = testRegistry([
     { id: "plain-a", mode: "plain" },

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Contract, JsonRpcProvider } from "ethers";
-import { createFhevmInstance, encryptReadings } from "@iotdm/contracts-client";
+import type { JsonRpcProvider } from "ethers";
+import { createFhevmInstance, encryptReadings, type IoTDataMarket } from "@iotdm/contracts-client";
 import { findRepositoryRoot } from "@iotdm/contracts-client/repo-root";
 import { freePort, startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
 import { devWallet } from "../../demo/accounts";
@@ -49,7 +49,7 @@ const BROKERS: BrokerKind[] = [
 
 describe.each(BROKERS)("gateway under SIGKILL and restarts of $name", (kind) => {
   let chain: LocalChain;
-  let market: { address: string; asSeller: Contract; provider: JsonRpcProvider };
+  let market: { address: string; asSeller: IoTDataMarket; provider: JsonRpcProvider };
   let broker: TestBroker | undefined;
   let brokerPort: number;
   let dir: string;

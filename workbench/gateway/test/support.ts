@@ -10,8 +10,8 @@ import { writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import mqtt from "mqtt";
-import { Interface, JsonRpcProvider, keccak256, type Contract } from "ethers";
-import { EXACT_PRIVACY, connectMarket, iotDataMarketAbi } from "@iotdm/contracts-client";
+import { Interface, JsonRpcProvider, keccak256 } from "ethers";
+import { EXACT_PRIVACY, connectMarket, iotDataMarketAbi, type IoTDataMarket } from "@iotdm/contracts-client";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import { devWallet } from "../../demo/accounts";
 import { findExecutable } from "../../launcher/redis";
@@ -23,7 +23,7 @@ export const SELLER = 2;
 export const GATEWAY = 16;
 
 /** Deploys a market and dataset 1 (scale 0, offset 0: a reading's value is its encoding) with the gateway registered. */
-export async function deployGatewayMarket(rpcUrl: string): Promise<{ address: string; asSeller: Contract; provider: JsonRpcProvider }> {
+export async function deployGatewayMarket(rpcUrl: string): Promise<{ address: string; asSeller: IoTDataMarket; provider: JsonRpcProvider }> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1, pollingInterval: 50 });
   const { address } = await deployMarket({ signer: devWallet(0, provider), operator: devWallet(1).address });
   const asSeller = connectMarket(address, devWallet(SELLER, provider));
@@ -65,7 +65,7 @@ export interface ChainReading {
 }
 
 /** Every reading of dataset `datasetId` on the chain, in index order, decrypted (the mock's clear text). */
-export async function readingsOnChain(options: { provider: JsonRpcProvider; market: Contract; datasetId: bigint }): Promise<ChainReading[]> {
+export async function readingsOnChain(options: { provider: JsonRpcProvider; market: IoTDataMarket; datasetId: bigint }): Promise<ChainReading[]> {
   const logs = await options.market.queryFilter(options.market.filters.ReadingsAppended(options.datasetId));
   const readings: (ChainReading & { index: bigint })[] = [];
   for (const log of logs) {

@@ -1,5 +1,5 @@
-import { JsonRpcProvider, Network, type Contract, type Provider } from "ethers";
-import { connectMarket, decodeContractError, readDatasetInfo, type DatasetInfo, type DecodedContractError } from "@iotdm/contracts-client";
+import { JsonRpcProvider, Network, type Provider } from "ethers";
+import { connectMarket, decodeContractError, readDatasetInfo, type DatasetInfo, type DecodedContractError, type IoTDataMarket } from "@iotdm/contracts-client";
 import { AppError, createError } from "../errors";
 import { DeploymentResolver, type DeploymentSettings, type MarketDeployment } from "./market-deployment";
 
@@ -74,14 +74,14 @@ export function createMarketChain(options: MarketChainOptions): MarketChain {
     // Reads must be fresh: a purchase or an append a block ago matters to the next check.
     cacheTimeout: -1,
   });
-  let contract: { address: string; market: Contract } | undefined;
+  let contract: { address: string; market: IoTDataMarket } | undefined;
 
   const requireDeployment = (): MarketDeployment => {
     const deployment = resolver.resolve();
     if (!deployment) throw createError("ERR_CHAIN_NOT_CONFIGURED");
     return deployment;
   };
-  const market = (): Contract => {
+  const market = (): IoTDataMarket => {
     const { address } = requireDeployment();
     if (contract?.address !== address) contract = { address, market: connectMarket(address, provider) };
     return contract.market;

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { encodePrivacy, PrivacyMode, signStandingAuthorization, standingAuthorizationDigest } from "@iotdm/contracts-client";
+import { PrivacyMode, signStandingAuthorization, standingAuthorizationDigest } from "@iotdm/contracts-client";
 import type { App } from "../app";
 import { domainOf } from "../chain/market-deployment";
 import type { Store } from "../store/store";
@@ -105,7 +105,7 @@ describeEachBackend("chain indexer", (backend) => {
     await fixture.appendReadings(greenhouse, temperatures(8, 40), { stepSeconds: 60 });
     // From the next reading on, greenhouse results are private: −40 °C to 60 °C, ε 0.1 to 2, budget ε 4.
     const privacy = { mode: PrivacyMode.PRIVATE, lowerBound: 1000n, upperBound: 11000n, budget: 4000, minEpsilon: 100, maxEpsilon: 2000 };
-    await (await seller.setPrivacy(greenhouse.id, encodePrivacy(privacy))).wait();
+    await (await seller.setPrivacy(greenhouse.id, privacy)).wait();
 
     // Not polling, so that every range it writes is seen: whenCaughtUp drives the passes.
     const restarted = await start({ INDEXER_ENABLED: "false" });

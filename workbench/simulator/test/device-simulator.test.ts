@@ -4,10 +4,10 @@
  * waited out, and a chain restart is survived.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JsonRpcProvider, type Contract } from "ethers";
+import { JsonRpcProvider } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import { freePort, startLocalChain, type LocalChain } from "@iotdm/contracts-client/local-chain";
-import { connectMarket, EXACT_PRIVACY, readDatasetInfo } from "@iotdm/contracts-client";
+import { connectMarket, EXACT_PRIVACY, readDatasetInfo, type IoTDataMarket } from "@iotdm/contracts-client";
 import { devWallet } from "../../demo/accounts";
 import { DeviceSimulator, SimulatorError, type DeviceSimulatorOptions, type SimulatorEvent } from "../device-simulator";
 
@@ -16,7 +16,7 @@ const DEVICE = 10;
 const STRANGER = 15;
 
 /** Deploys the market and creates dataset 1 (a thermometer) with DEVICE registered. */
-async function deployWithDataset(rpcUrl: string): Promise<{ address: string; asSeller: Contract; provider: JsonRpcProvider }> {
+async function deployWithDataset(rpcUrl: string): Promise<{ address: string; asSeller: IoTDataMarket; provider: JsonRpcProvider }> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1, pollingInterval: 50 });
   const { address } = await deployMarket({ signer: devWallet(0, provider), operator: devWallet(1).address });
   const asSeller = connectMarket(address, devWallet(SELLER, provider));
@@ -55,7 +55,7 @@ function eventLog() {
 describe("device simulator on a local chain", () => {
   let chain: LocalChain;
   let port: number;
-  let market: { address: string; asSeller: Contract; provider: JsonRpcProvider };
+  let market: { address: string; asSeller: IoTDataMarket; provider: JsonRpcProvider };
 
   const simulator = (overrides: Partial<DeviceSimulatorOptions> = {}) => {
     const log = eventLog();

@@ -3,7 +3,7 @@
  * the one place that knows the contracts client (ABI, structs, events); processors only see plain
  * views and unsigned transaction requests, which the {@link TransactionSender} signs and sends.
  */
-import { Interface, type Contract, type Log, type Provider, type TransactionReceipt, type TransactionRequest } from "ethers";
+import { Interface, type Log, type Provider, type TransactionReceipt, type TransactionRequest } from "ethers";
 import {
   checkRunRequestSignature,
   checkStandingAuthorizationSignature,
@@ -15,6 +15,7 @@ import {
   type DatasetInfo,
   type RunInfo,
   type SignatureCheck,
+  type IoTDataMarket,
 } from "@iotdm/contracts-client";
 import { marketDomain } from "../consent";
 import type { MarketRef, RunRequest, StandingAuthorization } from "../job-schemas";
@@ -93,7 +94,7 @@ interface TimestampCache {
 /** Reads of and transactions to one deployed market. */
 export class MarketGateway {
   readonly address: string;
-  readonly #contract: Contract;
+  readonly #contract: IoTDataMarket;
   readonly #provider: Provider;
   readonly #fromBlock: number;
   readonly #timestamps = new Map<bigint, TimestampCache>();

@@ -5,7 +5,7 @@
  * sellers, devices and buyers do on-chain: create datasets, append encrypted readings, buy access,
  * decrypt results as the buyer.
  */
-import { HDNodeWallet, JsonRpcProvider, NonceManager, Wallet, type Contract } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import {
   appendGasLimit,
@@ -17,6 +17,7 @@ import {
   readDatasetInfo,
   userDecrypt,
   type FhevmClient,
+  type IoTDataMarket,
   type PrivacyParams,
   type ResultType,
 } from "@iotdm/contracts-client";
@@ -92,7 +93,7 @@ export interface MarketFixture {
   fhevm: FhevmClient;
   accounts: Accounts;
   /** The market contract connected to `signer` (a wallet through one nonce manager per wallet). */
-  as(signer: Wallet | NonceManager): Contract;
+  as(signer: Wallet | NonceManager): IoTDataMarket;
   createDataset(options?: CreateDatasetOptions): Promise<TestDataset>;
   /**
    * Encrypts and appends decoded `values` (32 per transaction), stamped `startTime + i * stepSeconds`;

@@ -3,8 +3,8 @@
  * the user's wallet (the seller console, purchases). Every failure becomes a {@link ContractError}
  * whose message is contracts/client's decoded sentence ("Send exactly the price: …").
  */
-import { Contract, type ContractRunner, type Provider, type Signer, type TransactionReceipt } from "ethers";
-import { iotDataMarketAbi, decodeContractError, encodePrivacy, readDatasetInfo, type DatasetInfo, type DatasetParams, type PrivacyParams } from "@iotdm/contracts-client";
+import { type ContractRunner, type Provider, type Signer, type TransactionReceipt } from "ethers";
+import { connectMarket, decodeContractError, encodePrivacy, readDatasetInfo, type DatasetInfo, type DatasetParams, type IoTDataMarket, type PrivacyParams } from "@iotdm/contracts-client";
 import type { DatasetDto } from "../api/datasets-api";
 
 /** A rejected call or transaction, in words. */
@@ -42,13 +42,13 @@ export type OnChainDataset = Omit<DatasetInfo, "bucketSize" | "approvedKinds" | 
 
 /** The market, for one runner. */
 export class Market {
-  readonly contract: Contract;
+  readonly contract: IoTDataMarket;
 
   constructor(
     readonly address: string,
     runner: ContractRunner,
   ) {
-    this.contract = new Contract(address, iotDataMarketAbi, runner);
+    this.contract = connectMarket(address, runner);
   }
 
   /** Calls a view; failures become ContractErrors. */
