@@ -40,17 +40,10 @@ export async function applyEvents(tx: Repositories, events: readonly IndexedEven
       continue;
     }
     if (event.type === "DatasetCreated") {
-      rows.set(event.datasetId, {
-        id: event.datasetId,
-        seller: event.seller,
-        name: event.name,
-        field: event.field,
-        unit: event.unit,
-        scale: event.scale,
-        offset: event.offset,
-        priceWei: event.priceWei,
-        periodSeconds: event.periodSeconds,
-        k: event.k,
+      const { type: _type, datasetId, blockNumber, logIndex: _logIndex, ...created } = event;
+      rows.set(datasetId, {
+        id: datasetId,
+        ...created,
         readingCount: 0,
         firstTimestamp: null,
         lastTimestamp: null,
@@ -59,12 +52,12 @@ export async function applyEvents(tx: Repositories, events: readonly IndexedEven
         // The contract announces the setting with PrivacyChanged right after DatasetCreated.
         privacy: EXACT_PRIVACY,
         privateFrom: 0,
-        createdBlock: event.blockNumber,
-        updatedBlock: event.blockNumber,
+        createdBlock: blockNumber,
+        updatedBlock: blockNumber,
       });
       // Now, not with the other rows at the end: timestamps and access rows reference it.
-      await tx.datasets.upsert(rows.get(event.datasetId)!, at);
-      changed.add(event.datasetId);
+      await tx.datasets.upsert(rows.get(datasetId)!, at);
+      changed.add(datasetId);
       continue;
     }
     const row = rows.get(event.datasetId);

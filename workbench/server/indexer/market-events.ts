@@ -1,21 +1,10 @@
 import { Interface, type Log } from "ethers";
 import { iotDataMarketAbi, privacyFromResult, type PrivacyParams } from "@iotdm/contracts-client";
+import type { DatasetRecord } from "../store/records";
 
 /** The market's events the catalogue follows, decoded into plain values. */
 export type MarketEvent =
-  | {
-      type: "DatasetCreated";
-      datasetId: string;
-      seller: string;
-      name: string;
-      field: string;
-      unit: string;
-      scale: number;
-      offset: string;
-      priceWei: string;
-      periodSeconds: number;
-      k: number;
-    }
+  | ({ type: "DatasetCreated"; datasetId: string } & Pick<DatasetRecord, "seller" | "name" | "field" | "unit" | "scale" | "offset" | "priceWei" | "periodSeconds" | "k">)
   | { type: "PriceChanged"; datasetId: string; priceWei: string }
   | { type: "BucketSizeChanged"; datasetId: string; k: number }
   | { type: "PrivacyChanged"; datasetId: string; privacy: PrivacyParams; privateFrom: number }
