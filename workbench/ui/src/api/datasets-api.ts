@@ -7,67 +7,28 @@
  * A dataset mirrors the chain (`datasetInfo`, indexed from the market's events) plus the signed-in
  * caller's access expiry. Integers beyond 2^53 travel as decimal strings.
  */
+import type { z } from "zod";
 import type { PrivacyParams } from "@iotdm/contracts-client";
-import { privacySettingFromJson, type PrivacySettingJson } from "@iotdm/contracts-client/wire";
-import { kindsFromMask, type RecipeKindName } from "../lib/recipes";
+import { privacySettingFromJson } from "@iotdm/contracts-client/wire";
+import type { Dataset as DatasetSchema } from "../../../server/datasets/schemas";
+import type { RecipeKindName } from "../lib/recipes";
 import { request, type Page } from "./http";
 
-/** A dataset as `GET /api/datasets` shows it. */
-export interface DatasetDto {
-  /** uint256, decimal. */
-  id: string;
-  seller: string;
-  name: string;
-  /** What the readings measure as recipes name it, e.g. `temperature` (`value` always works too). */
-  field?: string;
-  unit: string;
-  /** Decimals of the fixed-point encoding. */
-  scale: number;
-  /** int64 offset in scaled units, decimal. */
-  offset: string;
-  /** Price of one access period in wei, decimal. */
-  priceWei: string;
-  periodSeconds: number;
-  /** Aggregation bucket size: windows are whole multiples of k readings. */
-  k: number;
-  readingCount: number;
-  /** Unix seconds of the first and last reading. */
-  firstTimestamp: number | null;
-  lastTimestamp: number | null;
-  /** Bit i = recipe kind i approved (uint16). */
-  approvedMask: number;
-  /** The same, by name (the service sends both). */
-  approvedKinds?: RecipeKindName[];
-  paused?: boolean;
-  /** The signed-in caller's access: unix seconds it ends, or null without access. */
-  accessExpiresAt?: number | null;
-  /** Seller's view: distinct buyers so far. */
-  buyerCount?: number;
-  /** Seller's view: wei earned on this dataset, decimal. */
-  earningsWei?: string;
-  /** Free text the seller wrote, if any. */
-  description?: string;
-  /** Exact or private, as the service indexed it (absent in a record built from the chain). */
-  privacy?: PrivacySettingJson;
+/** A dataset as `GET /api/datasets` sends it: the output of the service's own schema, the one definition of the shape. */
+export type DatasetDto = z.output<typeof DatasetSchema>;
+
+/**
+ * A dataset as the UI holds it: the catalogue's record with its privacy setting as the contract's
+ * `PrivacyParams`, from the service or read from the chain (which knows no index blocks).
+ */
+export interface Dataset extends Omit<DatasetDto, "privacy" | "createdBlock" | "updatedBlock"> {
+  privacy: PrivacyParams;
 }
 
-/** A dataset with its approvals as kind names. */
-export interface Dataset extends Omit<DatasetDto, "privacy"> {
-  field: string;
-  approvedKinds: RecipeKindName[];
-  /** Exact or private, as the service indexed it or the chain says now; absent when neither told. */
-  privacy?: PrivacyParams;
-}
-
-/** Normalises what the service sends. */
+/** What the UI holds of what the service sends. */
 export function toDataset(dto: DatasetDto): Dataset {
-  const { privacy, ...rest } = dto;
-  return {
-    ...rest,
-    field: dto.field ?? "value",
-    approvedKinds: dto.approvedKinds ?? kindsFromMask(dto.approvedMask),
-    privacy: privacy && privacySettingFromJson(privacy),
-  };
+  const { privacy, createdBlock: _created, updatedBlock: _updated, ...rest } = dto;
+  return { ...rest, privacy: privacySettingFromJson(privacy) };
 }
 
 /** Filters of the catalogue. */

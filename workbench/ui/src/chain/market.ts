@@ -5,7 +5,8 @@
  */
 import { type ContractRunner, type Provider, type Signer, type TransactionReceipt } from "ethers";
 import { connectMarket, decodeContractError, encodePrivacy, readDatasetInfo, type DatasetInfo, type DatasetParams, type IoTDataMarket, type PrivacyParams } from "@iotdm/contracts-client";
-import type { DatasetDto } from "../api/datasets-api";
+import type { Dataset } from "../api/datasets-api";
+import { kindsFromMask } from "../lib/recipes";
 
 /** A rejected call or transaction, in words. */
 export class ContractError extends Error {
@@ -173,8 +174,8 @@ export function marketFor(address: string, runner: Provider | Signer): Market {
   return new Market(address, runner);
 }
 
-/** An on-chain dataset in the catalogue's shape (fields the chain does not keep left empty). */
-export function toDatasetDto(d: OnChainDataset, extra: Partial<DatasetDto> = {}): DatasetDto {
+/** A dataset as the UI holds it, read from the chain (which keeps no first timestamp: left empty). */
+export function datasetFromChain(d: OnChainDataset, accessExpiresAt: number | null): Dataset {
   return {
     id: d.id,
     seller: d.seller,
@@ -190,7 +191,9 @@ export function toDatasetDto(d: OnChainDataset, extra: Partial<DatasetDto> = {})
     firstTimestamp: null,
     lastTimestamp: d.lastTimestamp || null,
     approvedMask: d.approvedMask,
+    approvedKinds: kindsFromMask(d.approvedMask),
     paused: d.paused,
-    ...extra,
+    privacy: d.privacy,
+    accessExpiresAt,
   };
 }

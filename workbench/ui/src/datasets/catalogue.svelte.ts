@@ -5,7 +5,7 @@
  */
 import { ApiError, messageOf } from "../api/http";
 import { getDataset, searchDatasets, toDataset, type Dataset } from "../api/datasets-api";
-import { toDatasetDto, type Market } from "../chain/market";
+import { datasetFromChain, type Market } from "../chain/market";
 import { kindsFromMask } from "../lib/recipes";
 
 /** Whether the catalogue could be loaded. */
@@ -104,7 +104,7 @@ export class DatasetCatalogue {
 async function oneFromChain(source: ChainCatalogueSource, id: string): Promise<Dataset> {
   const d = await source.market.dataset(id);
   const access = source.account ? await source.market.accessExpiry(id, source.account) : 0;
-  return { ...toDataset(toDatasetDto(d, { accessExpiresAt: access || null })), privacy: d.privacy };
+  return datasetFromChain(d, access || null);
 }
 
 async function fromChain(source: ChainCatalogueSource): Promise<Dataset[]> {

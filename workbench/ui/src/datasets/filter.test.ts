@@ -1,27 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { toDataset, type DatasetDto } from "../api/datasets-api";
+import { testDataset } from "./testing";
 import { filterDatasets, hasAccess } from "./filter";
 
-const base: DatasetDto = {
-  id: "1",
-  seller: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-  name: "greenhouse",
-  field: "temperature",
-  unit: "°C",
-  scale: 2,
-  offset: "-5000",
-  priceWei: "1000",
-  periodSeconds: 86_400,
-  k: 10,
-  readingCount: 100,
-  firstTimestamp: null,
-  lastTimestamp: null,
-  approvedMask: 0b100,
-};
+const base = { priceWei: "1000", readingCount: 100, approvedMask: 0b100 };
 const datasets = [
-  toDataset(base),
-  toDataset({ ...base, id: "2", name: "cold room", field: "temperature", priceWei: "10", readingCount: 900, approvedMask: 0b10000000, accessExpiresAt: 2_000 }),
-  toDataset({ ...base, id: "3", name: "meter", field: "power", unit: "W", priceWei: "5000", readingCount: 5 }),
+  testDataset(base),
+  testDataset({ ...base, id: "2", name: "cold room", field: "temperature", priceWei: "10", readingCount: 900, approvedMask: 0b10000000, accessExpiresAt: 2_000 }),
+  testDataset({ ...base, id: "3", name: "meter", field: "power", unit: "W", priceWei: "5000", readingCount: 5 }),
 ];
 
 describe("catalogue filter", () => {

@@ -17,7 +17,7 @@ export interface CatalogueFilter {
 export function filterDatasets(datasets: readonly Dataset[], filter: CatalogueFilter, nowSeconds: number): Dataset[] {
   const words = (filter.q ?? "").toLowerCase().split(/\s+/).filter(Boolean);
   const matches = datasets.filter((d) => {
-    const text = `${d.name} ${d.field} ${d.unit} ${d.seller} #${d.id} ${d.description ?? ""}`.toLowerCase();
+    const text = `${d.name} ${d.field} ${d.unit} ${d.seller} #${d.id}`.toLowerCase();
     if (!words.every((w) => text.includes(w))) return false;
     if (filter.kind && !d.approvedKinds.includes(filter.kind)) return false;
     if (filter.access && !hasAccess(d, nowSeconds)) return false;

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { PrivacyMode } from "@iotdm/contracts-client";
-import { toDataset, type Dataset } from "../api/datasets-api";
+import type { Dataset } from "../api/datasets-api";
+import { testDataset } from "../datasets/testing";
 import { ApiError } from "../api/http";
 import type { PreparedRun, RunDto, RunListener } from "../api/runs-api";
 import { check, planRecipe, planToJSON, type Plan } from "../lib/recipes";
@@ -11,22 +12,7 @@ import { decryptionProblem } from "./run-services";
 
 const BUYER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const MARKET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
-const greenhouse: Dataset = toDataset({
-  id: "1",
-  seller: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-  name: "greenhouse",
-  field: "temperature",
-  unit: "°C",
-  scale: 2,
-  offset: "-5000",
-  priceWei: "1000000000000000",
-  periodSeconds: 86_400,
-  k: 10,
-  readingCount: 100,
-  firstTimestamp: 1_000,
-  lastTimestamp: 100_000,
-  approvedMask: 0b1111111111,
-});
+const greenhouse: Dataset = testDataset({ firstTimestamp: 1_000, lastTimestamp: 100_000 });
 const SOURCE = 'from "greenhouse" window last 100 readings\nmean(temperature)\ncount()\n';
 
 function planFor(source: string): Plan {

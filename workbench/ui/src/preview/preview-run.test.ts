@@ -1,26 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { toDataset } from "../api/datasets-api";
+import { testDataset } from "../datasets/testing";
 import { PrivacyMode } from "@iotdm/contracts-client";
 import type { MaybeNoisy } from "../results/noisy-display";
 import { previewRecipe } from "./preview-run";
 import { cadenceOf, sensorKindFor, syntheticReadings } from "./synthetic-readings";
 
 const NOW = 1_800_000_000;
-const greenhouse = toDataset({
-  id: "1",
+const greenhouse = testDataset({
   seller: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
-  name: "greenhouse",
-  field: "temperature",
-  unit: "°C",
-  scale: 2,
-  offset: "-5000",
   priceWei: "10000000000000000",
   periodSeconds: 30 * 86_400,
   k: 12,
   readingCount: 864,
   firstTimestamp: NOW - 863 * 300,
   lastTimestamp: NOW,
-  approvedMask: 0b1111111111,
 });
 
 describe("synthetic readings for a preview", () => {

@@ -1,25 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { PrivacyMode } from "@iotdm/contracts-client";
-import { toDataset, type Dataset } from "../api/datasets-api";
+import type { Dataset } from "../api/datasets-api";
+import { testDataset } from "../datasets/testing";
 import { getTemplate } from "../lib/recipes";
 import { templateFit } from "./dataset-fit";
 
-const exact: Dataset = toDataset({
-  id: "1",
-  seller: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-  name: "greenhouse",
-  field: "temperature",
-  unit: "°C",
-  scale: 2,
-  offset: "-5000",
-  priceWei: "1000",
-  periodSeconds: 86_400,
-  k: 12,
-  readingCount: 864,
-  firstTimestamp: null,
-  lastTimestamp: null,
-  approvedMask: 0b1111111111,
-});
+const exact: Dataset = testDataset({ k: 12, readingCount: 864, priceWei: "1000" });
 // The demo's home-temperature: −10 to 40 °C, ε 0.1 to 2, budget ε 10; MIN, MAX and ALERT not approved.
 const NOT_ON_PRIVATE = (1 << 3) | (1 << 4) | (1 << 9);
 const home: Dataset = {
