@@ -37,6 +37,19 @@ describe("the benchmark figures table", () => {
     expect(rows.some((r) => /end to end/.test(r.measure))).toBe(false);
   });
 
+  it("lists every noise figure of bench:privacy, so that no README copies them", () => {
+    const attack = (recovered: number, runs: number | null) => ({ bucketSize: 12, readingsRecovered: recovered, runsUntilStopped: runs });
+    const noise = [
+      { kind: "MEAN", epsilon: 2, unit: "°C (mean)", standardDeviation: 0.24567, interval95: 0.52, noiseHcu: 3_948_639, extraTransactions: 1 },
+      { kind: "COUNT_IF", epsilon: 0.1, unit: "readings", standardDeviation: 14.1, interval95: 30, noiseHcu: 2_058_383, extraTransactions: 1 },
+    ];
+    const privacy = figureRows({ ...reports, privacy: { exact: attack(12, null), private: attack(0, 13), privateLargeEpsilon: attack(0, 1), noise } }).filter(
+      (r) => r.area === "privacy",
+    );
+    expect(privacy.map((r) => r.value)).toEqual(["12 (not stopped)", "0 / 0 (stopped after 13 runs / stopped after 1 runs)", "0.246; ±0.52; 3,948,639; 1", "14.1; ±30; 2,058,383; 1"]);
+    expect(privacy[3]!.measure).toContain("COUNT_IF over 288 readings of [−40, 60] °C at ε 0.1, in readings");
+  });
+
   it("gives every row a value and marks the targets met or not", () => {
     expect(rows.map((r) => [r.area, r.value, r.met])).toEqual([
       ["contracts", "95.0 %", true],
