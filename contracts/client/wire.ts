@@ -140,7 +140,7 @@ export function privacySettingToJson(subject: PrivacySubject & { privateFrom: nu
 }
 
 /** The `PrivacyParams` a JSON setting stands for. */
-export function privacySettingFromJson(json: PrivacyParamsJson): PrivacyParams {
+export function privacyParamsFromJson(json: PrivacyParamsJson): PrivacyParams {
   if (json.mode === "exact") return EXACT_PRIVACY;
   return {
     mode: PrivacyMode.PRIVATE,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { EXACT_PRIVACY, PrivacyMode } from "@iotdm/contracts-client";
-import { privacySettingFromJson, privacySettingJson, privacySettingToJson } from "@iotdm/contracts-client/wire";
+import { privacyParamsFromJson, privacySettingJson, privacySettingToJson } from "@iotdm/contracts-client/wire";
 
 const greenhouse = { k: 12, scale: 2, offset: "-5000", unit: "°C" };
 const privacy = { mode: PrivacyMode.PRIVATE, lowerBound: 1000n, upperBound: 11000n, budget: 4000, minEpsilon: 100, maxEpsilon: 2000 };
@@ -12,14 +12,14 @@ describe("a privacy setting in JSON", () => {
       mode: "exact",
       protects: "Exact results: a determined buyer who paid can learn the values of each 12-reading bucket, not their order.",
     });
-    expect(privacySettingFromJson(privacySettingJson.parse(json))).to.deep.equal(EXACT_PRIVACY);
+    expect(privacyParamsFromJson(privacySettingJson.parse(json))).to.deep.equal(EXACT_PRIVACY);
   });
 
   it("carries a private setting's range, budget, ε bounds and first private reading, and reads back the same params", () => {
     const json = privacySettingToJson({ ...greenhouse, privacy, privateFrom: 48 });
     expect(json).to.deep.include({ mode: "private", lowerBound: "1000", upperBound: "11000", budget: 4000, minEpsilon: 100, maxEpsilon: 2000, privateFrom: 48 });
     expect(JSON.parse(JSON.stringify(json))).to.deep.equal(json);
-    expect(privacySettingFromJson(privacySettingJson.parse(json))).to.deep.equal(privacy);
+    expect(privacyParamsFromJson(privacySettingJson.parse(json))).to.deep.equal(privacy);
   });
 
   it("refuses a private setting without its range", () => {

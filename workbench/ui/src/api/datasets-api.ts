@@ -9,7 +9,7 @@
  */
 import type { z } from "zod";
 import type { PrivacyParams } from "@iotdm/contracts-client";
-import { privacySettingFromJson } from "@iotdm/contracts-client/wire";
+import { privacyParamsFromJson } from "@iotdm/contracts-client/wire";
 import type { Dataset as DatasetSchema } from "../../../server/datasets/schemas";
 import type { RecipeKindName } from "../lib/recipes";
 import { request, type Page } from "./http";
@@ -28,7 +28,7 @@ export interface Dataset extends Omit<DatasetDto, "privacy" | "createdBlock" | "
 /** What the UI holds of what the service sends. */
 export function toDataset(dto: DatasetDto): Dataset {
   const { privacy, createdBlock: _created, updatedBlock: _updated, ...rest } = dto;
-  return { ...rest, privacy: privacySettingFromJson(privacy) };
+  return { ...rest, privacy: privacyParamsFromJson(privacy) };
 }
 
 /** Filters of the catalogue. */
