@@ -80,7 +80,7 @@ function world(overrides: Partial<RunServices> = {}) {
   let listener: RunListener | undefined;
   const services: RunServices = {
     resolveDataset: async () => greenhouse,
-    account: () => account,
+    account: async () => account,
     market: () => MARKET,
     chainId: () => 31337,
     prepare: vi.fn(async () => prepared(plan)),
@@ -197,7 +197,7 @@ describe("runCell", () => {
   });
 
   it("asks for a wallet when none is signed in", async () => {
-    const { services } = world({ account: () => ({ missing: "Connect a wallet and sign in to run recipes." }) });
+    const { services } = world({ account: async () => ({ missing: "Connect a wallet and sign in to run recipes." }) });
     const target = cell();
     await runCell({ cell: target, notebook, services });
     expect(target.execution.error?.message).toBe("Connect a wallet and sign in to run recipes.");

@@ -48,8 +48,8 @@ export interface BuyerAccount {
 export interface RunServices {
   /** The dataset the cell runs against: its datasetId, else the one its `from` line names. */
   resolveDataset(options: { datasetId: string | null; reference: string | undefined }): Promise<Dataset | undefined>;
-  /** The signed-in buyer's wallet, or undefined with the reason to show. */
-  account(): BuyerAccount | { missing: string };
+  /** The signed-in buyer's wallet, or the reason to show (once the page has restored both). */
+  account(): Promise<BuyerAccount | { missing: string }>;
   /** The market contract address, when known. */
   market(): string | undefined;
   /**
@@ -123,7 +123,7 @@ export async function runCell(options: RunCellOptions): Promise<boolean> {
         first?.code,
       );
     }
-    const account = options.services.account();
+    const account = await options.services.account();
     if ("missing" in account) return fail(account.missing);
     const market = options.services.market();
     if (!market) return fail("The workbench does not know the market contract yet, so runs cannot be signed.");

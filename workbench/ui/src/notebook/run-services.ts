@@ -26,7 +26,9 @@ export function createRunServices(app: { chain: ChainState; wallet: WalletState;
       if (named) return named;
       return /^\d+$/.test(reference) ? app.datasets.get(reference) : undefined;
     },
-    account() {
+    async account() {
+      // Opened moments ago, the page may still be bringing back the wallet and the session.
+      await Promise.all([app.wallet.whenRestored(), app.session.whenLoaded()]);
       const connection = app.wallet.connection;
       if (!connection) return { missing: "Connect a wallet and sign in to run recipes." };
       if (app.wallet.wrongChain) return { missing: `Switch your wallet to chain ${app.chain.config?.chainId} to run recipes.` };

@@ -19,21 +19,33 @@ export class SessionState {
   /** The signed-in address, or undefined. */
   readonly address = $derived(this.session?.address);
 
+  #markLoaded: () => void = () => {};
+  readonly #loaded = new Promise<void>((resolve) => (this.#markLoaded = resolve));
+
   async load(): Promise<void> {
-    // The session cookie is httpOnly; a hint kept beside it avoids asking the service (a 401) on every visit of a signed-out browser.
-    if (!readHint()) {
-      this.session = null;
-      this.status = "signed-out";
-      return;
-    }
     try {
-      this.session = (await currentSession()) ?? null;
-      if (!this.session) writeHint(false);
-    } catch (error) {
-      this.session = null;
-      this.error = messageOf(error);
+      // The session cookie is httpOnly; a hint kept beside it avoids asking the service (a 401) on every visit of a signed-out browser.
+      if (!readHint()) {
+        this.session = null;
+        this.status = "signed-out";
+        return;
+      }
+      try {
+        this.session = (await currentSession()) ?? null;
+        if (!this.session) writeHint(false);
+      } catch (error) {
+        this.session = null;
+        this.error = messageOf(error);
+      }
+      this.status = this.session ? "signed-in" : "signed-out";
+    } finally {
+      this.#markLoaded();
     }
-    this.status = this.session ? "signed-in" : "signed-out";
+  }
+
+  /** Resolves once the first `load` has settled (the page's start), whatever it found. */
+  whenLoaded(): Promise<void> {
+    return this.#loaded;
   }
 
   /** Signs in with the connected wallet on chain `chainId`. Returns whether it worked. */

@@ -33,6 +33,8 @@ export class WalletState {
   injected = $state.raw<InjectedWallet[]>([]);
   busy = $state(false);
   error = $state<string | undefined>(undefined);
+  #markRestored: () => void = () => {};
+  readonly #restored = new Promise<void>((resolve) => (this.#markRestored = resolve));
 
   /** Whether the wallet is on another chain than the workbench. */
   readonly wrongChain = $derived.by(() => {
@@ -49,17 +51,30 @@ export class WalletState {
 
   /** Finds injected wallets and restores the previous connection when it needs no prompt. */
   async restore(): Promise<void> {
-    this.injected = await discoverInjectedWallets();
-    const saved = readSaved();
-    if (saved?.kind === "dev" && this.chain.config?.local) {
-      this.connectDev(saved.index);
-    } else if (saved?.kind === "injected") {
-      const wallet = this.injected.find((w) => w.info.uuid === saved.uuid) ?? this.injected[0];
-      if (!wallet) return;
-      // eth_accounts never prompts: only reconnect when the site is still authorised.
-      const accounts = (await wallet.provider.request({ method: "eth_accounts" }).catch(() => [])) as string[];
-      if (accounts.length > 0) await this.connectInjected(wallet);
+    try {
+      this.injected = await discoverInjectedWallets();
+      const saved = readSaved();
+      if (saved?.kind === "dev" && this.chain.config?.local) {
+        this.connectDev(saved.index);
+      } else if (saved?.kind === "injected") {
+        const wallet = this.injected.find((w) => w.info.uuid === saved.uuid) ?? this.injected[0];
+        if (!wallet) return;
+        // eth_accounts never prompts: only reconnect when the site is still authorised.
+        const accounts = (await wallet.provider.request({ method: "eth_accounts" }).catch(() => [])) as string[];
+        if (accounts.length > 0) await this.connectInjected(wallet);
+      }
+    } finally {
+      this.#markRestored();
     }
+  }
+
+  /**
+   * Resolves once `restore` has run: an action that needs the wallet right after the page opens
+   * (a click while the previous connection is still coming back) waits for it instead of
+   * reporting "connect a wallet" to a user whose wallet is connected.
+   */
+  whenRestored(): Promise<void> {
+    return this.#restored;
   }
 
   /** Connects dev account `index` (local chain only). */

@@ -267,7 +267,9 @@ describe("buyer: purchase, recipe diagnostics, run and decrypt", () => {
     const values = page.getByTestId("report-value");
     // Newest first: count and mean of the second day's readings, then the first day's.
     // The page's first decryption loads the fhevm library and makes a key pair: slow on a busy machine.
-    await expect.poll(() => values.allTextContents(), { timeout: 180_000 }).toEqual(["23.00 °C", "10 readings", "21.00 °C", "10 readings"]);
+    // A refusal shows as an alert: polled with the values, so a failure says why.
+    const shown = async () => [...(await values.allTextContents()), ...(await page.getByRole("alert").allTextContents())];
+    await expect.poll(shown, { timeout: 150_000 }).toEqual(["23.00 °C", "10 readings", "21.00 °C", "10 readings"]);
     await expect.poll(() => page.getByRole("table").first().textContent()).toContain("mean(temperature)");
     // The first report covers the readings from the schedule's start (60–69), not the manual run's 0–59 again.
     const rows = page.getByRole("table").first().getByRole("row");
