@@ -1,19 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { AddressOutput } from "../shared/schemas";
-
-const ChainInfo = z
-  .object({
-    chainId: z.number().int(),
-    rpcUrl: z.string().meta({ description: "The JSON-RPC endpoint the browser uses to encrypt and user-decrypt" }),
-    marketAddress: AddressOutput.nullable().meta({ description: "The IoTDataMarket contract; null until one is deployed" }),
-    deploymentBlock: z.number().int().nullable(),
-    indexer: z.object({
-      lastIndexedBlock: z.number().int().meta({ description: "The last block whose events are in the catalogue" }),
-      caughtUp: z.boolean(),
-    }),
-  })
-  .meta({ id: "ChainInfo" });
+import { ChainInfo } from "./schemas";
 
 /** Where the chain and the market are, for the browser. Mounted at /api. */
 const chainRoutes: FastifyPluginAsyncZod = async (app) => {

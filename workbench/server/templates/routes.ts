@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { createError } from "../errors";
 import { toCell } from "../notebooks/routes";
-import { Cell } from "../notebooks/schemas";
 import { SIGNED_IN } from "../plugins/docs";
 import { COMMON_ERRORS, EmptyBody, errorResponses } from "../shared/schemas";
 import type { TemplateRecord } from "../store/records";
-import { ForkBody, PublishBody, SearchQuery, Template, TemplatePage, TemplateParams, UpdateBody } from "./schemas";
+import { ForkBody, ForkResponse, PublishBody, SearchQuery, Template, TemplatePage, TemplateParams, UpdateBody } from "./schemas";
 import { TemplateService } from "./service";
 
 const errors = (...extra: number[]) => errorResponses(...COMMON_ERRORS, ...extra);
@@ -134,7 +133,7 @@ const templateRoutes: FastifyPluginAsyncZod = async (app) => {
         params: TemplateParams,
         body: ForkBody,
         response: {
-          201: z.object({ notebookId: z.string(), cell: Cell, forkCount: z.number().int() }),
+          201: ForkResponse,
           ...errors(401, 404, 422),
         },
       },

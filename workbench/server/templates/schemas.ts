@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Address, DatasetId, Id, multiLineText, pageOf, pageQuery, singleLineText, Timestamp } from "../shared/schemas";
 import { NOTEBOOK_LIMITS } from "../notebooks/model";
+import { Cell } from "../notebooks/schemas";
 import { BUILTIN_AUTHOR, BUILTIN_ID_PATTERN } from "./builtins";
 import { TEMPLATE_LIMITS } from "./model";
 
@@ -103,3 +104,6 @@ export const ForkBody = z.strictObject({
   datasetId: DatasetId.nullable().optional(),
   index: z.number().int().min(0).max(NOTEBOOK_LIMITS.maxCells).optional(),
 });
+
+/** POST /api/templates/:id/fork response: the notebook the cell went into, the cell, the template's new fork count. */
+export const ForkResponse = z.object({ notebookId: z.string(), cell: Cell, forkCount: z.number().int() });

@@ -1,26 +1,23 @@
 /**
- * Sign-in with Ethereum against the service (workbench/server/auth/routes.ts): a single-use nonce,
- * the signed EIP-4361 message, the current session, sign-out. The session travels in an httpOnly
- * cookie; the UI never handles the token.
+ * Sign-in with Ethereum against the service (workbench/server/auth/routes.ts, schemas.ts): a
+ * single-use nonce, the signed EIP-4361 message, the current session, sign-out. The session travels
+ * in an httpOnly cookie; the UI never handles the token.
  */
+import type { z } from "zod";
+import type { NonceResponse, SessionResponse, VerifyBody, VerifyResponse } from "../../../server/auth/schemas";
 import { request } from "./http";
 
-/** The signed-in user as `GET /api/auth/me` reports it. */
-export interface Session {
-  /** EIP-55 checksum address. */
-  address: string;
-  /** ISO-8601. */
-  expiresAt: string;
-}
+/** The signed-in user as `GET /api/auth/me` reports it: the service's schema output (EIP-55 address, ISO-8601 expiry). */
+export type Session = z.output<typeof SessionResponse>;
 
 /** `POST /api/auth/nonce`. */
-export function requestNonce(): Promise<{ nonce: string; expiresAt: string }> {
+export function requestNonce(): Promise<z.output<typeof NonceResponse>> {
   return request("/auth/nonce", { method: "POST", body: {} });
 }
 
-/** `POST /api/auth/verify`: opens a session (cookie) for the message's address. */
-export async function verifySignIn(options: { message: string; signature: string }): Promise<Session> {
-  const { address, expiresAt } = await request<Session & { token: string }>("/auth/verify", { method: "POST", body: options });
+/** `POST /api/auth/verify`: opens a session (cookie) for the message's address; the bearer token it also returns is dropped. */
+export async function verifySignIn(options: z.input<typeof VerifyBody>): Promise<Session> {
+  const { address, expiresAt } = await request<z.output<typeof VerifyResponse>>("/auth/verify", { method: "POST", body: options });
   return { address, expiresAt };
 }
 

@@ -10,7 +10,7 @@
 import type { z } from "zod";
 import type { PrivacyParams } from "@iotdm/contracts-client";
 import { privacyParamsFromJson } from "@iotdm/contracts-client/wire";
-import type { Dataset as DatasetSchema } from "../../../server/datasets/schemas";
+import type { BudgetPicture, Dataset as DatasetSchema } from "../../../server/datasets/schemas";
 import type { RecipeKindName } from "../lib/recipes";
 import { request, type Page } from "./http";
 
@@ -52,14 +52,8 @@ export async function getDataset(id: string): Promise<Dataset> {
   return toDataset(await request<DatasetDto>(`/datasets/${encodeURIComponent(id)}`));
 }
 
-/** `GET /api/datasets/:id/budget?parts`: the signed-in buyer's privacy budget on a private dataset over equal time ranges of its private history. */
-export interface BudgetPictureDto {
-  datasetId: string;
-  buyer: string;
-  budgetMilli: number;
-  privateFrom: number;
-  ranges: { from: number; to: number; fromIndex: number; toIndex: number; readings: number; spentMilli: number; remainingMilli: number }[];
-}
+/** `GET /api/datasets/:id/budget?parts`: the signed-in buyer's privacy budget on a private dataset over equal time ranges of its private history (the output of the service's schema). */
+export type BudgetPictureDto = z.output<typeof BudgetPicture>;
 
 export const getBudgetPicture = (id: string, parts: number) =>
   request<BudgetPictureDto>(`/datasets/${encodeURIComponent(id)}/budget`, { query: { parts } });

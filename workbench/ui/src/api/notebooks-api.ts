@@ -2,41 +2,22 @@
  * Notebooks and cells (workbench/server/notebooks/routes.ts, schemas.ts). Private to the signed-in
  * user; every call needs a session.
  */
+import type { z } from "zod";
+import type { AddCellBody, Cell, Notebook, NotebookSummary, UpdateCellBody } from "../../../server/notebooks/schemas";
 import type { NotebookDocument } from "../notebook/format";
 import { request, type Page } from "./http";
 
-/** The kinds of cell. */
-export type CellKind = "markdown" | "recipe";
+/** A cell as the API shows it: the output of the service's schema, the one definition of the shape. */
+export type CellDto = z.output<typeof Cell>;
 
-/** A cell as the API shows it. */
-export interface CellDto {
-  id: string;
-  index: number;
-  kind: CellKind;
-  source: string;
-  /** The dataset a recipe cell runs against (uint256, decimal), or null. */
-  datasetId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** The kinds of cell. */
+export type CellKind = CellDto["kind"];
 
 /** A notebook with its cells in order. */
-export interface NotebookDto {
-  id: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  cells: CellDto[];
-}
+export type NotebookDto = z.output<typeof Notebook>;
 
 /** A notebook in the list. */
-export interface NotebookSummaryDto {
-  id: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  cellCount: number;
-}
+export type NotebookSummaryDto = z.output<typeof NotebookSummary>;
 
 export const listNotebooks = (page: { limit?: number; offset?: number } = {}) =>
   request<Page<NotebookSummaryDto>>("/notebooks", { query: { limit: page.limit ?? 100, offset: page.offset ?? 0 } });
@@ -55,10 +36,10 @@ export const exportNotebook = (id: string) => request<NotebookDocument>(`/notebo
 export const importNotebook = (document: NotebookDocument) => request<NotebookDto>("/notebooks/import", { method: "POST", body: document });
 
 /** `POST /api/notebooks/:id/cells`: inserts at `index` (the end when omitted). */
-export const addCell = (notebookId: string, cell: { kind: CellKind; source?: string; datasetId?: string | null; index?: number }) =>
+export const addCell = (notebookId: string, cell: z.input<typeof AddCellBody>) =>
   request<CellDto>(`/notebooks/${encodeURIComponent(notebookId)}/cells`, { method: "POST", body: cell });
 
-export const updateCell = (notebookId: string, cellId: string, change: { kind?: CellKind; source?: string; datasetId?: string | null }) =>
+export const updateCell = (notebookId: string, cellId: string, change: z.input<typeof UpdateCellBody>) =>
   request<CellDto>(`/notebooks/${encodeURIComponent(notebookId)}/cells/${encodeURIComponent(cellId)}`, { method: "PATCH", body: change });
 
 export const deleteCell = (notebookId: string, cellId: string) =>

@@ -16,71 +16,29 @@
  * The service never sees a decrypted value: a finished run carries result handles only, which the
  * buyer's browser decrypts.
  */
+import type { z } from "zod";
 import type { RunRequestJson } from "@iotdm/contracts-client/wire";
-import type { PlanJSON, RecipeKindName } from "../lib/recipes";
+import type { QueuePlace } from "../../../server/runs/queue-place";
+import type { Run, RunPlan, SubmitRunBody } from "../../../server/runs/schemas";
 import { apiUrl, request, type Page } from "./http";
 
 /** The EIP-712 RunRequest as JSON (uint fields as decimal strings): the contracts client's wire type, which the service validates with. */
 export type RunRequestJSON = RunRequestJson;
 
-/** What the service planned for the buyer to check and sign (`RunPlan`). */
-export interface PreparedRun {
-  datasetId: string;
-  programHash: string;
-  window: { fromIndex: number; toIndex: number; length: number; requestedFrom: number; requestedTo: number; firstTimestamp?: number; lastTimestamp?: number };
-  /** The number of step transactions. */
-  steps: number;
-  totalHcu: number;
-  notes: { code: string; message: string }[];
-  requiredKinds: RecipeKindName[];
-  approved: boolean;
-  missingKinds: RecipeKindName[];
-  accessExpiresAt: number | null;
-  request: RunRequestJSON;
-  typedData: {
-    domain: { name: string; version: string; chainId: number; verifyingContract: string };
-    types: Record<string, { name: string; type: string }[]>;
-    primaryType: string;
-  };
-  /** The whole plan (recipes/ PlanSchema). */
-  plan: PlanJSON;
-}
+/**
+ * What the service planned for the buyer to check and sign (`RunPlan`): the output of its schema.
+ * The whole plan travels as plain JSON; the UI reads it with recipes' `PlanSchema`, never as trusted.
+ */
+export type PreparedRun = z.output<typeof RunPlan>;
+
+/**
+ * A run as the API shows it: the output of the service's schema, the one definition of the shape.
+ * Its plan, when present, is read with recipes' `PlanSchema` like a prepared run's.
+ */
+export type RunDto = z.output<typeof Run>;
 
 /** Run status on the service. */
-export type RunStatus = "queued" | "running" | "done" | "error";
-
-/** A run as the API shows it. */
-export interface RunDto {
-  id: string;
-  buyer?: string;
-  notebookId: string | null;
-  cellId: string | null;
-  scheduleId: string | null;
-  datasetId: string;
-  /** The contract the result handles belong to (user-decrypt against it). */
-  marketAddress?: string | null;
-  programHash: string;
-  source: string;
-  params?: Record<string, string | number> | null;
-  fromIndex: number;
-  toIndex: number;
-  status: RunStatus;
-  progress: { stepsDone: number; stepsTotal: number | null; cursorIndex?: number | null };
-  chainRunId?: string | null;
-  /** Result handles (bytes32 hex) in plan order, once done. */
-  resultHandles: string[] | null;
-  txHashes: string[];
-  /** Why it failed: the contract's decoded rejection or the worker's reason. */
-  error: { code: string; message: string } | null;
-  /** Why the run's results cannot be decrypted any more: it was made on a previous chain. Never offered for decryption. */
-  stale?: string | null;
-  /** The plan the run follows (result layout, window, notes). */
-  plan: PlanJSON | null;
-  createdAt: string;
-  updatedAt?: string;
-  startedAt?: string | null;
-  finishedAt: string | null;
-}
+export type RunStatus = RunDto["status"];
 
 /** A progress event of a running job, as the executor uses it. */
 export interface RunProgressEvent {
@@ -90,14 +48,8 @@ export interface RunProgressEvent {
   txHash?: string;
 }
 
-/** What a run cell sends to plan and to submit. */
-export interface RunInput {
-  notebookId: string;
-  cellId: string;
-  datasetId: string;
-  source: string;
-  params?: Record<string, string>;
-}
+/** What a run cell sends to plan and to submit: the submit body (the input of the service's schema) without the signed request. */
+export type RunInput = Omit<z.input<typeof SubmitRunBody>, "request" | "signature">;
 
 /** Plans a run before signing; `scheduled`: as a schedule's report (a private dataset's plan then says how many reports the budget allows). */
 export const prepareRun = (input: RunInput & { scheduled?: boolean }) =>
@@ -106,22 +58,15 @@ export const prepareRun = (input: RunInput & { scheduled?: boolean }) =>
     body: { datasetId: input.datasetId, source: input.source, ...(input.params ? { params: input.params } : {}), ...(input.scheduled ? { scheduled: true } : {}) },
   });
 
-export const submitRun = (input: RunInput & { request: RunRequestJSON; signature: string }) => request<RunDto>("/runs", { method: "POST", body: input });
+export const submitRun = (input: z.input<typeof SubmitRunBody>) => request<RunDto>("/runs", { method: "POST", body: input });
 
 export const getRun = (runId: string) => request<RunDto>(`/runs/${encodeURIComponent(runId)}`);
 
 /** `POST /api/runs/:runId/cancel`: a queued run ends at once; a running one stops before its next step. */
 export const cancelRun = (runId: string) => request<RunDto>(`/runs/${encodeURIComponent(runId)}/cancel`, { method: "POST" });
 
-/** Where a queued run stands (`GET /api/runs/:runId/queue`). */
-export interface QueuePlaceDto {
-  status: RunStatus;
-  position: number | null;
-  ahead: number | null;
-  running: number | null;
-  estimatedStartSeconds: number | null;
-  typicalRunSeconds: number | null;
-}
+/** Where a queued run stands (`GET /api/runs/:runId/queue`): the output of the service's schema. */
+export type QueuePlaceDto = z.output<typeof QueuePlace>;
 
 export const getQueuePlace = (runId: string) => request<QueuePlaceDto>(`/runs/${encodeURIComponent(runId)}/queue`);
 

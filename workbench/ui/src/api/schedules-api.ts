@@ -12,87 +12,34 @@
  * `authorization` is the buyer's signed EIP-712 StandingAuthorization (uint fields as decimal
  * strings), signed once in the browser; the worker runs each report with it.
  */
-import { request, type Page } from "./http";
+import type { z } from "zod";
 import type { StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
-import type { RunDto } from "./runs-api";
+import type { Attempt, CreateScheduleBody, Report, Schedule, ScheduleWithReports } from "../../../server/schedules/schemas";
+import { request, type Page } from "./http";
 
 /** The EIP-712 StandingAuthorization as JSON: the contracts client's wire type, which the service validates with. */
 export type StandingAuthorizationJSON = StandingAuthorizationJson;
 
-/** How often a report runs: a fixed interval, or a cron pattern in a time zone. */
-export type Repeat = { every: number } | { pattern: string; tz: string };
+/** A schedule as the API shows it: the output of the service's schema, the one definition of the shape. */
+export type ScheduleDto = z.output<typeof Schedule>;
+
+/** How often a report runs: a fixed interval (ms), or a cron pattern in a time zone; as a schedule shows it (and a create may send it). */
+export type Repeat = NonNullable<ScheduleDto["repeat"]>;
 
 /** Lifecycle of a schedule. */
-export type ScheduleStatus = "active" | "paused" | "revoked" | "expired" | "completed";
+export type ScheduleStatus = ScheduleDto["status"];
 
-/** A schedule as the API shows it. */
-export interface ScheduleDto {
-  id: string;
-  notebookId: string | null;
-  cellId: string | null;
-  datasetId: string;
-  source: string;
-  /** Null for schedules made before the service kept it. */
-  repeat: Repeat | null;
-  cadenceSeconds: number;
-  /** Unix seconds. */
-  expiry: number;
-  maxRuns: number;
-  status: ScheduleStatus;
-  /** Why it ended, when it did. */
-  endedReason?: string | null;
-  /** A live schedule whose latest two tick attempts failed, or whose job scheduler could not be restored. */
-  failing?: boolean;
-  failuresInARow?: number;
-  lastFailure?: { reason: string; at: string } | null;
-  /** Why the worker's job scheduler could not be restored from the store. */
-  schedulerProblem?: string | null;
-  runsDone: number;
-  lastRunAt: string | null;
-  nextRunAt?: string | null;
-  createdAt: string;
-}
-
-/** One report of a schedule: a run over the next consecutive window. */
-export interface ReportDto {
-  id: string;
-  scheduleId: string;
-  fromIndex: number;
-  toIndex: number;
-  createdAt: string;
-  /** Null when the report's run record is gone (a chain reset). */
-  run: RunDto | null;
-}
+/** One report of a schedule: a run over the next consecutive window (its run null when the run record is gone, after a chain reset). */
+export type ReportDto = z.output<typeof Report>;
 
 /** One tick of a schedule: a report, a skip or a failure, with its reason. */
-export interface AttemptDto {
-  outcome: "report" | "skipped" | "failed";
-  reason: string | null;
-  code: string | null;
-  willRetry: boolean;
-  chainRunId: string | null;
-  at: string;
-}
+export type AttemptDto = z.output<typeof Attempt>;
 
 /** A schedule with its latest reports and tick attempts (newest first). */
-export interface ScheduleDetailDto extends ScheduleDto {
-  reports: ReportDto[];
-  reportCount: number;
-  attempts: AttemptDto[];
-  attemptCount: number;
-}
+export type ScheduleDetailDto = z.output<typeof ScheduleWithReports>;
 
-/** What a schedule is created from. */
-export interface CreateSchedule {
-  notebookId: string;
-  cellId: string;
-  datasetId: string;
-  source: string;
-  params?: Record<string, string>;
-  authorization: StandingAuthorizationJSON;
-  signature: string;
-  repeat: Repeat;
-}
+/** What a schedule is created from: the input of the service's schema. */
+export type CreateSchedule = z.input<typeof CreateScheduleBody>;
 
 export const createSchedule = (body: CreateSchedule) => request<ScheduleDto>("/schedules", { method: "POST", body });
 

@@ -2,31 +2,15 @@
  * Recipe templates (workbench/server/templates/routes.ts, schemas.ts): browse and search (anyone),
  * publish, edit, unpublish (the author), fork into a notebook with parameter values (signed in).
  */
-import type { CellDto } from "./notebooks-api";
+import type { z } from "zod";
+import type { ForkBody, ForkResponse, PublishBody, Template, TemplateParam, UpdateBody } from "../../../server/templates/schemas";
 import { request, type Page } from "./http";
 
-/** A `param name = default "description"` declaration of a template's recipe. */
-export interface TemplateParamDto {
-  name: string;
-  default: string;
-  description?: string;
-}
+/** A `param name = default "description"` declaration of a template's recipe, as the service's schema outputs it. */
+export type TemplateParamDto = z.output<typeof TemplateParam>;
 
-/** A template as the API shows it. */
-export interface TemplateDto {
-  id: string;
-  author: string;
-  title: string;
-  description: string;
-  source: string;
-  params: TemplateParamDto[];
-  tags: string[];
-  version: string;
-  forkCount: number;
-  published: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A template as the API shows it: the output of the service's schema, the one definition of the shape. */
+export type TemplateDto = z.output<typeof Template>;
 
 /** Query of `GET /api/templates`. */
 export interface TemplateSearch {
@@ -44,35 +28,19 @@ export const searchTemplates = (search: TemplateSearch = {}) =>
 
 export const getTemplate = (id: string) => request<TemplateDto>(`/templates/${encodeURIComponent(id)}`);
 
-/** What `POST /api/templates` takes: metadata and exactly one of `source` or `fromCell`. */
-export interface PublishTemplate {
-  title: string;
-  description?: string;
-  tags?: string[];
-  version?: string;
-  source?: string;
-  fromCell?: { notebookId: string; cellId: string };
-}
+/** What `POST /api/templates` takes: metadata and exactly one of `source` or `fromCell` (the input of the service's schema). */
+export type PublishTemplate = z.input<typeof PublishBody>;
 
 export const publishTemplate = (body: PublishTemplate) => request<TemplateDto>("/templates", { method: "POST", body });
 
-export const updateTemplate = (id: string, change: Partial<Pick<TemplateDto, "title" | "description" | "tags" | "version" | "source">>) =>
+export const updateTemplate = (id: string, change: z.input<typeof UpdateBody>) =>
   request<TemplateDto>(`/templates/${encodeURIComponent(id)}`, { method: "PATCH", body: change });
 
 export const setTemplatePublished = (id: string, published: boolean) =>
   request<TemplateDto>(`/templates/${encodeURIComponent(id)}/${published ? "publish" : "unpublish"}`, { method: "POST", body: {} });
 
-/** What `POST /api/templates/:id/fork` takes. */
-export interface ForkTemplate {
-  /** Parameter values by name; the others keep their default. */
-  values?: Record<string, string>;
-  /** Add the cell to this notebook; a new notebook when omitted. */
-  notebookId?: string;
-  /** Title of the new notebook. */
-  title?: string;
-  datasetId?: string | null;
-  index?: number;
-}
+/** What `POST /api/templates/:id/fork` takes: parameter values by name (the others keep their default), the notebook to add the cell to (a new one when omitted) and its title. */
+export type ForkTemplate = z.input<typeof ForkBody>;
 
 export const forkTemplate = (id: string, body: ForkTemplate) =>
-  request<{ notebookId: string; cell: CellDto; forkCount: number }>(`/templates/${encodeURIComponent(id)}/fork`, { method: "POST", body });
+  request<z.output<typeof ForkResponse>>(`/templates/${encodeURIComponent(id)}/fork`, { method: "POST", body });

@@ -47,27 +47,35 @@ function prepared(plan: Plan, overrides: Partial<PreparedRun["request"]> = {}): 
       ...overrides,
     },
     typedData: { domain: { name: "IoTDataMarket", version: "1", chainId: 31337, verifyingContract: MARKET }, types: {}, primaryType: "RunRequest" },
+    privacy: null,
   };
 }
 
 function run(status: RunDto["status"], extra: Partial<RunDto> = {}): RunDto {
   return {
     id: "run-1",
+    buyer: BUYER,
     notebookId: "nb",
     cellId: "cell",
     scheduleId: null,
     datasetId: "1",
+    marketAddress: null,
     programHash: "0x",
     source: SOURCE,
+    params: null,
     fromIndex: 0,
     toIndex: 100,
     status,
-    progress: { stepsDone: 0, stepsTotal: null },
+    progress: { stepsDone: 0, stepsTotal: null, cursorIndex: null },
+    chainRunId: null,
     plan: planToJSON(planFor(SOURCE)),
     resultHandles: null,
     txHashes: [],
     error: null,
+    stale: null,
     createdAt: "",
+    updatedAt: "",
+    startedAt: null,
     finishedAt: null,
     ...extra,
   };

@@ -3,17 +3,17 @@
  * validates every import): what an exported `.iot-notebook.json` file holds, and reading such a
  * file in the browser so that an obviously wrong file gets a clear message before it is sent.
  */
+import type { z } from "zod";
+import type { NotebookDocumentV1 } from "../../../server/notebooks/format";
+
+/**
+ * A notebook document, format iot-notebook version 1, as an import sends it: the input of the
+ * service's schema, the one definition of the format.
+ */
+export type NotebookDocument = z.input<typeof NotebookDocumentV1>;
 
 /** A cell of a document. */
-export type DocumentCell = { kind: "markdown"; source: string } | { kind: "recipe"; source: string; datasetId?: string | null };
-
-/** A notebook document, format iot-notebook version 1. */
-export interface NotebookDocument {
-  format: "iot-notebook";
-  version: 1;
-  metadata: { title: string; exportedAt?: string; generator?: string };
-  cells: DocumentCell[];
-}
+export type DocumentCell = NotebookDocument["cells"][number];
 
 /** The outcome of reading a file. */
 export type ReadDocumentResult = { ok: true; document: NotebookDocument } | { ok: false; message: string };
