@@ -4,7 +4,7 @@
  * not. The same parser, checker and planner run in the buyer's browser, so what the buyer signed
  * and what the worker sends are computed by one piece of code.
  */
-import { isPrivate } from "@iotdm/contracts-client";
+import { privacyParamsToJson } from "@iotdm/contracts-client/wire";
 import {
   check,
   compileProgram as compileRecipeProgram,
@@ -12,7 +12,6 @@ import {
   planSteps,
   programHash,
   type ContractOp,
-  type DatasetPrivacy,
   type Diagnostic,
   type Plan,
   type RecipeIR,
@@ -37,21 +36,6 @@ function describeDiagnostics(diagnostics: readonly Diagnostic[]): string {
     .join("; ");
 }
 
-/** The dataset's privacy setting as recipes read it (ε in thousandths, bounds in encoded units). */
-export function recipePrivacyOf(dataset: Pick<DatasetView, "privacy" | "privateFrom">): DatasetPrivacy {
-  const { privacy } = dataset;
-  if (!isPrivate(privacy)) return { mode: "exact" };
-  return {
-    mode: "private",
-    lowerBound: privacy.lowerBound,
-    upperBound: privacy.upperBound,
-    budget: privacy.budget,
-    minEpsilon: privacy.minEpsilon,
-    maxEpsilon: privacy.maxEpsilon,
-    privateFrom: Number(dataset.privateFrom),
-  };
-}
-
 function checkRecipe(recipe: RecipeInput, dataset: DatasetView) {
   return check({
     source: recipe.source,
@@ -63,7 +47,7 @@ function checkRecipe(recipe: RecipeInput, dataset: DatasetView) {
       scale: dataset.scale,
       offset: dataset.offset,
       k: Number(dataset.bucketSize),
-      privacy: recipePrivacyOf(dataset),
+      privacy: privacyParamsToJson(dataset.privacy, dataset.privateFrom),
     },
   });
 }
@@ -78,7 +62,7 @@ export function compileProgram(options: { recipe: RecipeInput; dataset: DatasetV
   const compiled = compileRecipeProgram({
     ir: checked.ir,
     encoding: { scale: options.dataset.scale, offset: options.dataset.offset },
-    privacy: recipePrivacyOf(options.dataset),
+    privacy: privacyParamsToJson(options.dataset.privacy, options.dataset.privateFrom),
   });
   if (!compiled.ok) return { ok: false, reason: `The recipe cannot run on dataset ${options.dataset.id}: ${compiled.error.message}` };
   return { ok: true, ir: checked.ir, ops: compiled.ops, programHash: programHash(compiled.ops) };
@@ -111,7 +95,7 @@ export function planReport(options: {
       readingCount: Number(dataset.readingCount),
       timestamps: options.timestamps,
       unit: dataset.unit,
-      privacy: recipePrivacyOf(dataset),
+      privacy: privacyParamsToJson(dataset.privacy, dataset.privateFrom),
     },
     now: options.now,
     previousReportEnd,

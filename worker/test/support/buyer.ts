@@ -4,9 +4,9 @@
  * statistics the decrypted results must equal.
  */
 import type { Wallet } from "ethers";
+import { privacyParamsToJson } from "@iotdm/contracts-client/wire";
 import { check, plan, type Plan } from "@iotdm/recipes";
 import { MarketGateway } from "../../src/chain/market-gateway";
-import { recipePrivacyOf } from "../../src/recipe-compiler";
 import { RUN_REQUEST_TYPES, STANDING_AUTHORIZATION_TYPES, marketDomain } from "../../src/consent";
 import type { RecipeInput, RunRequest, StandingAuthorization } from "../../src/job-schemas";
 import type { MarketFixture, TestDataset } from "./market-fixture";
@@ -20,7 +20,7 @@ export async function planRecipe(options: { fixture: MarketFixture; dataset: Tes
   const { fixture, dataset, recipe } = options;
   const gateway = new MarketGateway({ address: fixture.address, provider: fixture.provider, fromBlock: fixture.deploymentBlock });
   const info = await gateway.datasetInfo(dataset.id);
-  const privacy = options.ignorePrivacy ? { mode: "exact" as const } : recipePrivacyOf(info);
+  const privacy = options.ignorePrivacy ? { mode: "exact" as const } : privacyParamsToJson(info.privacy, info.privateFrom);
   const checked = check({
     source: recipe.source,
     params: recipe.params,
