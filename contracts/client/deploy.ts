@@ -10,7 +10,15 @@ export const DEFAULT_ARTIFACTS_DIR = path.join(findRepositoryRoot(), "artifacts"
 
 const MARKET_ARTIFACT = "contracts/src/IoTDataMarket.sol/IoTDataMarket.json";
 /** The market's linked (external) libraries, deployed before it. */
-export const MARKET_LIBRARIES = ["RecipeEngine", "RecipeProgram", "PrivacyNoise", "DatasetSettings", "PrivacyLedger"] as const;
+export const MARKET_LIBRARIES = [
+  "RecipeEngine",
+  "RecipeProgram",
+  "PrivacyNoise",
+  "DatasetSettings",
+  "PrivacyLedger",
+  "ReadingLog",
+  "RunConsent",
+] as const;
 export type MarketLibrary = (typeof MARKET_LIBRARIES)[number];
 const libraryArtifact = (name: MarketLibrary) => `contracts/src/libraries/${name}.sol/${name}.json`;
 const CONTRACT_WALLET_ARTIFACT = "contracts/src/testing/ContractWallet.sol/ContractWallet.json";

@@ -13,10 +13,12 @@ export interface DecodedContractError {
 }
 
 /**
- * Errors raised below the market while it runs: the fhevm host contracts (HCU limits, ACL, input proofs). They bubble
- * up through the market unchanged.
+ * Errors raised below the market while it runs: the fhevm host contracts (HCU limits, ACL, input proofs), and the FHE
+ * library's own check of an input handle, which runs in the ReadingLog library now and so is not in the market's ABI.
+ * They bubble up through the market unchanged.
  */
 export const fhevmErrorsAbi = [
+  "error SenderNotAllowedToUseHandle(bytes32 handle, address sender)",
   "error HCUTransactionLimitExceeded()",
   "error HCUTransactionDepthLimitExceeded()",
   "error ACLNotAllowed(bytes32 handle, address account)",
@@ -38,6 +40,7 @@ type AbiErrorName<Abi extends readonly unknown[]> = Extract<Abi[number], { type:
 /** Every custom error the market's ABI declares, and the fhevm ones above. */
 export type ContractErrorName =
   | AbiErrorName<typeof iotDataMarketAbi>
+  | "SenderNotAllowedToUseHandle"
   | "HCUTransactionLimitExceeded"
   | "HCUTransactionDepthLimitExceeded"
   | "ACLNotAllowed"

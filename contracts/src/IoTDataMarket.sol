@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {FHE, euint64, externalEuint64} from "@fhevm/solidity/lib/FHE.sol";
+import {euint64, externalEuint64} from "@fhevm/solidity/lib/FHE.sol";
 import {ZamaEthereumConfig} from "@fhevm/solidity/config/ZamaConfig.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {
@@ -18,13 +17,15 @@ import {
     RunInfo
 } from "./interfaces/IIoTDataMarket.sol";
 import {DatasetId, RunId} from "./types/Ids.sol";
-import {Op, RecipeKind} from "./types/Program.sol";
+import {Op} from "./types/Program.sol";
 import {PrivacyParams, PrivacyMode} from "./types/Privacy.sol";
 import {RecipeProgram} from "./libraries/RecipeProgram.sol";
 import {RecipeEngine} from "./libraries/RecipeEngine.sol";
 import {DatasetSettings} from "./libraries/DatasetSettings.sol";
 import {PrivacyNoise} from "./libraries/PrivacyNoise.sol";
 import {PrivacyLedger} from "./libraries/PrivacyLedger.sol";
+import {ReadingLog} from "./libraries/ReadingLog.sol";
+import {RunConsent} from "./libraries/RunConsent.sol";
 
 /// @title IoTDataMarket
 /// @notice Sellers publish datasets of encrypted IoT readings, devices append them, buyers purchase access and run
@@ -34,24 +35,13 @@ import {PrivacyLedger} from "./libraries/PrivacyLedger.sol";
 /// needs unexpired access and approved kinds; windows are aligned to and at least `k` readings; result handles are
 /// allowed to the run's buyer and nobody else (never the operator or the seller). On a private dataset readings are
 /// clamped into its range, every result gets encrypted noise before it is released, and each run's ε is charged to
-/// its buyer's per-reading budget. The encrypted computation, program storage, dataset settings and privacy
-/// accounting live in linked libraries ({RecipeEngine}, {RecipeProgram}, {PrivacyNoise}, {DatasetSettings},
-/// {PrivacyLedger}: DELEGATECALL, same storage and ACL identity), which keeps this contract under the EIP-170 limit.
+/// its buyer's per-reading budget. The encrypted computation, program storage, dataset settings, ingestion, buyers'
+/// consent and privacy accounting live in linked libraries ({RecipeEngine}, {RecipeProgram}, {PrivacyNoise},
+/// {DatasetSettings}, {ReadingLog}, {RunConsent}, {PrivacyLedger}: DELEGATECALL, same storage and ACL identity), which
+/// keeps this contract under the EIP-170 limit.
 contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP712, ReentrancyGuard {
     /// @notice Role of the relayer (the worker's account): starts runs with buyers' signatures and steps them.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
-
-    /// @dev One input proof holds at most 2048 bits: 32 euint64.
-    uint256 private constant MAX_BATCH = 32;
-
-    bytes32 private constant RUN_REQUEST_TYPEHASH =
-        keccak256(
-            "RunRequest(address buyer,uint256 datasetId,bytes32 programHash,uint64 fromIndex,uint64 toIndex,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant STANDING_AUTHORIZATION_TYPEHASH =
-        keccak256(
-            "StandingAuthorization(address buyer,uint256 datasetId,bytes32 programHash,uint64 fromIndex,uint64 cadence,uint64 expiry,uint32 maxRuns,uint256 nonce)"
-        );
 
     struct Run {
         address buyer;
@@ -158,20 +148,12 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function approveRecipeKinds(DatasetId datasetId, uint16 kinds) external {
-        DatasetSettings.Dataset storage dataset = _sellerDataset(datasetId);
-        _checkKindMask(kinds);
-        uint16 approved = dataset.approvedKinds | kinds;
-        dataset.approvedKinds = approved;
-        emit ApprovedKindsChanged(datasetId, approved);
+        DatasetSettings.changeApprovedKinds(_sellerDataset(datasetId), datasetId, kinds, true);
     }
 
     /// @inheritdoc IIoTDataMarket
     function revokeRecipeKinds(DatasetId datasetId, uint16 kinds) external {
-        DatasetSettings.Dataset storage dataset = _sellerDataset(datasetId);
-        _checkKindMask(kinds);
-        uint16 approved = dataset.approvedKinds & ~kinds;
-        dataset.approvedKinds = approved;
-        emit ApprovedKindsChanged(datasetId, approved);
+        DatasetSettings.changeApprovedKinds(_sellerDataset(datasetId), datasetId, kinds, false);
     }
 
     // =====================================================================================================
@@ -185,29 +167,16 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         bytes calldata inputProof,
         uint64[] calldata timestamps
     ) external {
-        DatasetSettings.Dataset storage dataset = _activeDataset(datasetId);
-        if (msg.sender != dataset.seller && !_devices[datasetId][msg.sender]) {
-            revert NotAuthorizedAppender(datasetId, msg.sender);
-        }
-        uint256 size = handles.length;
-        if (size == 0 || size > MAX_BATCH) revert InvalidBatchSize(size, MAX_BATCH);
-        if (timestamps.length != size) revert BatchLengthMismatch(size, timestamps.length);
-        _useInputProof(handles, inputProof);
-
-        uint64 last = dataset.lastTimestamp;
-        for (uint256 i; i < size; ++i) {
-            uint64 timestamp = timestamps[i];
-            if (timestamp < last) revert TimestampOutOfOrder(last, timestamp);
-            last = timestamp;
-        }
-        // One device stamping a reading far in the future would freeze the dataset for every honest appender.
-        if (last > block.timestamp) revert TimestampInFuture(last, block.timestamp);
-
-        uint64 first = dataset.readingCount;
-        _storeReadings(dataset.privacy, _readings[datasetId], first, handles, inputProof);
-        dataset.readingCount = first + uint64(size);
-        dataset.lastTimestamp = last;
-        emit ReadingsAppended(datasetId, msg.sender, first, timestamps);
+        ReadingLog.append(
+            _activeDataset(datasetId),
+            _devices[datasetId],
+            _readings[datasetId],
+            _usedInputProofs,
+            datasetId,
+            handles,
+            inputProof,
+            timestamps
+        );
     }
 
     // =====================================================================================================
@@ -252,7 +221,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         uint64 fromIndex,
         uint64 toIndex
     ) external returns (RunId) {
-        return _startRun(msg.sender, datasetId, ops, _hashProgram(ops), fromIndex, toIndex, bytes32(0));
+        return _startRun(msg.sender, datasetId, ops, keccak256(abi.encode(ops)), fromIndex, toIndex, bytes32(0));
     }
 
     /// @inheritdoc IIoTDataMarket
@@ -261,13 +230,13 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         Op[] calldata ops,
         bytes calldata signature
     ) external onlyRole(OPERATOR_ROLE) returns (RunId runId) {
-        bytes32 programHash = _checkProgramHash(request.programHash, ops);
-        if (block.timestamp > request.deadline) revert SignatureExpired(request.deadline, block.timestamp);
-        _useNonce(request.buyer, request.nonce);
-        bytes32 digest = _runRequestDigest(request);
-        if (!SignatureChecker.isValidSignatureNow(request.buyer, digest, signature)) {
-            revert InvalidSignature(request.buyer);
-        }
+        (bytes32 programHash, bytes32 digest) = RunConsent.useRunRequest(
+            _usedNonces,
+            _domainSeparatorV4(),
+            request,
+            ops,
+            signature
+        );
         runId = _startRun(
             request.buyer,
             request.datasetId,
@@ -289,29 +258,19 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         uint64 fromIndex,
         uint64 toIndex
     ) external onlyRole(OPERATOR_ROLE) returns (RunId runId) {
-        bytes32 programHash = _checkProgramHash(auth.programHash, ops);
-        bytes32 digest = _standingAuthorizationDigest(auth);
-        ScheduleState storage schedule = _schedules[digest];
-        if (schedule.revoked) revert AuthorizationRevoked(digest);
-        if (block.timestamp >= auth.expiry) revert AuthorizationExpired(auth.expiry);
-        uint32 runs = schedule.runs;
-        if (runs >= auth.maxRuns) revert AuthorizationExhausted(auth.maxRuns);
-        if (runs == 0) {
-            _useNonce(auth.buyer, auth.nonce);
-            if (!SignatureChecker.isValidSignatureNow(auth.buyer, digest, signature)) {
-                revert InvalidSignature(auth.buyer);
-            }
-        } else {
-            uint256 nextRunAt = uint256(schedule.lastRunAt) + auth.cadence;
-            if (block.timestamp < nextRunAt) revert ScheduleTooEarly(nextRunAt);
-        }
-        uint64 expected = _scheduledStart(auth.datasetId, runs == 0 ? auth.fromIndex : schedule.nextFromIndex);
-        if (fromIndex != expected) revert ScheduleNotConsecutive(expected, fromIndex);
-        schedule.runs = runs + 1;
-        schedule.lastRunAt = uint64(block.timestamp);
-        schedule.nextFromIndex = toIndex;
+        bytes32 digest = RunConsent.useStandingAuthorization(
+            _usedNonces,
+            _schedules,
+            _existingDataset(auth.datasetId),
+            _domainSeparatorV4(),
+            auth,
+            signature,
+            fromIndex,
+            toIndex
+        );
+        bytes32 programHash = RunConsent.checkProgramHash(auth.programHash, ops);
         runId = _startRun(auth.buyer, auth.datasetId, ops, programHash, fromIndex, toIndex, digest);
-        schedule.lastRunId = runId;
+        _schedules[digest].lastRunId = runId;
     }
 
     /// @inheritdoc IIoTDataMarket
@@ -326,7 +285,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
 
     /// @inheritdoc IIoTDataMarket
     function invalidateNonce(uint256 nonce) external {
-        _useNonce(msg.sender, nonce);
+        RunConsent.useNonce(_usedNonces, msg.sender, nonce);
         emit NonceInvalidated(msg.sender, nonce);
     }
 
@@ -548,9 +507,9 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
     ) private returns (RunId runId) {
         DatasetSettings.Dataset storage dataset = _activeDataset(datasetId);
         _checkAccess(datasetId, buyer);
-        _checkWindow(dataset, fromIndex, toIndex);
+        DatasetSettings.checkWindow(dataset, fromIndex, toIndex);
         RecipeProgram.Stored storage stored = _storeProgram(programHash, ops);
-        _checkApproved(datasetId, dataset.approvedKinds, stored.kinds);
+        DatasetSettings.checkApproved(datasetId, dataset.approvedKinds, stored.kinds);
         PrivacyParams storage privacy = dataset.privacy;
         (uint16 noiseUnits, uint32 epsilon) = PrivacyNoise.admit(ops, privacy);
 
@@ -589,47 +548,10 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         uint32 epsilon,
         uint32 budget
     ) private {
-        uint256 spentAfter = PrivacyLedger.charge(_privacyLedgers[datasetId][buyer], fromIndex, toIndex, epsilon);
-        if (spentAfter > budget) {
-            revert PrivacyBudgetExceeded(datasetId, buyer, spentAfter - epsilon, epsilon, budget);
-        }
-        emit PrivacyBudgetCharged(datasetId, buyer, runId, fromIndex, toIndex, epsilon, spentAfter);
-    }
-
-    /// @dev A batch is exactly its proof's handle list, in order (so no reading twice), and a proof is used once
-    /// (so no reading appended again). An empty proof would only check the caller's ACL on the handles: any
-    /// ciphertext it holds (a result of its own run, another dataset's value, an ebool) could be appended.
-    function _useInputProof(externalEuint64[] calldata handles, bytes calldata inputProof) private {
-        if (inputProof.length == 0) revert MissingInputProof();
-        if (uint8(inputProof[0]) != handles.length) revert InputProofMismatch(handles.length);
-        for (uint256 i; i < handles.length; ++i) {
-            // Handle byte 21 is its index in the proof's list; the input verifier matches the rest.
-            if ((uint256(externalEuint64.unwrap(handles[i])) >> 80) & 0xff != i) revert InputProofMismatch(i);
-        }
-        bytes32 proofHash = keccak256(inputProof);
-        if (_usedInputProofs[proofHash]) revert InputProofReused(proofHash);
-        _usedInputProofs[proofHash] = true;
-    }
-
-    /// @dev Private datasets clamp each reading into [lo, hi]: one reading then changes a statistic by a known most.
-    function _storeReadings(
-        PrivacyParams storage privacy,
-        mapping(uint256 => euint64) storage readings,
-        uint64 first,
-        externalEuint64[] calldata handles,
-        bytes calldata inputProof
-    ) private {
-        bool clamps = privacy.mode == PrivacyMode.PRIVATE;
-        uint64 lo = privacy.lowerBound;
-        uint64 hi = privacy.upperBound;
-        // Gas: the proof is copied to memory once, not once per reading.
-        bytes memory proof = inputProof;
-        for (uint256 i; i < handles.length; ++i) {
-            euint64 reading = FHE.fromExternal(handles[i], proof);
-            if (clamps) reading = FHE.min(FHE.max(reading, lo), hi);
-            readings[first + i] = reading;
-            FHE.allowThis(reading);
-        }
+        PrivacyLedger.chargeRun(
+            _privacyLedgers[datasetId][buyer],
+            PrivacyLedger.Charge(datasetId, buyer, runId, fromIndex, toIndex, epsilon, budget)
+        );
     }
 
     function _withdraw(address payable to) private {
@@ -641,33 +563,10 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         if (!sent) revert WithdrawalFailed(to, amount);
     }
 
-    /// @dev A scheduled window starts at `from` rounded up to the current `k` (a `k` changed since the buyer signed
-    /// cannot strand the schedule), and on a private dataset not before `privateFrom`.
-    function _scheduledStart(DatasetId datasetId, uint64 from) private view returns (uint64) {
-        DatasetSettings.Dataset storage dataset = _existingDataset(datasetId);
-        if (dataset.privacy.mode == PrivacyMode.PRIVATE && from < dataset.privateFrom) from = dataset.privateFrom;
-        uint256 k = dataset.bucketSize;
-        uint256 start = ((uint256(from) + k - 1) / k) * k;
-        // A start beyond uint64 matches no window, as no window can end beyond the reading count.
-        return start > type(uint64).max ? type(uint64).max : uint64(start);
-    }
-
     /// @dev Validates a program the first time its hash is seen and stores it with its step bounds.
     function _storeProgram(bytes32 programHash, Op[] calldata ops) private returns (RecipeProgram.Stored storage stored) {
         stored = _programs[programHash];
         RecipeProgram.store(stored, ops);
-    }
-
-    function _checkWindow(DatasetSettings.Dataset storage dataset, uint64 fromIndex, uint64 toIndex) private view {
-        uint64 bucketSize = dataset.bucketSize;
-        if (fromIndex % bucketSize != 0 || toIndex % bucketSize != 0) {
-            revert WindowNotAligned(fromIndex, toIndex, bucketSize);
-        }
-        if (uint256(toIndex) < uint256(fromIndex) + bucketSize) revert WindowTooShort(fromIndex, toIndex, bucketSize);
-        if (toIndex > dataset.readingCount) revert WindowBeyondReadings(toIndex, dataset.readingCount);
-        // Encrypted counters (COUNT_IF, HISTOGRAM) are euint32.
-        uint256 length = toIndex - fromIndex;
-        if (length > type(uint32).max) revert WindowTooLong(length, type(uint32).max);
     }
 
     function _checkAccess(DatasetId datasetId, address buyer) private view {
@@ -676,67 +575,12 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         if (expiry <= block.timestamp) revert AccessExpired(datasetId, buyer, expiry);
     }
 
-    function _checkApproved(DatasetId datasetId, uint16 approved, uint16 used) private pure {
-        uint16 missing = used & ~approved;
-        if (missing == 0) return;
-        for (uint8 kind; kind < RecipeKind.KIND_COUNT; ++kind) {
-            if (missing & (uint16(1) << kind) != 0) revert RecipeKindNotApproved(datasetId, kind);
-        }
-    }
-
-    function _checkKindMask(uint16 kinds) private pure {
-        if (kinds == 0 || kinds & ~RecipeKind.ALL != 0) revert UnknownRecipeKinds(kinds);
-    }
-
-    function _checkProgramHash(bytes32 signed, Op[] calldata ops) private pure returns (bytes32 actual) {
-        actual = _hashProgram(ops);
-        if (actual != signed) revert ProgramHashMismatch(signed, actual);
-    }
-
-    function _hashProgram(Op[] calldata ops) private pure returns (bytes32) {
-        return keccak256(abi.encode(ops));
-    }
-
-    function _useNonce(address buyer, uint256 nonce) private {
-        if (_usedNonces[buyer][nonce]) revert NonceAlreadyUsed(buyer, nonce);
-        _usedNonces[buyer][nonce] = true;
-    }
-
     function _runRequestDigest(RunRequest calldata request) private view returns (bytes32) {
-        return
-            _hashTypedDataV4(
-                keccak256(
-                    abi.encode(
-                        RUN_REQUEST_TYPEHASH,
-                        request.buyer,
-                        DatasetId.unwrap(request.datasetId),
-                        request.programHash,
-                        request.fromIndex,
-                        request.toIndex,
-                        request.nonce,
-                        request.deadline
-                    )
-                )
-            );
+        return RunConsent.runRequestDigest(_domainSeparatorV4(), request);
     }
 
     function _standingAuthorizationDigest(StandingAuthorization calldata auth) private view returns (bytes32) {
-        return
-            _hashTypedDataV4(
-                keccak256(
-                    abi.encode(
-                        STANDING_AUTHORIZATION_TYPEHASH,
-                        auth.buyer,
-                        DatasetId.unwrap(auth.datasetId),
-                        auth.programHash,
-                        auth.fromIndex,
-                        auth.cadence,
-                        auth.expiry,
-                        auth.maxRuns,
-                        auth.nonce
-                    )
-                )
-            );
+        return RunConsent.standingAuthorizationDigest(_domainSeparatorV4(), auth);
     }
 
     function _existingDataset(DatasetId datasetId) private view returns (DatasetSettings.Dataset storage dataset) {

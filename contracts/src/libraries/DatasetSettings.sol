@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IIoTDataMarketErrors, IIoTDataMarketEvents, DatasetParams} from "../interfaces/IIoTDataMarket.sol";
 import {DatasetId} from "../types/Ids.sol";
 import {PrivacyParams, PrivacyMode} from "../types/Privacy.sol";
+import {RecipeKind} from "../types/Program.sol";
 
 /// @title DatasetSettings
 /// @notice A dataset's stored settings and the seller's rules for changing them: the bucket size `k` (against the
@@ -70,6 +71,39 @@ library DatasetSettings {
             params.bucketSize
         );
         emit IIoTDataMarketEvents.PrivacyChanged(datasetId, params.privacy, 0);
+    }
+
+    /// @notice Reverts unless [`fromIndex`, `toIndex`) is a window a run may cover: aligned to `k`, at least `k`
+    /// readings, within the readings appended, and short enough for the euint32 counters (COUNT_IF, HISTOGRAM).
+    function checkWindow(Dataset storage dataset, uint64 fromIndex, uint64 toIndex) external view {
+        uint64 bucketSize = dataset.bucketSize;
+        if (fromIndex % bucketSize != 0 || toIndex % bucketSize != 0) {
+            revert IIoTDataMarketErrors.WindowNotAligned(fromIndex, toIndex, bucketSize);
+        }
+        if (uint256(toIndex) < uint256(fromIndex) + bucketSize) {
+            revert IIoTDataMarketErrors.WindowTooShort(fromIndex, toIndex, bucketSize);
+        }
+        if (toIndex > dataset.readingCount) revert IIoTDataMarketErrors.WindowBeyondReadings(toIndex, dataset.readingCount);
+        uint256 length = toIndex - fromIndex;
+        if (length > type(uint32).max) revert IIoTDataMarketErrors.WindowTooLong(length, type(uint32).max);
+    }
+
+    /// @notice Adds (`approve`) or removes the recipe kinds of the bit mask `kinds` from the dataset's approved
+    /// kinds; emits ApprovedKindsChanged.
+    function changeApprovedKinds(Dataset storage dataset, DatasetId datasetId, uint16 kinds, bool approve) external {
+        if (kinds == 0 || kinds & ~RecipeKind.ALL != 0) revert IIoTDataMarketErrors.UnknownRecipeKinds(kinds);
+        uint16 approved = approve ? dataset.approvedKinds | kinds : dataset.approvedKinds & ~kinds;
+        dataset.approvedKinds = approved;
+        emit IIoTDataMarketEvents.ApprovedKindsChanged(datasetId, approved);
+    }
+
+    /// @notice Reverts with the first recipe kind of `used` that `approved` lacks.
+    function checkApproved(DatasetId datasetId, uint16 approved, uint16 used) external pure {
+        uint16 missing = used & ~approved;
+        if (missing == 0) return;
+        for (uint8 kind; kind < RecipeKind.KIND_COUNT; ++kind) {
+            if (missing & (uint16(1) << kind) != 0) revert IIoTDataMarketErrors.RecipeKindNotApproved(datasetId, kind);
+        }
     }
 
     /// @notice Sets `k`: a multiple of the smallest `k` the dataset ever had, or a divisor of it (which becomes the

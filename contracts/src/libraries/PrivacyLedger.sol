@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IIoTDataMarketErrors} from "../interfaces/IIoTDataMarket.sol";
+import {IIoTDataMarketErrors, IIoTDataMarketEvents} from "../interfaces/IIoTDataMarket.sol";
+import {DatasetId, RunId} from "../types/Ids.sol";
 
 /// @title PrivacyLedger
 /// @notice Exact per-reading accounting of the ε one buyer has spent on one dataset: a segment tree over reading
@@ -18,6 +19,42 @@ library PrivacyLedger {
 
     uint256 private constant LOW = type(uint128).max;
 
+    /// @notice One run's charge: its ε over its window, against the dataset's budget per reading.
+    struct Charge {
+        DatasetId datasetId;
+        address buyer;
+        RunId runId;
+        uint64 fromIndex;
+        uint64 toIndex;
+        uint32 epsilon;
+        uint32 budget;
+    }
+
+    /// @notice Charges a run's ε to its buyer's ledger on its dataset; reverts with PrivacyBudgetExceeded when a
+    /// reading of the window would exceed the budget, emits PrivacyBudgetCharged otherwise. Every start path
+    /// (direct, signed, scheduled) comes through here: there is no way around the budget.
+    function chargeRun(mapping(uint256 => uint256) storage tree, Charge calldata run) external {
+        uint256 spentAfter = charge(tree, run.fromIndex, run.toIndex, run.epsilon);
+        if (spentAfter > run.budget) {
+            revert IIoTDataMarketErrors.PrivacyBudgetExceeded(
+                run.datasetId,
+                run.buyer,
+                spentAfter - run.epsilon,
+                run.epsilon,
+                run.budget
+            );
+        }
+        emit IIoTDataMarketEvents.PrivacyBudgetCharged(
+            run.datasetId,
+            run.buyer,
+            run.runId,
+            run.fromIndex,
+            run.toIndex,
+            run.epsilon,
+            spentAfter
+        );
+    }
+
     /// @notice Adds `epsilon` to every reading of [`from`, `to`) (from < to) and returns the largest total in it
     /// afterwards. The caller reverts when that exceeds the budget, which undoes the addition.
     function charge(
@@ -25,7 +62,7 @@ library PrivacyLedger {
         uint64 from,
         uint64 to,
         uint256 epsilon
-    ) external returns (uint256 spentAfter) {
+    ) public returns (uint256 spentAfter) {
         if (to > SPAN) revert IIoTDataMarketErrors.WindowBeyondLedger(to);
         return _add(tree, 1, 0, SPAN, from, to, epsilon);
     }
