@@ -17,19 +17,12 @@ import {
   type SignatureCheck,
   type IoTDataMarket,
 } from "@iotdm/contracts-client";
+import type { ContractOp } from "@iotdm/recipes";
 import { marketDomain } from "../consent";
 import type { MarketRef, RunRequest, StandingAuthorization } from "../job-schemas";
 
-/** One op of a program as the contract takes it. */
-export interface ProgramOp {
-  kind: number;
-  cmp: number;
-  /** ε in thousandths this op spends on a private dataset's noise (0 on an exact dataset). */
-  epsilon: number;
-  a: bigint;
-  b: bigint;
-  bounds: readonly bigint[];
-}
+/** One op of a program as the contract takes it: recipes' `ContractOp`, which the worker compiles (the contracts client's `Op`, read-only). */
+export type ProgramOp = ContractOp;
 
 /** Public metadata and counters of a dataset: the contracts client's `DatasetInfo` with its id. */
 export type DatasetView = DatasetInfo & { id: bigint };
