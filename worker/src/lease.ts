@@ -48,6 +48,32 @@ const RELEASE = `
 if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
 return 0`;
 
+/** A lease key and the value that marks its holder. */
+export interface LeaseKey {
+  redis: Redis;
+  key: string;
+  /** The holder's identity as stored in the key (compared to tell one holder from another). */
+  value: string;
+}
+
+/**
+ * The compare-and-set steps of a lease on one key, for holders that need no {@link RedisLease} (a
+ * schedule's tick holds its schedule's lease under its job id): take it when free or already this
+ * holder's, renew it while this holder's, release it if this holder's. The first two return whether
+ * this holder has it.
+ */
+export const leaseSteps = {
+  async acquire(lease: LeaseKey & { ttlMs: number }): Promise<boolean> {
+    return (await lease.redis.eval(ACQUIRE, 1, lease.key, lease.value, lease.ttlMs)) === 1;
+  },
+  async renew(lease: LeaseKey & { ttlMs: number }): Promise<boolean> {
+    return (await lease.redis.eval(RENEW, 1, lease.key, lease.value, lease.ttlMs)) === 1;
+  },
+  async release(lease: LeaseKey): Promise<void> {
+    await lease.redis.eval(RELEASE, 1, lease.key, lease.value);
+  },
+};
+
 /** Options of a {@link RedisLease}. */
 export interface RedisLeaseOptions {
   redis: Redis;
@@ -78,18 +104,18 @@ export class RedisLease {
 
   /** Takes the lease if nobody holds it (or renews it if this holder does); false if another holds it. */
   async tryAcquire(): Promise<boolean> {
-    return (await this.#redis.eval(ACQUIRE, 1, this.key, this.#value, this.ttlMs)) === 1;
+    return leaseSteps.acquire({ redis: this.#redis, key: this.key, value: this.#value, ttlMs: this.ttlMs });
   }
 
   /** Extends the lease while this holder holds it; false if it expired or another took it. */
   async renew(): Promise<boolean> {
-    return (await this.#redis.eval(RENEW, 1, this.key, this.#value, this.ttlMs)) === 1;
+    return leaseSteps.renew({ redis: this.#redis, key: this.key, value: this.#value, ttlMs: this.ttlMs });
   }
 
   /** Stops keeping it and gives it up if this holder holds it. */
   async release(): Promise<void> {
     this.stopKeeping();
-    await this.#redis.eval(RELEASE, 1, this.key, this.#value);
+    await leaseSteps.release({ redis: this.#redis, key: this.key, value: this.#value });
   }
 
   /** The lease as it is now: undefined when nobody holds it. */

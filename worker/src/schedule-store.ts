@@ -21,22 +21,7 @@ import {
   type ScheduleRecord,
   type ScheduleStatus,
 } from "./job-schemas";
-
-const ACQUIRE_LEASE = `
-local holder = redis.call("GET", KEYS[1])
-if holder == false or holder == ARGV[1] then
-  redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
-  return 1
-end
-return 0`;
-
-const RENEW_LEASE = `
-if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
-return 0`;
-
-const RELEASE_LEASE = `
-if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
-return 0`;
+import { leaseSteps, type LeaseKey } from "./lease";
 
 /**
  * Tick attempts kept per schedule in Redis. The service copies them into its store as they come
@@ -135,19 +120,21 @@ export class ScheduleStore {
    * same tick); a dead holder's lease simply expires.
    */
   async acquireLease(options: { id: string; owner: string; ttlMs: number }): Promise<boolean> {
-    const result = await this.#redis.eval(ACQUIRE_LEASE, 1, `${this.#recordKey(options.id)}:lease`, options.owner, options.ttlMs);
-    return result === 1;
+    return leaseSteps.acquire({ ...this.#leaseKey(options), ttlMs: options.ttlMs });
   }
 
   /** Extends the lease while `owner` holds it; false if it was lost. */
   async renewLease(options: { id: string; owner: string; ttlMs: number }): Promise<boolean> {
-    const result = await this.#redis.eval(RENEW_LEASE, 1, `${this.#recordKey(options.id)}:lease`, options.owner, options.ttlMs);
-    return result === 1;
+    return leaseSteps.renew({ ...this.#leaseKey(options), ttlMs: options.ttlMs });
   }
 
   /** Gives the lease up if `owner` holds it. */
   async releaseLease(options: { id: string; owner: string }): Promise<void> {
-    await this.#redis.eval(RELEASE_LEASE, 1, `${this.#recordKey(options.id)}:lease`, options.owner);
+    await leaseSteps.release(this.#leaseKey(options));
+  }
+
+  #leaseKey(options: { id: string; owner: string }): LeaseKey {
+    return { redis: this.#redis, key: `${this.#recordKey(options.id)}:lease`, value: options.owner };
   }
 
   /** Deletes every record and report of this queue (tests and teardown). */
