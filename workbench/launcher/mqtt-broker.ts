@@ -10,6 +10,7 @@ import type { DeviceRegistry } from "../gateway/device-registry";
 import { startEmbeddedBroker } from "../gateway/embedded-broker";
 import type { ConsoleLog } from "./console-log";
 import { LauncherError } from "./launcher-error";
+import { redactUrl } from "./redact-url";
 
 export const DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883";
 
@@ -76,16 +77,5 @@ export async function probeBroker(url: string): Promise<{ answers: true; anonymo
     const message = (err as Error).message;
     if (/Not authorized|Bad username or password|Connection refused: (Not authorized|Bad)/i.test(message)) return { answers: true, anonymous: false };
     return { answers: false, problem: message || "no answer" };
-  }
-}
-
-/** `url` without its password. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return url;
   }
 }

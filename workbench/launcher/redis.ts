@@ -11,6 +11,7 @@ import { freePort } from "@iotdm/contracts-client/local-chain";
 import { ManagedProcess } from "./child-process";
 import type { ConsoleLog } from "./console-log";
 import { LauncherError } from "./launcher-error";
+import { redactUrl } from "./redact-url";
 
 /** Where Redis is and who runs it. */
 export interface RedisHandle {
@@ -46,8 +47,8 @@ export async function ensureRedis(options: {
   const defaultUrl = options.defaultUrl ?? DEFAULT_REDIS_URL;
   if (options.redisUrl) {
     const problem = await probe(options.redisUrl);
-    if (problem) throw new LauncherError(`Redis at ${redact(options.redisUrl)} (REDIS_URL) does not work: ${problem}`);
-    log.info("redis", `using ${redact(options.redisUrl)} (REDIS_URL)`);
+    if (problem) throw new LauncherError(`Redis at ${redactUrl(options.redisUrl)} (REDIS_URL) does not work: ${problem}`);
+    log.info("redis", `using ${redactUrl(options.redisUrl)} (REDIS_URL)`);
     return { url: options.redisUrl, source: "REDIS_URL", stop: async () => undefined };
   }
 
@@ -142,15 +143,4 @@ export function findExecutable(name: string, searchPath: string = process.env.PA
     }
   }
   return undefined;
-}
-
-/** `url` without its password. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return url;
-  }
 }

@@ -35,7 +35,8 @@ import { startDemoFleet, type DemoFleetSummary } from "./demo-gateway";
 import { ensureLocalDeployment } from "./local-deployment";
 import { LauncherError } from "./launcher-error";
 import { portIsFree, startNode } from "./local-node";
-import { ensureRedis, redact } from "./redis";
+import { redactUrl } from "./redact-url";
+import { ensureRedis } from "./redis";
 import { claimStateDir, wipeStateDir } from "./state-dir";
 import { ensureUiBuilt } from "./ui-build";
 
@@ -95,7 +96,7 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
         url: browserUrl(options.config.http),
         chainRpcUrl: rpcUrl,
         network: options.config.network.name,
-        redis: `${redact(redis.url)} (${redis.source === "private" ? "private, for this run" : redis.source === "REDIS_URL" ? "REDIS_URL" : "already running"})`,
+        redis: `${redactUrl(redis.url)} (${redis.source === "private" ? "private, for this run" : redis.source === "REDIS_URL" ? "REDIS_URL" : "already running"})`,
         deployment: target.deployment,
         marketAddress: target.market.address,
         uiBuilt,
@@ -149,7 +150,7 @@ async function prepareRedisAndUi({ config, root, log, cleanup }: PhaseContext) {
   const workers = await countQueueWorkers(queue);
   if (workers > 0) {
     throw new LauncherError(
-      `${workers} worker(s) already consume queue ${config.queue.prefix}:${config.queue.name} on ${redact(redis.url)} (another npm start?); ` +
+      `${workers} worker(s) already consume queue ${config.queue.prefix}:${config.queue.name} on ${redactUrl(redis.url)} (another npm start?); ` +
         "stop them, or give this run its own queue with QUEUE_PREFIX=…",
     );
   }
