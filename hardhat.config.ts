@@ -66,8 +66,13 @@ extendProvider((provider: EIP1193Provider) => new CoprocessorFollowingProvider(p
  * decryption replays a backlog of unrelated events first. The plugin keeps its coprocessor in its
  * internal context (the one its own provider uses; no public API exposes it): it is read from the
  * plugin's installed files, and a missing one stops the node rather than let it run lazily unnoticed.
+ * FHEVM_MOCK_LAZY_COPROCESSOR=1 leaves the mock as it comes (`npm run bench:e2e -- --lazy-coprocessor` compares).
  */
 subtask(TASK_NODE_SERVER_READY, async (args: unknown, hre, runSuper) => {
+  if (process.env.FHEVM_MOCK_LAZY_COPROCESSOR === "1") {
+    console.log("fhevm mock coprocessor: lazy, as the plugin comes (FHEVM_MOCK_LAZY_COPROCESSOR=1): each decryption replays every event since the last one first");
+    return runSuper(args);
+  }
   // Before the node says it listens (startLocalChain waits for that line): the plugin deployed its
   // mock when the node's provider was made (TASK_NODE_GET_PROVIDER).
   const plugin = path.dirname(require.resolve("@fhevm/hardhat-plugin"));

@@ -7,33 +7,30 @@
  * autocannon (the maximum, each client sending its next request as soon as the last is answered).
  * Prints a table, or one JSON document with --json; --check exits 1 when a target is missed.
  *
- * Without --url it starts its own server the way `npm start` runs it (from source under node with
- * tsx's loader, LOG_LEVEL=warn, a fresh SQLite file seeded with a catalogue of 200 datasets, a
- * queue of its own in the local Redis, no chain needed for these routes); with --url it drives a
- * running one (whose catalogue is whatever its chain holds). `--profile <dir>` writes a CPU profile
- * of the server it starts.
+ * Without --url it starts its own server the way `npm start` runs it (bench/service.ts: from source
+ * under node with tsx's loader, its default log level, its output read from a pipe, a queue of its
+ * own in the local Redis) with the chain indexer on, following a local Hardhat node with the market
+ * deployed (polling it every second, as it does under `npm start`), over a fresh SQLite file seeded
+ * with a catalogue of 200 datasets as the indexer would have written it up to the chain's head; with
+ * --url it drives a running one (whose catalogue is whatever its chain holds). `--profile <dir>`
+ * writes a CPU profile of the server it starts.
  */
 import { EXACT_PRIVACY } from "@iotdm/contracts-client";
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { Wallet } from "ethers";
-import { Redis } from "ioredis";
-import { SiweMessage } from "siwe";
-import { freePort } from "@iotdm/contracts-client/local-chain";
+import { indexerKey } from "@iotdm/workbench/indexer";
 import { createStore } from "@iotdm/workbench/store";
+import { startMarketFixture, type MarketFixture } from "@iotdm/worker/testing";
 import { constantRate } from "./constant-rate";
 import { cpuUsage, readCpu, type CpuReading } from "./cpu-usage";
+import { post, signIn, startService } from "./service";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const CONNECTIONS = 50;
 const TARGET_RATE = 500;
 const TARGET_P99_MS = 20;
 const SEEDED_DATASETS = 200;
-const QUEUE_PREFIX = "iotdm-bench";
 
 interface Options {
   json: boolean;
@@ -92,7 +89,7 @@ async function main(): Promise<void> {
     : await startServer(log, options.profileDir);
   try {
     const loadBefore = os.loadavg().map(round);
-    const token = await signIn(server.url);
+    const token = await signIn(server.url, Wallet.createRandom());
     const notebookId = await createNotebook(server.url, token);
     const routes = [
       { route: "GET /api/datasets", path: "/api/datasets" },
@@ -142,6 +139,8 @@ async function main(): Promise<void> {
       const document = {
         benchmark: "workbench-api",
         server: { url: server.url, startedByBenchmark: server.started, node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model },
+        // How the server it started runs: as npm start runs it.
+        service: server.started ? { logLevel: "the default (info)", indexer: "on, following the local chain (every 1 s)" } : null,
         // Other work on the machine competes with the server and autocannon for its CPUs.
         loadAverage: { before: loadBefore, after: os.loadavg().map(round) },
         connections: CONNECTIONS,
@@ -220,25 +219,6 @@ function printTable(results: Measurement[], options: Options, server: Server): v
   );
 }
 
-/** Signs in with a fresh wallet through the real SIWE round trip; returns the bearer token. */
-async function signIn(base: string): Promise<string> {
-  const wallet = Wallet.createRandom();
-  const nonce = (await post(base, "/api/auth/nonce", {})) as { nonce: string };
-  const origin = new URL(base);
-  const message = new SiweMessage({
-    domain: origin.host,
-    address: wallet.address,
-    statement: "Sign in to the IoT Data Market workbench (bench:api).",
-    uri: origin.origin,
-    version: "1",
-    chainId: Number(process.env.CHAIN_ID ?? 31337),
-    nonce: nonce.nonce,
-    issuedAt: new Date().toISOString(),
-  }).prepareMessage();
-  const verified = (await post(base, "/api/auth/verify", { message, signature: await wallet.signMessage(message) })) as { token: string };
-  return verified.token;
-}
-
 /** A notebook of 20 recipe and markdown cells, as a notebook read returns it. */
 async function createNotebook(base: string, token: string): Promise<string> {
   const notebook = (await post(base, "/api/notebooks", { title: "bench:api" }, token)) as { id: string };
@@ -252,77 +232,56 @@ async function createNotebook(base: string, token: string): Promise<string> {
   return notebook.id;
 }
 
-async function post(base: string, url: string, body: unknown, token?: string): Promise<unknown> {
-  const response = await fetch(base + url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const json = (await response.json()) as unknown;
-  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${JSON.stringify(json)}`);
-  return json;
+/**
+ * Starts a local chain with the market deployed and the service as `npm start` runs it (default log
+ * level, indexer on), over a catalogue seeded up to the chain's head; stops both afterwards.
+ */
+async function startServer(log: (line: string) => void, profileDir: string | undefined): Promise<Server> {
+  log("starting a Hardhat node with the fhevm mock and deploying the market ...");
+  const fixture = await startMarketFixture();
+  try {
+    const service = await startService({
+      env: {
+        CHAIN_RPC_URL: fixture.chain.rpcUrl,
+        MARKET_ADDRESS: fixture.address,
+        MARKET_FROM_BLOCK: String(fixture.deploymentBlock),
+        // One client makes every request here: keep the rate limiter in the path, never limiting.
+        RATE_LIMIT_MAX: "100000000",
+      },
+      prepare: (stateDir) => seedCatalogue(path.join(stateDir, "workbench.sqlite"), fixture),
+      nodeFlags: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : [],
+    });
+    log(`server started on ${service.url} (pid ${service.pid}), indexing the market on ${fixture.chain.rpcUrl}`);
+    return {
+      url: service.url,
+      started: true,
+      pid: service.pid,
+      async stop() {
+        await service.stop();
+        await fixture.stop();
+      },
+    };
+  } catch (error) {
+    await fixture.stop();
+    throw error;
+  }
 }
 
 /**
- * Starts the server as `npm start` does (from source), on a free port, over a fresh SQLite file
- * seeded with a catalogue; stops it (SIGTERM) and removes its state and queue keys afterwards.
+ * A catalogue of datasets as the chain indexer would have written it, with the indexer's position at
+ * the chain's head (so that it follows the chain from there instead of resetting a catalogue it did
+ * not write).
  */
-async function startServer(log: (line: string) => void, profileDir: string | undefined): Promise<Server> {
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-api-"));
-  await seedCatalogue(path.join(stateDir, "workbench.sqlite"));
-
-  const port = await freePort();
-  const queueName = `bench-${randomUUID()}`;
-  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join("workbench", "server", "main.ts")], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      LOG_LEVEL: "warn",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      STATE_DIR: stateDir,
-      REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-      QUEUE_PREFIX,
-      QUEUE_NAME: queueName,
-      // These routes read the store only: no chain node is needed, and none is polled.
-      INDEXER_ENABLED: "false",
-      MARKET_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-      CHAIN_RPC_URL: "http://127.0.0.1:1",
-      // One client makes every request here: keep the rate limiter in the path, never limiting.
-      RATE_LIMIT_MAX: "100000000",
-    },
-  });
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, child, () => stderr);
-  log(`server started on ${url} (pid ${child.pid})`);
-  return {
-    url,
-    started: true,
-    pid: child.pid,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      fs.rmSync(stateDir, { recursive: true, force: true });
-      await deleteQueueKeys(queueName);
-    },
-  };
-}
-
-/** A catalogue of datasets as the chain indexer would have written it. */
-async function seedCatalogue(file: string): Promise<void> {
+async function seedCatalogue(file: string, fixture: MarketFixture): Promise<void> {
   const store = createStore({ kind: "sqlite", path: file });
   try {
     await store.migrate();
     const at = new Date();
+    const [genesis, head] = await Promise.all([fixture.provider.getBlock(0), fixture.provider.getBlockNumber()]);
+    await store.indexer.save(
+      { key: indexerKey({ chainId: fixture.chainId, address: fixture.address }), chainId: fixture.chainId, genesisHash: genesis!.hash!, lastIndexedBlock: head },
+      at,
+    );
     await store.transaction(async (tx) => {
       for (let i = 1; i <= SEEDED_DATASETS; i++) {
         await tx.datasets.upsert(
@@ -353,35 +312,6 @@ async function seedCatalogue(file: string): Promise<void> {
     });
   } finally {
     await store.close();
-  }
-}
-
-async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output()}`);
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error(`the server did not answer in time:\n${output()}`);
-}
-
-async function deleteQueueKeys(queueName: string): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${QUEUE_PREFIX}:${queueName}:*`, "COUNT", 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
   }
 }
 

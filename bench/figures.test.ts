@@ -132,6 +132,28 @@ describe("the benchmark figures table", () => {
     expect(withWorkers[at]!.measure).not.toContain("bound:");
   });
 
+  it("adds the click-to-number rows before the api's: the percentiles against the targets, and the backlog a decryption met against the run's own transactions", () => {
+    const e2e = {
+      windowReadings: 10_000,
+      setup: { readings: 50_000, priorRuns: 200 },
+      samples: [{}, {}, {}],
+      transactionsPerRun: 83,
+      clickToNumber: { p50Ms: 21_400, p95Ms: 24_900, targetP50Ms: 5_000, targetP95Ms: 10_000, met: false },
+      phasesMedianMs: { plan: 310, signAndSubmit: 45, queuedToDone: 20_800, decrypt: 120 },
+      decryption: { firstMs: 140, maxMs: 160, maxBacklogBlocks: 1 },
+    };
+    const withE2e = figureRows({ ...reports, e2e });
+    const at = withE2e.findIndex((r) => r.area === "e2e");
+    expect(at).toBe(rows.findIndex((r) => r.area === "api"));
+    expect(withE2e.slice(at, at + 2).map((r) => [r.value, r.target, r.met])).toEqual([
+      ["p50 21.4 s / p95 24.9 s", "p50 <= 5 s, p95 <= 10 s", false],
+      ["140 ms (160 ms); 1 blocks", "<= 83 blocks", true],
+    ]);
+    expect(withE2e[at]!.measure).toContain("a mean over the last 10,000 of 50,000 encrypted readings with 200 finished runs on the chain");
+    expect(withE2e[at]!.measure).toContain("3 clicks, 83 transactions per run");
+    expect(figureRows({ ...reports, e2e: { ...e2e, decryption: { ...e2e.decryption, maxBacklogBlocks: 2_000 } } })[at + 1]!.met).toBe(false);
+  });
+
   it("prints the same rows as aligned text", () => {
     const text = renderText(rows).split("\n");
     expect(text).toHaveLength(rows.length + 1);

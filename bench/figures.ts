@@ -36,12 +36,13 @@ export interface BenchRun {
   stealShare: number | null;
 }
 
-/** The benchmarks' reports (`privacy`, `gateway` and `workers` are absent from documents written before they existed). */
+/** The benchmarks' reports (`privacy`, `gateway`, `workers` and `e2e` are absent from documents written before they existed). */
 export interface BenchReports {
   contracts: Json;
   privacy?: Json;
   recipes: Json;
   worker: Json;
+  e2e?: Json;
   api: Json;
   gateway?: Json;
   workers?: Json;
@@ -181,6 +182,33 @@ function gatewayRows(report: Json): FigureRow[] {
   ];
 }
 
+/** The path a user waits on (bench:e2e): click to decrypted number, and what the decryptions waited for. */
+function e2eRows(report: Json): FigureRow[] {
+  const { setup, clickToNumber, phasesMedianMs: phases, decryption } = report;
+  const sec = (value: number) => `${(value / 1000).toFixed(1)} s`;
+  return [
+    {
+      area: "e2e",
+      measure:
+        `click → decrypted number, a mean over the last ${count(report.windowReadings)} of ${count(setup.readings)} encrypted readings with ${count(setup.priorRuns)} finished runs on the chain: ` +
+        `plan, sign, submit, server-sent events to done, user-decrypt, through the service, queue, worker process and chain (${report.samples.length} clicks, ${report.transactionsPerRun} transactions per run; ` +
+        `median plan ${phases.plan} ms, sign + submit ${phases.signAndSubmit} ms, queued → done ${sec(phases.queuedToDone)}, decrypt ${phases.decrypt} ms)`,
+      value: `p50 ${sec(clickToNumber.p50Ms)} / p95 ${sec(clickToNumber.p95Ms)}`,
+      target: `p50 <= ${clickToNumber.targetP50Ms / 1000} s, p95 <= ${clickToNumber.targetP95Ms / 1000} s`,
+      met: clickToNumber.met,
+    },
+    {
+      area: "e2e",
+      measure:
+        "the first user-decryption after that set-up (slowest of all), and the most blocks the mock coprocessor had not replayed when a decryption arrived " +
+        "(any more than the run's own transactions would be a backlog of unrelated events)",
+      value: `${decryption.firstMs} ms (${decryption.maxMs} ms); ${decryption.maxBacklogBlocks ?? "?"} blocks`,
+      target: `<= ${report.transactionsPerRun} blocks`,
+      met: decryption.maxBacklogBlocks === null ? null : decryption.maxBacklogBlocks <= report.transactionsPerRun,
+    },
+  ];
+}
+
 /** Runs per minute with 1, 2, 3 worker processes (a relayer key each), and what bounds the rate. */
 function workersRows(report: Json): FigureRow[] {
   const points = report.points as Json[];
@@ -199,7 +227,7 @@ function workersRows(report: Json): FigureRow[] {
   });
 }
 
-/** Every figure, in the order contracts, privacy, recipes, worker (and its processes), api, gateway. */
+/** Every figure, in the order contracts, privacy, recipes, worker (and its processes), e2e, api, gateway. */
 export function figureRows(reports: BenchReports): FigureRow[] {
   return [
     ...contractRows(reports.contracts),
@@ -207,6 +235,7 @@ export function figureRows(reports: BenchReports): FigureRow[] {
     ...recipeRows(reports.recipes),
     ...workerRows(reports.worker),
     ...(reports.workers ? workersRows(reports.workers) : []),
+    ...(reports.e2e ? e2eRows(reports.e2e) : []),
     ...apiRows(reports.api),
     ...(reports.gateway ? gatewayRows(reports.gateway) : []),
   ];
