@@ -2,6 +2,7 @@ import { z } from "zod";
 import { runRequestJson } from "@iotdm/contracts-client/wire";
 import { RecipeDiagnostic } from "../recipes/schemas";
 import { RECIPE_KIND_NAMES } from "../shared/recipe-kinds";
+import { RUN_STATUSES } from "../store/records";
 import {
   AddressOutput,
   Bytes32,
@@ -168,7 +169,7 @@ export const Run = z
     params: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
     fromIndex: z.number().int(),
     toIndex: z.number().int(),
-    status: z.enum(["queued", "running", "done", "error"]),
+    status: z.enum(RUN_STATUSES),
     progress: z.object({ stepsDone: z.number().int(), stepsTotal: z.number().int().nullable(), cursorIndex: z.number().int().nullable() }),
     chainRunId: z.string().nullable(),
     resultHandles: z.array(z.string()).nullable().meta({ description: "Result ciphertext handles in plan order, once done" }),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { standingAuthorizationJson } from "@iotdm/contracts-client/wire";
 import { Run, RunSource } from "../runs/schemas";
+import { SCHEDULE_STATUSES } from "../store/records";
 import { DatasetId, Id, IdOutput, pageOf, pageQuery, ParamValues, SignatureHex, TimestampOutput } from "../shared/schemas";
 
 /**
@@ -66,7 +67,7 @@ export const Schedule = z
     cadenceSeconds: z.number().int(),
     expiry: z.number().int().meta({ description: "Unix seconds" }),
     maxRuns: z.number().int(),
-    status: z.enum(["active", "paused", "revoked", "expired", "completed"]),
+    status: z.enum(SCHEDULE_STATUSES),
     endedReason: z.string().nullable(),
     failing: z.boolean().meta({
       description: "A live schedule that keeps failing: its latest two tick attempts (skips aside) failed, or its job scheduler could not be restored",

@@ -79,7 +79,9 @@ export interface TemplateRecord {
   unpublishedAt: string | null;
 }
 
-export type RunStatus = "queued" | "running" | "done" | "error";
+/** A run's statuses, in the order a run goes through them (the API's and the store's). */
+export const RUN_STATUSES = ["queued", "running", "done", "error"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** An error recorded on a run (a contract's custom error, a worker failure), as shown to the buyer. */
 export interface RunError {
@@ -123,7 +125,9 @@ export interface RunRecord {
   finishedAt: string | null;
 }
 
-export type ScheduleStatus = "active" | "paused" | "revoked" | "expired" | "completed";
+/** A schedule's statuses: live (active, paused) or ended, with why (the API's and the store's). */
+export const SCHEDULE_STATUSES = ["active", "paused", "revoked", "expired", "completed"] as const;
+export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
 
 /** How often a schedule reports: a fixed interval in milliseconds, or a cron pattern in a time zone. */
 export type ScheduleRepeat = { every: number } | { pattern: string; tz: string };

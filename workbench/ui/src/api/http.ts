@@ -3,6 +3,8 @@
  * and every failure turned into an {@link ApiError} carrying the service's `{ error: { code,
  * message, details? } }` so that views can show the message where the user acted.
  */
+import type { z } from "zod";
+import type { pageOf } from "../../../server/shared/schemas";
 
 /** The body of every 4xx/5xx the workbench service sends. */
 export interface ErrorBody {
@@ -106,13 +108,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   return body as T;
 }
 
-/** The page envelope of list routes. */
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+/** The page envelope of list routes: the output of the service's `pageOf`, with items of type `T`. */
+export type Page<T> = Omit<z.output<ReturnType<typeof pageOf>>, "items"> & { items: T[] };
 
 /** A readable sentence for any error a view caught (ApiError, a wallet's rejection, a bug). */
 export function messageOf(error: unknown): string {
