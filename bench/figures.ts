@@ -200,7 +200,7 @@ function e2eRows(report: Json): FigureRow[] {
     {
       area: "e2e",
       measure:
-        "the first user-decryption after that set-up (slowest of all), and the most blocks the mock coprocessor had not replayed when a decryption arrived " +
+        "user-decryption of the first click after that set-up (the slowest of the clicks in brackets), and the most blocks the mock coprocessor had not replayed when a decryption arrived " +
         "(any more than the run's own transactions would be a backlog of unrelated events)",
       value: `${decryption.firstMs} ms (${decryption.maxMs} ms); ${decryption.maxBacklogBlocks ?? "?"} blocks`,
       target: `<= ${report.transactionsPerRun} blocks`,
