@@ -109,6 +109,7 @@ async function measure(): Promise<Report> {
       periodSeconds: 86_400,
       bucketSize: 1n,
       privacy: EXACT_PRIVACY,
+      rollups: 0,
     })
   ).wait();
   const datasetId = 1n;

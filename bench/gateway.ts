@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     const { address: marketAddress } = await deployMarket({ signer: wallet(ACCOUNTS.admin).connect(provider), operator: wallet(ACCOUNTS.operator).address });
     const market = connectMarket(marketAddress, wallet(ACCOUNTS.seller).connect(provider));
     for (let d = 1; d <= options.datasets; d++) {
-      const params = { name: `bench-${d}`, field: "count", unit: "", scale: 0, offset: 0n, pricePerPeriod: 1000n, periodSeconds: 3600, bucketSize: 4n, privacy: EXACT_PRIVACY };
+      const params = { name: `bench-${d}`, field: "count", unit: "", scale: 0, offset: 0n, pricePerPeriod: 1000n, periodSeconds: 3600, bucketSize: 4n, privacy: EXACT_PRIVACY, rollups: 0 };
       await (await market.createDataset!(params)).wait();
       await (await market.registerDevice!(BigInt(d), gatewayWallet.address)).wait();
     }

@@ -91,7 +91,7 @@ async function measure(): Promise<Report> {
   let timestamp = 1_700_000_000;
 
   async function dataset(privacy: PrivacyParams, bucketSize: number, values: bigint[]): Promise<bigint> {
-    const params = { name: "bench", field: "temperature", unit: "°C", scale: SCALE, offset: OFFSET, pricePerPeriod: 0n, periodSeconds: 86_400, bucketSize: BigInt(bucketSize), privacy };
+    const params = { name: "bench", field: "temperature", unit: "°C", scale: SCALE, offset: OFFSET, pricePerPeriod: 0n, periodSeconds: 86_400, bucketSize: BigInt(bucketSize), privacy, rollups: 0 };
     await (await as(seller).createDataset(params)).wait();
     const id = (await market.datasetCount()) as bigint;
     await (await as(seller).approveRecipeKinds(id, ALL_RECIPE_KINDS)).wait();

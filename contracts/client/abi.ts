@@ -417,6 +417,17 @@ export const iotDataMarketAbi = [
     "inputs": [
       {
         "internalType": "uint8",
+        "name": "rollups",
+        "type": "uint8"
+      }
+    ],
+    "name": "InvalidRollups",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
         "name": "scale",
         "type": "uint8"
       }
@@ -719,6 +730,43 @@ export const iotDataMarketAbi = [
   {
     "inputs": [],
     "name": "ReentrancyGuardReentrantCall",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "n",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "blockSize",
+        "type": "uint64"
+      }
+    ],
+    "name": "RollupStepNotAligned",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "n",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "hcu",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "limit",
+        "type": "uint256"
+      }
+    ],
+    "name": "RollupStepTooLarge",
     "type": "error"
   },
   {
@@ -1547,6 +1595,31 @@ export const iotDataMarketAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "DatasetId",
+        "name": "datasetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "rollups",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "blockSize",
+        "type": "uint64"
+      }
+    ],
+    "name": "RollupsChosen",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "RunId",
         "name": "runId",
         "type": "uint256"
@@ -1917,6 +1990,11 @@ export const iotDataMarketAbi = [
             "internalType": "struct PrivacyParams",
             "name": "privacy",
             "type": "tuple"
+          },
+          {
+            "internalType": "uint8",
+            "name": "rollups",
+            "type": "uint8"
           }
         ],
         "internalType": "struct DatasetParams",
@@ -2070,6 +2148,16 @@ export const iotDataMarketAbi = [
           {
             "internalType": "uint64",
             "name": "privateFrom",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "rollups",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint64",
+            "name": "rollupBlockSize",
             "type": "uint64"
           }
         ],
@@ -2728,6 +2816,11 @@ export const iotDataMarketAbi = [
             "internalType": "uint64",
             "name": "upperBound",
             "type": "uint64"
+          },
+          {
+            "internalType": "bool",
+            "name": "rolledUp",
+            "type": "bool"
           }
         ],
         "internalType": "struct RunInfo",

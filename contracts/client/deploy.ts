@@ -18,6 +18,7 @@ export const MARKET_LIBRARIES = [
   "PrivacyLedger",
   "ReadingLog",
   "RunConsent",
+  "RollupTree",
 ] as const;
 export type MarketLibrary = (typeof MARKET_LIBRARIES)[number];
 const libraryArtifact = (name: MarketLibrary) => `contracts/src/libraries/${name}.sol/${name}.json`;

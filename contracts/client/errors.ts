@@ -172,6 +172,12 @@ export const errorMessages: { [Name in ContractErrorName]: (args: Result) => str
   NoiseNotDue: ([runId]) => `Run ${runId} has no noise to add now (exact dataset, window not stepped to its end, or noise all added).`,
   NoiseOutOfRange: ([count, remaining, max]) =>
     `Add 1 to ${remaining} noise draws, at most ${max} in one transaction; ${count} is outside.`,
+  InvalidRollups: ([rollups]) =>
+    `Rollups ${rollups} are not a valid choice: none, or the sum with any of sum of squares, minimum and maximum.`,
+  RollupStepNotAligned: ([n, blockSize]) =>
+    `A step of a rolled-up run covers whole rollup blocks of ${blockSize} readings; ${n} is not a multiple.`,
+  RollupStepTooLarge: ([n, hcu, limit]) =>
+    `A rolled-up step of ${n} readings combines nodes costing ${hcu} HCU, more than the ${limit} one transaction allows; use a shorter step.`,
   // OpenZeppelin and fhevm library errors the market can raise
   AccessControlUnauthorizedAccount: ([account, role]) => `${account} lacks role ${short(role)} (operator only).`,
   AccessControlBadConfirmation: () => "A role can only be renounced by its holder.",

@@ -23,6 +23,11 @@ export interface DatasetParams {
   periodSeconds: number;
   bucketSize: bigint;
   privacy: PrivacyParams;
+  /**
+   * The encrypted rollups kept at ingestion, a mask of `ROLLUP` bits from @iotdm/recipes (0: none; otherwise with
+   * SUM). Fixed at creation.
+   */
+  rollups: number;
 }
 
 /** Public metadata and counters of a dataset (`datasetInfo`): its parameters and what happened since. */
@@ -36,6 +41,8 @@ export interface DatasetInfo extends DatasetParams {
   minBucketSize: bigint;
   /** First reading a private run may read (the reading count when the dataset last became private). */
   privateFrom: bigint;
+  /** Readings per rollup block (0 without rollups): windows aligned to it combine the rollups. */
+  rollupBlockSize: bigint;
 }
 
 /** Public state of a run (`runInfo`). */
@@ -58,6 +65,8 @@ export interface RunInfo {
   /** The private range the noise was calibrated for (0, 0 on an exact dataset). */
   lowerBound: bigint;
   upperBound: bigint;
+  /** Whether the run's steps combine the dataset's rollups instead of its readings. */
+  rolledUp: boolean;
 }
 
 export async function readDatasetInfo(market: IoTDataMarket, datasetId: bigint): Promise<DatasetInfo> {
@@ -79,6 +88,8 @@ export async function readDatasetInfo(market: IoTDataMarket, datasetId: bigint):
     minBucketSize: r.minBucketSize,
     privacy: privacyFromResult(r.privacy),
     privateFrom: r.privateFrom,
+    rollups: Number(r.rollups),
+    rollupBlockSize: r.rollupBlockSize,
   };
 }
 
@@ -98,6 +109,7 @@ export async function readRunInfo(market: IoTDataMarket, runId: bigint): Promise
     epsilon: Number(r.epsilon),
     lowerBound: r.lowerBound,
     upperBound: r.upperBound,
+    rolledUp: r.rolledUp,
   };
 }
 
@@ -122,10 +134,19 @@ export function scheduledWindowStart(dataset: Pick<DatasetInfo, "bucketSize" | "
  * A gas limit for one `appendReadings` of `readings` readings, for senders that skip the estimate (their own
  * encryption, known good). Measured on the fhevm mock: 99.8 k gas a reading on an exact dataset and 119.1 k on a
  * private one (the clamp's FHE.max and FHE.min), 204 k and 226 k for a batch of one; 3.19 M and 3.81 M for 32.
+ * Each rollup (`rollups`, a ROLLUP mask) adds its operations per reading and its stored nodes per block; the margin
+ * below covers every rollup at any block size (bench:contracts measures the sum rollup).
  */
-export function appendGasLimit(readings: number, privacy: Pick<PrivacyParams, "mode">): bigint {
-  const perReading = isPrivate(privacy) ? 130_000n : 110_000n;
-  return 250_000n + perReading * BigInt(readings);
+export function appendGasLimit(readings: number, privacy: Pick<PrivacyParams, "mode">, rollups = 0): bigint {
+  let perReading = isPrivate(privacy) ? 130_000n : 110_000n;
+  let fixed = 250_000n;
+  for (let bit = 1; bit <= 8; bit <<= 1) {
+    if (rollups & bit) {
+      perReading += 80_000n;
+      fixed += 400_000n;
+    }
+  }
+  return fixed + perReading * BigInt(readings);
 }
 
 /** Whether a run's results are noised (it ran on a private dataset). */

@@ -26,6 +26,7 @@ import {PrivacyNoise} from "./libraries/PrivacyNoise.sol";
 import {PrivacyLedger} from "./libraries/PrivacyLedger.sol";
 import {ReadingLog} from "./libraries/ReadingLog.sol";
 import {RunConsent} from "./libraries/RunConsent.sol";
+import {RollupTree} from "./libraries/RollupTree.sol";
 
 /// @title IoTDataMarket
 /// @notice Sellers publish datasets of encrypted IoT readings, devices append them, buyers purchase access and run
@@ -65,6 +66,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
     mapping(DatasetId => DatasetSettings.Dataset) private _datasets;
     mapping(DatasetId => mapping(address device => bool)) private _devices;
     mapping(DatasetId => mapping(uint256 index => euint64)) private _readings;
+    mapping(DatasetId => RollupTree.Tree) private _rollups;
     mapping(DatasetId => mapping(address buyer => uint64)) private _accessExpiry;
     mapping(address account => uint256) private _pendingWithdrawals;
     mapping(bytes32 proofHash => bool) private _usedInputProofs;
@@ -95,6 +97,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         datasetId = _lastDatasetId.next();
         _lastDatasetId = datasetId;
         DatasetSettings.initialize(_datasets[datasetId], datasetId, msg.sender, params);
+        RollupTree.configure(_rollups[datasetId], datasetId, params.rollups, params.bucketSize);
     }
 
     /// @inheritdoc IIoTDataMarket
@@ -167,8 +170,10 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         bytes calldata inputProof,
         uint64[] calldata timestamps
     ) external {
+        DatasetSettings.Dataset storage dataset = _activeDataset(datasetId);
+        uint64 first = dataset.readingCount;
         ReadingLog.append(
-            _activeDataset(datasetId),
+            dataset,
             _devices[datasetId],
             _readings[datasetId],
             _usedInputProofs,
@@ -177,6 +182,8 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
             inputProof,
             timestamps
         );
+        // The readings just stored (clamped on a private dataset) go into the dataset's rollups.
+        if (_rollups[datasetId].kinds != 0) RollupTree.rollUp(_rollups[datasetId], _readings[datasetId], first, handles.length);
     }
 
     // =====================================================================================================
@@ -297,25 +304,27 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         if (n == 0 || n > remaining) revert StepOutOfWindow(n, remaining);
         bool finalizes = n == remaining;
         RecipeProgram.Stored storage stored = _programs[run.programHash];
-        uint256 largest = finalizes ? stored.maxFinalStep : stored.maxStep;
-        if (n > largest) revert StepTooLarge(n, largest);
+        // Rollups are fixed at creation and the window at the start: whether they serve the run never changes. A
+        // rolled-up step is bounded by its nodes' HCU, which RecipeEngine.stepRolledUp checks.
+        bool rolledUp = _rolledUp(run, stored.ops);
+        if (!rolledUp) {
+            uint256 largest = finalizes ? stored.maxFinalStep : stored.maxStep;
+            if (n > largest) revert StepTooLarge(n, largest);
+        }
 
         address buyer = run.buyer;
         bool releases = finalizes && run.noiseUnits == 0;
         run.cursor = cursor + uint64(n);
         if (releases) run.finished = true;
-        RecipeEngine.step(
-            _slots[runId],
-            stored.ops,
-            _readings[run.datasetId],
-            RecipeEngine.Chunk({
-                from: cursor,
-                n: n,
-                finalizes: finalizes,
-                windowLength: run.toIndex - run.fromIndex,
-                recipient: run.noiseUnits == 0 ? buyer : address(this)
-            })
-        );
+        RecipeEngine.Chunk memory chunk = RecipeEngine.Chunk({
+            from: cursor,
+            n: n,
+            finalizes: finalizes,
+            windowLength: run.toIndex - run.fromIndex,
+            recipient: run.noiseUnits == 0 ? buyer : address(this)
+        });
+        if (rolledUp) RecipeEngine.stepRolledUp(_slots[runId], stored.ops, _rollups[run.datasetId], chunk);
+        else RecipeEngine.step(_slots[runId], stored.ops, _readings[run.datasetId], chunk);
         emit RunStepped(runId, cursor + uint64(n), n);
         if (releases) emit RunFinished(runId, buyer, _slots[runId]);
     }
@@ -379,7 +388,9 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
                 lastTimestamp: dataset.lastTimestamp,
                 minBucketSize: dataset.minBucketSize,
                 privacy: dataset.privacy,
-                privateFrom: dataset.privateFrom
+                privateFrom: dataset.privateFrom,
+                rollups: _rollups[datasetId].kinds,
+                rollupBlockSize: _rollups[datasetId].blockSize
             });
     }
 
@@ -425,7 +436,8 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
                 noiseCursor: run.noiseCursor,
                 epsilon: run.epsilon,
                 lowerBound: run.lowerBound,
-                upperBound: run.upperBound
+                upperBound: run.upperBound,
+                rolledUp: _rolledUp(run, _programs[run.programHash].ops)
             });
     }
 
@@ -552,6 +564,10 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
             _privacyLedgers[datasetId][buyer],
             PrivacyLedger.Charge(datasetId, buyer, runId, fromIndex, toIndex, epsilon, budget)
         );
+    }
+
+    function _rolledUp(Run storage run, Op[] storage ops) private view returns (bool) {
+        return RollupTree.serves(_rollups[run.datasetId], ops, run.fromIndex, run.toIndex);
     }
 
     function _withdraw(address payable to) private {

@@ -22,6 +22,7 @@ export { format, type FormatResult } from "./formatter";
 export * from "./decimal";
 export { parseDateTime, formatUnixTime, describeDuration } from "./time";
 export * from "./cost-model";
+export * from "./rollup-model";
 export {
   abstractProgram,
   encodeProgram,

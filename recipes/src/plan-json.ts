@@ -107,6 +107,7 @@ export const PlanSchema = z
     programHash: z.string().regex(/^0x[0-9a-f]{64}$/),
     steps: z.array(z.object({ size: z.number().int().positive(), finalizes: z.boolean(), hcu: count }).strict()).min(1),
     totalHcu: count,
+    rolledUp: z.boolean().default(false),
     handles: z.array(
       z
         .object({

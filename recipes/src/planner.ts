@@ -16,6 +16,7 @@
 import { RecipeKind } from "./catalogue";
 import { formatFixed, isqrt, trimFraction } from "./decimal";
 import { planSteps, type PlannedStep } from "./cost-model";
+import { planRolledUpSteps, rollupsServe, validRollups, type DatasetRollups } from "./rollup-model";
 import { RecipeIRSchema, type RecipeIR, type Statistic } from "./ir";
 import {
   abstractProgram,
@@ -50,6 +51,11 @@ export interface PlanDataset {
   readonly timestamps?: readonly number[];
   /** Unit for notes and results, e.g. `°C`. */
   readonly unit?: string;
+  /**
+   * The rollups the dataset keeps (`datasetInfo`'s rollups and rollupBlockSize); none when omitted. A
+   * window aligned to their blocks whose every statistic they serve is planned over them (rollup-model.ts).
+   */
+  readonly rollups?: DatasetRollups;
   /**
    * The dataset's privacy setting (the catalogue's `privacy`); exact when omitted. On a private dataset
    * the ops carry ε, the window starts at `privateFrom` or later, and the plan has its privacy figures.
@@ -120,6 +126,8 @@ export interface Plan {
   readonly steps: readonly PlannedStep[];
   /** Sum of the steps' HCU. */
   readonly totalHcu: number;
+  /** Whether the steps combine the dataset's rollups instead of its readings (the contract decides the same). */
+  readonly rolledUp: boolean;
   /** The result handles of the finished run, in the interface's order (op order, flattened). */
   readonly handles: readonly HandleSpec[];
   /** One per statistic, in recipe order. */
@@ -167,7 +175,11 @@ export function plan({ ir, dataset, now, previousReportEnd, privacySpent, schedu
   const compiled = compileProgram({ ir, encoding, ...(dataset.privacy ? { privacy: dataset.privacy } : {}) });
   if (!compiled.ok) return compiled;
   const { ops, statisticOps } = compiled;
-  const steps = planSteps({ ops, length: window.length });
+  const rolledUp = rollupsServe(dataset.rollups, ops, window.fromIndex, window.toIndex);
+  const steps: ReturnType<typeof planSteps> =
+    rolledUp && dataset.rollups
+      ? { ok: true, steps: planRolledUpSteps(ops, dataset.rollups.blockSize, window.fromIndex, window.toIndex) }
+      : planSteps({ ops, length: window.length });
   if (!steps.ok) {
     return fail("too-expensive", `the recipe costs ${steps.hcuForOneReading} HCU for a single reading, more than one transaction allows`);
   }
@@ -205,6 +217,7 @@ export function plan({ ir, dataset, now, previousReportEnd, privacySpent, schedu
       programHash: programHash(ops),
       steps: steps.steps,
       totalHcu: steps.steps.reduce((sum, s) => sum + s.hcu, 0),
+      rolledUp,
       handles: handleLayout(ops, setting !== undefined),
       outputs: ir.statistics.map((statistic, i) => ({ statistic, ops: statisticOps[i] })),
       notes: overflow ? [...notes, overflow] : notes,
@@ -257,6 +270,9 @@ function checkDataset(d: PlanDataset): string | undefined {
   if (!isValidScale(d.scale)) return `scale must be an integer 0..18, got ${d.scale}`;
   if (!Number.isSafeInteger(d.k) || d.k < 1) return `k must be a positive integer, got ${d.k}`;
   if (!Number.isSafeInteger(d.readingCount) || d.readingCount < 0) return `readingCount must be a non-negative integer, got ${d.readingCount}`;
+  if (d.rollups && (!validRollups(d.rollups.kinds) || !Number.isSafeInteger(d.rollups.blockSize) || (d.rollups.kinds !== 0 && d.rollups.blockSize < 2))) {
+    return `rollups ${d.rollups.kinds} over blocks of ${d.rollups.blockSize} are not a dataset's rollups`;
+  }
   if (d.timestamps && d.timestamps.length < d.readingCount) {
     return `timestamps hold ${d.timestamps.length} entries for ${d.readingCount} readings`;
   }

@@ -10,6 +10,7 @@
  * templates for the same kind of sensor, so every built-in template forks onto them unchanged.
  */
 import { parseEther } from "ethers";
+import { ROLLUP } from "@iotdm/recipes/rollup-model";
 import { ALL_RECIPE_KINDS, EXACT_PRIVACY, PrivacyMode, RecipeKind, type PrivacyParams } from "@iotdm/contracts-client";
 import { encodeReading } from "../simulator/encoding";
 import { SENSOR_PROFILES, type SensorKind, type SensorProfile } from "../simulator/signals";
@@ -143,6 +144,8 @@ export function datasetParams(dataset: DemoDataset) {
     periodSeconds: dataset.periodSeconds,
     bucketSize: BigInt(dataset.bucketSize),
     privacy: privacyParams(dataset, profile),
+    // The sum rollup: a mean or sum over any k-aligned window is one step, whatever its length.
+    rollups: ROLLUP.SUM,
   };
 }
 

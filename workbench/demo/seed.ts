@@ -199,7 +199,7 @@ async function backfill(options: {
     const stamps = timestamps.slice(b * MAX_READINGS_PER_BATCH, b * MAX_READINGS_PER_BATCH + batch.handles.length);
     // Sent back to back; the device's nonce manager numbers them.
     lastSent = await market.appendReadings(options.id, batch.handles, batch.inputProof, stamps, {
-      gasLimit: appendGasLimit(batch.handles.length, datasetParams(dataset).privacy),
+      gasLimit: appendGasLimit(batch.handles.length, datasetParams(dataset).privacy, datasetParams(dataset).rollups),
     });
   }
   // One sender's transactions are mined in nonce order: once the last one is, all are. Polling

@@ -241,7 +241,7 @@ export class Appender {
       encryptMs = performance.now() - encryptStarted;
       timestamps = plain.map((item) => stamp(item.t));
       // Our own encryption: a fixed limit saves executing every batch twice (estimate, then mine).
-      gasLimit = appendGasLimit(plain.length, dataset.privacy);
+      gasLimit = appendGasLimit(plain.length, dataset.privacy, dataset.rollups);
     }
 
     const request = await chain.market.appendReadings.populateTransaction(id, handles, inputProof, timestamps);

@@ -9,6 +9,7 @@ import {
   check,
   compileProgram as compileRecipeProgram,
   plan,
+  planRolledUpSteps,
   planSteps,
   programHash,
   type ContractOp,
@@ -96,6 +97,7 @@ export function planReport(options: {
       timestamps: options.timestamps,
       unit: dataset.unit,
       privacy: privacyParamsToJson(dataset.privacy, dataset.privateFrom),
+      rollups: { kinds: dataset.rollups, blockSize: Number(dataset.rollupBlockSize) },
     },
     now: options.now,
     previousReportEnd,
@@ -117,4 +119,14 @@ export function planStepSizes(options: { ops: readonly ProgramOp[]; remaining: n
   });
   if (!planned.ok) throw new Error(`the program needs ${planned.hcuForOneReading} HCU for one reading, over the limit`);
   return planned.steps.map((step) => step.size);
+}
+
+/**
+ * The sizes of the `step` transactions of a rolled-up run over readings [from, to): the fewest the
+ * HCU limit allows over the dataset's rollup nodes (recipes' rollup model, which mirrors the
+ * contract's). Deterministic from the cursor, like {@link planStepSizes}.
+ */
+export function planRolledUpStepSizes(options: { ops: readonly ProgramOp[]; blockSize: number; from: number; to: number }): number[] {
+  if (options.from >= options.to) return [];
+  return planRolledUpSteps(options.ops as readonly ContractOp[], options.blockSize, options.from, options.to).map((step) => step.size);
 }

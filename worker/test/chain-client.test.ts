@@ -62,6 +62,7 @@ describe("contracts client against a local chain", () => {
         periodSeconds: 3600,
         bucketSize: 4n,
         privacy: EXACT_PRIVACY,
+        rollups: 0,
       })
     ).wait();
     const datasetId = 1n;

@@ -58,6 +58,7 @@ export type DatasetParamsStruct = {
   periodSeconds: BigNumberish;
   bucketSize: BigNumberish;
   privacy: PrivacyParamsStruct;
+  rollups: BigNumberish;
 };
 
 export type DatasetParamsStructOutput = [
@@ -69,7 +70,8 @@ export type DatasetParamsStructOutput = [
   pricePerPeriod: bigint,
   periodSeconds: bigint,
   bucketSize: bigint,
-  privacy: PrivacyParamsStructOutput
+  privacy: PrivacyParamsStructOutput,
+  rollups: bigint
 ] & {
   name: string;
   field: string;
@@ -80,6 +82,7 @@ export type DatasetParamsStructOutput = [
   periodSeconds: bigint;
   bucketSize: bigint;
   privacy: PrivacyParamsStructOutput;
+  rollups: bigint;
 };
 
 export type DatasetInfoStruct = {
@@ -99,6 +102,8 @@ export type DatasetInfoStruct = {
   minBucketSize: BigNumberish;
   privacy: PrivacyParamsStruct;
   privateFrom: BigNumberish;
+  rollups: BigNumberish;
+  rollupBlockSize: BigNumberish;
 };
 
 export type DatasetInfoStructOutput = [
@@ -117,7 +122,9 @@ export type DatasetInfoStructOutput = [
   lastTimestamp: bigint,
   minBucketSize: bigint,
   privacy: PrivacyParamsStructOutput,
-  privateFrom: bigint
+  privateFrom: bigint,
+  rollups: bigint,
+  rollupBlockSize: bigint
 ] & {
   seller: string;
   name: string;
@@ -135,6 +142,8 @@ export type DatasetInfoStructOutput = [
   minBucketSize: bigint;
   privacy: PrivacyParamsStructOutput;
   privateFrom: bigint;
+  rollups: bigint;
+  rollupBlockSize: bigint;
 };
 
 export type OpStruct = {
@@ -207,6 +216,7 @@ export type RunInfoStruct = {
   epsilon: BigNumberish;
   lowerBound: BigNumberish;
   upperBound: BigNumberish;
+  rolledUp: boolean;
 };
 
 export type RunInfoStructOutput = [
@@ -222,7 +232,8 @@ export type RunInfoStructOutput = [
   noiseCursor: bigint,
   epsilon: bigint,
   lowerBound: bigint,
-  upperBound: bigint
+  upperBound: bigint,
+  rolledUp: boolean
 ] & {
   buyer: string;
   datasetId: bigint;
@@ -237,6 +248,7 @@ export type RunInfoStructOutput = [
   epsilon: bigint;
   lowerBound: bigint;
   upperBound: bigint;
+  rolledUp: boolean;
 };
 
 export type RunRequestStruct = {
@@ -363,6 +375,7 @@ export interface IoTDataMarketInterface extends Interface {
       | "RoleAdminChanged"
       | "RoleGranted"
       | "RoleRevoked"
+      | "RollupsChosen"
       | "RunFinished"
       | "RunNoised"
       | "RunStarted"
@@ -1038,6 +1051,28 @@ export namespace RoleRevokedEvent {
     role: string;
     account: string;
     sender: string;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
+export namespace RollupsChosenEvent {
+  export type InputTuple = [
+    datasetId: BigNumberish,
+    rollups: BigNumberish,
+    blockSize: BigNumberish
+  ];
+  export type OutputTuple = [
+    datasetId: bigint,
+    rollups: bigint,
+    blockSize: bigint
+  ];
+  export interface OutputObject {
+    datasetId: bigint;
+    rollups: bigint;
+    blockSize: bigint;
   }
   export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
   export type Filter = TypedDeferredTopicFilter<Event>;
@@ -1916,6 +1951,13 @@ export interface IoTDataMarket extends BaseContract {
     RoleRevokedEvent.OutputObject
   >;
   getEvent(
+    key: "RollupsChosen"
+  ): TypedContractEvent<
+    RollupsChosenEvent.InputTuple,
+    RollupsChosenEvent.OutputTuple,
+    RollupsChosenEvent.OutputObject
+  >;
+  getEvent(
     key: "RunFinished"
   ): TypedContractEvent<
     RunFinishedEvent.InputTuple,
@@ -2144,6 +2186,17 @@ export interface IoTDataMarket extends BaseContract {
       RoleRevokedEvent.InputTuple,
       RoleRevokedEvent.OutputTuple,
       RoleRevokedEvent.OutputObject
+    >;
+
+    "RollupsChosen(uint256,uint8,uint64)": TypedContractEvent<
+      RollupsChosenEvent.InputTuple,
+      RollupsChosenEvent.OutputTuple,
+      RollupsChosenEvent.OutputObject
+    >;
+    RollupsChosen: TypedContractEvent<
+      RollupsChosenEvent.InputTuple,
+      RollupsChosenEvent.OutputTuple,
+      RollupsChosenEvent.OutputObject
     >;
 
     "RunFinished(uint256,address,bytes32[])": TypedContractEvent<

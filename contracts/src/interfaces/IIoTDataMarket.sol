@@ -16,6 +16,8 @@ import {PrivacyParams} from "../types/Privacy.sol";
 /// @param periodSeconds Length of one access period in seconds (> 0; 32 bits keep every expiry within uint64).
 /// @param bucketSize `k`: run windows are aligned to and at least `k` readings long (> 0).
 /// @param privacy Exact or private, with a private dataset's range, budget and ε bounds (README, "Private datasets").
+/// @param rollups The encrypted rollups kept at ingestion, a {Rollup} mask (0: none; otherwise it holds SUM), over
+/// blocks of `bucketSize` readings (2 when `bucketSize` is 1): README, "Rollups".
 struct DatasetParams {
     string name;
     string field;
@@ -26,12 +28,15 @@ struct DatasetParams {
     uint32 periodSeconds;
     uint64 bucketSize;
     PrivacyParams privacy;
+    uint8 rollups;
 }
 
 /// @notice A dataset's public metadata and counters, as returned by {IIoTDataMarket-datasetInfo}.
 /// @param minBucketSize The smallest `k` the dataset ever had: every `k` it may take is a multiple or divisor of it.
 /// @param privateFrom The first reading private runs may read: the reading count when the dataset last became
 /// private (earlier readings were appended unclamped).
+/// @param rollups The dataset's {Rollup} mask, fixed at creation.
+/// @param rollupBlockSize Readings per rollup block (0 without rollups): windows aligned to it use the rollups.
 struct DatasetInfo {
     address seller;
     string name;
@@ -49,6 +54,8 @@ struct DatasetInfo {
     uint64 minBucketSize;
     PrivacyParams privacy;
     uint64 privateFrom;
+    uint8 rollups;
+    uint64 rollupBlockSize;
 }
 
 /// @notice EIP-712 `RunRequest`: a buyer's consent to one run, carried by the relayer.
@@ -98,6 +105,7 @@ struct ScheduleState {
 /// @param epsilon The ε (thousandths) the run charged to every reading of its window.
 /// @param lowerBound The private range the noise was calibrated for (zero on an exact dataset).
 /// @param upperBound See `lowerBound`.
+/// @param rolledUp Whether the run's steps combine the dataset's rollups instead of its readings (see {step}).
 struct RunInfo {
     address buyer;
     DatasetId datasetId;
@@ -112,6 +120,7 @@ struct RunInfo {
     uint32 epsilon;
     uint64 lowerBound;
     uint64 upperBound;
+    bool rolledUp;
 }
 
 /// @title IIoTDataMarketErrors
@@ -284,6 +293,12 @@ interface IIoTDataMarketErrors {
     error NoiseNotDue(RunId runId);
     /// @notice `count` noise draws: 1..`remaining` may be added, and at most `max` fit in one transaction.
     error NoiseOutOfRange(uint256 count, uint256 remaining, uint256 max);
+    /// @notice A dataset's rollups are a mask of {Rollup} bits that holds SUM whenever it holds any.
+    error InvalidRollups(uint8 rollups);
+    /// @notice A step of a rolled-up run must cover whole rollup blocks (or end the window).
+    error RollupStepNotAligned(uint256 n, uint64 blockSize);
+    /// @notice A step of a rolled-up run combines more stored nodes than one transaction's HCU allows.
+    error RollupStepTooLarge(uint256 n, uint256 hcu, uint256 limit);
 }
 
 /// @title IIoTDataMarketEvents
@@ -350,6 +365,10 @@ interface IIoTDataMarketEvents {
         bytes32 consentDigest
     );
     /// @notice A step of run `runId` consumed `readings` readings; the next step starts at `cursor`.
+    /// @notice The encrypted rollups (a {Rollup} mask) a dataset keeps from its first reading, over blocks of
+    /// `blockSize` readings.
+    event RollupsChosen(DatasetId indexed datasetId, uint8 rollups, uint64 blockSize);
+
     event RunStepped(RunId indexed runId, uint64 cursor, uint256 readings);
     /// @notice Private run `runId` charged ε `epsilon` (thousandths) to every reading of [`fromIndex`, `toIndex`) for
     /// `buyer`; the most any of them has now spent on `buyer` is `spentAfter`.
@@ -481,7 +500,9 @@ interface IIoTDataMarket is IIoTDataMarketErrors, IIoTDataMarketEvents {
 
     /// @notice Consumes the next `n` readings of a run, reducing them as a balanced tree into its encrypted
     /// accumulators. The step that reaches the window's end also finalises the run and, on an exact dataset, allows
-    /// the result handles to the buyer alone. Buyer or operator only; `n` <= {maxStepSize}.
+    /// the result handles to the buyer alone. Buyer or operator only; `n` <= {maxStepSize}. A rolled-up run (every
+    /// op served by the dataset's rollups, window aligned to its blocks) combines stored rollup nodes instead: `n`
+    /// is then a multiple of the block size (or the rest of the window) whose nodes fit the HCU limit.
     function step(RunId runId, uint256 n) external;
 
     /// @notice Adds the next `count` encrypted noise draws to a private run's results, once its window is stepped to

@@ -3,7 +3,11 @@ pragma solidity ^0.8.28;
 
 import {FHE, ebool, euint8, euint32, euint64} from "@fhevm/solidity/lib/FHE.sol";
 import {Impl} from "@fhevm/solidity/lib/Impl.sol";
+import {IIoTDataMarketErrors} from "../interfaces/IIoTDataMarket.sol";
 import {Op, RecipeKind, Comparator} from "../types/Program.sol";
+import {EncryptedReduce} from "./EncryptedReduce.sol";
+import {RecipeProgram} from "./RecipeProgram.sol";
+import {RollupTree} from "./RollupTree.sol";
 
 /// @title RecipeEngine
 /// @notice The encrypted part of a recipe run: initialises a run's accumulators, folds chunks of readings into them
@@ -76,24 +80,22 @@ library RecipeEngine {
             if (kind != RecipeKind.COUNT && chunk.length == 0) chunk = _load(readings, c.from, c.n);
 
             if (kind == RecipeKind.COUNT) {
-                if (finalizes) {
-                    slots[slot] = _allowBuyer(_allowThis(FHE.toBytes32(FHE.asEuint64(c.windowLength))), buyer);
-                }
+                if (finalizes) _finalizeCount(slots, slot, c);
                 slot += 1;
             } else if (kind == RecipeKind.SUM || kind == RecipeKind.MEAN) {
-                _merge(slots, slot, _reduce(_copy(chunk), _add64), _add64, finalizes, buyer);
+                _merge(slots, slot, EncryptedReduce.reduce(EncryptedReduce.copy(chunk), EncryptedReduce.add64), EncryptedReduce.add64, finalizes, buyer);
                 slot += 1;
             } else if (kind == RecipeKind.MIN) {
-                _merge(slots, slot, _reduce(_copy(chunk), _min64), _min64, finalizes, buyer);
+                _merge(slots, slot, EncryptedReduce.reduce(EncryptedReduce.copy(chunk), EncryptedReduce.min64), EncryptedReduce.min64, finalizes, buyer);
                 slot += 1;
             } else if (kind == RecipeKind.MAX) {
-                _merge(slots, slot, _reduce(_copy(chunk), _max64), _max64, finalizes, buyer);
+                _merge(slots, slot, EncryptedReduce.reduce(EncryptedReduce.copy(chunk), EncryptedReduce.max64), EncryptedReduce.max64, finalizes, buyer);
                 slot += 1;
             } else if (kind == RecipeKind.COUNT_IF) {
                 _merge(slots, slot, _count(chunk, op.cmp, op.a, op.b), _add32, finalizes, buyer);
                 slot += 1;
             } else if (kind == RecipeKind.SUM_IF) {
-                _merge(slots, slot, _sumIf(chunk, op.cmp, op.a, op.b), _add64, finalizes, buyer);
+                _merge(slots, slot, _sumIf(chunk, op.cmp, op.a, op.b), EncryptedReduce.add64, finalizes, buyer);
                 slot += 1;
             } else if (kind == RecipeKind.HISTOGRAM) {
                 uint256 boundCount = op.bounds.length;
@@ -104,16 +106,55 @@ library RecipeEngine {
                 if (finalizes) _finalizeHistogram(slots, slot, boundCount, c.windowLength, buyer);
                 slot += boundCount + 1;
             } else if (kind == RecipeKind.VARIANCE) {
-                _merge(slots, slot, _reduce(_copy(chunk), _add64), _add64, finalizes, buyer);
-                _merge(slots, slot + 1, _reduce(_squares(chunk), _add64), _add64, finalizes, buyer);
+                _merge(slots, slot, EncryptedReduce.reduce(EncryptedReduce.copy(chunk), EncryptedReduce.add64), EncryptedReduce.add64, finalizes, buyer);
+                _merge(slots, slot + 1, EncryptedReduce.reduce(_squares(chunk), EncryptedReduce.add64), EncryptedReduce.add64, finalizes, buyer);
                 slot += 2;
             } else {
                 // ALERT: does any reading satisfy the predicate?
                 bytes32[] memory hits = new bytes32[](chunk.length);
                 for (uint256 r; r < chunk.length; ++r) hits[r] = _predicate(chunk[r], op.cmp, op.a, op.b);
-                _merge(slots, slot, _reduce(hits, _orBool), _orBool, finalizes, buyer);
+                _merge(slots, slot, EncryptedReduce.reduce(hits, _orBool), _orBool, finalizes, buyer);
                 slot += 1;
             }
+        }
+    }
+
+    /// @notice Folds blocks [`c.from`, `c.from + c.n`) of a rolled-up run into its accumulators from the dataset's
+    /// rollups (see {RollupTree-serves}): a prefix difference per sum, the window's tree nodes per minimum or
+    /// maximum. Finalises like {step}. Reverts when `c.n` is not whole blocks or the nodes exceed the HCU limit.
+    function stepRolledUp(
+        bytes32[] storage slots,
+        Op[] storage ops,
+        RollupTree.Tree storage tree,
+        Chunk memory c
+    ) external {
+        uint64 blockSize = tree.blockSize;
+        if (c.n % blockSize != 0) revert IIoTDataMarketErrors.RollupStepNotAligned(c.n, blockSize);
+        uint256 a = c.from / blockSize;
+        uint256 b = (c.from + c.n) / blockSize;
+        bool finalizes = c.finalizes;
+        uint256 hcu = RollupTree.stepHcu(ops, a, b, finalizes);
+        if (hcu >= RecipeProgram.HCU_LIMIT) {
+            revert IIoTDataMarketErrors.RollupStepTooLarge(c.n, hcu, RecipeProgram.HCU_LIMIT);
+        }
+        address buyer = c.recipient;
+        uint256 slot;
+        for (uint256 i; i < ops.length; ++i) {
+            uint8 kind = ops[i].kind;
+            if (kind == RecipeKind.COUNT) {
+                if (finalizes) _finalizeCount(slots, slot, c);
+            } else if (kind == RecipeKind.SUM || kind == RecipeKind.MEAN) {
+                _merge(slots, slot, RollupTree.windowSum(tree.sumAt, a, b), EncryptedReduce.add64, finalizes, buyer);
+            } else if (kind == RecipeKind.VARIANCE) {
+                _merge(slots, slot, RollupTree.windowSum(tree.sumAt, a, b), EncryptedReduce.add64, finalizes, buyer);
+                _merge(slots, slot + 1, RollupTree.windowSum(tree.squaresAt, a, b), EncryptedReduce.add64, finalizes, buyer);
+            } else if (kind == RecipeKind.MIN) {
+                _merge(slots, slot, EncryptedReduce.reduce(RollupTree.windowNodes(tree.minNodes, a, b), EncryptedReduce.min64), EncryptedReduce.min64, finalizes, buyer);
+            } else {
+                // MAX: {RollupTree-serves} admitted no other kind.
+                _merge(slots, slot, EncryptedReduce.reduce(RollupTree.windowNodes(tree.maxNodes, a, b), EncryptedReduce.max64), EncryptedReduce.max64, finalizes, buyer);
+            }
+            slot += RecipeKind.resultWidth(kind, 0);
         }
     }
 
@@ -135,7 +176,7 @@ library RecipeEngine {
         for (uint256 r; r < chunk.length; ++r) {
             ones[r] = FHE.toBytes32(FHE.asEuint8(ebool.wrap(_predicate(chunk[r], cmp, a, b))));
         }
-        return FHE.toBytes32(FHE.asEuint32(euint8.wrap(_reduce(ones, _add8))));
+        return FHE.toBytes32(FHE.asEuint32(euint8.wrap(EncryptedReduce.reduce(ones, _add8))));
     }
 
     /// @dev select(c, x, 0) costs less than multiplying by the cast condition; one trivial zero serves the chunk.
@@ -146,7 +187,7 @@ library RecipeEngine {
             ebool hit = ebool.wrap(_predicate(chunk[r], cmp, a, b));
             kept[r] = FHE.toBytes32(FHE.select(hit, euint64.wrap(chunk[r]), zero));
         }
-        return _reduce(kept, _add64);
+        return EncryptedReduce.reduce(kept, EncryptedReduce.add64);
     }
 
     function _squares(bytes32[] memory chunk) private returns (bytes32[] memory squares) {
@@ -167,31 +208,6 @@ library RecipeEngine {
         else if (cmp == Comparator.LE) hit = FHE.le(x, a);
         else hit = FHE.and(FHE.ge(x, a), FHE.le(x, b));
         return FHE.toBytes32(hit);
-    }
-
-    /// @dev Balanced pairwise reduction in place: level by level, element i becomes combine(2i, 2i + 1); an odd last
-    /// element is carried up. n - 1 operations, depth ceil(log2 n).
-    function _reduce(
-        bytes32[] memory values,
-        function(bytes32, bytes32) returns (bytes32) combine
-    ) private returns (bytes32) {
-        uint256 width = values.length;
-        while (width > 1) {
-            uint256 half = width >> 1;
-            for (uint256 i; i < half; ++i) values[i] = combine(values[2 * i], values[2 * i + 1]);
-            if (width & 1 == 1) {
-                values[half] = values[width - 1];
-                width = half + 1;
-            } else {
-                width = half;
-            }
-        }
-        return values[0];
-    }
-
-    function _copy(bytes32[] memory chunk) private pure returns (bytes32[] memory copy) {
-        copy = new bytes32[](chunk.length);
-        for (uint256 r; r < chunk.length; ++r) copy[r] = chunk[r];
     }
 
     // ----- accumulators -----
@@ -232,6 +248,12 @@ library RecipeEngine {
         slots[first] = _allowBuyer(_allowThis(FHE.toBytes32(below)), buyer);
     }
 
+    /// @dev COUNT's result is the public window length, trivially encrypted.
+    /// @dev COUNT's result is the public window length, trivially encrypted.
+    function _finalizeCount(bytes32[] storage slots, uint256 slot, Chunk memory c) private {
+        slots[slot] = _allowBuyer(_allowThis(FHE.toBytes32(FHE.asEuint64(c.windowLength))), c.recipient);
+    }
+
     function _allowThis(bytes32 handle) private returns (bytes32) {
         Impl.allow(handle, address(this));
         return handle;
@@ -245,18 +267,6 @@ library RecipeEngine {
     }
 
     // ----- typed combiners (the tree and the merge use the same operation) -----
-
-    function _add64(bytes32 a, bytes32 b) private returns (bytes32) {
-        return FHE.toBytes32(FHE.add(euint64.wrap(a), euint64.wrap(b)));
-    }
-
-    function _min64(bytes32 a, bytes32 b) private returns (bytes32) {
-        return FHE.toBytes32(FHE.min(euint64.wrap(a), euint64.wrap(b)));
-    }
-
-    function _max64(bytes32 a, bytes32 b) private returns (bytes32) {
-        return FHE.toBytes32(FHE.max(euint64.wrap(a), euint64.wrap(b)));
-    }
 
     function _add8(bytes32 a, bytes32 b) private returns (bytes32) {
         return FHE.toBytes32(FHE.add(euint8.wrap(a), euint8.wrap(b)));

@@ -27,6 +27,7 @@ export const THERMOMETER: DatasetParams = {
   periodSeconds: 86_400,
   bucketSize: 8n,
   privacy: EXACT_PRIVACY,
+  rollups: 0,
 };
 export const THERMOMETER_FP: FixedPoint = { scale: THERMOMETER.scale, offset: THERMOMETER.offset };
 

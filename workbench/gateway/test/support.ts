@@ -27,7 +27,7 @@ export async function deployGatewayMarket(rpcUrl: string): Promise<{ address: st
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1, pollingInterval: 50 });
   const { address } = await deployMarket({ signer: devWallet(0, provider), operator: devWallet(1).address });
   const asSeller = connectMarket(address, devWallet(SELLER, provider));
-  const params = { name: "counter", field: "count", unit: "", scale: 0, offset: 0n, pricePerPeriod: 1000n, periodSeconds: 3600, bucketSize: 4n, privacy: EXACT_PRIVACY };
+  const params = { name: "counter", field: "count", unit: "", scale: 0, offset: 0n, pricePerPeriod: 1000n, periodSeconds: 3600, bucketSize: 4n, privacy: EXACT_PRIVACY, rollups: 0 };
   await (await asSeller.createDataset(params)).wait();
   await (await asSeller.registerDevice(1n, devWallet(GATEWAY).address)).wait();
   return { address, asSeller, provider };

@@ -20,7 +20,7 @@ async function deployWithDataset(rpcUrl: string): Promise<{ address: string; asS
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1, pollingInterval: 50 });
   const { address } = await deployMarket({ signer: devWallet(0, provider), operator: devWallet(1).address });
   const asSeller = connectMarket(address, devWallet(SELLER, provider));
-  const params = { name: "greenhouse", field: "temperature", unit: "°C", scale: 2, offset: -5000n, pricePerPeriod: 1000n, periodSeconds: 3600, bucketSize: 4n, privacy: EXACT_PRIVACY };
+  const params = { name: "greenhouse", field: "temperature", unit: "°C", scale: 2, offset: -5000n, pricePerPeriod: 1000n, periodSeconds: 3600, bucketSize: 4n, privacy: EXACT_PRIVACY, rollups: 0 };
   await (await asSeller.createDataset(params)).wait();
   await (await asSeller.registerDevice(1n, devWallet(DEVICE).address)).wait();
   return { address, asSeller, provider };

@@ -11,7 +11,7 @@ import type { MarketGateway, ProgramOp, RunView } from "../chain/market-gateway"
 import { RunRejectedError } from "../errors";
 import type { JobName, JobResult, RunProgress, RunResult, RunState } from "../job-schemas";
 import { noiseUnitCosts, planNoiseCalls } from "../noise-plan";
-import { planStepSizes } from "../recipe-compiler";
+import { planRolledUpStepSizes, planStepSizes } from "../recipe-compiler";
 import { throwIfReleased } from "../run-worker";
 import type { TransactionSender } from "../tx-sender";
 
@@ -48,12 +48,28 @@ export async function saveState(job: StepRunOptions["job"], state: RunState): Pr
   await job.updateData({ ...job.data, state: { ...state, txHashes: [...state.txHashes] } });
 }
 
+/** The sizes of the steps that consume readings [from, to) of a run. */
+type StepSizer = (from: number, to: number) => number[];
+
 /**
- * The step sizes the contract will accept: the planner's, checked once against the contract's own
- * `maxStepSize`. If they disagree the contract wins (and the mismatch is logged, since it means
- * recipes/ and contracts/ drifted apart).
+ * The step sizes of a run: over the dataset's rollups when the contract says they serve it (the
+ * planner's nodes, checked by the contract's own HCU rule on each step), else {@link readingStepSizer}.
  */
-async function stepSizer(options: Pick<StepRunOptions, "ops" | "gateway" | "logger">) {
+async function stepSizer(options: Pick<StepRunOptions, "ops" | "gateway" | "logger">, run: RunView): Promise<StepSizer> {
+  if (!run.rolledUp) {
+    const sizes = await readingStepSizer(options);
+    return (from, to) => sizes(to - from);
+  }
+  const { rollupBlockSize } = await options.gateway.datasetInfo(run.datasetId);
+  return (from, to) => planRolledUpStepSizes({ ops: options.ops, blockSize: Number(rollupBlockSize), from, to });
+}
+
+/**
+ * The step sizes the contract will accept for a run over readings: the planner's, checked once
+ * against the contract's own `maxStepSize`. If they disagree the contract wins (and the mismatch is
+ * logged, since it means recipes/ and contracts/ drifted apart).
+ */
+async function readingStepSizer(options: Pick<StepRunOptions, "ops" | "gateway" | "logger">) {
   const [full, last] = await Promise.all([
     options.gateway.maxStepSize(options.ops, false),
     options.gateway.maxStepSize(options.ops, true),
@@ -87,8 +103,8 @@ async function stepSizer(options: Pick<StepRunOptions, "ops" | "gateway" | "logg
 export async function stepRunToEnd(options: StepRunOptions): Promise<{ run: RunView; total: number }> {
   const { runId, gateway, sender, job, state, signal, logger } = options;
   let run = await gateway.runInfo(runId);
-  const sizes = await stepSizer(options);
-  const stepCount = sizes(Number(run.toIndex - run.fromIndex)).length;
+  const sizes = await stepSizer(options, run);
+  const stepCount = sizes(Number(run.fromIndex), Number(run.toIndex)).length;
   const noise = noisePlanner(options, run);
   let total = stepCount + noise.plan(0).length;
 
@@ -96,7 +112,7 @@ export async function stepRunToEnd(options: StepRunOptions): Promise<{ run: RunV
     throwIfReleased(signal);
     const noising = run.cursor === run.toIndex;
     // Steps left, then the noise calls left after them.
-    const remaining = noising ? [] : sizes(Number(run.toIndex - run.cursor));
+    const remaining = noising ? [] : sizes(Number(run.cursor), Number(run.toIndex));
     const noiseLeft = noise.plan(noising ? run.noiseCursor : 0);
     const number = total - remaining.length - noiseLeft.length + 1;
     await throwIfCancelled({ cancelRequested: options.cancelRequested, done: number - 1, total });
@@ -115,7 +131,8 @@ export async function stepRunToEnd(options: StepRunOptions): Promise<{ run: RunV
         const n = BigInt(remaining[0]!);
         const finalizes = remaining.length === 1;
         const action = `step ${number} of ${total} of run ${runId}`;
-        const gasKey = `step:${gateway.address}:${run.programHash}:${n}:${finalizes}`;
+        // A rolled-up step's gas depends on its window's nodes, not only on n: estimated each time.
+        const gasKey = run.rolledUp ? undefined : `step:${gateway.address}:${run.programHash}:${n}:${finalizes}`;
         const sent = await sender.send({ action, tx: gateway.stepTx({ runId, n }), signal, gasKey });
         txHash = sent.hash;
         logger.info(

@@ -43,6 +43,8 @@ export interface TestDataset {
   k: number;
   periodSeconds: number;
   privacy: PrivacyParams;
+  /** The rollups kept at ingestion (a ROLLUP mask). */
+  rollups: number;
   /** Decoded plaintext values appended so far, in index order. */
   values: number[];
   /** Each appended reading's timestamp, in index order. */
@@ -60,6 +62,8 @@ export interface CreateDatasetOptions {
   approvedKinds?: number;
   /** Exact (the default) or private with its range (encoded units), budget and ε bounds. */
   privacy?: PrivacyParams;
+  /** Rollups kept at ingestion (a ROLLUP mask; default none: every run reads its readings). */
+  rollups?: number;
 }
 
 /** Every kind but HISTOGRAM (bit 7), so that a histogram recipe meets an unapproved kind. */
@@ -172,13 +176,14 @@ export async function startMarketFixture(): Promise<MarketFixture> {
         periodSeconds: options.periodSeconds ?? 30 * 24 * 3600,
         bucketSize: BigInt(k),
         privacy: options.privacy ?? EXACT_PRIVACY,
+        rollups: options.rollups ?? 0,
       };
       const id = (await market.createDataset.staticCall(params)) as bigint;
       await (await market.createDataset(params)).wait();
       await (await market.registerDevice(id, device.address)).wait();
       await (await market.approveRecipeKinds(id, options.approvedKinds ?? ALL_BUT_HISTOGRAM)).wait();
-      const { name, scale, offset, periodSeconds, privacy } = params;
-      return { id, name, scale, offset, k, periodSeconds, privacy, values: [], timestamps: [] };
+      const { name, scale, offset, periodSeconds, privacy, rollups } = params;
+      return { id, name, scale, offset, k, periodSeconds, privacy, rollups, values: [], timestamps: [] };
     },
 
     async appendReadings(dataset, values, options = {}) {
@@ -195,7 +200,7 @@ export async function startMarketFixture(): Promise<MarketFixture> {
         const timestamps = batch.handles.map((_, i) => stamp(b * MAX_READINGS_PER_BATCH + i));
         // Pipelined with a fixed gas limit (no estimate: Hardhat replays a call about ten times to estimate it);
         // nonces come from the device's nonce manager, receipts are awaited together.
-        const gasLimit = appendGasLimit(batch.handles.length, dataset.privacy);
+        const gasLimit = appendGasLimit(batch.handles.length, dataset.privacy, dataset.rollups);
         sent.push(await market.appendReadings(dataset.id, batch.handles, batch.inputProof, timestamps.map(BigInt), { gasLimit }));
         dataset.timestamps.push(...timestamps);
       }

@@ -20,7 +20,7 @@ describe("create-dataset form", () => {
   it("converts the fields to the contract's parameters", () => {
     expect(checkDatasetForm(form())).toEqual({
       ok: true,
-      params: { name: "greenhouse", field: "temperature", unit: "°C", scale: 2, offset: -5000n, pricePerPeriod: 1_000_000_000_000_000n, periodSeconds: 86_400, bucketSize: 10n, privacy: EXACT_PRIVACY },
+      params: { name: "greenhouse", field: "temperature", unit: "°C", scale: 2, offset: -5000n, pricePerPeriod: 1_000_000_000_000_000n, periodSeconds: 86_400, bucketSize: 10n, privacy: EXACT_PRIVACY, rollups: 1 },
     });
     expect(checkDatasetForm(form({ lowest: "-12.5", scale: "1", periodUnit: "hours", periodValue: "6" }))).toMatchObject({
       ok: true,

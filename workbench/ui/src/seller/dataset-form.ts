@@ -5,7 +5,7 @@
  */
 import { parseEther } from "ethers";
 import { EXACT_PRIVACY, type DatasetParams } from "@iotdm/contracts-client";
-import { maskFromKinds, RECIPE_KIND_NAMES, RecipeKind, type RecipeKindName } from "../lib/recipes";
+import { maskFromKinds, RECIPE_KIND_NAMES, RecipeKind, ROLLUP, type RecipeKindName } from "../lib/recipes";
 
 /** What the create-dataset form holds (text as typed). */
 export interface DatasetForm {
@@ -67,8 +67,12 @@ export function checkDatasetForm(form: DatasetForm): DatasetFormResult {
   const k = Number(form.k);
   if (!Number.isInteger(k) || k < 1) errors.k = "A whole number of readings, at least 1.";
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  // The form creates exact datasets; private ones (range, budget, ε bounds) are not offered here yet.
-  return { ok: true, params: { name, field, unit: form.unit.trim(), scale, offset, pricePerPeriod: price, periodSeconds, bucketSize: BigInt(k), privacy: EXACT_PRIVACY } };
+  // The form creates exact datasets; private ones (range, budget, ε bounds) are not offered here yet. Every dataset
+  // keeps the sum rollup (a mean over any k-aligned window in one step); choosing the others is not offered yet.
+  return {
+    ok: true,
+    params: { name, field, unit: form.unit.trim(), scale, offset, pricePerPeriod: price, periodSeconds, bucketSize: BigInt(k), privacy: EXACT_PRIVACY, rollups: ROLLUP.SUM },
+  };
 }
 
 /** The approve and revoke masks that turn `current` (the chain's mask) into `wanted`. */

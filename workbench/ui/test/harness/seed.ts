@@ -56,6 +56,7 @@ export async function seedDataset(options: {
     periodSeconds: options.periodSeconds,
     bucketSize: options.k,
     privacy: EXACT_PRIVACY,
+    rollups: 0,
   });
   await (
     await asSeller.createDataset({
@@ -68,6 +69,7 @@ export async function seedDataset(options: {
       periodSeconds: options.periodSeconds,
       bucketSize: options.k,
       privacy: EXACT_PRIVACY,
+      rollups: 0,
     })
   ).wait();
   await (await asSeller.approveRecipeKinds(id, options.approvedMask)).wait();
