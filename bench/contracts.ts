@@ -13,6 +13,15 @@
 import type { Contract } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import { Comparator, EXACT_PRIVACY, RecipeKind, encodeProgram, op, type Op } from "@iotdm/contracts-client";
+import {
+  ALL_ROLLUPS,
+  ROLLUP,
+  largestIngestionBatch,
+  planRolledUpSteps,
+  rolledUpStepHcu,
+  rollupBlockSize,
+  rollupNodeCount,
+} from "@iotdm/recipes/rollup-model";
 import { renderTable, runHardhatBenchmark } from "./hardhat-bench";
 
 const HCU_LIMIT = 20_000_000;
@@ -83,11 +92,38 @@ interface IngestionFigures {
   ratio: number;
 }
 
+/** A kind over the dataset's rollups (issue 13): transactions of any aligned window up to `windowUpTo` readings. */
+interface RolledUpKindFigures {
+  kind: string;
+  /** The rollups it needs. */
+  rollups: string;
+  /** HCU of the step measured on the mock over a window of `measuredWindow` readings, and the model's figure. */
+  measuredWindow: number;
+  measuredStepHcu: number;
+  modelStepHcu: number;
+  /** Most stored nodes any aligned window up to `windowUpTo` combines (MIN, MAX), at the smallest block (2). */
+  worstNodes: number;
+  /** Steps of the costliest aligned window up to `windowUpTo` readings, after the start (start excluded). */
+  transactionsAfterStart: number;
+}
+
+interface RollupFigures {
+  windowUpTo: number;
+  kinds: RolledUpKindFigures[];
+  /** appendReadings at batch 32 with the sum rollup (k = 32) against the market without rollups, same run. */
+  sumIngestion: { batch: number; blockSize: number; gasPerReading: number; withoutRollupsGasPerReading: number; ratio: number; hcu: number };
+  /** Largest batch whose HCU fits wherever it lands in 1,000,000 readings, every rollup on (k = 32 and k = 1). */
+  largestBatchEveryRollup: { blockSize: number; batch: number }[];
+  /** Gas per reading with every rollup on at that batch (k = 32), measured. */
+  everyRollupGasPerReading: number;
+}
+
 type Report = {
   hcuLimit: number;
   runLength: number;
   kinds: KindFigures[];
   ingestion: IngestionFigures[];
+  rollups: RollupFigures;
   targets: Record<string, number | boolean>;
 };
 
@@ -186,6 +222,8 @@ async function measure(): Promise<Report> {
     });
   }
 
+  const rollups = await measureRollups({ admin, buyer, market, address, fhevm, encrypt, nextTimestamp: () => ++timestamp, batch32: ingestion.find((i) => i.batch === 32)!.marketGasPerReading });
+
   const bounded = kinds.filter((k) => k.readingsPerStep !== "unbounded");
   const batch32 = ingestion.find((i) => i.batch === 32)!;
   const targets = {
@@ -195,8 +233,142 @@ async function measure(): Promise<Report> {
     hcuRatioMet: bounded.every((k) => (k.ratioToMinimum ?? 0) <= TARGETS.hcuRatio),
     ingestionRatioAtBatch32AtMost: TARGETS.ingestionRatio,
     ingestionRatioMet: batch32.ratio <= TARGETS.ingestionRatio,
+    rolledUpSumMeanTransactionsAtMost: 1,
+    rolledUpSumMeanMet: rollups.kinds.filter((k) => k.kind === "SUM" || k.kind === "MEAN").every((k) => k.transactionsAfterStart <= 1),
+    rolledUpMinMaxVarianceTransactionsAtMost: 2,
+    rolledUpMinMaxVarianceMet: rollups.kinds.filter((k) => k.kind !== "SUM" && k.kind !== "MEAN").every((k) => k.transactionsAfterStart <= 2),
+    sumRollupIngestionRatioAtMost: 1.3,
+    sumRollupIngestionRatioMet: rollups.sumIngestion.ratio <= 1.3 && rollups.sumIngestion.hcu < HCU_LIMIT,
   };
-  return { hcuLimit: HCU_LIMIT, runLength: RUN_LENGTH, kinds, ingestion, targets };
+  return { hcuLimit: HCU_LIMIT, runLength: RUN_LENGTH, kinds, ingestion, rollups, targets };
+}
+
+const WINDOW_UP_TO = 1_000_000;
+const ROLLED_UP_KINDS: { kind: string; rollups: string; ops: Op[] }[] = [
+  { kind: "SUM", rollups: "SUM", ops: [op({ kind: RecipeKind.SUM })] },
+  { kind: "MEAN", rollups: "SUM", ops: [op({ kind: RecipeKind.MEAN })] },
+  { kind: "VARIANCE", rollups: "SUM + SQUARES", ops: [op({ kind: RecipeKind.VARIANCE })] },
+  { kind: "MIN", rollups: "MIN", ops: [op({ kind: RecipeKind.MIN })] },
+  { kind: "MAX", rollups: "MAX", ops: [op({ kind: RecipeKind.MAX })] },
+];
+
+/**
+ * The costliest aligned window of at most `upTo` readings over blocks of `blockSize`, for `ops`: its steps after the
+ * start and its node count. Sums cost the same over any window; MIN and MAX combine the most nodes when the window
+ * starts just after a block and ends just before the highest node boundary, so those ends are searched.
+ */
+function worstWindow(ops: Op[], blockSize: number, upTo: number) {
+  const blocks = Math.floor(upTo / blockSize);
+  let worst = { steps: 0, nodes: 0 };
+  for (let a = 0; a < 256 && a < blocks; a++) {
+    for (let b = blocks; b > Math.max(a, blocks - 256); b--) {
+      const nodes = rollupNodeCount(a, b);
+      if (nodes < worst.nodes) continue;
+      const steps = planRolledUpSteps(ops, blockSize, a * blockSize, b * blockSize).length;
+      if (steps > worst.steps || nodes > worst.nodes) worst = { steps: Math.max(steps, worst.steps), nodes };
+    }
+  }
+  return worst;
+}
+
+type MeasureContext = {
+  admin: Awaited<ReturnType<typeof import("hardhat")["default"]["ethers"]["getSigners"]>>[number];
+  buyer: MeasureContext["admin"];
+  market: Awaited<ReturnType<typeof deployMarket>>["market"];
+  address: string;
+  fhevm: typeof import("hardhat")["default"]["fhevm"];
+  encrypt: (contract: string, size: number) => Promise<{ handles: Uint8Array[]; inputProof: Uint8Array }>;
+  nextTimestamp: () => number;
+  batch32: number;
+};
+
+/** Issue 13's rows: ingestion with rollups and rolled-up runs, measured on the mock next to the model's figures. */
+async function measureRollups(c: MeasureContext): Promise<RollupFigures> {
+  const { market, buyer, fhevm } = c;
+  const create = async (rollups: number, bucketSize: bigint) => {
+    await (
+      await market.createDataset({
+        name: "bench rollups",
+        field: "temperature",
+        unit: "°C",
+        scale: 2,
+        offset: -5000n,
+        pricePerPeriod: 0n,
+        periodSeconds: 86_400,
+        bucketSize,
+        privacy: EXACT_PRIVACY,
+        rollups,
+      })
+    ).wait();
+    const id = await market.datasetCount();
+    await (await market.approveRecipeKinds(id, 0x3ff)).wait();
+    await (await market.connect(buyer).purchaseAccess(id, 1, { value: 0 })).wait();
+    return id;
+  };
+  const append = async (id: bigint, size: number) => {
+    const { handles, inputProof } = await c.encrypt(c.address, size);
+    const stamps = handles.map(() => c.nextTimestamp());
+    return (await (await market.appendReadings(id, handles, inputProof, stamps)).wait())!;
+  };
+
+  // Sum rollup at batch 32, k = 32: every batch closes one block (one stored prefix).
+  const sumId = await create(ROLLUP.SUM, 32n);
+  await append(sumId, 32);
+  let gas = 0n;
+  let hcu = 0;
+  const repeats = 5;
+  for (let r = 0; r < repeats; r++) {
+    const receipt = await append(sumId, 32);
+    gas += receipt.gasUsed;
+    hcu = Math.max(hcu, fhevm.computeTransactionHCU(receipt).globalHCU);
+  }
+  const gasPerReading = Number(gas) / (repeats * 32);
+
+  // Every rollup on, k = 32, at the largest batch that fits anywhere in 1,000,000 readings.
+  const everyBatch = largestIngestionBatch(ALL_ROLLUPS, 32);
+  const allId = await create(ALL_ROLLUPS, 32n);
+  let everyGas = 0n;
+  let appended = 0;
+  for (; appended < 32 * 40; appended += everyBatch) {
+    const size = Math.min(everyBatch, 32 * 40 - appended);
+    const receipt = await append(allId, size);
+    if (appended >= 32 * 4 && size === everyBatch) everyGas += receipt.gasUsed;
+  }
+  const measuredBatches = Math.floor((32 * 40 - 32 * 4) / everyBatch);
+
+  // Rolled-up runs over a window of 38 blocks (from block 1, so the sums subtract), measured; worst windows modelled.
+  const kinds: RolledUpKindFigures[] = [];
+  const [from, to] = [32, 32 * 39];
+  for (const { kind, rollups, ops } of ROLLED_UP_KINDS) {
+    const program = encodeProgram(ops);
+    await (await market.connect(buyer).startRun(allId, program, from, to)).wait();
+    const runId = await market.runCount();
+    const receipt = (await (await market.connect(buyer).step(runId, to - from)).wait())!;
+    const worst = worstWindow(ops, rollupBlockSize(1), WINDOW_UP_TO);
+    kinds.push({
+      kind,
+      rollups,
+      measuredWindow: to - from,
+      measuredStepHcu: fhevm.computeTransactionHCU(receipt).globalHCU,
+      modelStepHcu: rolledUpStepHcu(ops, from / 32, to / 32, true),
+      worstNodes: kind === "MIN" || kind === "MAX" ? worst.nodes : 0,
+      transactionsAfterStart: worst.steps,
+    });
+  }
+  return {
+    windowUpTo: WINDOW_UP_TO,
+    kinds,
+    sumIngestion: {
+      batch: 32,
+      blockSize: 32,
+      gasPerReading: Math.round(gasPerReading),
+      withoutRollupsGasPerReading: c.batch32,
+      ratio: gasPerReading / c.batch32,
+      hcu,
+    },
+    largestBatchEveryRollup: [32, 2].map((blockSize) => ({ blockSize, batch: largestIngestionBatch(ALL_ROLLUPS, blockSize) })),
+    everyRollupGasPerReading: Math.round(Number(everyGas) / (measuredBatches * everyBatch)),
+  };
 }
 
 /** Steps of a run over `length` readings: full steps, then a final step that fits the finalising bound. */
@@ -234,11 +406,28 @@ function printTable(report: Report) {
   ];
   console.log("Ingestion: appendReadings vs a bare fromExternal + allowThis + store reference, same run\n");
   console.log(renderTable(ingestionRows));
+  const r = report.rollups;
+  console.log(`\nRollups (issue 13): rolled-up runs; transactions after the start for the costliest aligned window up to ${fmt(r.windowUpTo)} readings (blocks of 2)\n`);
+  console.log(
+    renderTable([
+      ["kind", "rollups", "step HCU measured / model", "worst nodes", "txs after start"],
+      ...r.kinds.map((k) => [k.kind, k.rollups, `${fmt(k.measuredStepHcu)} / ${fmt(k.modelStepHcu)} (${fmt(k.measuredWindow)} readings)`, String(k.worstNodes), String(k.transactionsAfterStart)]),
+    ]),
+  );
+  const si = r.sumIngestion;
+  console.log(
+    `\nIngestion with the sum rollup, batch ${si.batch}, k = ${si.blockSize}: ${fmt(si.gasPerReading)} gas/reading vs ${fmt(si.withoutRollupsGasPerReading)} without rollups = ${si.ratio.toFixed(3)}x; ${fmt(si.hcu)} HCU per batch.`,
+  );
+  console.log(
+    `Largest batch with every rollup on (fits anywhere in 1,000,000 readings): ${r.largestBatchEveryRollup.map((b) => `${b.batch} (k = ${b.blockSize})`).join(", ")}; ${fmt(r.everyRollupGasPerReading)} gas/reading at k = 32.`,
+  );
   const t = report.targets;
   console.log(
     `\nTargets: full step >= ${pct(t.fullStepShareAtLeast as number)} of 20M: ${t.fullStepShareMet ? "met" : "MISSED"}; ` +
       `HCU/reading <= ${t.hcuRatioAtMost}x minimum: ${t.hcuRatioMet ? "met" : "MISSED"}; ` +
-      `ingestion at batch 32 <= ${t.ingestionRatioAtBatch32AtMost}x reference: ${t.ingestionRatioMet ? "met" : "MISSED"}`,
+      `ingestion at batch 32 <= ${t.ingestionRatioAtBatch32AtMost}x reference: ${t.ingestionRatioMet ? "met" : "MISSED"}; ` +
+      `rolled-up SUM/MEAN <= 1 tx after start: ${t.rolledUpSumMeanMet ? "met" : "MISSED"}; MIN/MAX/VARIANCE <= 2: ${t.rolledUpMinMaxVarianceMet ? "met" : "MISSED"}; ` +
+      `sum-rollup ingestion <= 1.3x: ${t.sumRollupIngestionRatioMet ? "met" : "MISSED"}`,
   );
 }
 

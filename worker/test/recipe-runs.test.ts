@@ -76,6 +76,29 @@ describe("recipe runs on the chain", () => {
     expect(steps.every((p) => /^0x[0-9a-f]{64}$/.test(p.txHash ?? ""))).toBe(true);
   });
 
+  it("steps a mean, min and max over a dataset's rollups in one transaction after the start (issue 13)", async () => {
+    const { buyer } = fixture.accounts;
+    const rolled = await fixture.createDataset({ k: 8, rollups: 1 | 4 | 8 });
+    await fixture.appendReadings(rolled, temperatures(96));
+    await fixture.purchaseAccess(rolled, buyer);
+    const recipe = { source: ['from "greenhouse" window all', "mean(temperature)", "min(temperature)", "max(temperature)"].join("\n"), params: {} };
+    const { plan, request, signature } = await signRun({ fixture, dataset: rolled, recipe, buyer });
+    expect(plan.rolledUp).toBe(true);
+    expect(plan.steps).toHaveLength(1);
+
+    const { jobId } = await q.runs.enqueueRun({ market: fixture.market, request, signature, recipe, origin: { notebookId: "n1", cellId: "c2" } });
+    const done = await waitForJob(q.runs, jobId, { timeoutMs: 120_000 });
+    expect(done.state, JSON.stringify(done.failure)).toBe("completed");
+    const result = done.result as RunResult;
+    expect(result.txHashes).toHaveLength(2);
+    const decrypted = await fixture.decryptResults({ buyer, plan, handles: result.handles });
+    const [mean, min, max] = interpretResults({ plan, decrypted });
+    const plain = plainStats(rolled.values, 0, 96);
+    expect((mean as { value: { number: number } }).value.number).toBeCloseTo(plain.mean, 3);
+    expect((min as { value: { number: number } }).value.number).toBe(plain.min);
+    expect((max as { value: { number: number } }).value.number).toBe(plain.max);
+  });
+
   it("runs the same signed request once, even when it is submitted again after its job is gone", async () => {
     const { buyer } = fixture.accounts;
     const recipe = { source: 'from "greenhouse" window last 48 readings\nsum(temperature)', params: {} };

@@ -38,6 +38,7 @@ export async function planRecipe(options: { fixture: MarketFixture; dataset: Tes
       timestamps: await gateway.readingTimestamps(dataset.id),
       unit: info.unit,
       privacy,
+      rollups: { kinds: info.rollups, blockSize: Number(info.rollupBlockSize) },
     },
     now: await gateway.chainTime(),
   });
