@@ -70,6 +70,49 @@ function contractRows(report: Json): FigureRow[] {
       target: "<= 1.15x",
       met: report.targets.ingestionRatioMet,
     },
+    ...rollupRows(report),
+  ];
+}
+
+/** Issue 13's rows: rolled-up runs and ingestion with rollups (bench:contracts JSON `rollups`). */
+function rollupRows(report: Json): FigureRow[] {
+  const rollups = report.rollups as Json | undefined;
+  if (!rollups) return [];
+  const txs = (names: string[]) =>
+    (rollups.kinds as Json[])
+      .filter((k) => names.includes(k.kind))
+      .map((k) => `${k.kind} ${k.transactionsAfterStart}`)
+      .join(", ");
+  const sum = rollups.sumIngestion as Json;
+  return [
+    {
+      area: "contracts",
+      measure: `transactions after the start of a rolled-up SUM / MEAN over any aligned window up to ${count(rollups.windowUpTo)} readings`,
+      value: txs(["SUM", "MEAN"]),
+      target: "1",
+      met: report.targets.rolledUpSumMeanMet,
+    },
+    {
+      area: "contracts",
+      measure: "the same for MIN / MAX / VARIANCE with their rollups",
+      value: txs(["MIN", "MAX", "VARIANCE"]),
+      target: "<= 2",
+      met: report.targets.rolledUpMinMaxVarianceMet,
+    },
+    {
+      area: "contracts",
+      measure: "append gas per reading, batches of 32, with the sum rollup / without rollups",
+      value: `${sum.gasPerReading} / ${sum.withoutRollupsGasPerReading} = ${(sum.ratio as number).toFixed(3)}x (${count(sum.hcu)} HCU)`,
+      target: "<= 1.3x, < 20M HCU",
+      met: report.targets.sumRollupIngestionRatioMet,
+    },
+    {
+      area: "contracts",
+      measure: "largest batch with every rollup on (fits anywhere in 1,000,000 readings)",
+      value: `${(rollups.largestBatchEveryRollup as Json[])[0].batch} (${count(rollups.everyRollupGasPerReading)} gas/reading)`,
+      target: "",
+      met: null,
+    },
   ];
 }
 
