@@ -256,12 +256,44 @@ export const iotDataMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "buyer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "needed",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsufficientBalance",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "periodSeconds",
         "type": "uint32"
       }
     ],
     "name": "InvalidAccessPeriod",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidAmount",
     "type": "error"
   },
   {
@@ -597,6 +629,22 @@ export const iotDataMarketAbi = [
         "type": "address"
       }
     ],
+    "name": "NotRunBuyer",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
     "name": "NotRunParticipant",
     "type": "error"
   },
@@ -609,6 +657,22 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "NothingToWithdraw",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "maxPayment",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "runPrice",
+        "type": "uint256"
+      }
+    ],
+    "name": "PaymentBelowRunPrice",
     "type": "error"
   },
   {
@@ -788,6 +852,17 @@ export const iotDataMarketAbi = [
         "type": "uint256"
       }
     ],
+    "name": "RunClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      }
+    ],
     "name": "RunNotFinished",
     "type": "error"
   },
@@ -800,6 +875,22 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "RunNotFound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "RunNotOverdue",
     "type": "error"
   },
   {
@@ -1189,6 +1280,37 @@ export const iotDataMarketAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "buyer",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      }
+    ],
+    "name": "BalanceWithdrawn",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "DatasetId",
         "name": "datasetId",
         "type": "uint256"
@@ -1301,6 +1423,31 @@ export const iotDataMarketAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "buyer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      }
+    ],
+    "name": "Deposited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "DatasetId",
         "name": "datasetId",
         "type": "uint256"
@@ -1357,6 +1504,37 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "NonceInvalidated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "cost",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorReimbursed",
     "type": "event"
   },
   {
@@ -1632,12 +1810,87 @@ export const iotDataMarketAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint256",
+        "name": "refunded",
+        "type": "uint256"
+      }
+    ],
+    "name": "RunCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "buyer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
         "internalType": "bytes32[]",
         "name": "results",
         "type": "bytes32[]"
       }
     ],
     "name": "RunFinished",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "buyer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "sellerShare",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "RunFundsLocked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "gasPrice",
+        "type": "uint256"
+      }
+    ],
+    "name": "RunGasPriceChanged",
     "type": "event"
   },
   {
@@ -1663,6 +1916,56 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "RunNoised",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "DatasetId",
+        "name": "datasetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint128",
+        "name": "price",
+        "type": "uint128"
+      }
+    ],
+    "name": "RunPriceChanged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "seller",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "sellerPaid",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "refunded",
+        "type": "uint256"
+      }
+    ],
+    "name": "RunSettled",
     "type": "event"
   },
   {
@@ -1893,6 +2196,38 @@ export const iotDataMarketAbi = [
       }
     ],
     "name": "approveRecipeKinds",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "buyer",
+        "type": "address"
+      }
+    ],
+    "name": "balanceOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      }
+    ],
+    "name": "cancelRun",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2167,6 +2502,13 @@ export const iotDataMarketAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "deposit",
+    "outputs": [],
+    "stateMutability": "payable",
     "type": "function"
   },
   {
@@ -2696,6 +3038,11 @@ export const iotDataMarketAbi = [
             "internalType": "uint256",
             "name": "nonce",
             "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "maxPaymentPerRun",
+            "type": "uint256"
           }
         ],
         "internalType": "struct StandingAuthorization",
@@ -2711,6 +3058,65 @@ export const iotDataMarketAbi = [
   {
     "inputs": [],
     "name": "runCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "RunId",
+        "name": "runId",
+        "type": "uint256"
+      }
+    ],
+    "name": "runEscrow",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint128",
+            "name": "locked",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "spent",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "sellerShare",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint64",
+            "name": "deadline",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bool",
+            "name": "closed",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct RunEscrowInfo",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "runGasPrice",
     "outputs": [
       {
         "internalType": "uint256",
@@ -2834,6 +3240,25 @@ export const iotDataMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "DatasetId",
+        "name": "datasetId",
+        "type": "uint256"
+      }
+    ],
+    "name": "runPrice",
+    "outputs": [
+      {
+        "internalType": "uint128",
+        "name": "",
+        "type": "uint128"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "address",
@@ -2868,6 +3293,11 @@ export const iotDataMarketAbi = [
           {
             "internalType": "uint256",
             "name": "deadline",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "maxPayment",
             "type": "uint256"
           }
         ],
@@ -2995,6 +3425,37 @@ export const iotDataMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "gasPrice",
+        "type": "uint256"
+      }
+    ],
+    "name": "setRunGasPrice",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "DatasetId",
+        "name": "datasetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint128",
+        "name": "price",
+        "type": "uint128"
+      }
+    ],
+    "name": "setRunPrice",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "address",
@@ -3034,6 +3495,11 @@ export const iotDataMarketAbi = [
           {
             "internalType": "uint256",
             "name": "nonce",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "maxPaymentPerRun",
             "type": "uint256"
           }
         ],
@@ -3203,6 +3669,11 @@ export const iotDataMarketAbi = [
             "internalType": "uint256",
             "name": "deadline",
             "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "maxPayment",
+            "type": "uint256"
           }
         ],
         "internalType": "struct RunRequest",
@@ -3305,6 +3776,11 @@ export const iotDataMarketAbi = [
           {
             "internalType": "uint256",
             "name": "nonce",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "maxPaymentPerRun",
             "type": "uint256"
           }
         ],
@@ -3490,6 +3966,19 @@ export const iotDataMarketAbi = [
   {
     "inputs": [],
     "name": "withdraw",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "withdrawBalance",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

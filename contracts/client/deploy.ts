@@ -19,6 +19,7 @@ export const MARKET_LIBRARIES = [
   "ReadingLog",
   "RunConsent",
   "RollupTree",
+  "RunEscrow",
 ] as const;
 export type MarketLibrary = (typeof MARKET_LIBRARIES)[number];
 const libraryArtifact = (name: MarketLibrary) => `contracts/src/libraries/${name}.sol/${name}.json`;

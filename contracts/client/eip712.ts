@@ -16,6 +16,8 @@ export interface RunRequest {
   nonce: bigint;
   /** Unix seconds after which the request can no longer start a run. */
   deadline: bigint;
+  /** The most (wei) the buyer agrees to pay for the run, the quote; locked from its market balance at start. */
+  maxPayment: bigint;
 }
 
 /** A buyer's consent to recurring runs over consecutive windows, for `startScheduledRun`. */
@@ -31,6 +33,8 @@ export interface StandingAuthorization {
   expiry: bigint;
   maxRuns: number;
   nonce: bigint;
+  /** The most (wei) the buyer agrees to pay per report; locked from its market balance at each start. */
+  maxPaymentPerRun: bigint;
 }
 
 export const RUN_REQUEST_TYPES: Record<string, TypedDataField[]> = {
@@ -42,6 +46,7 @@ export const RUN_REQUEST_TYPES: Record<string, TypedDataField[]> = {
     { name: "toIndex", type: "uint64" },
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
+    { name: "maxPayment", type: "uint256" },
   ],
 };
 
@@ -55,6 +60,7 @@ export const STANDING_AUTHORIZATION_TYPES: Record<string, TypedDataField[]> = {
     { name: "expiry", type: "uint64" },
     { name: "maxRuns", type: "uint32" },
     { name: "nonce", type: "uint256" },
+    { name: "maxPaymentPerRun", type: "uint256" },
   ],
 };
 

@@ -115,6 +115,14 @@ export const errorMessages: { [Name in ContractErrorName]: (args: Result) => str
     `Send exactly the price: ${wei(expected)} expected, ${wei(sent)} sent (over- and underpayments are rejected).`,
   NothingToWithdraw: ([account]) => `${account} has no earnings to withdraw.`,
   WithdrawalFailed: ([account, amount]) => `Sending ${wei(amount)} to ${account} failed; withdraw to another address.`,
+  InvalidAmount: ([amount]) => `An amount of ${amount} wei is not allowed here (zero, or beyond 128 bits).`,
+  InsufficientBalance: ([buyer, balance, needed]) =>
+    `${buyer}'s balance in the market, ${wei(balance)}, is short of the ${wei(needed)} needed; deposit more.`,
+  PaymentBelowRunPrice: ([maxPayment, runPrice]) =>
+    `The most the buyer agreed to pay, ${wei(maxPayment)}, is below the dataset's price per run of ${wei(runPrice)}.`,
+  NotRunBuyer: ([id, caller]) => `Only the buyer of run ${id} may do this; ${caller} is not.`,
+  RunClosed: ([id]) => `Run ${id} is already settled or cancelled.`,
+  RunNotOverdue: ([id, deadline]) => `Run ${id} can be cancelled only after its deadline, ${when(deadline)}.`,
   InvalidRecipient: () => "Earnings cannot be sent to the zero address.",
   NoAccess: ([id, buyer]) => `${buyer} has no access to dataset ${id}; purchase an access period first.`,
   AccessExpired: ([id, buyer, expiredAt]) =>

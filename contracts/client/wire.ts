@@ -45,6 +45,8 @@ export const runRequestJson = z.object({
   toIndex: uint64,
   nonce: uint256,
   deadline: uint256,
+  /** The most (wei) the buyer agrees to pay for the run (issue 15): locked from its market balance at start. */
+  maxPayment: uint256.default("0"),
 });
 /** A `RunRequest` in JSON. */
 export type RunRequestJson = z.infer<typeof runRequestJson>;
@@ -62,6 +64,8 @@ export const standingAuthorizationJson = z.object({
   expiry: uint64,
   maxRuns: z.number().int().min(1).max(0xffff_ffff),
   nonce: uint256,
+  /** The most (wei) the buyer agrees to pay per report: locked from its market balance at each start. */
+  maxPaymentPerRun: uint256.default("0"),
 });
 /** A `StandingAuthorization` in JSON. */
 export type StandingAuthorizationJson = z.infer<typeof standingAuthorizationJson>;
@@ -76,6 +80,7 @@ export function runRequestFromJson(json: RunRequestJson): RunRequest {
     toIndex: BigInt(json.toIndex),
     nonce: BigInt(json.nonce),
     deadline: BigInt(json.deadline),
+    maxPayment: BigInt(json.maxPayment),
   };
 }
 
@@ -90,6 +95,7 @@ export function standingAuthorizationFromJson(json: StandingAuthorizationJson): 
     expiry: BigInt(json.expiry),
     maxRuns: json.maxRuns,
     nonce: BigInt(json.nonce),
+    maxPaymentPerRun: BigInt(json.maxPaymentPerRun),
   };
 }
 

@@ -14,7 +14,8 @@ import {
     RunRequest,
     StandingAuthorization,
     ScheduleState,
-    RunInfo
+    RunInfo,
+    RunEscrowInfo
 } from "./interfaces/IIoTDataMarket.sol";
 import {DatasetId, RunId} from "./types/Ids.sol";
 import {Op} from "./types/Program.sol";
@@ -25,6 +26,7 @@ import {DatasetSettings} from "./libraries/DatasetSettings.sol";
 import {PrivacyNoise} from "./libraries/PrivacyNoise.sol";
 import {PrivacyLedger} from "./libraries/PrivacyLedger.sol";
 import {ReadingLog} from "./libraries/ReadingLog.sol";
+import {RunEscrow} from "./libraries/RunEscrow.sol";
 import {RunConsent} from "./libraries/RunConsent.sol";
 import {RollupTree} from "./libraries/RollupTree.sol";
 
@@ -43,6 +45,16 @@ import {RollupTree} from "./libraries/RollupTree.sol";
 contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP712, ReentrancyGuard {
     /// @notice Role of the relayer (the worker's account): starts runs with buyers' signatures and steps them.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
+
+    /// @dev What starting a run needs besides its program, whichever path (direct, signed, scheduled) starts it.
+    struct Start {
+        address buyer;
+        DatasetId datasetId;
+        uint64 fromIndex;
+        uint64 toIndex;
+        bytes32 consentDigest;
+        uint256 maxPayment;
+    }
 
     struct Run {
         address buyer;
@@ -80,12 +92,35 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
     mapping(bytes32 requestDigest => RunId) private _runIdOf;
     mapping(address buyer => mapping(uint256 nonce => bool)) private _usedNonces;
     mapping(bytes32 authorizationDigest => ScheduleState) private _schedules;
+    /// @dev Buyers' balances, runs' locked funds, per-run prices and the operator's gas price ({RunEscrow}).
+    RunEscrow.Book private _escrow;
+    /// @dev The gas left when a metered transaction (an operator's start, step or noise) began, and its run:
+    /// transient, read once at its end to reimburse the operator.
+    uint256 private transient _meteredFrom;
+    uint256 private transient _meteredRun;
 
     /// @param admin Holder of DEFAULT_ADMIN_ROLE (grants and revokes operators).
     /// @param operator The relayer's account, granted OPERATOR_ROLE; the zero address grants nobody.
     constructor(address admin, address operator) EIP712("IoTDataMarket", "1") {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (operator != address(0)) _grantRole(OPERATOR_ROLE, operator);
+    }
+
+    /// @dev Reimburses the operator (when the caller is one) for this transaction of the run it started or advanced,
+    /// from the run's locked funds, and settles the run when it finished. After the body: checks-effects-interactions
+    /// holds, as nothing is sent (credits are pull payments).
+    modifier metered() {
+        _meteredFrom = gasleft();
+        _;
+        RunId runId = RunId.wrap(_meteredRun);
+        RunEscrow.charge(
+            _escrow,
+            _pendingWithdrawals,
+            runId,
+            hasRole(OPERATOR_ROLE, msg.sender) ? msg.sender : address(0),
+            _meteredFrom - gasleft(),
+            _runs[runId].finished
+        );
     }
 
     // =====================================================================================================
@@ -217,6 +252,33 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         _withdraw(to);
     }
 
+    /// @inheritdoc IIoTDataMarket
+    function deposit() external payable {
+        RunEscrow.deposit(_escrow, msg.sender, msg.value);
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function withdrawBalance(uint256 amount) external nonReentrant {
+        RunEscrow.withdraw(_escrow, payable(msg.sender), amount);
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function setRunGasPrice(uint256 gasPrice) external onlyRole(OPERATOR_ROLE) {
+        RunEscrow.setGasPrice(_escrow, gasPrice);
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function setRunPrice(DatasetId datasetId, uint128 price) external {
+        _sellerDataset(datasetId);
+        RunEscrow.setRunPrice(_escrow, datasetId, price);
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function cancelRun(RunId runId) external {
+        _existingRun(runId);
+        RunEscrow.cancel(_escrow, runId);
+    }
+
     // =====================================================================================================
     // Runs
     // =====================================================================================================
@@ -228,7 +290,8 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         uint64 fromIndex,
         uint64 toIndex
     ) external returns (RunId) {
-        return _startRun(msg.sender, datasetId, ops, keccak256(abi.encode(ops)), fromIndex, toIndex, bytes32(0));
+        // The buyer pays its own gas: its run locks the seller's price only.
+        return _startRun(Start(msg.sender, datasetId, fromIndex, toIndex, bytes32(0), _escrow.runPrices[datasetId]), ops);
     }
 
     /// @inheritdoc IIoTDataMarket
@@ -236,8 +299,8 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         RunRequest calldata request,
         Op[] calldata ops,
         bytes calldata signature
-    ) external onlyRole(OPERATOR_ROLE) returns (RunId runId) {
-        (bytes32 programHash, bytes32 digest) = RunConsent.useRunRequest(
+    ) external onlyRole(OPERATOR_ROLE) metered returns (RunId runId) {
+        (, bytes32 digest) = RunConsent.useRunRequest(
             _usedNonces,
             _domainSeparatorV4(),
             request,
@@ -245,13 +308,8 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
             signature
         );
         runId = _startRun(
-            request.buyer,
-            request.datasetId,
-            ops,
-            programHash,
-            request.fromIndex,
-            request.toIndex,
-            digest
+            Start(request.buyer, request.datasetId, request.fromIndex, request.toIndex, digest, request.maxPayment),
+            ops
         );
         _runIdOf[digest] = runId;
     }
@@ -264,7 +322,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         bytes calldata signature,
         uint64 fromIndex,
         uint64 toIndex
-    ) external onlyRole(OPERATOR_ROLE) returns (RunId runId) {
+    ) external onlyRole(OPERATOR_ROLE) metered returns (RunId runId) {
         bytes32 digest = RunConsent.useStandingAuthorization(
             _usedNonces,
             _schedules,
@@ -275,8 +333,8 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
             fromIndex,
             toIndex
         );
-        bytes32 programHash = RunConsent.checkProgramHash(auth.programHash, ops);
-        runId = _startRun(auth.buyer, auth.datasetId, ops, programHash, fromIndex, toIndex, digest);
+        RunConsent.checkProgramHash(auth.programHash, ops);
+        runId = _startRun(Start(auth.buyer, auth.datasetId, fromIndex, toIndex, digest, auth.maxPaymentPerRun), ops);
         _schedules[digest].lastRunId = runId;
     }
 
@@ -297,7 +355,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
     }
 
     /// @inheritdoc IIoTDataMarket
-    function step(RunId runId, uint256 n) external {
+    function step(RunId runId, uint256 n) external metered {
         Run storage run = _participantRun(runId);
         uint64 cursor = run.cursor;
         uint256 remaining = run.toIndex - cursor;
@@ -330,7 +388,7 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
     }
 
     /// @inheritdoc IIoTDataMarket
-    function addNoise(RunId runId, uint256 count) external {
+    function addNoise(RunId runId, uint256 count) external metered {
         Run storage run = _participantRun(runId);
         uint16 noiseCursor = run.noiseCursor;
         uint256 remaining = run.noiseUnits - noiseCursor;
@@ -412,6 +470,26 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
     /// @inheritdoc IIoTDataMarket
     function pendingWithdrawal(address account) external view returns (uint256) {
         return _pendingWithdrawals[account];
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function balanceOf(address buyer) external view returns (uint256) {
+        return _escrow.balances[buyer];
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function runGasPrice() external view returns (uint256) {
+        return _escrow.gasPrice;
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function runPrice(DatasetId datasetId) external view returns (uint128) {
+        return _escrow.runPrices[datasetId];
+    }
+
+    /// @inheritdoc IIoTDataMarket
+    function runEscrow(RunId runId) external view returns (RunEscrowInfo memory) {
+        return RunEscrow.info(_escrow, runId);
     }
 
     /// @inheritdoc IIoTDataMarket
@@ -508,18 +586,13 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
     // Internals
     // =====================================================================================================
 
-    function _startRun(
-        address buyer,
-        DatasetId datasetId,
-        Op[] calldata ops,
-        bytes32 programHash,
-        uint64 fromIndex,
-        uint64 toIndex,
-        bytes32 consentDigest
-    ) private returns (RunId runId) {
+    function _startRun(Start memory start, Op[] calldata ops) private returns (RunId runId) {
+        DatasetId datasetId = start.datasetId;
+        // The signed paths have checked their programHash against this one.
+        bytes32 programHash = keccak256(abi.encode(ops));
         DatasetSettings.Dataset storage dataset = _activeDataset(datasetId);
-        _checkAccess(datasetId, buyer);
-        DatasetSettings.checkWindow(dataset, fromIndex, toIndex);
+        _checkAccess(datasetId, start.buyer);
+        DatasetSettings.checkWindow(dataset, start.fromIndex, start.toIndex);
         RecipeProgram.Stored storage stored = _storeProgram(programHash, ops);
         DatasetSettings.checkApproved(datasetId, dataset.approvedKinds, stored.kinds);
         PrivacyParams storage privacy = dataset.privacy;
@@ -528,13 +601,13 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         runId = _lastRunId.next();
         _lastRunId = runId;
         _runs[runId] = Run({
-            buyer: buyer,
-            cursor: fromIndex,
+            buyer: start.buyer,
+            cursor: start.fromIndex,
             finished: false,
             datasetId: datasetId,
             programHash: programHash,
-            fromIndex: fromIndex,
-            toIndex: toIndex,
+            fromIndex: start.fromIndex,
+            toIndex: start.toIndex,
             startedAt: uint64(block.timestamp),
             noiseUnits: noiseUnits,
             noiseCursor: 0,
@@ -543,11 +616,20 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
             upperBound: privacy.upperBound
         });
         if (privacy.mode == PrivacyMode.PRIVATE) {
-            if (fromIndex < dataset.privateFrom) revert WindowBeforePrivateFrom(fromIndex, dataset.privateFrom);
-            _chargeBudget(datasetId, buyer, runId, fromIndex, toIndex, epsilon, privacy.budget);
+            if (start.fromIndex < dataset.privateFrom) revert WindowBeforePrivateFrom(start.fromIndex, dataset.privateFrom);
+            _chargeBudget(datasetId, start.buyer, runId, start.fromIndex, start.toIndex, epsilon, privacy.budget);
         }
         RecipeEngine.begin(_slots[runId], stored.ops);
-        emit RunStarted(runId, datasetId, buyer, programHash, fromIndex, toIndex, consentDigest);
+        // Every start path (direct, signed, scheduled) comes through here: no run starts without its funds locked.
+        _lockFunds(runId, start, dataset.seller, programHash);
+    }
+
+    /// @dev Announces the run, locks its funds (reverting the whole start when the buyer's balance is short) and
+    /// marks it as the run this transaction meters.
+    function _lockFunds(RunId runId, Start memory start, address seller, bytes32 programHash) private {
+        emit RunStarted(runId, start.datasetId, start.buyer, programHash, start.fromIndex, start.toIndex, start.consentDigest);
+        RunEscrow.lock(_escrow, runId, start.datasetId, start.buyer, seller, start.maxPayment);
+        _meteredRun = RunId.unwrap(runId);
     }
 
     /// @dev Every start path (direct, signed, scheduled) comes through here: there is no way around the budget.
@@ -619,10 +701,13 @@ contract IoTDataMarket is IIoTDataMarket, ZamaEthereumConfig, AccessControl, EIP
         if (run.buyer == address(0)) revert RunNotFound(runId);
     }
 
-    /// @dev An unfinished run the caller (its buyer or an operator) may advance.
-    function _participantRun(RunId runId) private view returns (Run storage run) {
+    /// @dev An unfinished, uncancelled run the caller (its buyer or an operator) may advance; metered for it.
+    function _participantRun(RunId runId) private returns (Run storage run) {
+        _meteredRun = RunId.unwrap(runId);
         run = _existingRun(runId);
         if (run.finished) revert RunAlreadyFinished(runId);
+        // Closed and not finished: its buyer cancelled it.
+        if (_escrow.locks[runId].closed) revert RunClosed(runId);
         if (msg.sender != run.buyer && !hasRole(OPERATOR_ROLE, msg.sender)) revert NotRunParticipant(runId, msg.sender);
     }
 }

@@ -11,6 +11,7 @@ const request: RunRequest = {
   toIndex: "64",
   nonce: "42",
   deadline: "1900000000",
+  maxPayment: "0",
 };
 const authorization: StandingAuthorization = {
   buyer: request.buyer,
@@ -21,6 +22,7 @@ const authorization: StandingAuthorization = {
   expiry: "1900000000",
   maxRuns: 3,
   nonce: "42",
+  maxPaymentPerRun: "0",
 };
 
 // Who signed is the contracts client's rule (contracts/test/client/signatures.test.ts); these are the ids.

@@ -96,6 +96,7 @@ describe("contracts client against a local chain", () => {
       toIndex: 36n,
       nonce: randomNonce(),
       deadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
+      maxPayment: 0n,
     };
     const signature = await signRunRequest({ signer: buyer, domain, request });
     const asRelayer = connectMarket(address, relayer);

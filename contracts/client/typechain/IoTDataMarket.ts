@@ -180,6 +180,7 @@ export type StandingAuthorizationStruct = {
   expiry: BigNumberish;
   maxRuns: BigNumberish;
   nonce: BigNumberish;
+  maxPaymentPerRun: BigNumberish;
 };
 
 export type StandingAuthorizationStructOutput = [
@@ -190,7 +191,8 @@ export type StandingAuthorizationStructOutput = [
   cadence: bigint,
   expiry: bigint,
   maxRuns: bigint,
-  nonce: bigint
+  nonce: bigint,
+  maxPaymentPerRun: bigint
 ] & {
   buyer: string;
   datasetId: bigint;
@@ -200,6 +202,29 @@ export type StandingAuthorizationStructOutput = [
   expiry: bigint;
   maxRuns: bigint;
   nonce: bigint;
+  maxPaymentPerRun: bigint;
+};
+
+export type RunEscrowInfoStruct = {
+  locked: BigNumberish;
+  spent: BigNumberish;
+  sellerShare: BigNumberish;
+  deadline: BigNumberish;
+  closed: boolean;
+};
+
+export type RunEscrowInfoStructOutput = [
+  locked: bigint,
+  spent: bigint,
+  sellerShare: bigint,
+  deadline: bigint,
+  closed: boolean
+] & {
+  locked: bigint;
+  spent: bigint;
+  sellerShare: bigint;
+  deadline: bigint;
+  closed: boolean;
 };
 
 export type RunInfoStruct = {
@@ -259,6 +284,7 @@ export type RunRequestStruct = {
   toIndex: BigNumberish;
   nonce: BigNumberish;
   deadline: BigNumberish;
+  maxPayment: BigNumberish;
 };
 
 export type RunRequestStructOutput = [
@@ -268,7 +294,8 @@ export type RunRequestStructOutput = [
   fromIndex: bigint,
   toIndex: bigint,
   nonce: bigint,
-  deadline: bigint
+  deadline: bigint,
+  maxPayment: bigint
 ] & {
   buyer: string;
   datasetId: bigint;
@@ -277,6 +304,7 @@ export type RunRequestStructOutput = [
   toIndex: bigint;
   nonce: bigint;
   deadline: bigint;
+  maxPayment: bigint;
 };
 
 export type ScheduleStateStruct = {
@@ -310,10 +338,13 @@ export interface IoTDataMarketInterface extends Interface {
       | "addNoise"
       | "appendReadings"
       | "approveRecipeKinds"
+      | "balanceOf"
+      | "cancelRun"
       | "confidentialProtocolId"
       | "createDataset"
       | "datasetCount"
       | "datasetInfo"
+      | "deposit"
       | "eip712Domain"
       | "getRoleAdmin"
       | "grantRole"
@@ -336,13 +367,18 @@ export interface IoTDataMarketInterface extends Interface {
       | "revokeRole"
       | "revokeStandingAuthorization"
       | "runCount"
+      | "runEscrow"
+      | "runGasPrice"
       | "runIdOf"
       | "runInfo"
+      | "runPrice"
       | "runRequestDigest"
       | "runResults"
       | "setBucketSize"
       | "setPrice"
       | "setPrivacy"
+      | "setRunGasPrice"
+      | "setRunPrice"
       | "standingAuthorizationDigest"
       | "standingAuthorizationState"
       | "startRun"
@@ -353,6 +389,7 @@ export interface IoTDataMarketInterface extends Interface {
       | "supportsInterface"
       | "unpauseDataset"
       | "withdraw"
+      | "withdrawBalance"
       | "withdrawTo"
   ): FunctionFragment;
 
@@ -360,14 +397,17 @@ export interface IoTDataMarketInterface extends Interface {
     nameOrSignatureOrTopic:
       | "AccessPurchased"
       | "ApprovedKindsChanged"
+      | "BalanceWithdrawn"
       | "BucketSizeChanged"
       | "DatasetCreated"
       | "DatasetPaused"
       | "DatasetUnpaused"
+      | "Deposited"
       | "DeviceRegistered"
       | "DeviceRevoked"
       | "EIP712DomainChanged"
       | "NonceInvalidated"
+      | "OperatorReimbursed"
       | "PriceChanged"
       | "PrivacyBudgetCharged"
       | "PrivacyChanged"
@@ -376,8 +416,13 @@ export interface IoTDataMarketInterface extends Interface {
       | "RoleGranted"
       | "RoleRevoked"
       | "RollupsChosen"
+      | "RunCancelled"
       | "RunFinished"
+      | "RunFundsLocked"
+      | "RunGasPriceChanged"
       | "RunNoised"
+      | "RunPriceChanged"
+      | "RunSettled"
       | "RunStarted"
       | "RunStepped"
       | "StandingAuthorizationRevoked"
@@ -409,6 +454,14 @@ export interface IoTDataMarketInterface extends Interface {
     values: [BigNumberish, BigNumberish]
   ): string;
   encodeFunctionData(
+    functionFragment: "balanceOf",
+    values: [AddressLike]
+  ): string;
+  encodeFunctionData(
+    functionFragment: "cancelRun",
+    values: [BigNumberish]
+  ): string;
+  encodeFunctionData(
     functionFragment: "confidentialProtocolId",
     values?: undefined
   ): string;
@@ -424,6 +477,7 @@ export interface IoTDataMarketInterface extends Interface {
     functionFragment: "datasetInfo",
     values: [BigNumberish]
   ): string;
+  encodeFunctionData(functionFragment: "deposit", values?: undefined): string;
   encodeFunctionData(
     functionFragment: "eip712Domain",
     values?: undefined
@@ -506,9 +560,21 @@ export interface IoTDataMarketInterface extends Interface {
     values: [StandingAuthorizationStruct]
   ): string;
   encodeFunctionData(functionFragment: "runCount", values?: undefined): string;
+  encodeFunctionData(
+    functionFragment: "runEscrow",
+    values: [BigNumberish]
+  ): string;
+  encodeFunctionData(
+    functionFragment: "runGasPrice",
+    values?: undefined
+  ): string;
   encodeFunctionData(functionFragment: "runIdOf", values: [BytesLike]): string;
   encodeFunctionData(
     functionFragment: "runInfo",
+    values: [BigNumberish]
+  ): string;
+  encodeFunctionData(
+    functionFragment: "runPrice",
     values: [BigNumberish]
   ): string;
   encodeFunctionData(
@@ -530,6 +596,14 @@ export interface IoTDataMarketInterface extends Interface {
   encodeFunctionData(
     functionFragment: "setPrivacy",
     values: [BigNumberish, PrivacyParamsStruct]
+  ): string;
+  encodeFunctionData(
+    functionFragment: "setRunGasPrice",
+    values: [BigNumberish]
+  ): string;
+  encodeFunctionData(
+    functionFragment: "setRunPrice",
+    values: [BigNumberish, BigNumberish]
   ): string;
   encodeFunctionData(
     functionFragment: "standingAuthorizationDigest",
@@ -575,6 +649,10 @@ export interface IoTDataMarketInterface extends Interface {
   ): string;
   encodeFunctionData(functionFragment: "withdraw", values?: undefined): string;
   encodeFunctionData(
+    functionFragment: "withdrawBalance",
+    values: [BigNumberish]
+  ): string;
+  encodeFunctionData(
     functionFragment: "withdrawTo",
     values: [AddressLike]
   ): string;
@@ -600,6 +678,8 @@ export interface IoTDataMarketInterface extends Interface {
     functionFragment: "approveRecipeKinds",
     data: BytesLike
   ): Result;
+  decodeFunctionResult(functionFragment: "balanceOf", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "cancelRun", data: BytesLike): Result;
   decodeFunctionResult(
     functionFragment: "confidentialProtocolId",
     data: BytesLike
@@ -616,6 +696,7 @@ export interface IoTDataMarketInterface extends Interface {
     functionFragment: "datasetInfo",
     data: BytesLike
   ): Result;
+  decodeFunctionResult(functionFragment: "deposit", data: BytesLike): Result;
   decodeFunctionResult(
     functionFragment: "eip712Domain",
     data: BytesLike
@@ -686,8 +767,14 @@ export interface IoTDataMarketInterface extends Interface {
     data: BytesLike
   ): Result;
   decodeFunctionResult(functionFragment: "runCount", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "runEscrow", data: BytesLike): Result;
+  decodeFunctionResult(
+    functionFragment: "runGasPrice",
+    data: BytesLike
+  ): Result;
   decodeFunctionResult(functionFragment: "runIdOf", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "runInfo", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "runPrice", data: BytesLike): Result;
   decodeFunctionResult(
     functionFragment: "runRequestDigest",
     data: BytesLike
@@ -699,6 +786,14 @@ export interface IoTDataMarketInterface extends Interface {
   ): Result;
   decodeFunctionResult(functionFragment: "setPrice", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "setPrivacy", data: BytesLike): Result;
+  decodeFunctionResult(
+    functionFragment: "setRunGasPrice",
+    data: BytesLike
+  ): Result;
+  decodeFunctionResult(
+    functionFragment: "setRunPrice",
+    data: BytesLike
+  ): Result;
   decodeFunctionResult(
     functionFragment: "standingAuthorizationDigest",
     data: BytesLike
@@ -727,6 +822,10 @@ export interface IoTDataMarketInterface extends Interface {
     data: BytesLike
   ): Result;
   decodeFunctionResult(functionFragment: "withdraw", data: BytesLike): Result;
+  decodeFunctionResult(
+    functionFragment: "withdrawBalance",
+    data: BytesLike
+  ): Result;
   decodeFunctionResult(functionFragment: "withdrawTo", data: BytesLike): Result;
 }
 
@@ -767,6 +866,31 @@ export namespace ApprovedKindsChangedEvent {
   export interface OutputObject {
     datasetId: bigint;
     approvedKinds: bigint;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
+export namespace BalanceWithdrawnEvent {
+  export type InputTuple = [
+    buyer: AddressLike,
+    to: AddressLike,
+    amount: BigNumberish,
+    balance: BigNumberish
+  ];
+  export type OutputTuple = [
+    buyer: string,
+    to: string,
+    amount: bigint,
+    balance: bigint
+  ];
+  export interface OutputObject {
+    buyer: string;
+    to: string;
+    amount: bigint;
+    balance: bigint;
   }
   export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
   export type Filter = TypedDeferredTopicFilter<Event>;
@@ -854,6 +978,24 @@ export namespace DatasetUnpausedEvent {
   export type LogDescription = TypedLogDescription<Event>;
 }
 
+export namespace DepositedEvent {
+  export type InputTuple = [
+    buyer: AddressLike,
+    amount: BigNumberish,
+    balance: BigNumberish
+  ];
+  export type OutputTuple = [buyer: string, amount: bigint, balance: bigint];
+  export interface OutputObject {
+    buyer: string;
+    amount: bigint;
+    balance: bigint;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
 export namespace DeviceRegisteredEvent {
   export type InputTuple = [datasetId: BigNumberish, device: AddressLike];
   export type OutputTuple = [datasetId: bigint, device: string];
@@ -896,6 +1038,31 @@ export namespace NonceInvalidatedEvent {
   export interface OutputObject {
     buyer: string;
     nonce: bigint;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
+export namespace OperatorReimbursedEvent {
+  export type InputTuple = [
+    runId: BigNumberish,
+    operator: AddressLike,
+    amount: BigNumberish,
+    cost: BigNumberish
+  ];
+  export type OutputTuple = [
+    runId: bigint,
+    operator: string,
+    amount: bigint,
+    cost: bigint
+  ];
+  export interface OutputObject {
+    runId: bigint;
+    operator: string;
+    amount: bigint;
+    cost: bigint;
   }
   export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
   export type Filter = TypedDeferredTopicFilter<Event>;
@@ -1080,6 +1247,24 @@ export namespace RollupsChosenEvent {
   export type LogDescription = TypedLogDescription<Event>;
 }
 
+export namespace RunCancelledEvent {
+  export type InputTuple = [
+    runId: BigNumberish,
+    buyer: AddressLike,
+    refunded: BigNumberish
+  ];
+  export type OutputTuple = [runId: bigint, buyer: string, refunded: bigint];
+  export interface OutputObject {
+    runId: bigint;
+    buyer: string;
+    refunded: bigint;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
 export namespace RunFinishedEvent {
   export type InputTuple = [
     runId: BigNumberish,
@@ -1098,6 +1283,46 @@ export namespace RunFinishedEvent {
   export type LogDescription = TypedLogDescription<Event>;
 }
 
+export namespace RunFundsLockedEvent {
+  export type InputTuple = [
+    runId: BigNumberish,
+    buyer: AddressLike,
+    amount: BigNumberish,
+    sellerShare: BigNumberish,
+    deadline: BigNumberish
+  ];
+  export type OutputTuple = [
+    runId: bigint,
+    buyer: string,
+    amount: bigint,
+    sellerShare: bigint,
+    deadline: bigint
+  ];
+  export interface OutputObject {
+    runId: bigint;
+    buyer: string;
+    amount: bigint;
+    sellerShare: bigint;
+    deadline: bigint;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
+export namespace RunGasPriceChangedEvent {
+  export type InputTuple = [gasPrice: BigNumberish];
+  export type OutputTuple = [gasPrice: bigint];
+  export interface OutputObject {
+    gasPrice: bigint;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
 export namespace RunNoisedEvent {
   export type InputTuple = [
     runId: BigNumberish,
@@ -1109,6 +1334,44 @@ export namespace RunNoisedEvent {
     runId: bigint;
     noiseCursor: bigint;
     count: bigint;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
+export namespace RunPriceChangedEvent {
+  export type InputTuple = [datasetId: BigNumberish, price: BigNumberish];
+  export type OutputTuple = [datasetId: bigint, price: bigint];
+  export interface OutputObject {
+    datasetId: bigint;
+    price: bigint;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
+export namespace RunSettledEvent {
+  export type InputTuple = [
+    runId: BigNumberish,
+    seller: AddressLike,
+    sellerPaid: BigNumberish,
+    refunded: BigNumberish
+  ];
+  export type OutputTuple = [
+    runId: bigint,
+    seller: string,
+    sellerPaid: bigint,
+    refunded: bigint
+  ];
+  export interface OutputObject {
+    runId: bigint;
+    seller: string;
+    sellerPaid: bigint;
+    refunded: bigint;
   }
   export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
   export type Filter = TypedDeferredTopicFilter<Event>;
@@ -1275,6 +1538,10 @@ export interface IoTDataMarket extends BaseContract {
     "nonpayable"
   >;
 
+  balanceOf: TypedContractMethod<[buyer: AddressLike], [bigint], "view">;
+
+  cancelRun: TypedContractMethod<[runId: BigNumberish], [void], "nonpayable">;
+
   confidentialProtocolId: TypedContractMethod<[], [bigint], "view">;
 
   createDataset: TypedContractMethod<
@@ -1290,6 +1557,8 @@ export interface IoTDataMarket extends BaseContract {
     [DatasetInfoStructOutput],
     "view"
   >;
+
+  deposit: TypedContractMethod<[], [void], "payable">;
 
   eip712Domain: TypedContractMethod<
     [],
@@ -1430,6 +1699,14 @@ export interface IoTDataMarket extends BaseContract {
 
   runCount: TypedContractMethod<[], [bigint], "view">;
 
+  runEscrow: TypedContractMethod<
+    [runId: BigNumberish],
+    [RunEscrowInfoStructOutput],
+    "view"
+  >;
+
+  runGasPrice: TypedContractMethod<[], [bigint], "view">;
+
   runIdOf: TypedContractMethod<[digest: BytesLike], [bigint], "view">;
 
   runInfo: TypedContractMethod<
@@ -1437,6 +1714,8 @@ export interface IoTDataMarket extends BaseContract {
     [RunInfoStructOutput],
     "view"
   >;
+
+  runPrice: TypedContractMethod<[datasetId: BigNumberish], [bigint], "view">;
 
   runRequestDigest: TypedContractMethod<
     [request: RunRequestStruct],
@@ -1460,6 +1739,18 @@ export interface IoTDataMarket extends BaseContract {
 
   setPrivacy: TypedContractMethod<
     [datasetId: BigNumberish, privacy: PrivacyParamsStruct],
+    [void],
+    "nonpayable"
+  >;
+
+  setRunGasPrice: TypedContractMethod<
+    [gasPrice: BigNumberish],
+    [void],
+    "nonpayable"
+  >;
+
+  setRunPrice: TypedContractMethod<
+    [datasetId: BigNumberish, price: BigNumberish],
     [void],
     "nonpayable"
   >;
@@ -1531,6 +1822,12 @@ export interface IoTDataMarket extends BaseContract {
 
   withdraw: TypedContractMethod<[], [void], "nonpayable">;
 
+  withdrawBalance: TypedContractMethod<
+    [amount: BigNumberish],
+    [void],
+    "nonpayable"
+  >;
+
   withdrawTo: TypedContractMethod<[to: AddressLike], [void], "nonpayable">;
 
   getFunction<T extends ContractMethod = ContractMethod>(
@@ -1577,6 +1874,12 @@ export interface IoTDataMarket extends BaseContract {
     "nonpayable"
   >;
   getFunction(
+    nameOrSignature: "balanceOf"
+  ): TypedContractMethod<[buyer: AddressLike], [bigint], "view">;
+  getFunction(
+    nameOrSignature: "cancelRun"
+  ): TypedContractMethod<[runId: BigNumberish], [void], "nonpayable">;
+  getFunction(
     nameOrSignature: "confidentialProtocolId"
   ): TypedContractMethod<[], [bigint], "view">;
   getFunction(
@@ -1592,6 +1895,9 @@ export interface IoTDataMarket extends BaseContract {
     [DatasetInfoStructOutput],
     "view"
   >;
+  getFunction(
+    nameOrSignature: "deposit"
+  ): TypedContractMethod<[], [void], "payable">;
   getFunction(
     nameOrSignature: "eip712Domain"
   ): TypedContractMethod<
@@ -1730,11 +2036,24 @@ export interface IoTDataMarket extends BaseContract {
     nameOrSignature: "runCount"
   ): TypedContractMethod<[], [bigint], "view">;
   getFunction(
+    nameOrSignature: "runEscrow"
+  ): TypedContractMethod<
+    [runId: BigNumberish],
+    [RunEscrowInfoStructOutput],
+    "view"
+  >;
+  getFunction(
+    nameOrSignature: "runGasPrice"
+  ): TypedContractMethod<[], [bigint], "view">;
+  getFunction(
     nameOrSignature: "runIdOf"
   ): TypedContractMethod<[digest: BytesLike], [bigint], "view">;
   getFunction(
     nameOrSignature: "runInfo"
   ): TypedContractMethod<[runId: BigNumberish], [RunInfoStructOutput], "view">;
+  getFunction(
+    nameOrSignature: "runPrice"
+  ): TypedContractMethod<[datasetId: BigNumberish], [bigint], "view">;
   getFunction(
     nameOrSignature: "runRequestDigest"
   ): TypedContractMethod<[request: RunRequestStruct], [string], "view">;
@@ -1759,6 +2078,16 @@ export interface IoTDataMarket extends BaseContract {
     nameOrSignature: "setPrivacy"
   ): TypedContractMethod<
     [datasetId: BigNumberish, privacy: PrivacyParamsStruct],
+    [void],
+    "nonpayable"
+  >;
+  getFunction(
+    nameOrSignature: "setRunGasPrice"
+  ): TypedContractMethod<[gasPrice: BigNumberish], [void], "nonpayable">;
+  getFunction(
+    nameOrSignature: "setRunPrice"
+  ): TypedContractMethod<
+    [datasetId: BigNumberish, price: BigNumberish],
     [void],
     "nonpayable"
   >;
@@ -1828,6 +2157,9 @@ export interface IoTDataMarket extends BaseContract {
     nameOrSignature: "withdraw"
   ): TypedContractMethod<[], [void], "nonpayable">;
   getFunction(
+    nameOrSignature: "withdrawBalance"
+  ): TypedContractMethod<[amount: BigNumberish], [void], "nonpayable">;
+  getFunction(
     nameOrSignature: "withdrawTo"
   ): TypedContractMethod<[to: AddressLike], [void], "nonpayable">;
 
@@ -1844,6 +2176,13 @@ export interface IoTDataMarket extends BaseContract {
     ApprovedKindsChangedEvent.InputTuple,
     ApprovedKindsChangedEvent.OutputTuple,
     ApprovedKindsChangedEvent.OutputObject
+  >;
+  getEvent(
+    key: "BalanceWithdrawn"
+  ): TypedContractEvent<
+    BalanceWithdrawnEvent.InputTuple,
+    BalanceWithdrawnEvent.OutputTuple,
+    BalanceWithdrawnEvent.OutputObject
   >;
   getEvent(
     key: "BucketSizeChanged"
@@ -1874,6 +2213,13 @@ export interface IoTDataMarket extends BaseContract {
     DatasetUnpausedEvent.OutputObject
   >;
   getEvent(
+    key: "Deposited"
+  ): TypedContractEvent<
+    DepositedEvent.InputTuple,
+    DepositedEvent.OutputTuple,
+    DepositedEvent.OutputObject
+  >;
+  getEvent(
     key: "DeviceRegistered"
   ): TypedContractEvent<
     DeviceRegisteredEvent.InputTuple,
@@ -1900,6 +2246,13 @@ export interface IoTDataMarket extends BaseContract {
     NonceInvalidatedEvent.InputTuple,
     NonceInvalidatedEvent.OutputTuple,
     NonceInvalidatedEvent.OutputObject
+  >;
+  getEvent(
+    key: "OperatorReimbursed"
+  ): TypedContractEvent<
+    OperatorReimbursedEvent.InputTuple,
+    OperatorReimbursedEvent.OutputTuple,
+    OperatorReimbursedEvent.OutputObject
   >;
   getEvent(
     key: "PriceChanged"
@@ -1958,6 +2311,13 @@ export interface IoTDataMarket extends BaseContract {
     RollupsChosenEvent.OutputObject
   >;
   getEvent(
+    key: "RunCancelled"
+  ): TypedContractEvent<
+    RunCancelledEvent.InputTuple,
+    RunCancelledEvent.OutputTuple,
+    RunCancelledEvent.OutputObject
+  >;
+  getEvent(
     key: "RunFinished"
   ): TypedContractEvent<
     RunFinishedEvent.InputTuple,
@@ -1965,11 +2325,39 @@ export interface IoTDataMarket extends BaseContract {
     RunFinishedEvent.OutputObject
   >;
   getEvent(
+    key: "RunFundsLocked"
+  ): TypedContractEvent<
+    RunFundsLockedEvent.InputTuple,
+    RunFundsLockedEvent.OutputTuple,
+    RunFundsLockedEvent.OutputObject
+  >;
+  getEvent(
+    key: "RunGasPriceChanged"
+  ): TypedContractEvent<
+    RunGasPriceChangedEvent.InputTuple,
+    RunGasPriceChangedEvent.OutputTuple,
+    RunGasPriceChangedEvent.OutputObject
+  >;
+  getEvent(
     key: "RunNoised"
   ): TypedContractEvent<
     RunNoisedEvent.InputTuple,
     RunNoisedEvent.OutputTuple,
     RunNoisedEvent.OutputObject
+  >;
+  getEvent(
+    key: "RunPriceChanged"
+  ): TypedContractEvent<
+    RunPriceChangedEvent.InputTuple,
+    RunPriceChangedEvent.OutputTuple,
+    RunPriceChangedEvent.OutputObject
+  >;
+  getEvent(
+    key: "RunSettled"
+  ): TypedContractEvent<
+    RunSettledEvent.InputTuple,
+    RunSettledEvent.OutputTuple,
+    RunSettledEvent.OutputObject
   >;
   getEvent(
     key: "RunStarted"
@@ -2023,6 +2411,17 @@ export interface IoTDataMarket extends BaseContract {
       ApprovedKindsChangedEvent.OutputObject
     >;
 
+    "BalanceWithdrawn(address,address,uint256,uint256)": TypedContractEvent<
+      BalanceWithdrawnEvent.InputTuple,
+      BalanceWithdrawnEvent.OutputTuple,
+      BalanceWithdrawnEvent.OutputObject
+    >;
+    BalanceWithdrawn: TypedContractEvent<
+      BalanceWithdrawnEvent.InputTuple,
+      BalanceWithdrawnEvent.OutputTuple,
+      BalanceWithdrawnEvent.OutputObject
+    >;
+
     "BucketSizeChanged(uint256,uint64)": TypedContractEvent<
       BucketSizeChangedEvent.InputTuple,
       BucketSizeChangedEvent.OutputTuple,
@@ -2067,6 +2466,17 @@ export interface IoTDataMarket extends BaseContract {
       DatasetUnpausedEvent.OutputObject
     >;
 
+    "Deposited(address,uint256,uint256)": TypedContractEvent<
+      DepositedEvent.InputTuple,
+      DepositedEvent.OutputTuple,
+      DepositedEvent.OutputObject
+    >;
+    Deposited: TypedContractEvent<
+      DepositedEvent.InputTuple,
+      DepositedEvent.OutputTuple,
+      DepositedEvent.OutputObject
+    >;
+
     "DeviceRegistered(uint256,address)": TypedContractEvent<
       DeviceRegisteredEvent.InputTuple,
       DeviceRegisteredEvent.OutputTuple,
@@ -2109,6 +2519,17 @@ export interface IoTDataMarket extends BaseContract {
       NonceInvalidatedEvent.InputTuple,
       NonceInvalidatedEvent.OutputTuple,
       NonceInvalidatedEvent.OutputObject
+    >;
+
+    "OperatorReimbursed(uint256,address,uint256,uint256)": TypedContractEvent<
+      OperatorReimbursedEvent.InputTuple,
+      OperatorReimbursedEvent.OutputTuple,
+      OperatorReimbursedEvent.OutputObject
+    >;
+    OperatorReimbursed: TypedContractEvent<
+      OperatorReimbursedEvent.InputTuple,
+      OperatorReimbursedEvent.OutputTuple,
+      OperatorReimbursedEvent.OutputObject
     >;
 
     "PriceChanged(uint256,uint128)": TypedContractEvent<
@@ -2199,6 +2620,17 @@ export interface IoTDataMarket extends BaseContract {
       RollupsChosenEvent.OutputObject
     >;
 
+    "RunCancelled(uint256,address,uint256)": TypedContractEvent<
+      RunCancelledEvent.InputTuple,
+      RunCancelledEvent.OutputTuple,
+      RunCancelledEvent.OutputObject
+    >;
+    RunCancelled: TypedContractEvent<
+      RunCancelledEvent.InputTuple,
+      RunCancelledEvent.OutputTuple,
+      RunCancelledEvent.OutputObject
+    >;
+
     "RunFinished(uint256,address,bytes32[])": TypedContractEvent<
       RunFinishedEvent.InputTuple,
       RunFinishedEvent.OutputTuple,
@@ -2210,6 +2642,28 @@ export interface IoTDataMarket extends BaseContract {
       RunFinishedEvent.OutputObject
     >;
 
+    "RunFundsLocked(uint256,address,uint256,uint256,uint64)": TypedContractEvent<
+      RunFundsLockedEvent.InputTuple,
+      RunFundsLockedEvent.OutputTuple,
+      RunFundsLockedEvent.OutputObject
+    >;
+    RunFundsLocked: TypedContractEvent<
+      RunFundsLockedEvent.InputTuple,
+      RunFundsLockedEvent.OutputTuple,
+      RunFundsLockedEvent.OutputObject
+    >;
+
+    "RunGasPriceChanged(uint256)": TypedContractEvent<
+      RunGasPriceChangedEvent.InputTuple,
+      RunGasPriceChangedEvent.OutputTuple,
+      RunGasPriceChangedEvent.OutputObject
+    >;
+    RunGasPriceChanged: TypedContractEvent<
+      RunGasPriceChangedEvent.InputTuple,
+      RunGasPriceChangedEvent.OutputTuple,
+      RunGasPriceChangedEvent.OutputObject
+    >;
+
     "RunNoised(uint256,uint16,uint256)": TypedContractEvent<
       RunNoisedEvent.InputTuple,
       RunNoisedEvent.OutputTuple,
@@ -2219,6 +2673,28 @@ export interface IoTDataMarket extends BaseContract {
       RunNoisedEvent.InputTuple,
       RunNoisedEvent.OutputTuple,
       RunNoisedEvent.OutputObject
+    >;
+
+    "RunPriceChanged(uint256,uint128)": TypedContractEvent<
+      RunPriceChangedEvent.InputTuple,
+      RunPriceChangedEvent.OutputTuple,
+      RunPriceChangedEvent.OutputObject
+    >;
+    RunPriceChanged: TypedContractEvent<
+      RunPriceChangedEvent.InputTuple,
+      RunPriceChangedEvent.OutputTuple,
+      RunPriceChangedEvent.OutputObject
+    >;
+
+    "RunSettled(uint256,address,uint256,uint256)": TypedContractEvent<
+      RunSettledEvent.InputTuple,
+      RunSettledEvent.OutputTuple,
+      RunSettledEvent.OutputObject
+    >;
+    RunSettled: TypedContractEvent<
+      RunSettledEvent.InputTuple,
+      RunSettledEvent.OutputTuple,
+      RunSettledEvent.OutputObject
     >;
 
     "RunStarted(uint256,uint256,address,bytes32,uint64,uint64,bytes32)": TypedContractEvent<

@@ -59,6 +59,7 @@ struct DatasetInfo {
 }
 
 /// @notice EIP-712 `RunRequest`: a buyer's consent to one run, carried by the relayer.
+/// @param maxPayment The most (wei) the buyer agrees to pay for the run, the quote: locked from its balance at start.
 struct RunRequest {
     address buyer;
     DatasetId datasetId;
@@ -67,10 +68,12 @@ struct RunRequest {
     uint64 toIndex;
     uint256 nonce;
     uint256 deadline;
+    uint256 maxPayment;
 }
 
 /// @notice EIP-712 `StandingAuthorization`: a buyer's consent to recurring runs over consecutive windows.
 /// @param fromIndex Where the first window starts (rounded up to the dataset's `k` when it runs).
+/// @param maxPaymentPerRun The most (wei) the buyer agrees to pay per report, locked from its balance at each start.
 struct StandingAuthorization {
     address buyer;
     DatasetId datasetId;
@@ -80,6 +83,7 @@ struct StandingAuthorization {
     uint64 expiry;
     uint32 maxRuns;
     uint256 nonce;
+    uint256 maxPaymentPerRun;
 }
 
 /// @notice On-chain state of a standing authorization, keyed by its EIP-712 digest.
@@ -125,6 +129,17 @@ struct RunInfo {
 
 /// @title IIoTDataMarketErrors
 /// @notice Every rejection of the market, one custom error each. `contracts/client/errors.ts` turns each into a sentence.
+/// @notice The funds of one run (issue 15, pay per run): what its start locked of the buyer's balance, what the
+/// operator has been reimbursed so far, the seller's share paid when it finishes, after when its buyer may cancel
+/// it, and whether it is settled or cancelled.
+struct RunEscrowInfo {
+    uint128 locked;
+    uint128 spent;
+    uint128 sellerShare;
+    uint64 deadline;
+    bool closed;
+}
+
 interface IIoTDataMarketErrors {
     // ----- datasets -----
 
@@ -299,6 +314,21 @@ interface IIoTDataMarketErrors {
     error RollupStepNotAligned(uint256 n, uint64 blockSize);
     /// @notice A step of a rolled-up run combines more stored nodes than one transaction's HCU allows.
     error RollupStepTooLarge(uint256 n, uint256 hcu, uint256 limit);
+
+    // ----- pay per run -----
+
+    /// @notice An amount of zero (or beyond 128 bits) is not allowed here.
+    error InvalidAmount(uint256 amount);
+    /// @notice `buyer`'s unlocked balance `balance` is short of the `needed` amount.
+    error InsufficientBalance(address buyer, uint256 balance, uint256 needed);
+    /// @notice The most the buyer agreed to pay, `maxPayment`, is below the dataset's price per run `runPrice`.
+    error PaymentBelowRunPrice(uint256 maxPayment, uint256 runPrice);
+    /// @notice Only the buyer of run `runId` may do this; `caller` is not.
+    error NotRunBuyer(RunId runId, address caller);
+    /// @notice Run `runId` is already settled or cancelled.
+    error RunClosed(RunId runId);
+    /// @notice Run `runId` may be cancelled only after its deadline `deadline`.
+    error RunNotOverdue(RunId runId, uint64 deadline);
 }
 
 /// @title IIoTDataMarketEvents
@@ -389,6 +419,27 @@ interface IIoTDataMarketEvents {
     event NonceInvalidated(address indexed buyer, uint256 nonce);
     /// @notice `buyer` revoked the standing authorization with EIP-712 digest `digest`.
     event StandingAuthorizationRevoked(bytes32 indexed digest, address indexed buyer);
+
+    // ----- pay per run -----
+
+    /// @notice `buyer` deposited `amount` wei; its unlocked balance is now `balance`.
+    event Deposited(address indexed buyer, uint256 amount, uint256 balance);
+    /// @notice `buyer` withdrew `amount` wei of its unlocked balance to `to`; `balance` is left.
+    event BalanceWithdrawn(address indexed buyer, address indexed to, uint256 amount, uint256 balance);
+    /// @notice The operator published `gasPrice` (wei per gas) as the price its transactions are reimbursed at.
+    event RunGasPriceChanged(uint256 gasPrice);
+    /// @notice The seller of `datasetId` set its price per run to `price` wei.
+    event RunPriceChanged(DatasetId indexed datasetId, uint128 price);
+    /// @notice Starting run `runId` locked `amount` wei of `buyer`'s balance, `sellerShare` of it for the seller;
+    /// the buyer may cancel the run after `deadline`.
+    event RunFundsLocked(RunId indexed runId, address indexed buyer, uint256 amount, uint256 sellerShare, uint64 deadline);
+    /// @notice A transaction of run `runId` cost `operator` `cost` wei, of which `amount` was reimbursed (the quote
+    /// caps it).
+    event OperatorReimbursed(RunId indexed runId, address indexed operator, uint256 amount, uint256 cost);
+    /// @notice Finished run `runId` paid `sellerPaid` to `seller` and returned `refunded` to its buyer's balance.
+    event RunSettled(RunId indexed runId, address indexed seller, uint256 sellerPaid, uint256 refunded);
+    /// @notice `buyer` cancelled overdue run `runId`; `refunded` returned to its balance.
+    event RunCancelled(RunId indexed runId, address indexed buyer, uint256 refunded);
 }
 
 /// @title IIoTDataMarket
@@ -573,4 +624,35 @@ interface IIoTDataMarket is IIoTDataMarketErrors, IIoTDataMarketEvents {
     /// @notice The largest `n` with `stepHcu(ops, n, finalizes)` below the 20M per-transaction limit (at most 255
     /// when the program counts into euint8; `type(uint64).max` when no op costs HCU per reading).
     function maxStepSize(Op[] calldata ops, bool finalizes) external pure returns (uint256);
+
+    // ----- pay per run -----
+
+    /// @notice Adds the ether sent to the caller's balance, from which runs are paid.
+    function deposit() external payable;
+
+    /// @notice Sends `amount` wei of the caller's unlocked balance (not locked by a run) back to it.
+    function withdrawBalance(uint256 amount) external;
+
+    /// @notice `buyer`'s unlocked balance in wei.
+    function balanceOf(address buyer) external view returns (uint256);
+
+    /// @notice Operator only: the gas price (wei) its transactions for runs are reimbursed at, at most what each
+    /// actually paid. Quotes are computed at it, with a margin.
+    function setRunGasPrice(uint256 gasPrice) external;
+
+    /// @notice The gas price the operator published (wei per gas).
+    function runGasPrice() external view returns (uint256);
+
+    /// @notice Seller only: the price in wei a run on `datasetId` pays the seller when it finishes.
+    function setRunPrice(DatasetId datasetId, uint128 price) external;
+
+    /// @notice The price per run of `datasetId` (wei).
+    function runPrice(DatasetId datasetId) external view returns (uint128);
+
+    /// @notice Run `runId`'s funds.
+    function runEscrow(RunId runId) external view returns (RunEscrowInfo memory);
+
+    /// @notice The run's buyer cancels an unfinished run after its deadline; what was not spent returns to its
+    /// balance and the run can no longer be stepped.
+    function cancelRun(RunId runId) external;
 }

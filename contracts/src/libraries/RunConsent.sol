@@ -23,11 +23,11 @@ import {DatasetSettings} from "./DatasetSettings.sol";
 library RunConsent {
     bytes32 internal constant RUN_REQUEST_TYPEHASH =
         keccak256(
-            "RunRequest(address buyer,uint256 datasetId,bytes32 programHash,uint64 fromIndex,uint64 toIndex,uint256 nonce,uint256 deadline)"
+            "RunRequest(address buyer,uint256 datasetId,bytes32 programHash,uint64 fromIndex,uint64 toIndex,uint256 nonce,uint256 deadline,uint256 maxPayment)"
         );
     bytes32 internal constant STANDING_AUTHORIZATION_TYPEHASH =
         keccak256(
-            "StandingAuthorization(address buyer,uint256 datasetId,bytes32 programHash,uint64 fromIndex,uint64 cadence,uint64 expiry,uint32 maxRuns,uint256 nonce)"
+            "StandingAuthorization(address buyer,uint256 datasetId,bytes32 programHash,uint64 fromIndex,uint64 cadence,uint64 expiry,uint32 maxRuns,uint256 nonce,uint256 maxPaymentPerRun)"
         );
 
     /// @notice Checks a signed run request for `ops` and uses its nonce.
@@ -113,7 +113,8 @@ library RunConsent {
                         request.fromIndex,
                         request.toIndex,
                         request.nonce,
-                        request.deadline
+                        request.deadline,
+                        request.maxPayment
                     )
                 )
             );
@@ -137,7 +138,8 @@ library RunConsent {
                         auth.cadence,
                         auth.expiry,
                         auth.maxRuns,
-                        auth.nonce
+                        auth.nonce,
+                        auth.maxPaymentPerRun
                     )
                 )
             );

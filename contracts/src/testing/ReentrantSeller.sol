@@ -5,7 +5,8 @@ import {IIoTDataMarket, DatasetParams} from "../interfaces/IIoTDataMarket.sol";
 import {DatasetId} from "../types/Ids.sol";
 
 /// @title ReentrantSeller
-/// @notice Test-only: a seller whose `receive` tries to withdraw again, to show withdrawals are re-entrancy safe.
+/// @notice Test-only: a seller (or buyer) whose `receive` tries to withdraw again, to show every payout is
+/// re-entrancy safe.
 /// Its `receive` therefore always reverts: it can only be paid through {withdrawTo}.
 contract ReentrantSeller {
     IIoTDataMarket private immutable _market;
@@ -27,6 +28,16 @@ contract ReentrantSeller {
     /// @notice Withdraws this contract's earnings to `to`.
     function withdrawTo(address payable to) external {
         _market.withdrawTo(to);
+    }
+
+    /// @notice Deposits the ether sent into this contract's market balance (as a buyer).
+    function deposit() external payable {
+        _market.deposit{value: msg.value}();
+    }
+
+    /// @notice Withdraws `amount` of this contract's market balance; its `receive` then tries to re-enter.
+    function withdrawBalance(uint256 amount) external {
+        _market.withdrawBalance(amount);
     }
 
     receive() external payable {

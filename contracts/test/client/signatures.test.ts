@@ -36,6 +36,7 @@ describe("contracts client: who signed a request", () => {
       toIndex: 8n,
       nonce,
       deadline: BigInt(await latestTimestamp()) + 3600n,
+      maxPayment: 0n,
     };
   }
 

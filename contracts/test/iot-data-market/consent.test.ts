@@ -39,6 +39,7 @@ describe("IoTDataMarket: consent", () => {
         toIndex: 40n,
         nonce: 7n,
         deadline: BigInt(await latestTimestamp()) + HOUR,
+        maxPayment: 0n,
         ...overrides,
       };
       const signature = await signRunRequest({ signer, domain: await domainOf(f), request });
@@ -167,6 +168,7 @@ describe("IoTDataMarket: consent", () => {
         expiry: BigInt(await latestTimestamp()) + 10n * HOUR,
         maxRuns: 3,
         nonce: 99n,
+        maxPaymentPerRun: 0n,
         ...overrides,
       };
       const signature = await signStandingAuthorization({ signer, domain: await domainOf(f), authorization });

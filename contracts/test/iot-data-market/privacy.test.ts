@@ -240,6 +240,7 @@ describe("IoTDataMarket: private datasets", () => {
         toIndex: 8n,
         nonce,
         deadline,
+        maxPayment: 0n,
       });
       for (const [nonce, operator] of [[1n, relayer], [2n, stranger]] as const) {
         const signature = await signRunRequest({ signer: buyer, domain, request: request(nonce) });
@@ -258,6 +259,7 @@ describe("IoTDataMarket: private datasets", () => {
         expiry: deadline,
         maxRuns: 5,
         nonce: 4n,
+        maxPaymentPerRun: 0n,
       };
       const signature = await signStandingAuthorization({ signer: buyer, domain, authorization });
       const scheduled = (operator: typeof relayer, from: number, to: number) =>
@@ -279,6 +281,7 @@ describe("IoTDataMarket: private datasets", () => {
         expiry: BigInt(await latestTimestamp()) + HOUR,
         maxRuns: 5,
         nonce: 5n,
+        maxPaymentPerRun: 0n,
       };
       const signature = await signStandingAuthorization({ signer: buyer, domain, authorization });
       const scheduled = (from: number, to: number) =>

@@ -195,7 +195,7 @@ describe("IoTDataMarket: recipe engine", () => {
       const names = (receipt: typeof first) =>
         receipt.logs.filter((log) => log.address === f.address).map((log) => f.market.interface.parseLog(log)!.name);
       expect(names(first)).to.deep.equal(["RunStepped"]);
-      expect(names(last)).to.deep.equal(["RunStepped", "RunFinished"]);
+      expect(names(last)).to.deep.equal(["RunStepped", "RunFinished", "RunSettled"]);
       expect((await f.market.runInfo(runId)).finished).to.equal(true);
     });
 

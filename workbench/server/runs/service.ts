@@ -101,6 +101,8 @@ export class RunService {
         toIndex: String(plan.window.toIndex),
         nonce: BigInt(`0x${randomBytes(8).toString("hex")}`).toString(),
         deadline: String(chainTime + SUGGESTED_DEADLINE_SECONDS),
+        // Issue 15: the plan's quote is not computed yet; 0 pays the seller nothing and the relayer nothing.
+        maxPayment: "0",
       },
       typedData: {
         domain: { name: String(domain.name), version: String(domain.version), chainId: deployment.chainId, verifyingContract: deployment.address },

@@ -177,10 +177,11 @@ describeEachBackend("chain indexer", (backend) => {
       expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400),
       maxRuns: 5,
       nonce: 7n,
+      maxPaymentPerRun: 0n,
     };
     const domain = domainOf({ chainId: 31337, address: fixture.address });
     const signature = await signStandingAuthorization({ signer: buyer, domain, authorization });
-    const json = { ...authorization, datasetId: authorization.datasetId.toString(), fromIndex: "0", cadence: "3600", expiry: authorization.expiry.toString(), nonce: "7" };
+    const json = { ...authorization, datasetId: authorization.datasetId.toString(), fromIndex: "0", cadence: "3600", expiry: authorization.expiry.toString(), nonce: "7", maxPaymentPerRun: "0" };
     const digest = standingAuthorizationDigest(domain, json);
     await running.runQueue.upsertSchedule({ market, authorization: json, signature, recipe: { source: "x", params: {} }, repeat: { every: 3_600_000 } });
     const schedule = await store.schedules.create({

@@ -67,6 +67,7 @@ export async function signRun(options: {
     toIndex: String(recipePlan.window.toIndex),
     nonce: randomNonce(),
     deadline: String((await options.fixture.provider.getBlock("latest"))!.timestamp + 3600),
+    maxPayment: "0",
     ...options.request,
   };
   const signature = await (options.signer ?? options.buyer).signTypedData(marketDomain(options.fixture.market), RUN_REQUEST_TYPES, request);
@@ -93,6 +94,7 @@ export async function signAuthorization(options: {
     expiry: String(now + 3600),
     maxRuns: 10,
     nonce: randomNonce(),
+    maxPaymentPerRun: "0",
     ...options.authorization,
   };
   const signature = await options.buyer.signTypedData(

@@ -25,6 +25,7 @@ export async function signRunRequest(options: {
     toIndex: "8",
     nonce: randomNonce(),
     deadline: String(Math.floor(Date.now() / 1000) + 3600),
+    maxPayment: "0",
     ...options.request,
   };
   const signature = await options.buyer.signTypedData(marketDomain(options.market), RUN_REQUEST_TYPES, request);
@@ -46,6 +47,7 @@ export async function signStandingAuthorization(options: {
     expiry: String(Math.floor(Date.now() / 1000) + 3600),
     maxRuns: 10,
     nonce: randomNonce(),
+    maxPaymentPerRun: "0",
     ...options.authorization,
   };
   const signature = await options.buyer.signTypedData(

@@ -44,6 +44,7 @@ function prepared(plan: Plan, overrides: Partial<PreparedRun["request"]> = {}): 
       toIndex: String(plan.window.toIndex),
       nonce: "42",
       deadline: "9999999999",
+      maxPayment: "0",
       ...overrides,
     },
     typedData: { domain: { name: "IoTDataMarket", version: "1", chainId: 31337, verifyingContract: MARKET }, types: {}, primaryType: "RunRequest" },

@@ -59,6 +59,7 @@ describe("schedule form", () => {
       expiry: String(Date.UTC(2030, 0, 10, 23, 59, 59) / 1000),
       maxRuns: 10,
       nonce: "7",
+      maxPaymentPerRun: "0",
     });
   });
 });

@@ -144,6 +144,8 @@ export function standingAuthorization(options: {
     expiry: String(expiryOf(options.form) ?? 0),
     maxRuns: maxRunsOf(options.form, options.nowSeconds),
     nonce: String(options.nonce ?? randomNonce()),
+    // Issue 15: the plan's quote per report is not computed yet; 0 pays neither the seller nor the relayer.
+    maxPaymentPerRun: "0",
   };
 }
 
