@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { maskFromKinds } from "../lib/recipes";
 import { EXACT_PRIVACY } from "@iotdm/contracts-client";
-import { approvalChanges, checkDatasetForm, isCompatibleBucketSize, type DatasetForm } from "./dataset-form";
+import { approvalChanges, checkDatasetForm, isCompatibleBucketSize, ROLLUP_CHOICES, rollupMask, type DatasetForm } from "./dataset-form";
 
 const form = (change: Partial<DatasetForm> = {}): DatasetForm => ({
   name: "greenhouse",
@@ -49,5 +49,19 @@ describe("approvals", () => {
     expect(isCompatibleBucketSize(10, 5)).toBe(true);
     expect(isCompatibleBucketSize(10, 15)).toBe(false);
     expect(isCompatibleBucketSize(10, 0)).toBe(false);
+  });
+});
+
+describe("rollup choice", () => {
+  it("always keeps the sum, adds the chosen rollups' bits and shows each one's ingestion HCU", () => {
+    expect(rollupMask([])).toBe(1);
+    expect(rollupMask(["SUM", "MIN", "MAX"])).toBe(1 | 4 | 8);
+    expect(rollupMask(["SQUARES"])).toBe(1 | 2);
+    expect(ROLLUP_CHOICES.map((c) => [c.name, c.hcuPerReading, c.required])).toEqual([
+      ["SUM", 162_000, true],
+      ["SQUARES", 758_000, false],
+      ["MIN", 219_000, false],
+      ["MAX", 218_000, false],
+    ]);
   });
 });

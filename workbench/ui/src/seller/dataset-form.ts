@@ -5,7 +5,7 @@
  */
 import { parseEther } from "ethers";
 import { EXACT_PRIVACY, type DatasetParams } from "@iotdm/contracts-client";
-import { maskFromKinds, RECIPE_KIND_NAMES, RecipeKind, ROLLUP, type RecipeKindName } from "../lib/recipes";
+import { maskFromKinds, RECIPE_KIND_NAMES, RecipeKind, ROLLUP, rollupHcuPerReading, type RecipeKindName, type RollupName } from "../lib/recipes";
 
 /** What the create-dataset form holds (text as typed). */
 export interface DatasetForm {
@@ -89,3 +89,25 @@ export function isCompatibleBucketSize(current: number, next: number): boolean {
 
 /** The kinds that make sense to approve together with a kind (range needs MIN and MAX…): none are forced; listed for hints. */
 export const KIND_ORDER: readonly RecipeKindName[] = [...RECIPE_KIND_NAMES].sort((a, b) => RecipeKind[a] - RecipeKind[b]);
+
+/** A rollup the seller may keep, what it serves and what it costs each reading at ingestion (the rollup model's HCU). */
+export interface RollupChoice {
+  name: RollupName;
+  title: string;
+  serves: string;
+  hcuPerReading: number;
+  /** The sum is kept whenever any rollup is: every other one builds on it. */
+  required: boolean;
+}
+
+export const ROLLUP_CHOICES: readonly RollupChoice[] = [
+  { name: "SUM", title: "Sum", serves: "sums and means over any whole-bucket window in one step", required: true },
+  { name: "SQUARES", title: "Sum of squares", serves: "variance and standard deviation in one step", required: false },
+  { name: "MIN", title: "Minimum", serves: "minimum in one step up to a million readings", required: false },
+  { name: "MAX", title: "Maximum", serves: "maximum in one step up to a million readings", required: false },
+].map((choice) => ({ ...choice, name: choice.name as RollupName, hcuPerReading: rollupHcuPerReading(choice.name as RollupName) }));
+
+/** The contract's rollup mask of the chosen rollups (the sum always). */
+export function rollupMask(chosen: readonly RollupName[]): number {
+  return chosen.reduce((mask, name) => mask | ROLLUP[name], ROLLUP.SUM as number);
+}
