@@ -11,6 +11,8 @@
  * is both the command and, in a child `hardhat test`, the measurement (bench/hardhat-bench.ts).
  */
 import type { Contract } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import { Comparator, EXACT_PRIVACY, RecipeKind, encodeProgram, op, type Op } from "@iotdm/contracts-client";
 import {
@@ -272,11 +274,11 @@ function worstWindow(ops: Op[], blockSize: number, upTo: number) {
 }
 
 type MeasureContext = {
-  admin: Awaited<ReturnType<typeof import("hardhat")["default"]["ethers"]["getSigners"]>>[number];
-  buyer: MeasureContext["admin"];
+  admin: HardhatEthersSigner;
+  buyer: HardhatEthersSigner;
   market: Awaited<ReturnType<typeof deployMarket>>["market"];
   address: string;
-  fhevm: typeof import("hardhat")["default"]["fhevm"];
+  fhevm: HardhatRuntimeEnvironment["fhevm"];
   encrypt: (contract: string, size: number) => Promise<{ handles: Uint8Array[]; inputProof: Uint8Array }>;
   nextTimestamp: () => number;
   batch32: number;
