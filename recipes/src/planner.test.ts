@@ -304,3 +304,20 @@ describe("plan as JSON", () => {
     expect(PlanSchema.safeParse(bad).success).toBe(false);
   });
 });
+
+describe("plan: over a dataset's rollups (issue 13)", () => {
+  it("plans a mean over 10,000 readings as one step when the dataset keeps the sum, and per reading otherwise", () => {
+    const rolled = planned(window("all", { ...sampleDataset({ readingCount: 10_000 }), rollups: { kinds: 1, blockSize: 10 } }));
+    expect(rolled.rolledUp).toBe(true);
+    expect(rolled.steps).toEqual([{ size: 10_000, finalizes: true, hcu: 162_000 }]);
+    expect(PlanSchema.parse(planToJSON(rolled)).rolledUp).toBe(true);
+    const perReading = planned(window("all", sampleDataset({ readingCount: 10_000 })));
+    expect(perReading.rolledUp).toBe(false);
+    expect(perReading.steps).toHaveLength(82);
+  });
+
+  it("refuses rollups no contract would keep", () => {
+    const result = window("all", { ...sampleDataset({ readingCount: 100 }), rollups: { kinds: 2, blockSize: 10 } });
+    expect(result.ok).toBe(false);
+  });
+});
