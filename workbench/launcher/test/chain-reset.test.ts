@@ -29,6 +29,7 @@ describe("the previous chain's queue state", () => {
       expiry: String(Math.floor(Date.now() / 1000) + 3600),
       maxRuns: 10,
       nonce: randomNonce().toString(),
+      maxPaymentPerRun: "0",
     };
     const signature = await buyer.signTypedData(marketDomain({ chainId: market.chainId, market: market.address }), STANDING_AUTHORIZATION_TYPES, authorization);
     return runs.upsertSchedule({ market, authorization, signature, recipe: { source: 'from "greenhouse" window since last report\nmean(value)', params: {} }, repeat: { every: 60_000 } });

@@ -73,6 +73,7 @@ const authorization = (f: Fixture, overrides: Record<string, unknown> = {}) => (
   expiry: "4102444800",
   maxRuns: 10,
   nonce: "43",
+  maxPaymentPerRun: "0",
   ...overrides,
 });
 

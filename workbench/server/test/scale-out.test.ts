@@ -322,6 +322,7 @@ describePostgres("scaled out: three workers and two service instances on Postgre
         expiry: String(now + 3600),
         maxRuns: 2,
         nonce: String(Math.floor(Math.random() * 2 ** 48)),
+        maxPaymentPerRun: "0",
       };
       const signature = await buyer.signTypedData(reportPlan.json.typedData.domain, STANDING_AUTHORIZATION_TYPES, authorization);
       const created = await call(s, "POST", "/schedules", {

@@ -79,6 +79,7 @@ describe("schedules and queued runs survive a Redis that lost its data; failures
       expiry: String(now + 400 * 86_400),
       maxRuns: options.maxRuns ?? 5,
       nonce: String(Math.floor(Math.random() * 2 ** 48)),
+      maxPaymentPerRun: "0",
     };
     const signature = await buyer.wallet.signTypedData(plan.typedData.domain, STANDING_AUTHORIZATION_TYPES, authorization);
     const created = await as(app, buyer, {

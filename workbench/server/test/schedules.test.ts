@@ -67,6 +67,7 @@ describe("schedules on the chain, end to end", () => {
       expiry: String(now + 3600),
       maxRuns: 1,
       nonce: String(Math.floor(Math.random() * 2 ** 48)),
+      maxPaymentPerRun: "0",
       ...overrides,
     };
     const signature = await buyer.wallet.signTypedData(plan.typedData.domain, STANDING_AUTHORIZATION_TYPES, authorization);

@@ -18,6 +18,7 @@ import {
   type IoTDataMarket,
 } from "@iotdm/contracts-client";
 import type { ContractOp } from "@iotdm/recipes";
+import { runRequestFromJson, standingAuthorizationFromJson } from "@iotdm/contracts-client/wire";
 import { marketDomain } from "../consent";
 import type { MarketRef, RunRequest, StandingAuthorization } from "../job-schemas";
 
@@ -49,30 +50,9 @@ const RUN_STARTED = market.getEvent("RunStarted")!;
 const RUN_STEPPED = market.getEvent("RunStepped")!;
 const RUN_NOISED = market.getEvent("RunNoised")!;
 
-function requestStruct(request: RunRequest) {
-  return {
-    buyer: request.buyer,
-    datasetId: BigInt(request.datasetId),
-    programHash: request.programHash,
-    fromIndex: BigInt(request.fromIndex),
-    toIndex: BigInt(request.toIndex),
-    nonce: BigInt(request.nonce),
-    deadline: BigInt(request.deadline),
-  };
-}
-
-function authorizationStruct(authorization: StandingAuthorization) {
-  return {
-    buyer: authorization.buyer,
-    datasetId: BigInt(authorization.datasetId),
-    programHash: authorization.programHash,
-    fromIndex: BigInt(authorization.fromIndex),
-    cadence: BigInt(authorization.cadence),
-    expiry: BigInt(authorization.expiry),
-    maxRuns: authorization.maxRuns,
-    nonce: BigInt(authorization.nonce),
-  };
-}
+/** The struct `startRunFor` takes: the contracts client's conversion, so every signed field (maxPayment too) is sent. */
+const requestStruct = (request: RunRequest) => runRequestFromJson(request);
+const authorizationStruct = (authorization: StandingAuthorization) => standingAuthorizationFromJson(authorization);
 
 function opsStruct(ops: readonly ProgramOp[]) {
   return ops.map((op) => ({ kind: op.kind, cmp: op.cmp, epsilon: op.epsilon, a: op.a, b: op.b, bounds: [...op.bounds] }));
