@@ -136,23 +136,7 @@ async function measure(): Promise<Report> {
   const { market, address } = await deployMarket({ signer: admin });
   const marketAs = (signer: typeof admin) => market.connect(signer);
 
-  await (
-    await market.createDataset({
-      name: "bench",
-      field: "temperature",
-      unit: "°C",
-      scale: 2,
-      offset: -5000n,
-      pricePerPeriod: 0n,
-      periodSeconds: 86_400,
-      bucketSize: 1n,
-      privacy: EXACT_PRIVACY,
-      rollups: 0,
-    })
-  ).wait();
-  const datasetId = 1n;
-  await (await market.approveRecipeKinds(datasetId, 0x3ff)).wait();
-  await (await marketAs(buyer).purchaseAccess(datasetId, 1, { value: 0 })).wait();
+  const datasetId = await openBenchDataset({ market, buyer, name: "bench", bucketSize: 1n, rollups: 0 });
 
   const reference = (await (await ethers.getContractFactory("IngestionReference")).deploy()) as unknown as Contract;
   const referenceAddress = await reference.getAddress();
@@ -273,6 +257,35 @@ function worstWindow(ops: Op[], blockSize: number, upTo: number) {
   return worst;
 }
 
+/** A free exact temperature dataset with every recipe kind approved and `buyer`'s access bought; its id. */
+async function openBenchDataset(options: {
+  market: MeasureContext["market"];
+  buyer: HardhatEthersSigner;
+  name: string;
+  bucketSize: bigint;
+  rollups: number;
+}): Promise<bigint> {
+  const { market, buyer, name, bucketSize, rollups } = options;
+  await (
+    await market.createDataset({
+      name,
+      field: "temperature",
+      unit: "°C",
+      scale: 2,
+      offset: -5000n,
+      pricePerPeriod: 0n,
+      periodSeconds: 86_400,
+      bucketSize,
+      privacy: EXACT_PRIVACY,
+      rollups,
+    })
+  ).wait();
+  const id = await market.datasetCount();
+  await (await market.approveRecipeKinds(id, 0x3ff)).wait();
+  await (await market.connect(buyer).purchaseAccess(id, 1, { value: 0 })).wait();
+  return id;
+}
+
 type MeasureContext = {
   admin: HardhatEthersSigner;
   buyer: HardhatEthersSigner;
@@ -287,26 +300,7 @@ type MeasureContext = {
 /** Issue 13's rows: ingestion with rollups and rolled-up runs, measured on the mock next to the model's figures. */
 async function measureRollups(c: MeasureContext): Promise<RollupFigures> {
   const { market, buyer, fhevm } = c;
-  const create = async (rollups: number, bucketSize: bigint) => {
-    await (
-      await market.createDataset({
-        name: "bench rollups",
-        field: "temperature",
-        unit: "°C",
-        scale: 2,
-        offset: -5000n,
-        pricePerPeriod: 0n,
-        periodSeconds: 86_400,
-        bucketSize,
-        privacy: EXACT_PRIVACY,
-        rollups,
-      })
-    ).wait();
-    const id = await market.datasetCount();
-    await (await market.approveRecipeKinds(id, 0x3ff)).wait();
-    await (await market.connect(buyer).purchaseAccess(id, 1, { value: 0 })).wait();
-    return id;
-  };
+  const create = (rollups: number, bucketSize: bigint) => openBenchDataset({ market, buyer, name: "bench rollups", bucketSize, rollups });
   const append = async (id: bigint, size: number) => {
     const { handles, inputProof } = await c.encrypt(c.address, size);
     const stamps = handles.map(() => c.nextTimestamp());

@@ -38,6 +38,15 @@ library EncryptedReduce {
         return slice(values, 0, values.length);
     }
 
+    /// @dev Each euint64 value squared, as a new array (the sum of squares behind VARIANCE).
+    function squares(bytes32[] memory values) internal returns (bytes32[] memory squared) {
+        squared = new bytes32[](values.length);
+        for (uint256 r; r < values.length; ++r) {
+            euint64 x = euint64.wrap(values[r]);
+            squared[r] = FHE.toBytes32(FHE.mul(x, x));
+        }
+    }
+
     function add64(bytes32 a, bytes32 b) internal returns (bytes32) {
         return FHE.toBytes32(FHE.add(euint64.wrap(a), euint64.wrap(b)));
     }

@@ -107,7 +107,7 @@ library RecipeEngine {
                 slot += boundCount + 1;
             } else if (kind == RecipeKind.VARIANCE) {
                 _merge(slots, slot, EncryptedReduce.reduce(EncryptedReduce.copy(chunk), EncryptedReduce.add64), EncryptedReduce.add64, finalizes, buyer);
-                _merge(slots, slot + 1, EncryptedReduce.reduce(_squares(chunk), EncryptedReduce.add64), EncryptedReduce.add64, finalizes, buyer);
+                _merge(slots, slot + 1, EncryptedReduce.reduce(EncryptedReduce.squares(chunk), EncryptedReduce.add64), EncryptedReduce.add64, finalizes, buyer);
                 slot += 2;
             } else {
                 // ALERT: does any reading satisfy the predicate?
@@ -188,14 +188,6 @@ library RecipeEngine {
             kept[r] = FHE.toBytes32(FHE.select(hit, euint64.wrap(chunk[r]), zero));
         }
         return EncryptedReduce.reduce(kept, EncryptedReduce.add64);
-    }
-
-    function _squares(bytes32[] memory chunk) private returns (bytes32[] memory squares) {
-        squares = new bytes32[](chunk.length);
-        for (uint256 r; r < chunk.length; ++r) {
-            euint64 x = euint64.wrap(chunk[r]);
-            squares[r] = FHE.toBytes32(FHE.mul(x, x));
-        }
     }
 
     /// @dev Scalar comparisons (cheaper than encrypted operands); BETWEEN is two comparisons and one ebool AND.

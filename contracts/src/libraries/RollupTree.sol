@@ -161,7 +161,7 @@ library RollupTree {
             sum = _extend(sum, EncryptedReduce.reduce(EncryptedReduce.copy(part), EncryptedReduce.add64));
             if (closed) tree.sumAt[blockIndex + 1] = euint64.wrap(_allowThis(sum));
             if (kinds & Rollup.SQUARES != 0) {
-                squares = _extend(squares, EncryptedReduce.reduce(_squares(part), EncryptedReduce.add64));
+                squares = _extend(squares, EncryptedReduce.reduce(EncryptedReduce.squares(part), EncryptedReduce.add64));
                 if (closed) tree.squaresAt[blockIndex + 1] = euint64.wrap(_allowThis(squares));
             }
             if (kinds & Rollup.MIN != 0) {
@@ -213,14 +213,6 @@ library RollupTree {
             ++level;
             index /= FAN_OUT;
             nodes[_key(level, index)] = euint64.wrap(_allowThis(EncryptedReduce.reduce(children, combine)));
-        }
-    }
-
-    function _squares(bytes32[] memory part) private returns (bytes32[] memory squares) {
-        squares = new bytes32[](part.length);
-        for (uint256 r; r < part.length; ++r) {
-            euint64 x = euint64.wrap(part[r]);
-            squares[r] = euint64.unwrap(FHE.mul(x, x));
         }
     }
 
