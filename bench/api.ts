@@ -21,7 +21,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { Wallet } from "ethers";
 import { indexerKey } from "@iotdm/workbench/indexer";
-import { createStore } from "@iotdm/workbench/store";
+import { createStore, NO_RUN_EARNINGS } from "@iotdm/workbench/store";
 import { startMarketFixture, type MarketFixture } from "@iotdm/worker/testing";
 import { constantRate } from "./constant-rate";
 import { cpuUsage, readCpu, type CpuReading } from "./cpu-usage";
@@ -303,6 +303,7 @@ async function seedCatalogue(file: string, fixture: MarketFixture): Promise<void
             pausedBlock: null,
             privacy: EXACT_PRIVACY,
             privateFrom: 0,
+            runEarnings: NO_RUN_EARNINGS,
             createdBlock: i,
             updatedBlock: i,
           },

@@ -8,6 +8,14 @@ const RecipeKindName = z.enum(RECIPE_KIND_NAMES);
 /** A dataset's privacy setting as the chain last announced it (PrivacyChanged). */
 export const DatasetPrivacy = privacySettingJson.meta({ id: "DatasetPrivacy" });
 
+/** What pay per run has earned the seller of a dataset so far (issue 15), from the market's RunSettled events. */
+export const RunEarnings = z
+  .object({
+    settledRuns: z.number().int().meta({ description: "Runs finished and settled on-chain" }),
+    sellerWei: z.string().meta({ description: "The seller's per-run price summed over them, wei, decimal" }),
+  })
+  .meta({ id: "RunEarnings" });
+
 /** A dataset as the catalogue shows it: the chain's public metadata, indexed, and the caller's access. */
 export const Dataset = z
   .object({
@@ -33,6 +41,7 @@ export const Dataset = z
       .int()
       .nullable()
       .meta({ description: "The signed-in caller's access: unix seconds it ends (maybe past); null without a session or a purchase" }),
+    runEarnings: RunEarnings,
     createdBlock: z.number().int(),
     updatedBlock: z.number().int(),
   })

@@ -83,6 +83,7 @@ export function toDataset(dataset: DatasetRecord, access: DatasetAccessRecord | 
     paused: dataset.pausedBlock !== null,
     privacy: privacySettingToJson(dataset),
     accessExpiresAt: access?.expiresAt ?? null,
+    runEarnings: dataset.runEarnings,
     createdBlock: dataset.createdBlock,
     updatedBlock: dataset.updatedBlock,
   };

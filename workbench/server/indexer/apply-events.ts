@@ -1,5 +1,5 @@
 import { EXACT_PRIVACY } from "@iotdm/contracts-client";
-import type { DatasetInput } from "../store/repositories/dataset-repository";
+import { NO_RUN_EARNINGS, type DatasetInput } from "../store/repositories/dataset-repository";
 import type { ScheduleRecord } from "../store/records";
 import type { Repositories } from "../store/store";
 import type { IndexedEvent } from "./market-events";
@@ -16,12 +16,15 @@ export interface AppliedEvents {
 
 /**
  * Writes a block range's market events (in chain order) into the store, inside the caller's
- * transaction: the catalogue rows, every reading's timestamp, each buyer's access, and schedules
- * whose authorization was revoked. Applying the same events again changes nothing (timestamps are
- * keyed by reading index, counters only move forward).
+ * transaction: the catalogue rows, every reading's timestamp, each buyer's access, each dataset's
+ * settled runs and the seller's share of them, and schedules whose authorization was revoked. Applying the same events again changes nothing (timestamps are
+ * keyed by reading index, counters only move forward, a run is credited once).
  */
 export async function applyEvents(tx: Repositories, events: readonly IndexedEvent[], at: Date): Promise<AppliedEvents> {
-  const ids = [...new Set(events.flatMap((event) => ("datasetId" in event ? [event.datasetId] : [])))];
+  // A settlement names only its run: its dataset is the run's start, stored or in this range.
+  const runDatasets = await tx.datasets.datasetsOfRuns(events.flatMap((event) => (event.type === "RunSettled" ? [event.runId] : [])));
+  for (const event of events) if (event.type === "RunStarted") runDatasets.set(event.runId, event.datasetId);
+  const ids = [...new Set([...events.flatMap((event) => ("datasetId" in event ? [event.datasetId] : [])), ...runDatasets.values()])];
   const rows = new Map<string, DatasetInput>((await tx.datasets.getMany(ids)).map(({ updatedAt: _at, ...row }) => [row.id, row]));
   const changed = new Set<string>();
   const applied: AppliedEvents = { datasets: 0, revokedSchedules: [], orphans: [] };
@@ -52,12 +55,29 @@ export async function applyEvents(tx: Repositories, events: readonly IndexedEven
         // The contract announces the setting with PrivacyChanged right after DatasetCreated.
         privacy: EXACT_PRIVACY,
         privateFrom: 0,
+        // Kept when the creation is applied again: the settlements already credited are not again.
+        runEarnings: rows.get(datasetId)?.runEarnings ?? NO_RUN_EARNINGS,
         createdBlock: blockNumber,
         updatedBlock: blockNumber,
       });
       // Now, not with the other rows at the end: timestamps and access rows reference it.
       await tx.datasets.upsert(rows.get(datasetId)!, at);
       changed.add(datasetId);
+      continue;
+    }
+    if (event.type === "RunSettled") {
+      const datasetId = runDatasets.get(event.runId);
+      const row = datasetId === undefined ? undefined : rows.get(datasetId);
+      if (!row) {
+        applied.orphans.push(event);
+        continue;
+      }
+      if (await tx.datasets.settleRun({ runId: event.runId, sellerPaidWei: event.sellerPaidWei, settledBlock: event.blockNumber })) {
+        const { settledRuns, sellerWei } = row.runEarnings;
+        row.runEarnings = { settledRuns: settledRuns + 1, sellerWei: (BigInt(sellerWei) + BigInt(event.sellerPaidWei)).toString() };
+        row.updatedBlock = Math.max(row.updatedBlock, event.blockNumber);
+        changed.add(row.id);
+      }
       continue;
     }
     const row = rows.get(event.datasetId);
@@ -97,6 +117,9 @@ export async function applyEvents(tx: Repositories, events: readonly IndexedEven
         }
         break;
       }
+      case "RunStarted":
+        await tx.datasets.addRun({ runId: event.runId, datasetId: event.datasetId, startedBlock: event.blockNumber });
+        continue;
       case "AccessPurchased":
         await tx.datasets.upsertAccess({ datasetId: event.datasetId, buyer: event.buyer, expiresAt: event.expiresAt, updatedBlock: event.blockNumber });
         break;

@@ -13,7 +13,9 @@ export type MarketEvent =
   | { type: "ApprovedKindsChanged"; datasetId: string; approvedMask: number }
   | { type: "ReadingsAppended"; datasetId: string; firstIndex: number; timestamps: number[] }
   | { type: "AccessPurchased"; datasetId: string; buyer: string; expiresAt: number }
-  | { type: "StandingAuthorizationRevoked"; digest: string; buyer: string };
+  | { type: "StandingAuthorizationRevoked"; digest: string; buyer: string }
+  | { type: "RunStarted"; runId: string; datasetId: string }
+  | { type: "RunSettled"; runId: string; sellerPaidWei: string };
 
 /** A decoded event with where it happened. */
 export type IndexedEvent = MarketEvent & { blockNumber: number; logIndex: number };
@@ -32,6 +34,8 @@ export const FOLLOWED_TOPICS: string[] = [
   "ReadingsAppended",
   "AccessPurchased",
   "StandingAuthorizationRevoked",
+  "RunStarted",
+  "RunSettled",
 ].map((name) => market.getEvent(name)!.topicHash);
 
 /** A safe integer from a uint the contract bounds (uint8..uint64); throws beyond 2^53. */
@@ -92,6 +96,10 @@ export function decodeMarketLog(log: Log): IndexedEvent | undefined {
       return { type: "AccessPurchased", datasetId: a.datasetId.toString(), buyer: a.buyer, expiresAt: int(a.expiresAt), ...where };
     case "StandingAuthorizationRevoked":
       return { type: "StandingAuthorizationRevoked", digest: String(a.digest).toLowerCase(), buyer: a.buyer, ...where };
+    case "RunStarted":
+      return { type: "RunStarted", runId: a.runId.toString(), datasetId: a.datasetId.toString(), ...where };
+    case "RunSettled":
+      return { type: "RunSettled", runId: a.runId.toString(), sellerPaidWei: a.sellerPaid.toString(), ...where };
     default:
       return undefined;
   }

@@ -75,6 +75,7 @@ describe("responseSerializerCompiler", () => {
       paused: false,
       privacy: { mode: "exact", protects: "Exact results: a determined buyer who paid can learn the values of each 12-reading bucket, not their order." },
       accessExpiresAt: 1_800_000_000,
+      runEarnings: { settledRuns: 2, sellerWei: "600000000000000" },
       createdBlock: 4,
       updatedBlock: 9,
     };

@@ -306,6 +306,30 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
+  "0005-run-earnings": {
+    async up(db: Kysely<any>) {
+      // Pay per run (issue 15): each run's dataset (RunStarted) so that its settlement (RunSettled,
+      // which names only the run) is credited to the dataset once, and the dataset's running totals.
+      await db.schema
+        .createTable("market_runs")
+        .addColumn("run_id", "text", (c) => c.primaryKey())
+        .addColumn("dataset_id", "text", (c) => c.notNull().references("datasets.id").onDelete("cascade"))
+        .addColumn("started_block", "bigint", (c) => c.notNull())
+        .addColumn("seller_paid_wei", "text")
+        .addColumn("settled_block", "bigint")
+        .execute();
+      await db.schema.alterTable("datasets").addColumn("runs_settled", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable("datasets").addColumn("run_earnings_wei", "text", (c) => c.notNull().defaultTo("0")).execute();
+      // Runs settled before this migration: index the chain again (idempotent, see 0004).
+      await db.updateTable("indexer_state").set({ last_indexed_block: -1 }).execute();
+    },
+
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable("datasets").dropColumn("run_earnings_wei").execute();
+      await db.schema.alterTable("datasets").dropColumn("runs_settled").execute();
+      await db.schema.dropTable("market_runs").execute();
+    },
+  },
 };
 
 /** Runs every pending migration; throws if one fails (the failed migration's transaction is rolled back). */

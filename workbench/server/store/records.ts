@@ -223,9 +223,18 @@ export interface DatasetRecord {
   privacy: PrivacyParams;
   /** The first reading a private setting covers (readings before it were released exactly). */
   privateFrom: number;
+  /** What pay per run has earned the seller on this dataset (RunSettled). */
+  runEarnings: RunEarnings;
   createdBlock: number;
   updatedBlock: number;
   updatedAt: string;
+}
+
+/** A dataset's settled runs and the seller's share of them (the per-run price), summed from RunSettled. */
+export interface RunEarnings {
+  settledRuns: number;
+  /** wei, decimal. */
+  sellerWei: string;
 }
 
 export interface DatasetAccessRecord {

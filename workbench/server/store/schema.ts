@@ -25,6 +25,7 @@ export interface Database {
   datasets: DatasetsTable;
   dataset_access: DatasetAccessTable;
   reading_timestamps: ReadingTimestampsTable;
+  market_runs: MarketRunsTable;
 }
 
 export interface SessionsTable {
@@ -221,6 +222,9 @@ export interface DatasetsTable {
   privacy_max_epsilon: number;
   /** The first reading index the private setting covers. */
   private_from: number;
+  /** Runs of this dataset settled on-chain (RunSettled), and the seller's share of them in wei (decimal). */
+  runs_settled: number;
+  run_earnings_wei: string;
   created_block: number;
   updated_block: number;
   updated_at: string;
@@ -239,4 +243,18 @@ export interface ReadingTimestampsTable {
   reading_index: number;
   /** Unix seconds, as the device stamped the reading. */
   timestamp: number;
+}
+
+/**
+ * Every run started on the market (RunStarted), so that its settlement (RunSettled, which names no
+ * dataset) is credited to its dataset exactly once.
+ */
+export interface MarketRunsTable {
+  /** uint256 run id, decimal. */
+  run_id: string;
+  dataset_id: string;
+  started_block: number;
+  /** The seller's share paid at settlement, wei (decimal); null until settled. */
+  seller_paid_wei: string | null;
+  settled_block: number | null;
 }

@@ -78,3 +78,5 @@ function repositoriesOf(db: Db): Repositories {
     indexer: new IndexerRepository(db),
   };
 }
+
+export { NO_RUN_EARNINGS } from "./repositories/dataset-repository";

@@ -8,9 +8,11 @@
 import { randomUUID } from "node:crypto";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { PrivacyMode, signStandingAuthorization, standingAuthorizationDigest } from "@iotdm/contracts-client";
+import { encodeProgram, op, PrivacyMode, RecipeKind, signStandingAuthorization, standingAuthorizationDigest } from "@iotdm/contracts-client";
 import type { App } from "../app";
 import { domainOf } from "../chain/market-deployment";
+import { applyEvents } from "../indexer/apply-events";
+import type { IndexedEvent } from "../indexer/market-events";
 import type { Store } from "../store/store";
 import { as, signIn } from "./support/app";
 import { describeEachBackend } from "./support/backends";
@@ -138,6 +140,38 @@ describeEachBackend("chain indexer", (backend) => {
         "Private results: readings are clamped to −40 °C to 60 °C and every result carries encrypted noise (ε 0.1 to ε 2 per statistic); each buyer may spend at most ε 4 on any one reading over all of their runs.",
     });
     expect(await store.datasets.readingTimestamps(greenhouse.id.toString())).toEqual(greenhouse.timestamps);
+  });
+
+  it("sums the seller's share of every settled run into its dataset's run earnings, once however often applied", async () => {
+    const running = app!;
+    const { seller, buyer } = fixture.accounts;
+    const kiosk = await fixture.createDataset({ name: "Kiosk", k: 4 });
+    await fixture.appendReadings(kiosk, temperatures(8), { stepSeconds: 60 });
+    await fixture.purchaseAccess(kiosk, buyer);
+    const runPrice = 3n * 10n ** 14n;
+    await (await fixture.as(seller).setRunPrice(kiosk.id, runPrice)).wait();
+    await (await fixture.as(buyer).deposit({ value: 10n ** 16n })).wait();
+    const market = fixture.as(buyer);
+    const program = encodeProgram([op({ kind: RecipeKind.SUM })]);
+    // Two runs started directly by the buyer (each locks the run price) and stepped to their end; a third left unfinished.
+    for (const to of [4, 8, 8]) await (await market.startRun(kiosk.id, program, 0, to)).wait();
+    const last = await market.runCount();
+    for (const runId of [last - 2n, last - 1n]) {
+      const info = await market.runInfo(runId);
+      await (await market.step(runId, info.toIndex - info.cursor)).wait();
+    }
+
+    const events: IndexedEvent[] = [];
+    running.indexer.on("range", (range) => events.push(...range.events));
+    await running.indexer.whenCaughtUp();
+    const earnings = async () => (await running.inject({ method: "GET", url: `/api/datasets/${kiosk.id}` })).json().runEarnings;
+    expect(await earnings()).toEqual({ settledRuns: 2, sellerWei: (2n * runPrice).toString() });
+    expect((await running.inject({ method: "GET", url: `/api/datasets/${office.id}` })).json().runEarnings).toEqual({ settledRuns: 0, sellerWei: "0" });
+
+    // The same range applied again (a re-index) credits no settlement twice.
+    expect(events.filter((event) => event.type === "RunSettled")).toHaveLength(2);
+    await store.transaction((tx) => applyEvents(tx, events, new Date()));
+    expect(await earnings()).toEqual({ settledRuns: 2, sellerWei: (2n * runPrice).toString() });
   });
 
   it("re-indexes a new chain from its genesis and ends the runs and schedules of the old one", async () => {

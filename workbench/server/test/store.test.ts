@@ -482,6 +482,8 @@ describeEachBackend("store", (backend) => {
       pausedBlock: null,
       privacy: EXACT_PRIVACY,
       privateFrom: 0,
+      // Beyond 2^64 wei: kept as decimal text on both dialects.
+      runEarnings: { settledRuns: 3, sellerWei: "20000000000000000000000" },
       createdBlock: 5_000_000_000,
       updatedBlock: 5_000_000_001,
     });

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listTemplates } from "@iotdm/recipes";
 import type { App } from "../app";
-import type { DatasetInput } from "../store/repositories/dataset-repository";
+import { NO_RUN_EARNINGS, type DatasetInput } from "../store/repositories/dataset-repository";
 import type { Store } from "../store/store";
 import { as, createTestApp, expectError, signIn, type TestUser } from "./support/app";
 import { describeEachBackend, snapshotStore } from "./support/backends";
@@ -39,6 +39,7 @@ const indexedDataset = (id: string, field: string): DatasetInput => ({
   pausedBlock: null,
   privacy: EXACT_PRIVACY,
   privateFrom: 0,
+  runEarnings: NO_RUN_EARNINGS,
   createdBlock: 1,
   updatedBlock: 1,
 });

@@ -1,6 +1,7 @@
 import { EXACT_PRIVACY } from "@iotdm/contracts-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../app";
+import { NO_RUN_EARNINGS } from "../store/repositories/dataset-repository";
 const ANONYMOUS_CHECK_LIMITS = { sourceLength: 4096, perMinute: 30 };
 import { createStore, type Store } from "../store/store";
 import { answeringChain, as, createTestApp, expectError, signIn, type TestUser } from "./support/app";
@@ -32,6 +33,7 @@ const GREENHOUSE = {
   pausedBlock: null,
   privacy: EXACT_PRIVACY,
   privateFrom: 0,
+  runEarnings: NO_RUN_EARNINGS,
   createdBlock: 1,
   updatedBlock: 2,
 };

@@ -1,11 +1,14 @@
 import { sql, type Selectable, type SqlBool } from "kysely";
 import type { PrivacyMode } from "@iotdm/contracts-client";
 import type { Db } from "../db";
-import type { DatasetAccessRecord, DatasetRecord, Page, PageRequest } from "../records";
+import type { DatasetAccessRecord, DatasetRecord, Page, PageRequest, RunEarnings } from "../records";
 import type { DatasetsTable } from "../schema";
 
 /** A dataset as the chain indexer writes it (`updatedAt` is set by the repository). */
 export type DatasetInput = Omit<DatasetRecord, "updatedAt">;
+
+/** The earnings of a dataset no run of which has settled yet. */
+export const NO_RUN_EARNINGS: RunEarnings = Object.freeze({ settledRuns: 0, sellerWei: "0" });
 
 /** Filters of the catalogue; every one given must hold. */
 export interface DatasetSearch extends PageRequest {
@@ -55,6 +58,8 @@ export class DatasetRepository {
       privacy_min_epsilon: dataset.privacy.minEpsilon,
       privacy_max_epsilon: dataset.privacy.maxEpsilon,
       private_from: dataset.privateFrom,
+      runs_settled: dataset.runEarnings.settledRuns,
+      run_earnings_wei: dataset.runEarnings.sellerWei,
       created_block: dataset.createdBlock,
       updated_block: dataset.updatedBlock,
       updated_at: at.toISOString(),
@@ -208,8 +213,39 @@ export class DatasetRepository {
     return rows.map((row) => Number(row.timestamp));
   }
 
+  /** Records that run `runId` (RunStarted) is over `datasetId`; a run recorded before is left as it is. */
+  async addRun(run: { runId: string; datasetId: string; startedBlock: number }): Promise<void> {
+    await this.db
+      .insertInto("market_runs")
+      .values({ run_id: run.runId, dataset_id: run.datasetId, started_block: run.startedBlock, seller_paid_wei: null, settled_block: null })
+      .onConflict((oc) => oc.column("run_id").doNothing())
+      .execute();
+  }
+
+  /** The dataset of each of `runIds` whose start was recorded, by run id. */
+  async datasetsOfRuns(runIds: readonly string[]): Promise<Map<string, string>> {
+    if (runIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom("market_runs").select(["run_id", "dataset_id"]).where("run_id", "in", runIds).execute();
+    return new Map(rows.map((row) => [row.run_id, row.dataset_id]));
+  }
+
+  /**
+   * Records run `runId`'s settlement (RunSettled); true when it was not recorded before, so that the
+   * caller credits its dataset once however often the event is applied.
+   */
+  async settleRun(settlement: { runId: string; sellerPaidWei: string; settledBlock: number }): Promise<boolean> {
+    const result = await this.db
+      .updateTable("market_runs")
+      .set({ seller_paid_wei: settlement.sellerPaidWei, settled_block: settlement.settledBlock })
+      .where("run_id", "=", settlement.runId)
+      .where("settled_block", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** Forgets everything indexed (the chain was reset: a new genesis). */
   async deleteAll(): Promise<void> {
+    await this.db.deleteFrom("market_runs").execute();
     await this.db.deleteFrom("reading_timestamps").execute();
     await this.db.deleteFrom("dataset_access").execute();
     await this.db.deleteFrom("datasets").execute();
@@ -247,6 +283,7 @@ function toDataset(row: Selectable<DatasetsTable>): DatasetRecord {
       maxEpsilon: Number(row.privacy_max_epsilon),
     },
     privateFrom: Number(row.private_from),
+    runEarnings: { settledRuns: Number(row.runs_settled), sellerWei: row.run_earnings_wei },
     createdBlock: Number(row.created_block),
     updatedBlock: Number(row.updated_block),
     updatedAt: row.updated_at,

@@ -21,13 +21,13 @@ export type DatasetDto = z.output<typeof DatasetSchema>;
  * A dataset as the UI holds it: the catalogue's record with its privacy setting as the contract's
  * `PrivacyParams`, from the service or read from the chain (which knows no index blocks).
  */
-export interface Dataset extends Omit<DatasetDto, "privacy" | "createdBlock" | "updatedBlock"> {
+export interface Dataset extends Omit<DatasetDto, "privacy" | "createdBlock" | "updatedBlock" | "runEarnings"> {
   privacy: PrivacyParams;
 }
 
-/** What the UI holds of what the service sends. */
+/** What the UI holds of what the service sends (the seller's run earnings are read apart: {@link runEarningsOf}). */
 export function toDataset(dto: DatasetDto): Dataset {
-  const { privacy, createdBlock: _created, updatedBlock: _updated, ...rest } = dto;
+  const { privacy, createdBlock: _created, updatedBlock: _updated, runEarnings: _earnings, ...rest } = dto;
   return { ...rest, privacy: privacyParamsFromJson(privacy) };
 }
 
@@ -46,6 +46,15 @@ export interface DatasetSearch {
 export async function searchDatasets(search: DatasetSearch = {}): Promise<Page<Dataset>> {
   const page = await request<Page<DatasetDto>>("/datasets", { query: { ...search, limit: search.limit ?? 100 } });
   return { ...page, items: page.items.map(toDataset) };
+}
+
+/** A dataset's settled runs and the seller's share of them, as the service indexed them from RunSettled. */
+export type RunEarnings = DatasetDto["runEarnings"];
+
+/** The run earnings of every dataset of `seller`, by dataset id (the chain names no dataset in a settlement: the service joins it). */
+export async function runEarningsOf(seller: string): Promise<Map<string, RunEarnings>> {
+  const page = await request<Page<DatasetDto>>("/datasets", { query: { seller, limit: 100 } });
+  return new Map(page.items.map((dto) => [dto.id, dto.runEarnings]));
 }
 
 export async function getDataset(id: string): Promise<Dataset> {
