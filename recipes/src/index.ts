@@ -23,6 +23,7 @@ export * from "./decimal";
 export { parseDateTime, formatUnixTime, describeDuration } from "./time";
 export * from "./cost-model";
 export * from "./rollup-model";
+export * from "./gas-model";
 export {
   abstractProgram,
   encodeProgram,
