@@ -54,7 +54,7 @@ export {
   type PlanResult,
   type PlanWindow,
 } from "./planner";
-export { PlanSchema, planToJSON, type PlanJSON } from "./plan-json";
+export { ContractOpJsonSchema, ContractOpSchema, contractOpToJSON, PlanSchema, planToJSON, type ContractOpJSON, type PlanJSON } from "./plan-json";
 export type { PlanBudget, PlanPrivacy, ScheduleBudget, StatisticPrivacy } from "./plan-privacy";
 export {
   CONFIDENCE,

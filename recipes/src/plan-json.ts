@@ -16,18 +16,45 @@ const uint64 = integer.refine((v) => v >= 0n && v <= UINT64_MAX, "expected a uin
 const int64 = integer.refine((v) => v >= INT64_MIN && v <= INT64_MAX, "expected an int64");
 const count = z.number().int().nonnegative();
 
-const OpSchema = z
+/** A uint64 as JSON carries it: a decimal string (a bigint from memory is accepted and written as one). */
+const uint64Decimal = z
+  .union([z.bigint(), z.string().regex(/^\d+$/, "expected a uint64 as a decimal string")])
+  .transform((v) => BigInt(v))
+  .refine((v) => v <= UINT64_MAX, "does not fit in a uint64")
+  .transform((v) => v.toString());
+
+/**
+ * One op of a program as it travels — in plans, BullMQ job data and results, HTTP bodies — with its
+ * uint64 fields as decimal strings. The one schema of an op on the wire: the worker's run results
+ * keep ops in this form (BullMQ stores results as JSON, which has no bigint and loses integers above
+ * 2^53), and {@link ContractOpSchema} is this schema turned into the bigints the planner, the
+ * contract calls and the interpreter work with. Deciding on strings for the wire and bigints in
+ * memory, with one set of field rules, is what keeps the two encodings from drifting apart.
+ */
+export const ContractOpJsonSchema = z
   .object({
     kind: z.number().int().min(0).max(9),
     cmp: z.number().int().min(0).max(4),
-    /** ε in thousandths (0 on an exact dataset); plans written before ε existed have none. */
+    /** ε in thousandths (0 on an exact dataset); plans and results written before ε existed have none. */
     epsilon: z.number().int().min(0).max(0xffff_ffff).default(0),
-    a: uint64,
-    b: uint64,
-    bounds: z.array(uint64).max(8),
+    a: uint64Decimal,
+    b: uint64Decimal,
+    bounds: z.array(uint64Decimal).max(8),
   })
-  .strict()
-  .transform((op) => op as ContractOp);
+  .strict();
+
+/** An op as JSON: {@link ContractOpJsonSchema}'s output. */
+export type ContractOpJSON = z.output<typeof ContractOpJsonSchema>;
+
+/** An op from JSON (or memory) as the contract takes it: {@link ContractOpJsonSchema} with bigints. */
+export const ContractOpSchema = ContractOpJsonSchema.transform(
+  (op): ContractOp => ({ ...op, kind: op.kind as ContractOp["kind"], cmp: op.cmp as ContractOp["cmp"], a: BigInt(op.a), b: BigInt(op.b), bounds: op.bounds.map(BigInt) }),
+);
+
+/** An op as JSON (what {@link ContractOpSchema} reads back). */
+export function contractOpToJSON(op: ContractOp): ContractOpJSON {
+  return { kind: op.kind, cmp: op.cmp, epsilon: op.epsilon, a: op.a.toString(), b: op.b.toString(), bounds: op.bounds.map(String) };
+}
 
 const milli = z.number().int();
 const figure = z
@@ -103,7 +130,7 @@ export const PlanSchema = z
         lastTimestamp: count.optional(),
       })
       .strict(),
-    ops: z.array(OpSchema).min(1).max(8),
+    ops: z.array(ContractOpSchema).min(1).max(8),
     programHash: z.string().regex(/^0x[0-9a-f]{64}$/),
     steps: z.array(z.object({ size: z.number().int().positive(), finalizes: z.boolean(), hcu: count }).strict()).min(1),
     totalHcu: count,

@@ -8,6 +8,7 @@
  * schemas (`@iotdm/contracts-client/wire`), the ones the service validates request bodies with.
  */
 import { z } from "zod";
+import { ContractOpJsonSchema } from "@iotdm/recipes";
 import {
   address,
   bytes32,
@@ -183,18 +184,6 @@ export const windowSchema = z.object({
 });
 export type RunWindow = z.infer<typeof windowSchema>;
 
-/** One op of the program as the contract encodes it (uint64 fields as decimal strings). */
-export const programOpSchema = z.object({
-  kind: z.number().int().min(0).max(9),
-  cmp: z.number().int().min(0).max(4),
-  /** ε in thousandths (0 on an exact dataset); results written before ε existed have none. */
-  epsilon: z.number().int().min(0).max(0xffff_ffff).default(0),
-  a: uint64,
-  b: uint64,
-  bounds: z.array(uint64).max(8),
-});
-export type ProgramOp = z.infer<typeof programOpSchema>;
-
 /**
  * What a finished run job returns. `handles` are the result ciphertext handles in op order
  * (flattened as the interface describes), allowed to the buyer only; decrypting and interpreting
@@ -205,7 +194,8 @@ export const runResultSchema = z.object({
   datasetId: uint256,
   buyer: address,
   programHash: bytes32,
-  ops: z.array(programOpSchema),
+  /** The program, as recipes' one op schema writes it in JSON (uint64 fields as decimal strings). */
+  ops: z.array(ContractOpJsonSchema),
   window: windowSchema,
   handles: z.array(bytes32),
   /** Every transaction of the run this job knows of, in order. */

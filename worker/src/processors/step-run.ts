@@ -6,6 +6,7 @@
  * result.
  */
 import type { Job } from "bullmq";
+import { contractOpToJSON } from "@iotdm/recipes";
 import type { Logger } from "pino";
 import type { MarketGateway, ProgramOp, RunView } from "../chain/market-gateway";
 import { RunRejectedError } from "../errors";
@@ -223,14 +224,7 @@ export async function finishedRunResult(options: {
     datasetId: run.datasetId.toString(),
     buyer: run.buyer,
     programHash: run.programHash,
-    ops: options.ops.map((op) => ({
-      kind: op.kind,
-      cmp: op.cmp,
-      epsilon: op.epsilon,
-      a: op.a.toString(),
-      b: op.b.toString(),
-      bounds: op.bounds.map(String),
-    })),
+    ops: options.ops.map(contractOpToJSON),
     window: {
       fromIndex: run.fromIndex.toString(),
       toIndex: run.toIndex.toString(),
