@@ -1,19 +1,19 @@
 /**
  * The workbench service as the benchmarks run it: workbench/server/main.ts from source under node
- * with tsx's loader, as `npm start` runs it (its default log level, its output read from a pipe as the
+ * with tsx's loader (`@iotdm/worker/testing`'s spawnSourceProcess), as `npm start` runs it (its default log level, its output read from a pipe as the
  * launcher reads it, the chain indexer as configured), on a free loopback port, over a fresh state
  * folder and a queue of its own in the local Redis; and the buyer's sign-in through the real SIWE
  * round trip.
  */
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { SiweMessage } from "siwe";
 import type { Wallet } from "ethers";
 import { freePort } from "@iotdm/contracts-client/local-chain";
+import { signInOverHttp } from "@iotdm/workbench/testing";
+import { spawnSourceProcess, waitUntilAnswers } from "@iotdm/worker/testing";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -50,12 +50,11 @@ export async function startService(options: {
   await options.prepare?.(stateDir);
   const port = await freePort();
   const queue = { name: `bench-${randomUUID()}`, prefix: BENCH_QUEUE_PREFIX };
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", path.join("workbench", "server", "main.ts")], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
+  const service = spawnSourceProcess({
+    entry: path.join("workbench", "server", "main.ts"),
+    ...(options.nodeFlags && { nodeFlags: options.nodeFlags }),
+    outputLimit: 8000,
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
       HOST: "127.0.0.1",
       PORT: String(port),
       STATE_DIR: stateDir,
@@ -65,53 +64,28 @@ export async function startService(options: {
       ...options.env,
     },
   });
-  let output = "";
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000));
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await service.stop("SIGTERM");
     fs.rmSync(stateDir, { recursive: true, force: true });
     await deleteQueueKeys(queue);
   };
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`the service exited with ${child.exitCode}:\n${output}`);
-    }
-    if (await fetch(`${url}/api/ready`).then((r) => r.ok, () => false)) break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      await stop();
-      throw new Error(`the service was not ready in time:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitUntilAnswers(service, { url: `${url}/api/ready`, what: "the service", timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100 });
+  } catch (err) {
+    await service.stop("SIGKILL");
+    await stop();
+    throw err;
   }
-  return { url, pid: child.pid, stateDir, queue, output: () => output, stop };
+  return { url, pid: service.child.pid, stateDir, queue, output: service.output, stop };
 }
 
-/** Signs `wallet` in through the real SIWE round trip (nonce, signed message, verify); returns the bearer token. */
-export async function signIn(base: string, wallet: Pick<Wallet, "address" | "signMessage">): Promise<string> {
-  const nonce = (await post(base, "/api/auth/nonce", {})) as { nonce: string };
-  const origin = new URL(base);
-  const message = new SiweMessage({
-    domain: origin.host,
-    address: wallet.address,
-    statement: "Sign in to the IoT Data Market workbench (benchmark).",
-    uri: origin.origin,
-    version: "1",
-    chainId: Number(process.env.CHAIN_ID ?? 31337),
-    nonce: nonce.nonce,
-    issuedAt: new Date().toISOString(),
-  }).prepareMessage();
-  const verified = (await post(base, "/api/auth/verify", { message, signature: await wallet.signMessage(message) })) as { token: string };
-  return verified.token;
+/**
+ * Signs `wallet` in through the real SIWE round trip (the workbench's test helper) for the chain
+ * CHAIN_ID names (default 31337, the local chain); returns the bearer token.
+ */
+export function signIn(base: string, wallet: Pick<Wallet, "address" | "signMessage">): Promise<string> {
+  return signInOverHttp(base, wallet, { chainId: Number(process.env.CHAIN_ID ?? 31337) });
 }
 
 /** POSTs JSON (with a bearer token when given); throws with the service's answer unless it is 2xx. */

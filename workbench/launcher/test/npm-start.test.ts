@@ -21,7 +21,8 @@ import { DEMO_DATASETS } from "../../demo/catalogue";
 import { readDeployment, type Deployment } from "../../demo/deployment-file";
 import { portIsFree } from "../local-node";
 import { DEFAULT_REDIS_URL, probe } from "../redis";
-import { removeQueue, signIn, startLauncher, type LaunchSettings } from "./support/launcher-process";
+import { removeQueue, startLauncher, type LaunchSettings } from "./support/launcher-process";
+import { signInOverHttp } from "../../server/test/support/sign-in";
 
 const DEMO_NAMES = DEMO_DATASETS.map((d) => d.name);
 
@@ -208,7 +209,7 @@ describe("npm start", () => {
     if (addresses.length === 0) console.warn("no non-loopback interface on this machine: the other-interface check had nothing to try");
 
     // A notebook of the demo buyer, for the restart test below.
-    const token = await signIn(url, buyer);
+    const token = await signInOverHttp(url, buyer);
     const created = await fetch(`${url}/api/notebooks`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -232,7 +233,7 @@ describe("npm start", () => {
     expect(second.output()).toContain(`the previous one (genesis ${first.genesisHash.slice(0, 10)}…) is gone`);
     expect(redeployed.datasets.map((d) => d.name)).toEqual(DEMO_NAMES);
 
-    let token = await signIn(url, buyer);
+    let token = await signInOverHttp(url, buyer);
     const notebooks = await fetch(`${url}/api/notebooks`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await notebooks.json()) as { items: { id: string }[] }).items.map((n) => n.id)).toContain(notebookId);
     expect(await second.interrupt()).toEqual({ code: 0, signal: null });
@@ -240,7 +241,7 @@ describe("npm start", () => {
     const fresh = startLauncher(settings, ["--fresh"]);
     const freshUrl = await fresh.ready();
     expect(fresh.output()).toContain("--fresh: wiped");
-    token = await signIn(freshUrl, buyer);
+    token = await signInOverHttp(freshUrl, buyer);
     const after = await fetch(`${freshUrl}/api/notebooks`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await after.json()) as { items: unknown[] }).items).toEqual([]);
     expect(await fresh.interrupt()).toEqual({ code: 0, signal: null });

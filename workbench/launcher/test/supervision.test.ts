@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "@iotdm/contracts-client/local-chain";
 import { devWallet } from "../../demo/accounts";
 import { DEFAULT_REDIS_URL, probe } from "../redis";
-import { removeQueue, signIn, startLauncher, type LaunchSettings, type LauncherProcess } from "./support/launcher-process";
+import { removeQueue, startLauncher, type LaunchSettings, type LauncherProcess } from "./support/launcher-process";
+import { signInOverHttp } from "../../server/test/support/sign-in";
 
 const made: LaunchSettings[] = [];
 
@@ -96,7 +97,7 @@ describe("npm start supervision", () => {
 
       // A run submitted now completes: the new worker takes it.
       const buyer = devWallet(4);
-      const token = await signIn(url, buyer);
+      const token = await signInOverHttp(url, buyer);
       const api = async (method: string, route: string, body?: unknown) => {
         const response = await fetch(`${url}/api${route}`, {
           method,

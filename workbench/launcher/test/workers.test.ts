@@ -13,7 +13,8 @@ import { connectMarket } from "@iotdm/contracts-client";
 import { freePort } from "@iotdm/contracts-client/local-chain";
 import { demoRelayer, devWallet } from "../../demo/accounts";
 import { DEFAULT_REDIS_URL, probe } from "../redis";
-import { removeQueue, signIn, startLauncher, type LaunchSettings, type LauncherProcess } from "./support/launcher-process";
+import { removeQueue, startLauncher, type LaunchSettings, type LauncherProcess } from "./support/launcher-process";
+import { signInOverHttp } from "../../server/test/support/sign-in";
 
 /** Resolves with the first match of `pattern` in the output after `from` characters. */
 async function outputMatch(launcher: LauncherProcess, pattern: RegExp, from = 0, timeoutMs = 90_000): Promise<RegExpExecArray> {
@@ -69,7 +70,7 @@ describe("npm start with WORKERS=2", () => {
       expect(launcher.output().slice(mark)).not.toMatch(/worker 1 +│ .*shutting down/);
 
       const buyer = devWallet(4);
-      const token = await signIn(url, buyer);
+      const token = await signInOverHttp(url, buyer);
       const api = async (method: string, route: string, body?: unknown) => {
         const response = await fetch(`${url}/api${route}`, {
           method,

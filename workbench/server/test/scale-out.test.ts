@@ -21,7 +21,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { Interface, Wallet } from "ethers";
-import { SiweMessage } from "siwe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STANDING_AUTHORIZATION_TYPES, iotDataMarketAbi } from "@iotdm/contracts-client";
 import { interpretResults, PlanSchema, type Plan } from "@iotdm/recipes";
@@ -30,7 +29,7 @@ import { demoRelayer } from "../../demo/accounts";
 import { ensureOperators } from "../../demo/operators";
 import type { StoreConfig } from "../config";
 import { createStore, type Store } from "../store/store";
-import { deleteQueueKeys, TEST_ORIGIN, TEST_QUEUE_PREFIX } from "./support/app";
+import { deleteQueueKeys, siweMessage, TEST_ORIGIN, TEST_QUEUE_PREFIX } from "./support/app";
 import { describePostgres } from "./support/backends";
 import { spawnWorker, startMarketFixture, temperatures, type MarketFixture, type TestDataset, type WorkerProcess } from "@iotdm/worker/testing";
 import { spawnService, type ServiceProcess } from "./support/service-process";
@@ -167,16 +166,7 @@ describePostgres("scaled out: three workers and two service instances on Postgre
 
   async function signIn(prefer: number, wallet: Wallet): Promise<string> {
     const { json: nonce } = await call(prefer, "POST", "/auth/nonce", { body: {} });
-    const message = new SiweMessage({
-      domain: new URL(TEST_ORIGIN).host,
-      address: wallet.address,
-      statement: "Sign in to the IoT Data Market workbench.",
-      uri: TEST_ORIGIN,
-      version: "1",
-      chainId: 31337,
-      nonce: nonce.nonce,
-      issuedAt: new Date().toISOString(),
-    }).prepareMessage();
+    const message = siweMessage({ address: wallet.address, nonce: nonce.nonce });
     const verified = await call(prefer, "POST", "/auth/verify", { body: { message, signature: await wallet.signMessage(message) } });
     expect(verified.status, JSON.stringify(verified.json)).toBe(200);
     return verified.json.token as string;

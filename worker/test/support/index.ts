@@ -7,5 +7,6 @@ export * from "./buyer";
 export * from "./consent";
 export * from "./market-fixture";
 export * from "./redis-queue";
+export * from "./source-process";
 export * from "./wait";
 export * from "./worker-process";

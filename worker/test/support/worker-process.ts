@@ -1,25 +1,15 @@
 /**
- * Test support: the worker as its own process, so a test can kill it the way an operating system
- * would. It runs the way `npm start` runs it: worker/src/main.ts from source under node with tsx's
- * loader. The pid held is node's own, not a wrapper's.
+ * Test support: the worker as its own process (source-process.ts), so a test can kill it the way an
+ * operating system would, configured by a WorkerConfig and ready when it logs "worker ready".
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import type { WorkerConfig } from "../../src/config";
-
-const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
+import { spawnSourceProcess, type SourceProcess } from "./source-process";
 
 /** A worker process and how it ended. */
-export interface WorkerProcess {
-  child: ChildProcess;
-  /** Resolves when the process has exited. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Its last log lines (JSON), for failure messages. */
-  output(): string;
+export interface WorkerProcess extends SourceProcess {
   /** Resolves once it logged "worker ready". */
   ready: Promise<void>;
-  /** Sends `signal` unless it already exited, and waits for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** The environment `main.ts` reads, from a worker configuration. */
@@ -45,39 +35,23 @@ export function workerEnv(config: WorkerConfig): NodeJS.ProcessEnv {
 
 /** Starts worker/src/main.ts with `config`; `output()` keeps its last `outputLimit` characters (default 20,000). */
 export function spawnWorker(options: { config: WorkerConfig; outputLimit?: number }): WorkerProcess {
-  const outputLimit = options.outputLimit ?? 20_000;
-  const { config } = options;
-  const child = spawn(process.execPath, ["--import", "tsx", path.join("worker", "src", "main.ts")], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...workerEnv(config) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (onReady = resolve));
   let isReady = false;
-  const keep = (chunk: Buffer) => {
-    const text = chunk.toString();
-    // Only the new text (and the line it continues) is searched: the output may grow large.
-    if (!isReady && (output.slice(-200) + text).includes('"msg":"worker ready"')) {
-      isReady = true;
-      onReady();
-    }
-    output = (output + text).slice(-outputLimit);
-  };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  return {
-    child,
-    exited,
-    ready: Promise.race([ready, exited.then(() => Promise.reject(new Error(`worker exited before it was ready:\n${output}`)))]),
-    output: () => output,
-    async stop(signal = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+  const worker = spawnSourceProcess({
+    entry: path.join("worker", "src", "main.ts"),
+    env: workerEnv(options.config),
+    ...(options.outputLimit !== undefined && { outputLimit: options.outputLimit }),
+    onOutput: (text, before) => {
+      // Only the new text (and the line it continues) is searched: the output may grow large.
+      if (!isReady && (before + text).includes('"msg":"worker ready"')) {
+        isReady = true;
+        onReady();
+      }
     },
+  });
+  return {
+    ...worker,
+    ready: Promise.race([ready, worker.exited.then(() => Promise.reject(new Error(`worker exited before it was ready:\n${worker.output()}`)))]),
   };
 }

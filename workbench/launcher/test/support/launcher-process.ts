@@ -5,8 +5,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { Wallet } from "ethers";
-import { SiweMessage } from "siwe";
 import { Redis } from "ioredis";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..", "..", "..");
@@ -82,30 +80,6 @@ export function startLauncher(settings: LaunchSettings, args: string[] = [], env
       return withTimeout(exited, timeoutMs, "stopping npm start");
     },
   };
-}
-
-/** Signs in to the service at `url` with `wallet` (EIP-4361) and returns the bearer token. */
-export async function signIn(url: string, wallet: Wallet): Promise<string> {
-  const nonce = await fetch(`${url}/api/auth/nonce`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-  if (!nonce.ok) throw new Error(`nonce: HTTP ${nonce.status} ${await nonce.text()}`);
-  const origin = new URL(url);
-  const message = new SiweMessage({
-    domain: origin.host,
-    address: wallet.address,
-    statement: "Sign in to the IoT Data Market workbench.",
-    uri: origin.origin,
-    version: "1",
-    chainId: 31337,
-    nonce: ((await nonce.json()) as { nonce: string }).nonce,
-    issuedAt: new Date().toISOString(),
-  }).prepareMessage();
-  const verify = await fetch(`${url}/api/auth/verify`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ message, signature: await wallet.signMessage(message) }),
-  });
-  if (!verify.ok) throw new Error(`verify: HTTP ${verify.status} ${await verify.text()}`);
-  return ((await verify.json()) as { token: string }).token;
 }
 
 /** Removes the test's queue from Redis (the launcher ran against the machine's Redis). */

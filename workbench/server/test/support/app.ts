@@ -2,16 +2,15 @@ import { randomUUID } from "node:crypto";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { Redis } from "ioredis";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { SiweMessage } from "siwe";
 import { expect } from "vitest";
 import { buildApp, type App } from "../../app";
 import { createMarketChain, type MarketChain } from "../../chain/market-chain";
 import { loadConfig, type Config } from "../../config";
 import { createError, type ErrorCode } from "../../errors";
 import type { Store } from "../../store/store";
+import { siweMessage, TEST_ORIGIN } from "./sign-in";
 
-/** The origin test sign-in messages name (one of the default PUBLIC_ORIGINS). */
-export const TEST_ORIGIN = "http://localhost:8787";
+export { siweMessage, TEST_ORIGIN, type MessageFields } from "./sign-in";
 
 /** The market address test apps without a chain are configured with (nothing answers for it). */
 export const OFFLINE_MARKET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -80,34 +79,6 @@ export async function deleteQueueKeys(prefix: string, name: string): Promise<voi
   } finally {
     redis.disconnect();
   }
-}
-
-/** The fields of a sign-in message; defaults make a valid one for the test app. */
-export interface MessageFields {
-  address: string;
-  nonce: string;
-  domain?: string;
-  uri?: string;
-  chainId?: number;
-  issuedAt?: string;
-  expirationTime?: string;
-  notBefore?: string;
-}
-
-/** An EIP-4361 message as a wallet would be asked to sign it. */
-export function siweMessage(fields: MessageFields): string {
-  return new SiweMessage({
-    domain: fields.domain ?? new URL(TEST_ORIGIN).host,
-    address: fields.address,
-    statement: "Sign in to the IoT Data Market workbench.",
-    uri: fields.uri ?? TEST_ORIGIN,
-    version: "1",
-    chainId: fields.chainId ?? 31337,
-    nonce: fields.nonce,
-    issuedAt: fields.issuedAt ?? new Date().toISOString(),
-    ...(fields.expirationTime && { expirationTime: fields.expirationTime }),
-    ...(fields.notBefore && { notBefore: fields.notBefore }),
-  }).prepareMessage();
 }
 
 /** A signed-in user of the test app. */
