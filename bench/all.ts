@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --json | --markdown [file]]`: runs every benchmark (`bench:contracts`, `bench:recipes`,
- * `bench:worker`, `bench:api`, `bench:gateway`, `bench:workers`, `bench:e2e`) one after the other, each with `--json`, and prints one table of
+ * `bench:worker`, `bench:api`, `bench:gateway`, `bench:workers`, `bench:e2e`, `bench:start`) one after the other, each with `--json`, and prints one table of
  * the figures (bench/figures.ts). `--json` prints the reports, the machine and each benchmark's load and steal as one document;
  * `--markdown` writes them as BENCHMARKS.md at the repository's root (or `file`), the one place the READMEs take
  * figures from. `--from <report.json>` renders a document an earlier `--json` run printed, without running anything.
@@ -76,6 +76,7 @@ function runAll(): BenchDocument {
     gateway: run("bench:gateway"),
     workers: run("bench:workers"),
     e2e: run("bench:e2e"),
+    start: run("bench:start"),
   };
   return { environment: env, runs, reports };
 }

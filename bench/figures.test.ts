@@ -154,6 +154,51 @@ describe("the benchmark figures table", () => {
     expect(figureRows({ ...reports, e2e: { ...e2e, decryption: { ...e2e.decryption, maxBacklogBlocks: 2_000 } } })[at + 1]!.met).toBe(false);
   });
 
+  it("adds a row per length of the worst text's check after the compile row, in ms and ms per character", () => {
+    const worstCheck = [
+      { characters: 4096, ms: 181.6, msPerCharacter: 0.0443 },
+      { characters: 65_536, ms: 1155.1, msPerCharacter: 0.0176 },
+    ];
+    const withWorst = figureRows({ ...reports, recipes: { ...reports.recipes, worstCheck } });
+    const at = withWorst.findIndex((r) => r.area === "recipes") + 1;
+    expect(withWorst.slice(at, at + 2).map((r) => [r.area, r.value])).toEqual([
+      ["recipes", "181.60 ms (0.0443 ms per character)"],
+      ["recipes", "1155.10 ms (0.0176 ms per character)"],
+    ]);
+    expect(withWorst[at]!.measure).toBe("check of the worst text for its length (nested unclosed calls), 4,096 characters, median of 5");
+    expect(withWorst.length).toBe(rows.length + 2);
+  });
+
+  it("adds a first npm start's rows last: spawn to the UI answering, the launcher's UI build phase and the demo seed", () => {
+    const start = {
+      benchmark: "start",
+      historyHours: null,
+      uiAnsweringSeconds: 49.6,
+      readySeconds: 50.2,
+      phases: [
+        { phase: "Redis", seconds: 0.1 },
+        { phase: "UI build (when missing or older than its sources)", seconds: 15.3 },
+        { phase: "market (on a new local chain: deployed and seeded)", seconds: 37.9 },
+      ],
+      seed: { historyHours: 72, readings: 3888, seconds: 35.4 },
+    };
+    const withStart = figureRows({ ...reports, start });
+    expect(withStart.slice(0, rows.length)).toEqual(rows);
+    expect(withStart.slice(rows.length).map((r) => [r.area, r.value])).toEqual([
+      ["start", "49.6 s"],
+      ["start", "15.3 s"],
+      ["start", "35.4 s"],
+    ]);
+    expect(withStart[rows.length]!.measure).toBe(
+      "first npm start (empty state folder, UI built, 72 h of demo history, 3,888 readings): spawn → the UI answering GET / (ready, workers on the queue: 50.2 s)",
+    );
+    expect(withStart.at(-1)!.measure).toContain("3,888 encrypted readings (72 h)");
+    // A start over a chain already seeded (or without a UI build phase) says so and has no seed row.
+    const reused = figureRows({ ...reports, start: { ...start, seed: null, phases: [] } }).slice(rows.length);
+    expect(reused).toHaveLength(1);
+    expect(reused[0]!.measure).toContain("no seed");
+  });
+
   it("prints the same rows as aligned text", () => {
     const text = renderText(rows).split("\n");
     expect(text).toHaveLength(rows.length + 1);

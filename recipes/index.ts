@@ -5,4 +5,11 @@
  */
 export * from "./src/index";
 export * from "./library/index";
-export { benchmarkCompile, type BenchmarkCompileOptions, type CompileBenchmark, type CompileTiming } from "./library/benchmark";
+export {
+  benchmarkCompile,
+  benchmarkWorstCheck,
+  type BenchmarkCompileOptions,
+  type CompileBenchmark,
+  type CompileTiming,
+  type WorstCheckTiming,
+} from "./library/benchmark";

@@ -83,3 +83,32 @@ export function benchmarkCompile({ rounds = 200, warmup = 50 }: BenchmarkCompile
     perTemplate,
   };
 }
+
+/** What {@link benchmarkWorstCheck} measured for one length. */
+export interface WorstCheckTiming {
+  readonly characters: number;
+  /** Median of the measured checks. */
+  readonly ms: number;
+  readonly msPerCharacter: number;
+}
+
+/**
+ * The check of the worst text for its length — a window line, then nothing but nested unclosed
+ * calls (`mean(mean(mean(…`) — at each of `lengths` characters, the median of `rounds` checks after
+ * one unmeasured: what one anonymous request to the service's checker can cost its event loop.
+ */
+export function benchmarkWorstCheck({ lengths = [4_096, 65_536], rounds = 5 }: { lengths?: readonly number[]; rounds?: number } = {}): WorstCheckTiming[] {
+  const head = 'from "your-dataset" window last 24h\n\n';
+  const dataset = { field: "temperature", unit: "°C", scale: 2, offset: -5000, k: 12 };
+  return lengths.map((characters) => {
+    const source = head + "mean(".repeat(Math.ceil(characters / 5)).slice(0, characters - head.length);
+    check({ source, dataset });
+    const samples = Array.from({ length: rounds }, () => {
+      const start = performance.now();
+      check({ source, dataset });
+      return performance.now() - start;
+    }).sort((a, b) => a - b);
+    const ms = percentile(samples, 50);
+    return { characters, ms: round3(ms), msPerCharacter: Math.round((ms / characters) * 10_000) / 10_000 };
+  });
+}

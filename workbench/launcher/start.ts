@@ -11,7 +11,8 @@
  *     as supervised child processes; with the demo, the MQTT broker (MQTT_URL, 127.0.0.1:1883, or
  *     an embedded one), the gateway as a supervised child process, and the demo devices
  *     in-process, publishing over MQTT through it (demo-gateway.ts).
- *  6. Readiness (the service's /api/ready, a worker on the queue), then the banner.
+ *  6. Readiness (the service's /api/ready, a worker on the queue), then the banner and
+ *     `<STATE_DIR>/launch.json` (launch-record.ts: ready, with each phase's duration).
  *
  * Ctrl-C (or SIGTERM) stops the devices, then the gateway and an embedded broker, then the worker
  * and the service, then the chain and the private Redis, and exits 0. A worker, service or gateway
@@ -34,6 +35,7 @@ import type { ConsoleLog } from "./console-log";
 import { startDemoFleet, type DemoFleetSummary } from "./demo-gateway";
 import { ensureLocalDeployment } from "./local-deployment";
 import { LauncherError } from "./launcher-error";
+import { PhaseClock, removeLaunchRecord, writeLaunchRecord } from "./launch-record";
 import { portIsFree, startNode } from "./local-node";
 import { redactUrl } from "./redact-url";
 import { ensureRedis } from "./redis";
@@ -57,6 +59,8 @@ interface PhaseContext {
   root: string;
   log: ConsoleLog;
   cleanup: CleanupStack;
+  /** Notes how long each start phase takes (the launch record carries them). */
+  clock: PhaseClock;
   /** Begins a shutdown (a supervisor that gives up on its child calls it). */
   stop(reason: string, code?: number): Promise<void>;
 }
@@ -82,15 +86,16 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
     })();
     return stopping;
   };
-  const context: PhaseContext = { ...options, cleanup, stop };
+  const clock = new PhaseClock();
+  const context: PhaseContext = { ...options, cleanup, clock, stop };
 
   const start = async (): Promise<void> => {
-    await claimStateAndPort(context);
+    await clock.time("state directory and port", () => claimStateAndPort(context));
     const { redis, queue, uiBuilt } = await prepareRedisAndUi(context);
-    const { rpcUrl, identity } = await connectChain(context);
-    const target = await ensureMarket(context, { rpcUrl, identity, queue });
-    const { fleet, ...children } = await startChildren(context, { redis, rpcUrl, identity, target });
-    await waitForReadiness(context, { children, queue });
+    const { rpcUrl, identity } = await clock.time("chain", () => connectChain(context));
+    const target = await clock.time("market (on a new local chain: deployed and seeded)", () => ensureMarket(context, { rpcUrl, identity, queue }));
+    const { fleet, ...children } = await clock.time("worker, service, MQTT and devices started", () => startChildren(context, { redis, rpcUrl, identity, target }));
+    await clock.time("readiness (/api/ready, workers on the queue)", () => waitForReadiness(context, { children, queue }));
     log.raw(
       readyBanner({
         url: browserUrl(options.config.http),
@@ -105,6 +110,17 @@ export function launch(options: { config: LauncherConfig; root: string; log: Con
         relayers: target.relayerKeys.map((key) => new Wallet(key).address),
       }),
     );
+    const { stateDir } = options.config;
+    await cleanup.push("removing the launch record", async () => removeLaunchRecord(stateDir));
+    writeLaunchRecord(stateDir, {
+      version: 1,
+      pid: process.pid,
+      url: browserUrl(options.config.http),
+      startedAt: new Date(performance.timeOrigin).toISOString(),
+      readyAt: new Date().toISOString(),
+      phases: clock.phases,
+      ...(target.deployment && { seed: target.deployment.seed }),
+    });
   };
 
   const done = start().then(
@@ -143,8 +159,8 @@ async function claimStateAndPort({ config, root, log, cleanup }: PhaseContext): 
  * Phase 2: Redis (with a queue no other worker consumes; emptied with --fresh on the local
  * chain) and the UI, built when it is older than its sources.
  */
-async function prepareRedisAndUi({ config, root, log, cleanup }: PhaseContext) {
-  const redis = await ensureRedis({ redisUrl: config.redisUrl, stateDir: config.stateDir, log, cwd: root });
+async function prepareRedisAndUi({ config, root, log, cleanup, clock }: PhaseContext) {
+  const redis = await clock.time("Redis", () => ensureRedis({ redisUrl: config.redisUrl, stateDir: config.stateDir, log, cwd: root }));
   if (redis.source === "private") await cleanup.push("stopping the private Redis", () => redis.stop());
   const queue: QueueAddress = { redisUrl: redis.url, queueName: config.queue.name, queuePrefix: config.queue.prefix };
   const workers = await countQueueWorkers(queue);
@@ -158,7 +174,7 @@ async function prepareRedisAndUi({ config, root, log, cleanup }: PhaseContext) {
     const removed = await purgeQueue(queue);
     if (removed > 0) log.info("launcher", `--fresh: removed the queue's ${removed} Redis keys (${config.queue.prefix}:${config.queue.name}:*)`);
   }
-  const uiBuilt = await ensureUiBuilt({ mode: config.uiBuild, root, log });
+  const uiBuilt = await clock.time("UI build (when missing or older than its sources)", () => ensureUiBuilt({ mode: config.uiBuild, root, log }));
   cleanup.checkpoint();
   return { redis, queue, uiBuilt };
 }

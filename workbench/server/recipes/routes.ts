@@ -9,8 +9,8 @@ import { Diagnostics, DiagnosticsBody } from "./schemas";
 
 /**
  * What one anonymous check may cost. Checking is synchronous work on the service's event loop, about
- * linear in the source's length (the worst text, deeply nested unclosed calls, costs about 0.1 ms
- * per character here), so an anonymous client gets at most {@link ANONYMOUS_CHECK_LIMITS.sourceLength}
+ * linear in the source's length (the worst text, deeply nested unclosed calls: bench:recipes'
+ * `worstCheck`, a row of BENCHMARKS.md), so an anonymous client gets at most {@link ANONYMOUS_CHECK_LIMITS.sourceLength}
  * characters (the longest built-in template is under 400) and {@link ANONYMOUS_CHECK_LIMITS.perMinute}
  * checks a minute from one address. Signed-in users check up to a notebook cell's length under the
  * API's general limit. The notebook itself checks in the browser and never calls this route.

@@ -29,8 +29,8 @@ export interface LauncherProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the launcher with `args` (e.g. `["--fresh"]`). */
-export function startLauncher(settings: LaunchSettings, args: string[] = [], env: Record<string, string> = {}): LauncherProcess {
+/** Starts the launcher with `args` (e.g. `["--fresh"]`); a variable of `env` set to undefined is left out (the launcher's default). */
+export function startLauncher(settings: LaunchSettings, args: string[] = [], env: Record<string, string | undefined> = {}): LauncherProcess {
   const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["workbench/launcher/main.ts", ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
