@@ -304,6 +304,8 @@ async function seedCatalogue(file: string, fixture: MarketFixture): Promise<void
             privacy: EXACT_PRIVACY,
             privateFrom: 0,
             runEarnings: NO_RUN_EARNINGS,
+            rollups: 0,
+            rollupBlockSize: 0,
             createdBlock: i,
             updatedBlock: i,
           },

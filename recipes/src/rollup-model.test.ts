@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RecipeKind } from "./catalogue";
 import { HCU_TRANSACTION_LIMIT } from "./cost-model";
-import { ALL_ROLLUPS, ROLLUP, largestIngestionBatch, planRolledUpSteps, rollupNodeCount, rollupsServe, windowNodeSpans } from "./rollup-model";
+import { ALL_ROLLUPS, ROLLUP, largestIngestionBatch, planRolledUpSteps, rollupNames, rollupNodeCount, rollupsOf, rollupsServe, windowNodeSpans } from "./rollup-model";
 
 describe("rollup model", () => {
   it("covers a window with nodes that tile it, at most 2 × 3 per level", () => {
@@ -11,6 +11,14 @@ describe("rollup model", () => {
       expect(spans.length).toBeLessThanOrEqual(2 * 3 * Math.ceil(Math.log(b - a + 1) / Math.log(4)) + 1);
     }
     expect(rollupNodeCount(1, 31)).toBe(12);
+  });
+
+  it("reads a dataset's rollups from the chain's fields (datasetInfo, RollupsChosen) and names them", () => {
+    expect(rollupsOf({ rollups: ROLLUP.SUM | ROLLUP.MAX, rollupBlockSize: 8n })).toEqual({ kinds: 9, blockSize: 8 });
+    expect(rollupsOf({ rollups: 0, rollupBlockSize: 0 })).toEqual({ kinds: 0, blockSize: 0 });
+    expect(rollupNames(ALL_ROLLUPS)).toEqual(["SUM", "SQUARES", "MIN", "MAX"]);
+    expect(rollupNames(ROLLUP.SUM | ROLLUP.MIN)).toEqual(["SUM", "MIN"]);
+    expect(rollupNames(0)).toEqual([]);
   });
 
   it("serves a program only when every op has its rollup and the window is aligned to the blocks", () => {

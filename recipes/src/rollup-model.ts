@@ -43,6 +43,19 @@ export interface DatasetRollups {
   readonly blockSize: number;
 }
 
+/**
+ * A dataset's rollups as the planner reads them, from the chain's names for them (`datasetInfo`'s `rollups` and
+ * `rollupBlockSize`, which the worker reads and the service indexes from `RollupsChosen`).
+ */
+export function rollupsOf(dataset: { readonly rollups: number; readonly rollupBlockSize: number | bigint }): DatasetRollups {
+  return { kinds: dataset.rollups, blockSize: Number(dataset.rollupBlockSize) };
+}
+
+/** The names of the rollups in `kinds`, in bit order (SUM first). */
+export function rollupNames(kinds: number): RollupName[] {
+  return (Object.keys(ROLLUP) as RollupName[]).filter((name) => (kinds & ROLLUP[name]) !== 0);
+}
+
 /** Whether `kinds` is a mask the contract accepts: 0, or any rollups including SUM. */
 export function validRollups(kinds: number): boolean {
   return Number.isInteger(kinds) && kinds >= 0 && (kinds & ~ALL_ROLLUPS) === 0 && (kinds === 0 || (kinds & ROLLUP.SUM) !== 0);

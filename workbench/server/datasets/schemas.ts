@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { privacySettingJson } from "@iotdm/contracts-client/wire";
 import { Address, AddressOutput, DatasetId, pageOf, pageQuery } from "../shared/schemas";
+import { ROLLUP, type RollupName } from "@iotdm/recipes";
 import { RECIPE_KIND_NAMES } from "../shared/recipe-kinds";
 
 const RecipeKindName = z.enum(RECIPE_KIND_NAMES);
+const RollupNameSchema = z.enum(Object.keys(ROLLUP) as [RollupName, ...RollupName[]]);
 
 /** A dataset's privacy setting as the chain last announced it (PrivacyChanged). */
 export const DatasetPrivacy = privacySettingJson.meta({ id: "DatasetPrivacy" });
@@ -36,6 +38,14 @@ export const Dataset = z
     approvedKinds: z.array(RecipeKindName).meta({ description: "The approved recipe types, by name" }),
     paused: z.boolean(),
     privacy: DatasetPrivacy,
+    rollups: z.number().int().meta({ description: "The encrypted rollups kept at ingestion, a mask: bit 0 SUM, 1 SQUARES, 2 MIN, 3 MAX (0: none)" }),
+    rollupNames: z
+      .array(RollupNameSchema)
+      .meta({ description: "The rollups by name: SUM serves SUM and MEAN, SUM with SQUARES serves VARIANCE, MIN and MAX serve themselves" }),
+    rollupBlockSize: z
+      .number()
+      .int()
+      .meta({ description: "Readings per rollup block (0 without rollups): a window aligned to it is combined from the rollups in one transaction or two" }),
     accessExpiresAt: z
       .number()
       .int()

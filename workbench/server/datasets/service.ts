@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { privacySettingToJson } from "@iotdm/contracts-client/wire";
+import { rollupNames } from "@iotdm/recipes";
 import { createError } from "../errors";
 import { kindsOfMask, maskOfKinds } from "../shared/recipe-kinds";
 import type { DatasetAccessRecord, DatasetRecord, Page } from "../store/records";
@@ -82,6 +83,9 @@ export function toDataset(dataset: DatasetRecord, access: DatasetAccessRecord | 
     approvedKinds: kindsOfMask(dataset.approvedMask),
     paused: dataset.pausedBlock !== null,
     privacy: privacySettingToJson(dataset),
+    rollups: dataset.rollups,
+    rollupNames: rollupNames(dataset.rollups),
+    rollupBlockSize: dataset.rollupBlockSize,
     accessExpiresAt: access?.expiresAt ?? null,
     runEarnings: dataset.runEarnings,
     createdBlock: dataset.createdBlock,

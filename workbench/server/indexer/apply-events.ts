@@ -57,6 +57,9 @@ export async function applyEvents(tx: Repositories, events: readonly IndexedEven
         privateFrom: 0,
         // Kept when the creation is applied again: the settlements already credited are not again.
         runEarnings: rows.get(datasetId)?.runEarnings ?? NO_RUN_EARNINGS,
+        // RollupsChosen follows DatasetCreated when the seller chose rollups.
+        rollups: 0,
+        rollupBlockSize: 0,
         createdBlock: blockNumber,
         updatedBlock: blockNumber,
       });
@@ -95,6 +98,10 @@ export async function applyEvents(tx: Repositories, events: readonly IndexedEven
       case "PrivacyChanged":
         row.privacy = event.privacy;
         row.privateFrom = event.privateFrom;
+        break;
+      case "RollupsChosen":
+        row.rollups = event.rollups;
+        row.rollupBlockSize = event.rollupBlockSize;
         break;
       case "DatasetPaused":
         row.pausedBlock = event.blockNumber;

@@ -8,6 +8,7 @@ export type MarketEvent =
   | { type: "PriceChanged"; datasetId: string; priceWei: string }
   | { type: "BucketSizeChanged"; datasetId: string; k: number }
   | { type: "PrivacyChanged"; datasetId: string; privacy: PrivacyParams; privateFrom: number }
+  | ({ type: "RollupsChosen"; datasetId: string } & Pick<DatasetRecord, "rollups" | "rollupBlockSize">)
   | { type: "DatasetPaused"; datasetId: string }
   | { type: "DatasetUnpaused"; datasetId: string }
   | { type: "ApprovedKindsChanged"; datasetId: string; approvedMask: number }
@@ -28,6 +29,7 @@ export const FOLLOWED_TOPICS: string[] = [
   "PriceChanged",
   "BucketSizeChanged",
   "PrivacyChanged",
+  "RollupsChosen",
   "DatasetPaused",
   "DatasetUnpaused",
   "ApprovedKindsChanged",
@@ -79,6 +81,8 @@ export function decodeMarketLog(log: Log): IndexedEvent | undefined {
         privateFrom: int(a.privateFrom),
         ...where,
       };
+    case "RollupsChosen":
+      return { type: "RollupsChosen", datasetId: a.datasetId.toString(), rollups: int(a.rollups), rollupBlockSize: int(a.blockSize), ...where };
     case "DatasetPaused":
     case "DatasetUnpaused":
       return { type: parsed.name, datasetId: a.datasetId.toString(), ...where };

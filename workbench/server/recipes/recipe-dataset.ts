@@ -1,4 +1,5 @@
 import { privacyParamsToJson } from "@iotdm/contracts-client/wire";
+import { rollupsOf } from "@iotdm/recipes";
 import type { DatasetRecord } from "../store/records";
 import type { RecipeDataset } from "./recipe-tooling";
 
@@ -13,5 +14,6 @@ export function recipeDatasetOf(dataset: DatasetRecord): RecipeDataset {
     k: dataset.k,
     approvedMask: dataset.approvedMask,
     privacy: privacyParamsToJson(dataset.privacy, dataset.privateFrom),
+    rollups: rollupsOf(dataset),
   };
 }

@@ -55,6 +55,8 @@ export interface RecipeDataset {
   approvedMask: number;
   /** The dataset's privacy setting (ε in thousandths, bounds in encoded units); exact when omitted. */
   privacy?: RecipeDatasetPrivacy;
+  /** The encrypted rollups it keeps (recipes/ `DatasetRollups`: mask and block size); plans read every reading when omitted. */
+  rollups?: { kinds: number; blockSize: number };
 }
 
 /** A dataset's privacy setting as recipes read it (the catalogue's `privacy` without its sentence). */

@@ -57,6 +57,7 @@ export const recipesPackageTooling: RecipeTooling = {
       k: dataset.k,
       unit: dataset.unit,
       ...(dataset.privacy && { privacy: dataset.privacy }),
+      ...(dataset.rollups && { rollups: dataset.rollups }),
     };
     const budget = { ...(privacySpent !== undefined && { privacySpent }), ...(scheduled !== undefined && { scheduled }) };
     const planned = window

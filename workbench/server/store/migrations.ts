@@ -330,6 +330,21 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable("market_runs").execute();
     },
   },
+  "0006-dataset-rollups": {
+    async up(db: Kysely<any>) {
+      // The encrypted rollups each dataset keeps (RollupsChosen), none by default as the contract's.
+      await db.schema.alterTable("datasets").addColumn("rollups", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable("datasets").addColumn("rollup_block_size", "bigint", (c) => c.notNull().defaultTo(0)).execute();
+      // The rows already indexed lack their RollupsChosen events: index the chain again from its first
+      // block (idempotent) so that plans over them use the rollups.
+      await db.updateTable("indexer_state").set({ last_indexed_block: -1 }).execute();
+    },
+
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable("datasets").dropColumn("rollup_block_size").execute();
+      await db.schema.alterTable("datasets").dropColumn("rollups").execute();
+    },
+  },
 };
 
 /** Runs every pending migration; throws if one fails (the failed migration's transaction is rolled back). */

@@ -225,6 +225,10 @@ export interface DatasetRecord {
   privateFrom: number;
   /** What pay per run has earned the seller on this dataset (RunSettled). */
   runEarnings: RunEarnings;
+  /** The encrypted rollups it keeps (a ROLLUP mask of @iotdm/recipes, RollupsChosen); 0: none. */
+  rollups: number;
+  /** Readings per rollup block (0 without rollups): windows aligned to it are combined from the rollups. */
+  rollupBlockSize: number;
   createdBlock: number;
   updatedBlock: number;
   updatedAt: string;

@@ -225,6 +225,9 @@ export interface DatasetsTable {
   /** Runs of this dataset settled on-chain (RunSettled), and the seller's share of them in wei (decimal). */
   runs_settled: number;
   run_earnings_wei: string;
+  /** The contract's Rollup mask (RollupsChosen): 0 none, else SUM with any of SQUARES, MIN, MAX. */
+  rollups: number;
+  rollup_block_size: number;
   created_block: number;
   updated_block: number;
   updated_at: string;

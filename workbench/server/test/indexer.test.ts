@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { encodeProgram, op, PrivacyMode, RecipeKind, signStandingAuthorization, standingAuthorizationDigest } from "@iotdm/contracts-client";
+import { ROLLUP } from "@iotdm/recipes";
 import type { App } from "../app";
 import { domainOf } from "../chain/market-deployment";
 import { applyEvents } from "../indexer/apply-events";
@@ -47,7 +48,7 @@ describeEachBackend("chain indexer", (backend) => {
   };
 
   it("catches up with the datasets, every change to them, reading timestamps and access", async () => {
-    greenhouse = await fixture.createDataset({ name: "Greenhouse north", k: 8 });
+    greenhouse = await fixture.createDataset({ name: "Greenhouse north", k: 8, rollups: ROLLUP.SUM | ROLLUP.MIN });
     office = await fixture.createDataset({ name: "Office", k: 4, approvedKinds: 0b1 });
     const seller = fixture.as(fixture.accounts.seller);
     await (await seller.setPrice(greenhouse.id, 5000n)).wait();
@@ -77,9 +78,22 @@ describeEachBackend("chain indexer", (backend) => {
       approvedKinds: ["COUNT", "SUM", "MEAN", "MIN", "MAX", "COUNT_IF", "SUM_IF", "VARIANCE", "ALERT"],
       paused: false,
       privacy: { mode: "exact", protects: "Exact results: a determined buyer who paid can learn the values of each 8-reading bucket, not their order." },
+      // RollupsChosen: the rollups plans combine instead of the readings.
+      rollups: ROLLUP.SUM | ROLLUP.MIN,
+      rollupNames: ["SUM", "MIN"],
+      rollupBlockSize: 8,
       accessExpiresAt: expiry,
     });
-    expect(page.items[1]).toMatchObject({ id: office.id.toString(), paused: true, approvedKinds: ["COUNT"], accessExpiresAt: null, readingCount: 0 });
+    expect(page.items[1]).toMatchObject({
+      id: office.id.toString(),
+      paused: true,
+      approvedKinds: ["COUNT"],
+      accessExpiresAt: null,
+      readingCount: 0,
+      rollups: 0,
+      rollupNames: [],
+      rollupBlockSize: 0,
+    });
     expect(await store.datasets.readingTimestamps(greenhouse.id.toString())).toEqual(greenhouse.timestamps);
 
     // Searching and filtering the catalogue; anonymous callers see no access.

@@ -51,4 +51,16 @@ describeEachBackend("migrations", (backend) => {
 
     expect(await store.indexer.list()).toEqual([expect.objectContaining({ key: "31337:0xmarket", lastIndexedBlock: -1 })]);
   });
+
+  it("has a store indexed before datasets had rollups index the chain again, so plans over them use their rollups", async () => {
+    opened = await backend.open({ migrate: false });
+    const { store } = opened;
+    const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
+    expect((await migrator.migrateTo("0005-run-earnings")).error).toBeUndefined();
+    await store.indexer.save({ key: "31337:0xmarket", chainId: 31337, genesisHash: "0xgenesis", lastIndexedBlock: 812 }, new Date());
+
+    await migrateToLatest(store.db);
+
+    expect(await store.indexer.list()).toEqual([expect.objectContaining({ key: "31337:0xmarket", lastIndexedBlock: -1 })]);
+  });
 });

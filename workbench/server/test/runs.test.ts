@@ -9,7 +9,7 @@
 import { hashMessage, parseEther, TypedDataEncoder, Wallet, type Contract } from "ethers";
 import { deployContractWallet } from "@iotdm/contracts-client/deploy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { interpretResults, PlanSchema } from "@iotdm/recipes";
+import { interpretResults, PlanSchema, ROLLUP } from "@iotdm/recipes";
 import type { WorkerRuntime } from "@iotdm/worker";
 import type { App } from "../app";
 import type { ErrorCode } from "../errors";
@@ -297,6 +297,65 @@ describe("runs on the chain, end to end", () => {
         "ERR_NOTEBOOK_NOT_FOUND",
         /was not found/,
       );
+    });
+  });
+
+  describe("plans over a dataset's rollups (RollupsChosen, indexed)", () => {
+    /** k = 8, the sum rollup over blocks of 8, 256 readings: a per-reading mean over them takes several steps. */
+    let rolled: TestDataset;
+    /** k = 1 (rollup blocks of 2), the sum rollup: windows of an odd start are not aligned to the blocks. */
+    let unaligned: TestDataset;
+
+    beforeAll(async () => {
+      rolled = await fixture.createDataset({ k: 8, name: "rolled", rollups: ROLLUP.SUM });
+      unaligned = await fixture.createDataset({ k: 1, name: "unaligned", rollups: ROLLUP.SUM });
+      await fixture.appendReadings(rolled, temperatures(256));
+      await fixture.appendReadings(unaligned, temperatures(64));
+      await fixture.purchaseAccess(rolled, fixture.accounts.buyer);
+      await app.indexer.whenCaughtUp();
+    });
+
+    const planOf = async (of: TestDataset, source: string) => {
+      const planned = await as(app, buyer, { method: "POST", url: "/api/runs/plan", payload: { datasetId: of.id.toString(), source } });
+      expect(planned.statusCode, planned.body).toBe(200);
+      return planned.json();
+    };
+
+    it("plans a mean over a dataset with the sum rollup as one step over the rollups, and the worker runs it so", async () => {
+      const source = 'from "rolled" window all\nmean(temperature)';
+      const plan = await planOf(rolled, source);
+      expect(plan).toMatchObject({ window: { fromIndex: 0, toIndex: 256 }, steps: 1, plan: { rolledUp: true } });
+      // The same window read reading by reading would take more steps.
+      expect((await planOf(rolled, 'from "rolled" window all\nmean(temperature)\ncount(temperature > 25)')).steps).toBeGreaterThan(1);
+
+      const signature = await buyer.wallet.signTypedData(plan.typedData.domain, plan.typedData.types, plan.request);
+      const created = await as(app, buyer, {
+        method: "POST",
+        url: "/api/runs",
+        payload: { notebookId, cellId, datasetId: rolled.id.toString(), source, request: plan.request, signature },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const response = await fetch(`${address}/api/runs/${created.json().id}/events`, { headers: { cookie: `wb_session=${buyer.token}` } });
+      const { events } = await readEventStream(response);
+      expect(events.filter((e) => e.event === "step").map((e) => (e.data as { step: number; of: number }).of)).toEqual([1]);
+      const stored = (await as(app, buyer, { method: "GET", url: `/api/runs/${created.json().id}` })).json();
+      expect(stored).toMatchObject({ status: "done", progress: { stepsDone: 1, stepsTotal: 1 } });
+      const runPlan = PlanSchema.parse(stored.plan);
+      const decrypted = await fixture.decrypt({
+        signer: fixture.accounts.buyer,
+        handles: stored.resultHandles.map((handle: string, i: number) => ({ handle, type: runPlan.handles[i]!.type })),
+      });
+      const [mean] = interpretResults({ plan: runPlan, decrypted });
+      expect((mean as { value: { number: number } }).value.number).toBeCloseTo(rolled.values.reduce((a, b) => a + b, 0) / 256, 3);
+    });
+
+    it("reads every reading when the window is not aligned to the rollup blocks, a kind has no rollup, or the dataset keeps none", async () => {
+      // 63 readings of a dataset of 64: [1, 64) starts inside a block of 2.
+      const odd = await planOf(unaligned, 'from "unaligned" window last 63 readings\nmean(temperature)');
+      expect(odd).toMatchObject({ window: { fromIndex: 1, toIndex: 64 }, plan: { rolledUp: false } });
+      expect(await planOf(unaligned, 'from "unaligned" window last 64 readings\nmean(temperature)')).toMatchObject({ steps: 1, plan: { rolledUp: true } });
+      expect(await planOf(rolled, 'from "rolled" window all\nmean(temperature)\ncount(temperature > 25)')).toMatchObject({ plan: { rolledUp: false } });
+      expect(await planOf(dataset, 'from "greenhouse" window all\nmean(temperature)')).toMatchObject({ window: { fromIndex: 0, toIndex: 64 }, plan: { rolledUp: false } });
     });
   });
 

@@ -484,6 +484,8 @@ describeEachBackend("store", (backend) => {
       privateFrom: 0,
       // Beyond 2^64 wei: kept as decimal text on both dialects.
       runEarnings: { settledRuns: 3, sellerWei: "20000000000000000000000" },
+      rollups: 0b101,
+      rollupBlockSize: 32,
       createdBlock: 5_000_000_000,
       updatedBlock: 5_000_000_001,
     });

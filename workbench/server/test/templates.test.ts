@@ -40,6 +40,8 @@ const indexedDataset = (id: string, field: string): DatasetInput => ({
   privacy: EXACT_PRIVACY,
   privateFrom: 0,
   runEarnings: NO_RUN_EARNINGS,
+  rollups: 0,
+  rollupBlockSize: 0,
   createdBlock: 1,
   updatedBlock: 1,
 });

@@ -34,6 +34,8 @@ const GREENHOUSE = {
   privacy: EXACT_PRIVACY,
   privateFrom: 0,
   runEarnings: NO_RUN_EARNINGS,
+  rollups: 0,
+  rollupBlockSize: 0,
   createdBlock: 1,
   updatedBlock: 2,
 };

@@ -6,7 +6,7 @@
 import { type ContractRunner, type Provider, type Signer, type TransactionReceipt } from "ethers";
 import { connectMarket, decodeContractError, encodePrivacy, readDatasetInfo, type DatasetInfo, type DatasetParams, type IoTDataMarket, type PrivacyParams } from "@iotdm/contracts-client";
 import type { Dataset } from "../api/datasets-api";
-import { kindsFromMask } from "../lib/recipes";
+import { kindsFromMask, rollupNames } from "../lib/recipes";
 
 /** A rejected call or transaction, in words. */
 export class ContractError extends Error {
@@ -194,6 +194,9 @@ export function datasetFromChain(d: OnChainDataset, accessExpiresAt: number | nu
     approvedKinds: kindsFromMask(d.approvedMask),
     paused: d.paused,
     privacy: d.privacy,
+    rollups: d.rollups,
+    rollupNames: rollupNames(d.rollups),
+    rollupBlockSize: Number(d.rollupBlockSize),
     accessExpiresAt,
   };
 }

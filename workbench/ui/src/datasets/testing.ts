@@ -1,11 +1,15 @@
 /** Unit-test support: a dataset as the UI holds it, greenhouse-like unless told otherwise. */
 import { EXACT_PRIVACY } from "@iotdm/contracts-client";
 import type { Dataset } from "../api/datasets-api";
-import { kindsFromMask } from "../lib/recipes";
+import { kindsFromMask, rollupNames } from "../lib/recipes";
 
-/** An exact greenhouse thermometer (°C, two decimals), every kind approved; `overrides` replace fields (kinds follow the mask). */
+/**
+ * An exact greenhouse thermometer (°C, two decimals), every kind approved, no rollups; `overrides` replace fields
+ * (kinds follow the approval mask, rollup names the rollup mask).
+ */
 export function testDataset(overrides: Partial<Dataset> = {}): Dataset {
   const approvedMask = overrides.approvedMask ?? 0b1111111111;
+  const rollups = overrides.rollups ?? 0;
   return {
     id: "1",
     seller: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
@@ -24,6 +28,9 @@ export function testDataset(overrides: Partial<Dataset> = {}): Dataset {
     approvedKinds: kindsFromMask(approvedMask),
     paused: false,
     privacy: EXACT_PRIVACY,
+    rollups,
+    rollupNames: rollupNames(rollups),
+    rollupBlockSize: rollups === 0 ? 0 : 10,
     accessExpiresAt: null,
     ...overrides,
   };

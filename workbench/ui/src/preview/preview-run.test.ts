@@ -56,6 +56,16 @@ describe("preview of a recipe", () => {
     expect(outcome.cost.hcu).toBeGreaterThan(0);
   });
 
+  it("costs a mean over a dataset's sum rollup the start and one step, as the service will plan it", () => {
+    const source = 'from "greenhouse" window last 24h\nmean(temperature)';
+    const rolled = previewRecipe({ source, dataset: { ...greenhouse, rollups: 1, rollupNames: ["SUM"], rollupBlockSize: 12 }, now: NOW });
+    const perReading = previewRecipe({ source, dataset: greenhouse, now: NOW });
+    if (!rolled.ok || !perReading.ok) throw new Error("the previews failed");
+    expect(rolled.cost.transactions).toBe(2);
+    expect(perReading.cost.transactions).toBeGreaterThan(2);
+    expect(rolled.results).toEqual(perReading.results);
+  });
+
   it("uses the parameter values it is given", () => {
     const source = 'param hot = 20 "Hot above"\nfrom "greenhouse" window last 24h\ncount(temperature > hot)';
     const at20 = previewRecipe({ source, dataset: greenhouse, now: NOW });

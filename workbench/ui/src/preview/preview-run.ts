@@ -5,7 +5,7 @@
  */
 import type { Dataset } from "../api/datasets-api";
 import { checkerContext, recipePrivacy } from "../datasets/dataset-context";
-import { check, encodeValue, evaluatePlan, interpretResults, parseDecimal, planRecipe, type Plan, type PlanNote, type StatisticResult } from "../lib/recipes";
+import { check, encodeValue, evaluatePlan, interpretResults, parseDecimal, planRecipe, rollupsOf, type Plan, type PlanNote, type StatisticResult } from "../lib/recipes";
 import { syntheticReadings, type SyntheticReadings } from "./synthetic-readings";
 
 /** What a preview shows. */
@@ -55,6 +55,8 @@ export function previewRecipe(options: PreviewOptions): PreviewOutcome {
       ...(dataset.unit ? { unit: dataset.unit } : {}),
       // A private dataset's plan clamps like the contract and gives each result its ± (95 %): the accuracy before any run.
       ...(privacy ? { privacy } : {}),
+      // The dataset's rollups: the cost below is the rolled-up run's when the window is aligned to their blocks.
+      rollups: rollupsOf(dataset),
     },
     now: options.now,
   });

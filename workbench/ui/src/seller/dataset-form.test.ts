@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { maskFromKinds } from "../lib/recipes";
 import { EXACT_PRIVACY } from "@iotdm/contracts-client";
-import { approvalChanges, checkDatasetForm, isCompatibleBucketSize, ROLLUP_CHOICES, rollupMask, type DatasetForm } from "./dataset-form";
+import { approvalChanges, checkDatasetForm, describeRollups, isCompatibleBucketSize, ROLLUP_CHOICES, rollupMask, type DatasetForm } from "./dataset-form";
 
 const form = (change: Partial<DatasetForm> = {}): DatasetForm => ({
   name: "greenhouse",
@@ -63,5 +63,11 @@ describe("rollup choice", () => {
       ["MIN", 219_000, false],
       ["MAX", 218_000, false],
     ]);
+  });
+
+  it("describes the rollups a dataset keeps, or says that runs read every reading without them", () => {
+    expect(describeRollups({ rollups: 1 | 4, rollupBlockSize: 8 })).toBe("Sum, minimum (blocks of 8 readings)");
+    expect(describeRollups({ rollups: 15, rollupBlockSize: 2n })).toBe("Sum, sum of squares, minimum, maximum (blocks of 2 readings)");
+    expect(describeRollups({ rollups: 0, rollupBlockSize: 0 })).toBe("None: every run reads each reading of its window");
   });
 });

@@ -107,6 +107,17 @@ export const ROLLUP_CHOICES: readonly RollupChoice[] = [
   { name: "MAX", title: "Maximum", serves: "maximum in one step up to a million readings", required: false },
 ].map((choice) => ({ ...choice, name: choice.name as RollupName, hcuPerReading: rollupHcuPerReading(choice.name as RollupName) }));
 
+/**
+ * The rollups a dataset keeps, in a few words for its pages: "Sum, minimum (blocks of 8 readings)", or why runs
+ * read every reading when it keeps none.
+ */
+export function describeRollups(dataset: { rollups: number; rollupBlockSize: number | bigint }): string {
+  const kept = ROLLUP_CHOICES.filter((choice) => (dataset.rollups & ROLLUP[choice.name]) !== 0).map((choice) => choice.title);
+  if (kept.length === 0) return "None: every run reads each reading of its window";
+  const names = kept.map((title, i) => (i === 0 ? title : title.toLowerCase())).join(", ");
+  return `${names} (blocks of ${Number(dataset.rollupBlockSize)} readings)`;
+}
+
 /** The contract's rollup mask of the chosen rollups (the sum always). */
 export function rollupMask(chosen: readonly RollupName[]): number {
   return chosen.reduce((mask, name) => mask | ROLLUP[name], ROLLUP.SUM as number);
