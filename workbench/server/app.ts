@@ -24,6 +24,7 @@ import errorsPlugin, { MAX_PARAM_LENGTH } from "./plugins/errors";
 import indexerPlugin from "./plugins/indexer";
 import queuePlugin from "./plugins/queue";
 import readinessPlugin from "./plugins/readiness";
+import { RequestLogController } from "./plugins/request-log";
 import runProgressPlugin from "./plugins/run-progress";
 import securityPlugin from "./plugins/security";
 import storePlugin from "./plugins/store";
@@ -71,6 +72,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     bodyLimit: config.server.bodyLimit,
     trustProxy: config.server.trustProxy,
     genReqId: () => randomUUID(),
+    // One line per request, quieter for successful reads.
+    logController: new RequestLogController(),
     // Our own shutdown guard below answers with the API's error shape instead.
     return503OnClosing: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },

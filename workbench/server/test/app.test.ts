@@ -114,6 +114,38 @@ describe("workbench app", () => {
       }
     });
 
+    it("logs one line per request at info, except reads that succeeded (debug), so hot reads stay cheap", async () => {
+      const lines: { level: number; msg: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime?: number }[] = [];
+      const stream = new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(JSON.parse(String(chunk)));
+          done();
+        },
+      });
+      const logged = await buildApp({ config: testConfig(), store, logger: { level: "info", stream } });
+      logged.get("/api/explode", async () => {
+        throw new Error("boom");
+      });
+      try {
+        expect((await logged.inject({ method: "GET", url: "/api/health" })).statusCode).toBe(200);
+        expect((await logged.inject({ method: "GET", url: "/api/nope" })).statusCode).toBe(404);
+        expect((await logged.inject({ method: "POST", url: "/api/auth/nonce" })).statusCode).toBe(200);
+        expect((await logged.inject({ method: "GET", url: "/api/explode" })).statusCode).toBe(500);
+        const completed = lines.filter((line) => line.msg === "request completed");
+        expect(completed.map((line) => [line.level, line.req?.method, line.req?.url, line.res?.statusCode])).toEqual([
+          [30, "GET", "/api/nope", 404],
+          [30, "POST", "/api/auth/nonce", 200],
+          [30, "GET", "/api/explode", 500],
+        ]);
+        expect(completed.every((line) => typeof line.responseTime === "number")).toBe(true);
+        // The failure itself is logged too, at error, by the errors plugin; nothing says "incoming request".
+        expect(lines.filter((line) => line.level === 50).map((line) => line.msg)).toEqual(["request failed"]);
+        expect(lines.some((line) => line.msg === "incoming request")).toBe(false);
+      } finally {
+        await logged.close();
+      }
+    });
+
     it("answers a response that lacks a declared field with the error shape, not a half-written body", async () => {
       const broken = await buildApp({ config: testConfig(), store, logger: false });
       broken.get("/api/broken", { schema: { response: { 200: z.object({ id: z.string(), secretField: z.string() }) } } }, async () => ({ id: "n1" }) as never);
