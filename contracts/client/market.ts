@@ -131,19 +131,43 @@ export function scheduledWindowStart(dataset: Pick<DatasetInfo, "bucketSize" | "
 }
 
 /**
- * A gas limit for one `appendReadings` of `readings` readings, for senders that skip the estimate (their own
- * encryption, known good). Measured on the fhevm mock: 99.8 k gas a reading on an exact dataset and 119.1 k on a
- * private one (the clamp's FHE.max and FHE.min), 204 k and 226 k for a batch of one; 3.19 M and 3.81 M for 32.
- * Each rollup (`rollups`, a ROLLUP mask) adds its operations per reading and its stored nodes per block; the margin
- * below covers every rollup at any block size (bench:contracts measures the sum rollup).
+ * Gas of one `appendReadings` on the fhevm mock, for {@link appendGasLimit}: measured by
+ * contracts/test/iot-data-market/append-gas.test.ts (each rollup at its largest batch, blocks of 2 — the most block
+ * nodes per reading — and 32, exact and private), which sends every append with the limit and fails if one does
+ * not fit; bench:contracts measures the same appends at blocks of 32 (sum rollup 114,958 gas/reading vs 100,141
+ * without; every rollup 188,336 at batch 7). Each allowance is the measured figure with 15–30 % margin.
+ */
+const APPEND_GAS = {
+  /** A batch of one costs 204 k (exact), 32 readings 3.19 M: 108 k fixed plus 96.3 k a reading. */
+  fixed: 250_000n,
+  /** Per reading without rollups: 96.3 k measured exact, 119.1 k private (the clamp's FHE.max and FHE.min). */
+  perReading: { exact: 110_000n, private: 130_000n },
+  /**
+   * Each rollup's extra, by its bit (@iotdm/recipes ROLLUP): per reading (measured at blocks of 2: SUM 38.1 k,
+   * SQUARES 46 k, MIN and MAX 47 k each; SUM 14.8 k at blocks of 32) and per batch. A batch that closes a block
+   * may complete a MIN/MAX tree node at each level above it, ≈ 100 k gas a level and tree (measured between
+   * batches completing 1 and 3 levels); 1,000,000 readings in blocks of 2 make 9.5 levels, so 10 are allowed.
+   */
+  rollups: [
+    { bit: 1, perReading: 45_000n, perBatch: 100_000n },
+    { bit: 2, perReading: 55_000n, perBatch: 100_000n },
+    { bit: 4, perReading: 55_000n, perBatch: 1_000_000n },
+    { bit: 8, perReading: 55_000n, perBatch: 1_000_000n },
+  ],
+} as const;
+
+/**
+ * A gas limit for one `appendReadings` of `readings` readings on a dataset with `rollups` (a ROLLUP mask), for
+ * senders that skip the estimate (their own encryption, known good): the measured figures of {@link APPEND_GAS}
+ * with their margins.
  */
 export function appendGasLimit(readings: number, privacy: Pick<PrivacyParams, "mode">, rollups = 0): bigint {
-  let perReading = isPrivate(privacy) ? 130_000n : 110_000n;
-  let fixed = 250_000n;
-  for (let bit = 1; bit <= 8; bit <<= 1) {
-    if (rollups & bit) {
-      perReading += 80_000n;
-      fixed += 400_000n;
+  let perReading = isPrivate(privacy) ? APPEND_GAS.perReading.private : APPEND_GAS.perReading.exact;
+  let fixed = APPEND_GAS.fixed;
+  for (const rollup of APPEND_GAS.rollups) {
+    if (rollups & rollup.bit) {
+      perReading += rollup.perReading;
+      fixed += rollup.perBatch;
     }
   }
   return fixed + perReading * BigInt(readings);
