@@ -7,6 +7,7 @@ import type { ChainState } from "../chain/chain.svelte";
 import type { DatasetCatalogue } from "../datasets/catalogue.svelte";
 import type { RecipeEditorRegistry } from "../editor/recipe-host";
 import type { SessionState } from "../session/session.svelte";
+import type { MarketBalance } from "../wallet/market-balance.svelte";
 import type { WalletState } from "../wallet/wallet.svelte";
 import type { Router } from "./router.svelte";
 import type { Toasts } from "./toasts.svelte";
@@ -16,6 +17,8 @@ export interface AppContext {
   router: Router;
   chain: ChainState;
   wallet: WalletState;
+  /** The connected account's market balance for pay per run. */
+  balance: MarketBalance;
   session: SessionState;
   datasets: DatasetCatalogue;
   toasts: Toasts;

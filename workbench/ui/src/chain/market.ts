@@ -105,6 +105,11 @@ export class Market {
     return this.#read(async () => BigInt(await this.contract.getFunction("pendingWithdrawal")(account)));
   }
 
+  /** A buyer's market balance for pay per run: what it deposited and no run holds locked (wei). */
+  balanceOf(account: string): Promise<bigint> {
+    return this.#read(async () => BigInt(await this.contract.getFunction("balanceOf")(account)));
+  }
+
   isDevice(datasetId: string, device: string): Promise<boolean> {
     return this.#read(async () => Boolean(await this.contract.getFunction("isDevice")(datasetId, device)));
   }
@@ -165,6 +170,10 @@ export class Market {
   pause = (datasetId: string) => this.#send("pauseDataset", [datasetId]);
   unpause = (datasetId: string) => this.#send("unpauseDataset", [datasetId]);
   withdraw = () => this.#send("withdraw", []);
+  /** Adds `wei` from the wallet to the buyer's market balance (pay per run). */
+  deposit = (wei: bigint) => this.#send("deposit", [], { value: wei });
+  /** Sends `wei` of the buyer's unlocked market balance back to its wallet. */
+  withdrawBalance = (wei: bigint) => this.#send("withdrawBalance", [wei]);
   purchaseAccess = (datasetId: string, periods: number, pricePerPeriod: bigint) =>
     this.#send("purchaseAccess", [datasetId, periods], { value: pricePerPeriod * BigInt(periods) });
 }
