@@ -6,8 +6,8 @@
 import { Wallet } from "ethers";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { STANDING_AUTHORIZATION_TYPES, marketDomain, randomNonce } from "@iotdm/contracts-client";
 import { createRunQueue, type RunQueue } from "@iotdm/worker/queues";
+import { signStandingAuthorization } from "@iotdm/worker/testing";
 import { countQueueWorkers, forgetPreviousChain, purgeQueue } from "../chain-reset";
 import { DEFAULT_REDIS_URL } from "../redis";
 
@@ -19,19 +19,7 @@ describe("the previous chain's queue state", () => {
   const options = () => ({ redisUrl: DEFAULT_REDIS_URL, queueName: "recipe-runs", queuePrefix: prefix });
 
   async function schedule() {
-    const buyer = Wallet.createRandom();
-    const authorization = {
-      buyer: buyer.address,
-      datasetId: "1",
-      programHash: `0x${"22".repeat(32)}`,
-      fromIndex: "0",
-      cadence: "1",
-      expiry: String(Math.floor(Date.now() / 1000) + 3600),
-      maxRuns: 10,
-      nonce: randomNonce().toString(),
-      maxPaymentPerRun: "0",
-    };
-    const signature = await buyer.signTypedData(marketDomain({ chainId: market.chainId, market: market.address }), STANDING_AUTHORIZATION_TYPES, authorization);
+    const { authorization, signature } = await signStandingAuthorization({ market, buyer: Wallet.createRandom() });
     return runs.upsertSchedule({ market, authorization, signature, recipe: { source: 'from "greenhouse" window since last report\nmean(value)', params: {} }, repeat: { every: 60_000 } });
   }
 

@@ -11,8 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "@iotdm/contracts-client/local-chain";
 import { devWallet } from "../../demo/accounts";
 import { DEFAULT_REDIS_URL, probe } from "../redis";
-import { removeQueue, startLauncher, type LaunchSettings, type LauncherProcess } from "./support/launcher-process";
-import { signInOverHttp } from "../../server/test/support/sign-in";
+import { removeQueue, runRecipeThrough, startLauncher, type LaunchSettings, type LauncherProcess } from "./support/launcher-process";
 
 const made: LaunchSettings[] = [];
 
@@ -96,30 +95,7 @@ describe("npm start supervision", () => {
       expect(launcher.child.exitCode).toBeNull();
 
       // A run submitted now completes: the new worker takes it.
-      const buyer = devWallet(4);
-      const token = await signInOverHttp(url, buyer);
-      const api = async (method: string, route: string, body?: unknown) => {
-        const response = await fetch(`${url}/api${route}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-          body: body ? JSON.stringify(body) : undefined,
-        });
-        const json = (await response.json()) as Record<string, any>;
-        if (!response.ok) throw new Error(`${method} ${route}: HTTP ${response.status} ${JSON.stringify(json)}`);
-        return json;
-      };
-      const source = 'from "greenhouse" window last 12 readings\nmean(temperature)';
-      const notebook = await api("POST", "/notebooks", { title: "After the worker's crash" });
-      const cell = await api("POST", `/notebooks/${notebook.id}/cells`, { kind: "recipe", source, datasetId: "1" });
-      const plan = await api("POST", "/runs/plan", { datasetId: "1", source });
-      const signature = await buyer.signTypedData(plan.typedData.domain, plan.typedData.types, plan.request);
-      const run = await api("POST", "/runs", { notebookId: notebook.id, cellId: cell.id, datasetId: "1", source, request: plan.request, signature });
-      const deadline = Date.now() + 120_000;
-      let status = run.status as string;
-      while (!["done", "failed", "cancelled"].includes(status.toLowerCase()) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        status = (await api("GET", `/runs/${run.id}`)).status;
-      }
+      const status = await runRecipeThrough(url, devWallet(4), { source: 'from "greenhouse" window last 12 readings\nmean(temperature)', title: "After the worker's crash" });
       expect(status).toBe("done");
 
       sampling = false;

@@ -13,8 +13,7 @@ import { connectMarket } from "@iotdm/contracts-client";
 import { freePort } from "@iotdm/contracts-client/local-chain";
 import { demoRelayer, devWallet } from "../../demo/accounts";
 import { DEFAULT_REDIS_URL, probe } from "../redis";
-import { removeQueue, startLauncher, type LaunchSettings, type LauncherProcess } from "./support/launcher-process";
-import { signInOverHttp } from "../../server/test/support/sign-in";
+import { removeQueue, runRecipeThrough, startLauncher, type LaunchSettings, type LauncherProcess } from "./support/launcher-process";
 
 /** Resolves with the first match of `pattern` in the output after `from` characters. */
 async function outputMatch(launcher: LauncherProcess, pattern: RegExp, from = 0, timeoutMs = 90_000): Promise<RegExpExecArray> {
@@ -69,30 +68,7 @@ describe("npm start with WORKERS=2", () => {
       await outputMatch(launcher, new RegExp(`worker 2 +│ worker ready .*relayer=${second}`), mark);
       expect(launcher.output().slice(mark)).not.toMatch(/worker 1 +│ .*shutting down/);
 
-      const buyer = devWallet(4);
-      const token = await signInOverHttp(url, buyer);
-      const api = async (method: string, route: string, body?: unknown) => {
-        const response = await fetch(`${url}/api${route}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-          body: body ? JSON.stringify(body) : undefined,
-        });
-        const json = (await response.json()) as Record<string, any>;
-        if (!response.ok) throw new Error(`${method} ${route}: HTTP ${response.status} ${JSON.stringify(json)}`);
-        return json;
-      };
-      const source = 'from "greenhouse" window last 12 readings\nmean(temperature)';
-      const notebook = await api("POST", "/notebooks", { title: "Two workers" });
-      const cell = await api("POST", `/notebooks/${notebook.id}/cells`, { kind: "recipe", source, datasetId: "1" });
-      const plan = await api("POST", "/runs/plan", { datasetId: "1", source });
-      const signature = await buyer.signTypedData(plan.typedData.domain, plan.typedData.types, plan.request);
-      const run = await api("POST", "/runs", { notebookId: notebook.id, cellId: cell.id, datasetId: "1", source, request: plan.request, signature });
-      const deadline = Date.now() + 120_000;
-      let status = run.status as string;
-      while (!["done", "error", "cancelled"].includes(status) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        status = (await api("GET", `/runs/${run.id}`)).status;
-      }
+      const status = await runRecipeThrough(url, devWallet(4), { source: 'from "greenhouse" window last 12 readings\nmean(temperature)', title: "Two workers" });
       expect(status).toBe("done");
 
       expect(await launcher.interrupt()).toEqual({ code: 0, signal: null });

@@ -5,7 +5,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import type { Wallet } from "ethers";
 import { Redis } from "ioredis";
+import { signInOverHttp } from "../../../server/test/support/sign-in";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..", "..", "..");
 
@@ -80,6 +82,38 @@ export function startLauncher(settings: LaunchSettings, args: string[] = [], env
       return withTimeout(exited, timeoutMs, "stopping npm start");
     },
   };
+}
+
+/**
+ * Runs `source` on dataset 1 through the launched workbench at `url` as the buyer does in the
+ * notebook — sign in, a notebook and a cell, plan, sign the request, submit — and resolves with the
+ * run's status once it is final (done or error), or the last one seen after `timeoutMs`.
+ */
+export async function runRecipeThrough(url: string, buyer: Wallet, options: { source: string; title: string; timeoutMs?: number }): Promise<string> {
+  const token = await signInOverHttp(url, buyer);
+  const api = async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${url}/api${route}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = (await response.json()) as Record<string, any>;
+    if (!response.ok) throw new Error(`${method} ${route}: HTTP ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const { source } = options;
+  const notebook = await api("POST", "/notebooks", { title: options.title });
+  const cell = await api("POST", `/notebooks/${notebook.id}/cells`, { kind: "recipe", source, datasetId: "1" });
+  const plan = await api("POST", "/runs/plan", { datasetId: "1", source });
+  const signature = await buyer.signTypedData(plan.typedData.domain, plan.typedData.types, plan.request);
+  const run = await api("POST", "/runs", { notebookId: notebook.id, cellId: cell.id, datasetId: "1", source, request: plan.request, signature });
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  let status = run.status as string;
+  while (!["done", "error"].includes(status) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    status = (await api("GET", `/runs/${run.id}`)).status;
+  }
+  return status;
 }
 
 /** Removes the test's queue from Redis (the launcher ran against the machine's Redis). */
