@@ -91,7 +91,7 @@ function measure(receipt: ContractTransactionReceipt | null) {
 
 describe("IoTDataMarket: HCU", function () {
   let f: HcuFixture;
-  const snapshot: Record<string, { maxStep: string; maxFinalStep: string; fullStepHcu: string; share: string }> = {};
+  const snapshot: Record<string, { maxStep: string; maxFinalStep: string; fullStepHcu: string; share: string; depth: string }> = {};
 
   before(async () => {
     f = await hcuFixture();
@@ -137,6 +137,8 @@ describe("IoTDataMarket: HCU", function () {
           maxFinalStep: unbounded ? "unbounded" : String(maxFinalStep),
           fullStepHcu: String(full.hcu),
           share: unbounded ? "0" : (Number(full.hcu) / Number(HCU_LIMIT)).toFixed(4),
+          // The deeper of the two steps' sequential HCU depth (the limit is 5 M): the README points here.
+          depth: String(full.depth > final.depth ? full.depth : final.depth),
         };
       });
 
