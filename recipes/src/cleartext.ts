@@ -14,7 +14,8 @@ import type { Plan } from "./planner";
 import type { ContractOp } from "./program";
 import { varianceCentre } from "./privacy-figures";
 
-function holds(op: ContractOp, x: bigint): boolean {
+/** Whether reading `x` (encoded) satisfies the op's predicate: COUNT_IF, SUM_IF and ALERT count or test with it. */
+export function predicateHolds(op: Pick<ContractOp, "cmp" | "a" | "b">, x: bigint): boolean {
   switch (op.cmp) {
     case Comparator.GT:
       return x > op.a;
@@ -34,7 +35,10 @@ function holds(op: ContractOp, x: bigint): boolean {
  * The result values of `plan` over `encoded` (the window's readings, encoded as the device encodes
  * them: `round(value × 10^scale) − offset`), as user decryption would return them.
  */
-export function evaluatePlan(plan: Pick<Plan, "ops" | "window" | "privacy">, encoded: readonly bigint[]): (bigint | boolean)[] {
+export function evaluatePlan(
+  plan: Pick<Plan, "ops" | "privacy"> & { readonly window: Pick<Plan["window"], "length"> },
+  encoded: readonly bigint[],
+): (bigint | boolean)[] {
   if (encoded.length !== plan.window.length) throw new RangeError(`the window holds ${plan.window.length} readings, not ${encoded.length}`);
   const range = plan.privacy;
   const xs = range ? encoded.map((x) => (x < range.lowerBound ? range.lowerBound : x > range.upperBound ? range.upperBound : x)) : encoded;
@@ -52,9 +56,9 @@ export function evaluatePlan(plan: Pick<Plan, "ops" | "window" | "privacy">, enc
       case RecipeKind.MAX:
         return [xs.reduce((a, b) => (b > a ? b : a))];
       case RecipeKind.COUNT_IF:
-        return [BigInt(xs.filter((x) => holds(op, x)).length)];
+        return [BigInt(xs.filter((x) => predicateHolds(op, x)).length)];
       case RecipeKind.SUM_IF:
-        return [sum(xs.filter((x) => holds(op, x)))];
+        return [sum(xs.filter((x) => predicateHolds(op, x)))];
       case RecipeKind.HISTOGRAM: {
         const b = op.bounds;
         return Array.from({ length: b.length + 1 }, (_, i) =>
@@ -64,7 +68,7 @@ export function evaluatePlan(plan: Pick<Plan, "ops" | "window" | "privacy">, enc
       case RecipeKind.VARIANCE:
         return [sum(xs), sum(xs.map((x) => (x - centre) * (x - centre)))];
       case RecipeKind.ALERT:
-        return [xs.some((x) => holds(op, x))];
+        return [xs.some((x) => predicateHolds(op, x))];
     }
     throw new RangeError(`unknown recipe kind ${String(op.kind)}`);
   });

@@ -4,7 +4,8 @@
  * - `plainStatistic` / `interpretResults`: the statistic in real units (°C, ...) computed directly from the real
  *   values, and recovered from the decrypted handles with the dataset's scale and offset.
  */
-import { Comparator, RecipeKind, type Op } from "@iotdm/contracts-client";
+import { RecipeKind, type Op } from "@iotdm/contracts-client";
+import { evaluatePlan, predicateHolds } from "@iotdm/recipes/cleartext";
 
 export interface FixedPoint {
   scale: number;
@@ -21,51 +22,9 @@ export function decode(encoded: bigint, fp: FixedPoint, count = 1n): number {
   return Number(encoded + fp.offset * count) / 10 ** fp.scale;
 }
 
-export function matches(op: Op, x: bigint): boolean {
-  switch (op.cmp) {
-    case Comparator.GT:
-      return x > op.a;
-    case Comparator.GE:
-      return x >= op.a;
-    case Comparator.LT:
-      return x < op.a;
-    case Comparator.LE:
-      return x <= op.a;
-    case Comparator.BETWEEN:
-      return op.a <= x && x <= op.b;
-  }
-}
-
-/** The decrypted values a finished run must hold, flattened in result-handle order. */
+/** The decrypted values a finished run must hold, flattened in result-handle order: recipes' one cleartext rule. */
 export function encodedResults(ops: readonly Op[], window: readonly bigint[]): (bigint | boolean)[] {
-  const sum = (values: readonly bigint[]) => values.reduce((acc, x) => acc + x, 0n);
-  const n = BigInt(window.length);
-  return ops.flatMap((op): (bigint | boolean)[] => {
-    switch (op.kind) {
-      case RecipeKind.COUNT:
-        return [n];
-      case RecipeKind.SUM:
-      case RecipeKind.MEAN:
-        return [sum(window)];
-      case RecipeKind.MIN:
-        return [window.reduce((a, b) => (b < a ? b : a))];
-      case RecipeKind.MAX:
-        return [window.reduce((a, b) => (b > a ? b : a))];
-      case RecipeKind.COUNT_IF:
-        return [BigInt(window.filter((x) => matches(op, x)).length)];
-      case RecipeKind.SUM_IF:
-        return [sum(window.filter((x) => matches(op, x)))];
-      case RecipeKind.HISTOGRAM: {
-        const buckets = new Array<bigint>(op.bounds.length + 1).fill(0n);
-        for (const x of window) buckets[op.bounds.filter((bound) => x >= bound).length] += 1n;
-        return buckets;
-      }
-      case RecipeKind.VARIANCE:
-        return [sum(window), sum(window.map((x) => x * x))];
-      case RecipeKind.ALERT:
-        return [window.some((x) => matches(op, x))];
-    }
-  });
+  return evaluatePlan({ ops, window: { length: window.length } }, window);
 }
 
 export type Statistic = number | boolean | number[];
@@ -73,7 +32,7 @@ export type Statistic = number | boolean | number[];
 /** The statistic of one op computed on real values, predicates and bounds converted from encoded units. */
 export function plainStatistic(op: Op, values: readonly number[], fp: FixedPoint): Statistic {
   const real = (encoded: bigint) => decode(encoded, fp);
-  const test = (v: number) => matches(op, encode(v, fp));
+  const test = (v: number) => predicateHolds(op, encode(v, fp));
   const total = (vs: readonly number[]) => vs.reduce((acc, v) => acc + v, 0);
   switch (op.kind) {
     case RecipeKind.COUNT:
