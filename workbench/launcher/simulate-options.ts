@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { devWallet } from "../demo/accounts";
 import type { Deployment } from "../demo/deployment-file";
 import { fhevmNetworkFromEnv, type FhevmNetwork } from "../simulator/fhevm-network";
-import { MAX_BATCH } from "../simulator/device-simulator";
+import { MAX_BATCH, type DeviceSimulatorOptions } from "../simulator/device-simulator";
 import { SENSOR_KINDS, type SensorKind } from "../simulator/signals";
 import { DeviceId, TopicPrefix } from "../gateway/protocol";
 import type { DeviceMode, DeviceRegistry } from "../gateway/device-registry";
@@ -48,19 +48,11 @@ login of the dataset for the mode in STATE_DIR/gateway):
 
 Environment: FHEVM_NETWORK=local|sepolia (default local), RELAYER_URL (sepolia only).`;
 
-/** The resolved options. */
-export interface SimulateOptions {
-  rpcUrl: string;
-  market: string;
-  datasetId: bigint;
-  deviceKey: string;
-  rate: number;
-  kind?: SensorKind;
+/** The resolved options: the device simulator's, those the command line sets always set, and --json. */
+export interface SimulateOptions
+  extends Pick<DeviceSimulatorOptions, "rpcUrl" | "market" | "datasetId" | "deviceKey" | "rate" | "kind" | "anomaliesPerDay">,
+    Required<Pick<DeviceSimulatorOptions, "batchSize" | "maxBatchDelayMs" | "network">> {
   seed?: string;
-  anomaliesPerDay?: number;
-  batchSize: number;
-  maxBatchDelayMs: number;
-  network: FhevmNetwork;
   json: boolean;
 }
 
