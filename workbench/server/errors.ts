@@ -71,6 +71,11 @@ export const ERRORS = {
   ERR_RUN_PROGRAM_MISMATCH: { status: 422, message: "The recipe compiles to program {actual}, but the signature covers program {signed}; plan and sign again." },
   ERR_RUN_WINDOW_INVALID: { status: 422, message: "The signed window cannot run: {reason}" },
   ERR_RUN_PLAN_FAILED: { status: 422, message: "The recipe cannot run on dataset {datasetId} yet: {reason}" },
+  ERR_RUN_PAYMENT_BELOW_QUOTE: {
+    status: 422,
+    message: "The run request agrees to pay at most {signed}, below this run's quote of {quote} ({relayer} for the relayer's gas, {seller} for the seller); plan and sign it again.",
+  },
+  ERR_RUN_BALANCE_SHORT: { status: 402, message: "Your market balance is {balance}, short of the {locked} this run locks at its start: deposit {missing} (wallet menu) and run it again." },
   ERR_PRIVACY_BUDGET_EXCEEDED: {
     status: 422,
     message:
@@ -93,6 +98,11 @@ export const ERRORS = {
   ERR_SCHEDULE_AUTHORIZATION_EXPIRED: { status: 422, message: "The standing authorization expired at {expiry}; sign a new one." },
   ERR_SCHEDULE_REPEAT_INVALID: { status: 400, message: "The schedule's repeat is not valid: {reason}" },
   ERR_SCHEDULE_WINDOW_INVALID: { status: 422, message: "The standing authorization's first window cannot start where it is signed: {reason}" },
+  ERR_SCHEDULE_PAYMENT_BELOW_QUOTE: {
+    status: 422,
+    message: "The standing authorization agrees to pay at most {signed} per report, below a report's quote of {quote} ({relayer} for the relayer's gas, {seller} for the seller); sign it again.",
+  },
+  ERR_SCHEDULE_BALANCE_SHORT: { status: 402, message: "Your market balance is {balance}, short of the {locked} each report locks at its start: deposit {missing} (wallet menu) and schedule it again." },
   ERR_SCHEDULE_STATE_CONFLICT: { status: 409, message: "Schedule {scheduleId} is {status}, so it cannot be {action}." },
 
   // The chain and the queue the service depends on.

@@ -29,8 +29,21 @@ export interface MarketChain {
   isNonceUsed(buyer: string, nonce: bigint): Promise<boolean>;
   /** `privacySpent(id, buyer, from, to)`: the most ε (thousandths) any reading of [from, to) has spent on the buyer. */
   privacySpent(datasetId: bigint, buyer: string, fromIndex: number, toIndex: number): Promise<number>;
+  /**
+   * What a run's quote and lock depend on (issue 15): the operator's published `runGasPrice()`, the dataset's
+   * `runPrice(id)`, the buyer's `balanceOf(buyer)` (wei) and whether the market already stores the program.
+   */
+  runTerms(datasetId: bigint, buyer: string, programHash: string): Promise<RunTerms>;
   /** Releases the provider. */
   close(): void;
+}
+
+/** The chain's side of a run's price: {@link MarketChain.runTerms}. */
+export interface RunTerms {
+  gasPriceWei: bigint;
+  runPriceWei: bigint;
+  balanceWei: bigint;
+  programStored: boolean;
 }
 
 /** A contract call reverted: its custom error, decoded into a sentence. */
@@ -120,6 +133,13 @@ export function createMarketChain(options: MarketChainOptions): MarketChain {
     },
     async privacySpent(datasetId, buyer, fromIndex, toIndex) {
       return Number(await chainCall(() => market().privacySpent(datasetId, buyer, fromIndex, toIndex) as Promise<bigint>));
+    },
+    async runTerms(datasetId, buyer, programHash) {
+      const m = market();
+      const [gasPriceWei, runPriceWei, balanceWei, program] = await chainCall(() =>
+        Promise.all([m.runGasPrice() as Promise<bigint>, m.runPrice(datasetId) as Promise<bigint>, m.balanceOf(buyer) as Promise<bigint>, m.program(programHash)]),
+      );
+      return { gasPriceWei, runPriceWei, balanceWei, programStored: (program as unknown[]).length > 0 };
     },
     close() {
       provider.destroy();

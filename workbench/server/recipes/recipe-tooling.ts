@@ -143,6 +143,23 @@ export interface RecipeTooling {
     /** A schedule's plan: the privacy figures say how many reports the budget allows. */
     scheduled?: boolean;
   }): RecipePlanResult;
+  /**
+   * The price of running `plan` (recipes' gas model and `quoteRun`): the relayer's gas for its start, steps and noise
+   * with the quote's safety margin at `gasPriceWei` (the operator's published `runGasPrice()`), plus the seller's
+   * `sellerWei` (`runPrice(datasetId)`). `programStored`: the chain already keeps the plan's program (only its first run
+   * stores it); `ledgerUsed`: on a private dataset, ε was already spent on the window's readings (the first charge
+   * writes the buyer's ledger and costs more).
+   */
+  quote(input: { plan: RecipePlan; programStored: boolean; ledgerUsed: boolean; gasPriceWei: bigint; sellerWei: bigint }): RecipeQuote;
+}
+
+/** A run's price, wei and gas as decimal strings (recipes/ `RunQuote`): totalWei = relayerWei + sellerWei is the maxPayment to sign. */
+export interface RecipeQuote {
+  gasPriceWei: string;
+  relayerGas: string;
+  relayerWei: string;
+  sellerWei: string;
+  totalWei: string;
 }
 
 /** Diagnostic codes that blame the parameter values given to a fork rather than the recipe. */

@@ -5,7 +5,10 @@ import {
   forkRecipe,
   kindsFromMask,
   plan,
+  PlanSchema,
   planToJSON,
+  quoteRun,
+  relayerGas,
   requiredKinds,
   type DatasetContext,
   type Diagnostic,
@@ -87,6 +90,25 @@ export const recipesPackageTooling: RecipeTooling = {
         json,
         privacy: (json.privacy as RecipePlan["privacy"] | undefined) ?? null,
       },
+    };
+  },
+
+  quote({ plan: recipePlan, programStored, ledgerUsed, gasPriceWei, sellerWei }) {
+    const planned = PlanSchema.parse(recipePlan.json);
+    const gas = relayerGas({
+      ops: planned.ops,
+      steps: planned.steps,
+      rolledUp: planned.rolledUp,
+      programStored,
+      ...(planned.privacy && { privacy: { lowerBound: planned.privacy.lowerBound, upperBound: planned.privacy.upperBound, ledger: ledgerUsed ? "used" : "fresh" } }),
+    });
+    const quote = quoteRun({ gas: gas.total, gasPriceWei, sellerWei });
+    return {
+      gasPriceWei: quote.gasPriceWei.toString(),
+      relayerGas: quote.relayerGas.toString(),
+      relayerWei: quote.relayerWei.toString(),
+      sellerWei: quote.sellerWei.toString(),
+      totalWei: quote.totalWei.toString(),
     };
   },
 };

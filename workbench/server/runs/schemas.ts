@@ -123,8 +123,8 @@ export const PlanBody = z.strictObject({
  */
 export const RunQuote = z
   .object({
-    gasPriceWei: z.string().meta({ description: "The operator's published run gas price (with its margin), wei per gas" }),
-    relayerGas: z.string().meta({ description: "Gas of every transaction the relayer sends for the run" }),
+    gasPriceWei: z.string().meta({ description: "The operator's published run gas price (runGasPrice()), wei per gas: the most the contract reimburses per gas" }),
+    relayerGas: z.string().meta({ description: "Gas of every transaction the relayer sends for the run (start, steps, noise), with the quote's safety margin (recipes/ QUOTE_GAS_MARGIN_PERCENT)" }),
     relayerWei: z.string().meta({ description: "relayerGas × gasPriceWei: the most the relayer is reimbursed" }),
     sellerWei: z.string().meta({ description: "The seller's price per run on the dataset (0: none)" }),
     totalWei: z.string().meta({ description: "relayerWei + sellerWei: the maxPayment to sign, locked from the balance at start" }),
@@ -147,7 +147,7 @@ export const RunPlan = z
     request: RunRequestOutput.meta({ description: "The RunRequest to sign: nonce (random) and deadline (in an hour) are suggestions" }),
     typedData: TypedDataSpec,
     plan: z.record(z.string(), z.unknown()).meta({ description: "The whole plan (recipes/ PlanSchema): result layout for interpreting the results" }),
-    quote: RunQuote.optional().meta({ description: "The run's price before signing; absent until the service quotes runs" }),
+    quote: RunQuote.meta({ description: "The run's price before signing: request.maxPayment is its totalWei" }),
     privacy: PlanPrivacy.nullable().meta({
       description: "On a private dataset: ε spent on which readings, your budget before and after, and each statistic's ± at 95 %; null: exact results",
     }),

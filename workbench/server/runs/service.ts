@@ -13,6 +13,7 @@ import { kindsOfMask, type RecipeKindName } from "../shared/recipe-kinds";
 import type { Page, PageRequest, RunRecord } from "../store/records";
 import type { Store } from "../store/store";
 import { recipeInvalid } from "../templates/model";
+import { quotePlan } from "./quote";
 import { checkSignedRecipe } from "./signed-recipe";
 import { PlanPrivacy, type Run, type RunPlan } from "./schemas";
 
@@ -82,6 +83,7 @@ export class RunService {
     const approved = new Set<string>(kindsOfMask(dataset.approvedMask));
     const missingKinds = planned.requiredKinds.filter((kind) => !approved.has(kind));
     const domain = domainOf(deployment);
+    const { quote } = await quotePlan({ chain, recipes }, { datasetId: dataset.id, buyer, plan });
     return {
       datasetId: dataset.id,
       programHash: plan.programHash,
@@ -101,8 +103,8 @@ export class RunService {
         toIndex: String(plan.window.toIndex),
         nonce: BigInt(`0x${randomBytes(8).toString("hex")}`).toString(),
         deadline: String(chainTime + SUGGESTED_DEADLINE_SECONDS),
-        // Issue 15: the plan's quote is not computed yet; 0 pays the seller nothing and the relayer nothing.
-        maxPayment: "0",
+        // The most the run may take from the buyer's balance: the quote (the unused part returns at its end).
+        maxPayment: quote.totalWei,
       },
       typedData: {
         domain: { name: String(domain.name), version: String(domain.version), chainId: deployment.chainId, verifyingContract: deployment.address },
@@ -110,6 +112,7 @@ export class RunService {
         primaryType: "RunRequest",
       },
       plan: plan.json,
+      quote,
       privacy: plan.privacy === null ? null : PlanPrivacy.parse(plan.privacy),
     };
   }

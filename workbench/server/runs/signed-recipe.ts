@@ -16,6 +16,7 @@ import type { RecipeDatasetPrivacy, RecipeParamValues, RecipeTooling } from "../
 import type { Store } from "../store/store";
 import { recipeInvalid } from "../templates/model";
 import { runBudgetRefusal, scheduleBudgetRefusal } from "./privacy-budget";
+import { quotePlan, requirePayment } from "./quote";
 import { requireAccess, requireApproved, requireOpenDataset, scheduleStartProblem, windowProblem } from "./checks";
 
 /**
@@ -27,7 +28,8 @@ import { requireAccess, requireApproved, requireOpenDataset, scheduleStartProble
  * notebook and recipe cell are the user's, the consent has not expired, the dataset is open, the
  * buyer's access holds, the window fits (runs) or the first window's start does (schedules), the
  * recipe plans to the signed program, its kinds
- * are approved and the nonce is unused.
+ * are approved, the nonce is unused, and the signed maximum payment covers the run's quote and fits the buyer's
+ * market balance (issue 15).
  */
 
 /** What a run request and a standing authorization have in common, and what tells them apart. */
@@ -206,6 +208,14 @@ export async function checkSignedRecipe<Existing>(
     if (refusal) throw refusal;
   }
   if (await chain.isNonceUsed(buyer, BigInt(signed.nonce))) throw createError(codes.nonceUsed, { params: { nonce: signed.nonce, buyer } });
+  // The contract locks the signed maximum at every start: it must cover the quote, and the balance must hold it.
+  const { quote, balanceWei } = await quotePlan({ chain, recipes }, { datasetId: input.datasetId, buyer, plan: planned.plan });
+  requirePayment({
+    kind: consent.kind,
+    signedMaxWei: consent.kind === "run" ? consent.request.maxPayment : consent.authorization.maxPaymentPerRun,
+    quote,
+    balanceWei,
+  });
   const firstWindowStart =
     consent.kind === "run" ? Number(consent.request.fromIndex) : Number(scheduledWindowStart(info, BigInt(consent.authorization.fromIndex)));
   return { existing: undefined, digest, deployment, buyer, planned, firstWindowStart };

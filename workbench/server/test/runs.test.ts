@@ -359,6 +359,61 @@ describe("runs on the chain, end to end", () => {
     });
   });
 
+  describe("pay per run (issue 15)", () => {
+    it("quotes a run at the operator's gas price plus the seller's run price, refuses a maximum below the quote or a balance short of it, and the run takes no more than its quote", async () => {
+      const admin = fixture.as(fixture.accounts.admin);
+      const seller = fixture.as(fixture.accounts.seller);
+      const gasPrice = 10n ** 9n;
+      const runPrice = parseEther("0.0002");
+      // The admin publishes the price as an operator of its own, so the worker's key keeps its nonces to itself.
+      await (await admin.grantRole(await admin.OPERATOR_ROLE(), fixture.accounts.admin.address)).wait();
+      try {
+        await (await admin.setRunGasPrice(gasPrice)).wait();
+        await (await seller.setRunPrice(dataset.id, runPrice)).wait();
+        const { plan, request, signature } = await planAndSign({ request: { nonce: "5550001" } });
+        const { quote } = plan;
+        expect(quote).toMatchObject({ gasPriceWei: gasPrice.toString(), sellerWei: runPrice.toString() });
+        expect(BigInt(quote.relayerWei)).toBe(BigInt(quote.relayerGas) * gasPrice);
+        expect(BigInt(quote.totalWei)).toBe(BigInt(quote.relayerWei) + runPrice);
+        expect(request.maxPayment).toBe(quote.totalWei);
+
+        await app.indexer.whenCaughtUp();
+        const before = await snapshotStore(store);
+        const low = await planAndSign({ request: { nonce: "5550002", maxPayment: (BigInt(quote.totalWei) - 1n).toString() } });
+        const below = expectError(await submit(buyer, { request: low.request, signature: low.signature }), 422, "ERR_RUN_PAYMENT_BELOW_QUOTE");
+        expect(below.message).toMatch(/agrees to pay at most [\d.]+ ETH, below this run's quote of [\d.]+ ETH \([\d.]+ ETH for the relayer's gas, 0\.0002 ETH for the seller\)/);
+        const balance = await admin.balanceOf(fixture.accounts.buyer.address);
+        const short = expectError(await submit(buyer, { request, signature }), 402, "ERR_RUN_BALANCE_SHORT");
+        expect(short.message).toMatch(/^Your market balance is [\d.]+ ETH, short of the [\d.]+ ETH this run locks at its start: deposit [\d.]+ ETH/);
+        expect(await snapshotStore(store)).toEqual(before);
+
+        await (await fixture.as(fixture.accounts.buyer).deposit({ value: BigInt(quote.totalWei) - balance })).wait();
+        const created = await submit(buyer, { request, signature });
+        expect(created.statusCode, created.body).toBe(201);
+        const run = await waitForEnd(created.json().id);
+        expect(run.status, JSON.stringify(run.error)).toBe("done");
+        const escrow = await admin.runEscrow(BigInt(run.chainRunId));
+        expect(escrow.closed).toBe(true);
+        expect(escrow.sellerShare).toBe(runPrice);
+        expect(escrow.spent <= BigInt(quote.relayerWei), `reimbursed ${escrow.spent} within ${quote.relayerWei}`).toBe(true);
+        // What the run did not spend is back in the balance.
+        expect(await admin.balanceOf(fixture.accounts.buyer.address)).toBe(BigInt(quote.totalWei) - escrow.spent - runPrice);
+      } finally {
+        await (await admin.setRunGasPrice(0n)).wait();
+        await (await seller.setRunPrice(dataset.id, 0n)).wait();
+      }
+    });
+
+    async function waitForEnd(runId: string) {
+      for (let i = 0; i < 600; i++) {
+        const run = (await as(app, buyer, { method: "GET", url: `/api/runs/${runId}` })).json();
+        if (run.status === "done" || run.status === "error") return run;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`run ${runId} did not end`);
+    }
+  });
+
   describe("cancelling", () => {
     it("removes a queued run from the queue and ends it as cancelled, with nothing sent; a finished run cannot be cancelled", async () => {
       // No worker takes jobs now, so the run stays queued.

@@ -139,6 +139,7 @@ export function answeringChain(): MarketChain {
     accessExpiry: unavailable,
     isNonceUsed: unavailable,
     privacySpent: unavailable,
+    runTerms: unavailable,
     close: () => undefined,
   };
 }

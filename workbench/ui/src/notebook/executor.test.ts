@@ -48,6 +48,7 @@ function prepared(plan: Plan, overrides: Partial<PreparedRun["request"]> = {}): 
       ...overrides,
     },
     typedData: { domain: { name: "IoTDataMarket", version: "1", chainId: 31337, verifyingContract: MARKET }, types: {}, primaryType: "RunRequest" },
+    quote: { gasPriceWei: "0", relayerGas: "0", relayerWei: "0", sellerWei: "0", totalWei: "0" },
     privacy: null,
   };
 }

@@ -50,7 +50,7 @@ describe("schedule form", () => {
 
   it("describes the schedule and builds the authorization to sign", () => {
     expect(describeSchedule(form({ cadence: "weekly", weekday: 1 }), "10 Jan 2030")).toBe("Every Monday at 08:30 (Europe/Paris) until 10 Jan 2030");
-    expect(standingAuthorization({ buyer: "0xb", datasetId: "3", programHash: "0xh", fromIndex: 96, form: form(), nowSeconds: NOW, nonce: 7n })).toEqual({
+    expect(standingAuthorization({ buyer: "0xb", datasetId: "3", programHash: "0xh", fromIndex: 96, form: form(), nowSeconds: NOW, nonce: 7n, maxPaymentPerRun: "2100000000000000" })).toEqual({
       buyer: "0xb",
       datasetId: "3",
       programHash: "0xh",
@@ -59,7 +59,7 @@ describe("schedule form", () => {
       expiry: String(Date.UTC(2030, 0, 10, 23, 59, 59) / 1000),
       maxRuns: 10,
       nonce: "7",
-      maxPaymentPerRun: "0",
+      maxPaymentPerRun: "2100000000000000",
     });
   });
 });

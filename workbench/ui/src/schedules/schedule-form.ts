@@ -134,6 +134,8 @@ export function standingAuthorization(options: {
   form: ScheduleForm;
   nowSeconds: number;
   nonce?: bigint;
+  /** The most each report may take from the buyer's market balance: the plan's quote (`quote.totalWei`, wei). */
+  maxPaymentPerRun: string;
 }): StandingAuthorizationJSON {
   return {
     buyer: options.buyer,
@@ -144,8 +146,7 @@ export function standingAuthorization(options: {
     expiry: String(expiryOf(options.form) ?? 0),
     maxRuns: maxRunsOf(options.form, options.nowSeconds),
     nonce: String(options.nonce ?? randomNonce()),
-    // Issue 15: the plan's quote per report is not computed yet; 0 pays neither the seller nor the relayer.
-    maxPaymentPerRun: "0",
+    maxPaymentPerRun: options.maxPaymentPerRun,
   };
 }
 
