@@ -110,6 +110,11 @@ export class Market {
     return this.#read(async () => BigInt(await this.contract.getFunction("balanceOf")(account)));
   }
 
+  /** The seller's price per run on a dataset (wei; 0: none), part of every run's quote. */
+  runPrice(datasetId: string): Promise<bigint> {
+    return this.#read(async () => BigInt(await this.contract.getFunction("runPrice")(datasetId)));
+  }
+
   isDevice(datasetId: string, device: string): Promise<boolean> {
     return this.#read(async () => Boolean(await this.contract.getFunction("isDevice")(datasetId, device)));
   }
@@ -166,6 +171,7 @@ export class Market {
   revokeKinds = (datasetId: string, mask: number) => this.#send("revokeRecipeKinds", [datasetId, mask]);
   setBucketSize = (datasetId: string, k: number) => this.#send("setBucketSize", [datasetId, k]);
   setPrice = (datasetId: string, wei: bigint) => this.#send("setPrice", [datasetId, wei]);
+  setRunPrice = (datasetId: string, wei: bigint) => this.#send("setRunPrice", [datasetId, wei]);
   setPrivacy = (datasetId: string, privacy: PrivacyParams) => this.#send("setPrivacy", [datasetId, encodePrivacy(privacy)]);
   pause = (datasetId: string) => this.#send("pauseDataset", [datasetId]);
   unpause = (datasetId: string) => this.#send("unpauseDataset", [datasetId]);

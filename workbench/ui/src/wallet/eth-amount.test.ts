@@ -27,6 +27,11 @@ describe("an amount of ETH typed by the user", () => {
     expect(!amount.ok && amount.error).toMatch(error);
   });
 
+  it("takes zero where it means none (a price), and still refuses no amount at all", () => {
+    expect(parseEthAmount("0.0", { allowZero: true })).toEqual({ ok: true, wei: 0n });
+    expect(parseEthAmount(" ", { allowZero: true }).ok).toBe(false);
+  });
+
   it("refuses more than the most that can be withdrawn, and takes all of it", () => {
     const max = 3_000_000_000_000_000n;
     expect(parseEthAmount("0.0031", { withdrawable: max })).toEqual({ ok: false, error: "You can withdraw at most 0.003 ETH." });
