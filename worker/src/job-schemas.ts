@@ -8,7 +8,7 @@
  * schemas (`@iotdm/contracts-client/wire`), the ones the service validates request bodies with.
  */
 import { z } from "zod";
-import { ContractOpJsonSchema } from "@iotdm/recipes";
+import { ContractOpJsonSchema } from "@iotdm/recipes/plan-json";
 import {
   address,
   bytes32,

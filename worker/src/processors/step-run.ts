@@ -6,7 +6,7 @@
  * result.
  */
 import type { Job } from "bullmq";
-import { contractOpToJSON } from "@iotdm/recipes";
+import { contractOpToJSON } from "@iotdm/recipes/plan-json";
 import type { Logger } from "pino";
 import type { MarketGateway, ProgramOp, RunView } from "../chain/market-gateway";
 import { RunRejectedError } from "../errors";
