@@ -1,5 +1,5 @@
 /**
- * `npm run bench:api [-- --json] [-- --url http://127.0.0.1:8787] [-- --duration 10] [-- --check]`:
+ * `npm run bench:api [-- --json] [-- --url http://127.0.0.1:8787] [-- --duration 10] [-- --check] [-- --log-level debug]`:
  * latency and throughput of the workbench API over loopback with 50 concurrent clients, for the
  * dataset catalogue (`GET /api/datasets`) and a notebook read (`GET /api/notebooks/:id`, signed in
  * with a bearer token). Each route is measured at the target rate — 500 req/s in total, evenly
@@ -13,7 +13,8 @@
  * deployed (polling it every second, as it does under `npm start`), over a fresh SQLite file seeded
  * with a catalogue of 200 datasets as the indexer would have written it up to the chain's head; with
  * --url it drives a running one (whose catalogue is whatever its chain holds). `--profile <dir>`
- * writes a CPU profile of the server it starts.
+ * writes a CPU profile of the server it starts; `--log-level <level>` starts it at another log level than
+ * the default (`debug` logs every request, as info did before reads that succeeded moved to debug).
  */
 import { EXACT_PRIVACY } from "@iotdm/contracts-client";
 import os from "node:os";
@@ -39,6 +40,8 @@ interface Options {
   durationSeconds: number;
   /** Writes a V8 CPU profile of the server it starts into this folder (`--profile <dir>`). */
   profileDir: string | undefined;
+  /** The LOG_LEVEL of the server it starts; undefined: the service's default (info). */
+  logLevel: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -48,7 +51,14 @@ function parseArgs(argv: readonly string[]): Options {
   };
   const duration = Number(value("--duration") ?? 10);
   if (!Number.isFinite(duration) || duration < 1) throw new Error("--duration must be a number of seconds ≥ 1");
-  return { json: argv.includes("--json"), check: argv.includes("--check"), url: value("--url"), durationSeconds: duration, profileDir: value("--profile") };
+  return {
+    json: argv.includes("--json"),
+    check: argv.includes("--check"),
+    url: value("--url"),
+    durationSeconds: duration,
+    profileDir: value("--profile"),
+    logLevel: value("--log-level"),
+  };
 }
 
 /** One measurement. */
@@ -86,7 +96,7 @@ async function main(): Promise<void> {
   };
   const server = options.url
     ? { url: options.url.replace(/\/$/, ""), started: false, pid: undefined, stop: async () => undefined }
-    : await startServer(log, options.profileDir);
+    : await startServer(log, options.profileDir, options.logLevel);
   try {
     const loadBefore = os.loadavg().map(round);
     const token = await signIn(server.url, Wallet.createRandom());
@@ -140,7 +150,7 @@ async function main(): Promise<void> {
         benchmark: "workbench-api",
         server: { url: server.url, startedByBenchmark: server.started, node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model },
         // How the server it started runs: as npm start runs it.
-        service: server.started ? { logLevel: "the default (info)", indexer: "on, following the local chain (every 1 s)" } : null,
+        service: server.started ? { logLevel: options.logLevel ?? "the default (info)", indexer: "on, following the local chain (every 1 s)" } : null,
         // Other work on the machine competes with the server and autocannon for its CPUs.
         loadAverage: { before: loadBefore, after: os.loadavg().map(round) },
         connections: CONNECTIONS,
@@ -236,7 +246,7 @@ async function createNotebook(base: string, token: string): Promise<string> {
  * Starts a local chain with the market deployed and the service as `npm start` runs it (default log
  * level, indexer on), over a catalogue seeded up to the chain's head; stops both afterwards.
  */
-async function startServer(log: (line: string) => void, profileDir: string | undefined): Promise<Server> {
+async function startServer(log: (line: string) => void, profileDir: string | undefined, logLevel: string | undefined): Promise<Server> {
   log("starting a Hardhat node with the fhevm mock and deploying the market ...");
   const fixture = await startMarketFixture();
   try {
@@ -247,6 +257,7 @@ async function startServer(log: (line: string) => void, profileDir: string | und
         MARKET_FROM_BLOCK: String(fixture.deploymentBlock),
         // One client makes every request here: keep the rate limiter in the path, never limiting.
         RATE_LIMIT_MAX: "100000000",
+        ...(logLevel && { LOG_LEVEL: logLevel }),
       },
       prepare: (stateDir) => seedCatalogue(path.join(stateDir, "workbench.sqlite"), fixture),
       nodeFlags: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : [],
