@@ -17,7 +17,7 @@ import { createStore, type Store } from "../store/store";
 import { as, expectError, signIn, type TestUser } from "./support/app";
 import { snapshotStore } from "./support/backends";
 import { startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
-import { readEventStream, startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
+import { buyerWithNotebook, purchasedDataset, readEventStream, startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
 
 const MEAN_RECIPE = 'param hot = 25 "hot above (°C)"\nfrom "greenhouse" window all\nmean(temperature)\ncount(temperature > hot)\nmax(temperature)';
 
@@ -35,9 +35,7 @@ describe("runs on the chain, end to end", () => {
 
   beforeAll(async () => {
     fixture = await startMarketFixture();
-    dataset = await fixture.createDataset({ k: 8 });
-    await fixture.appendReadings(dataset, temperatures(64));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    dataset = await purchasedDataset(fixture, 64);
     store = createStore({ kind: "sqlite", path: ":memory:" });
     await store.migrate();
     queue = testQueueName("workbench-runs");
@@ -45,16 +43,7 @@ describe("runs on the chain, end to end", () => {
     worker = await startTestWorker(fixture, queue.name);
     await app.indexer.whenCaughtUp();
 
-    buyer = await signIn(app, fixture.accounts.buyer);
-    const notebook = (await as(app, buyer, { method: "POST", url: "/api/notebooks", payload: { title: "Greenhouse" } })).json();
-    notebookId = notebook.id;
-    const cell = await as(app, buyer, {
-      method: "POST",
-      url: `/api/notebooks/${notebookId}/cells`,
-      payload: { kind: "recipe", source: MEAN_RECIPE, datasetId: dataset.id.toString() },
-    });
-    expect(cell.statusCode, cell.body).toBe(201);
-    cellId = cell.json().id;
+    ({ buyer, notebookId, cellId } = await buyerWithNotebook(app, fixture, { dataset, title: "Greenhouse", source: MEAN_RECIPE }));
   });
 
   afterAll(async () => {

@@ -7,14 +7,13 @@
  * keeps failing says so. Local fhevm chain, a real worker in this process.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STANDING_AUTHORIZATION_TYPES } from "@iotdm/contracts-client";
 import { startWorker, type WorkerRuntime } from "@iotdm/worker";
 import type { App } from "../app";
 import { createStore, type Store } from "../store/store";
-import { as, signIn, type TestUser } from "./support/app";
+import { as, type TestUser } from "./support/app";
 import { ALL_BUT_HISTOGRAM, startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
 import { startPrivateRedis, type PrivateRedis } from "./support/private-redis";
-import { startWorkbenchApp, testQueueName, workerConfig } from "./support/workbench";
+import { buyerWithNotebook, purchasedDataset, signScheduleAuthorization, startWorkbenchApp, testQueueName, workerConfig } from "./support/workbench";
 
 const RECIPE = 'from "greenhouse" window all\nmean(temperature)';
 /** MEAN's bit in a dataset's approved-kinds mask (recipes' KIND codes). */
@@ -42,18 +41,12 @@ describe("schedules and queued runs survive a Redis that lost its data; failures
   beforeAll(async () => {
     redis = await startPrivateRedis();
     fixture = await startMarketFixture();
-    dataset = await fixture.createDataset({ k: 8 });
-    await fixture.appendReadings(dataset, temperatures(16));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    dataset = await purchasedDataset(fixture, 16);
     store = createStore({ kind: "sqlite", path: ":memory:" });
     await store.migrate();
     app = await startApp();
     await app.indexer.whenCaughtUp();
-    buyer = await signIn(app, fixture.accounts.buyer);
-    notebookId = (await as(app, buyer, { method: "POST", url: "/api/notebooks", payload: { title: "Reports" } })).json().id;
-    cellId = (
-      await as(app, buyer, { method: "POST", url: `/api/notebooks/${notebookId}/cells`, payload: { kind: "recipe", source: RECIPE, datasetId: dataset.id.toString() } })
-    ).json().id;
+    ({ buyer, notebookId, cellId } = await buyerWithNotebook(app, fixture, { dataset, title: "Reports", source: RECIPE }));
   });
 
   afterAll(async () => {
@@ -69,19 +62,14 @@ describe("schedules and queued runs survive a Redis that lost its data; failures
   async function createSchedule(options: { on?: TestDataset; repeat: Record<string, unknown>; maxRuns?: number; cadence?: string }) {
     const on = options.on ?? dataset;
     const plan = (await as(app, buyer, { method: "POST", url: "/api/runs/plan", payload: { datasetId: on.id.toString(), source: RECIPE } })).json();
-    const now = (await fixture.provider.getBlock("latest"))!.timestamp;
-    const authorization = {
-      buyer: buyer.address,
+    const { authorization, signature } = await signScheduleAuthorization({
+      fixture,
+      buyer,
+      plan,
       datasetId: on.id.toString(),
-      programHash: plan.programHash,
-      fromIndex: "0",
-      cadence: options.cadence ?? "1",
-      expiry: String(now + 400 * 86_400),
-      maxRuns: options.maxRuns ?? 5,
-      nonce: String(Math.floor(Math.random() * 2 ** 48)),
-      maxPaymentPerRun: "0",
-    };
-    const signature = await buyer.wallet.signTypedData(plan.typedData.domain, STANDING_AUTHORIZATION_TYPES, authorization);
+      validForSeconds: 400 * 86_400,
+      overrides: { cadence: options.cadence ?? "1", maxRuns: options.maxRuns ?? 5 },
+    });
     const created = await as(app, buyer, {
       method: "POST",
       url: "/api/schedules",

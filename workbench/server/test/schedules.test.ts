@@ -12,8 +12,8 @@ import type { App } from "../app";
 import { createStore, type Store } from "../store/store";
 import { as, expectError, signIn, type TestUser } from "./support/app";
 import { snapshotStore } from "./support/backends";
-import { startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
-import { startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
+import { startMarketFixture, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
+import { buyerWithNotebook, purchasedDataset, signScheduleAuthorization, startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
 
 const RECIPE = 'from "greenhouse" window all\nmean(temperature)';
 
@@ -30,20 +30,14 @@ describe("schedules on the chain, end to end", () => {
 
   beforeAll(async () => {
     fixture = await startMarketFixture();
-    dataset = await fixture.createDataset({ k: 8 });
-    await fixture.appendReadings(dataset, temperatures(32));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    dataset = await purchasedDataset(fixture, 32);
     store = createStore({ kind: "sqlite", path: ":memory:" });
     await store.migrate();
     queue = testQueueName("workbench-schedules");
     ({ app } = await startWorkbenchApp({ store, fixture, queueName: queue.name }));
     worker = await startTestWorker(fixture, queue.name);
     await app.indexer.whenCaughtUp();
-    buyer = await signIn(app, fixture.accounts.buyer);
-    notebookId = (await as(app, buyer, { method: "POST", url: "/api/notebooks", payload: { title: "Reports" } })).json().id;
-    cellId = (
-      await as(app, buyer, { method: "POST", url: `/api/notebooks/${notebookId}/cells`, payload: { kind: "recipe", source: RECIPE, datasetId: dataset.id.toString() } })
-    ).json().id;
+    ({ buyer, notebookId, cellId } = await buyerWithNotebook(app, fixture, { dataset, title: "Reports", source: RECIPE }));
   });
 
   afterAll(async () => {
@@ -57,21 +51,7 @@ describe("schedules on the chain, end to end", () => {
   /** Signs a standing authorization for `RECIPE`'s program (from the plan), with `overrides`. */
   async function authorize(overrides: Record<string, string | number> = {}) {
     const plan = (await as(app, buyer, { method: "POST", url: "/api/runs/plan", payload: { datasetId: dataset.id.toString(), source: RECIPE } })).json();
-    const now = (await fixture.provider.getBlock("latest"))!.timestamp;
-    const authorization = {
-      buyer: buyer.address,
-      datasetId: dataset.id.toString(),
-      programHash: plan.programHash,
-      fromIndex: "0",
-      cadence: "1",
-      expiry: String(now + 3600),
-      maxRuns: 1,
-      nonce: String(Math.floor(Math.random() * 2 ** 48)),
-      maxPaymentPerRun: "0",
-      ...overrides,
-    };
-    const signature = await buyer.wallet.signTypedData(plan.typedData.domain, STANDING_AUTHORIZATION_TYPES, authorization);
-    return { authorization, signature };
+    return signScheduleAuthorization({ fixture, buyer, plan, datasetId: dataset.id.toString(), overrides });
   }
 
   const create = (body: Record<string, unknown>) =>
