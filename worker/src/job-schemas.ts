@@ -168,6 +168,8 @@ export const scheduleRecordSchema = scheduleInputSchema.safeExtend({
   status: scheduleStatusSchema,
   /** Why it ended, when it did. */
   endedReason: z.string().optional(),
+  /** Why the worker paused it, when it did (the buyer's balance is short of a report's quote). */
+  pausedReason: z.string().optional(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });

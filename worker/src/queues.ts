@@ -286,17 +286,20 @@ export class RunQueue {
     return (await this.getSchedule(id))!;
   }
 
-  /** Stops the ticks of schedule `id` until {@link resumeSchedule}; reports so far are kept. */
-  pauseSchedule(id: string): Promise<ScheduleView | undefined> {
-    return this.#exclusively(id, () => this.#pause(id));
+  /**
+   * Stops the ticks of schedule `id` until {@link resumeSchedule}; reports so far are kept. `reason`: why the worker
+   * paused it (none when its buyer did).
+   */
+  pauseSchedule(id: string, reason?: string): Promise<ScheduleView | undefined> {
+    return this.#exclusively(id, () => this.#pause(id, reason));
   }
 
-  async #pause(id: string): Promise<ScheduleView | undefined> {
+  async #pause(id: string, reason?: string): Promise<ScheduleView | undefined> {
     const record = await this.schedules.get(id);
     if (!record) return undefined;
     if (record.status === "active") {
       await this.queue.removeJobScheduler(record.id);
-      await this.schedules.setStatus(record.id, "paused");
+      await this.schedules.setStatus(record.id, "paused", reason);
     }
     return this.getSchedule(id);
   }

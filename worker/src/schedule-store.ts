@@ -83,12 +83,18 @@ export class ScheduleStore {
       .exec();
   }
 
-  /** Changes the status of schedule `id`; returns the updated record, or undefined if absent. */
-  async setStatus(id: string, status: ScheduleStatus, endedReason?: string): Promise<ScheduleRecord | undefined> {
+  /**
+   * Changes the status of schedule `id`, with why it ended or was paused (`reason`); returns the updated record, or
+   * undefined if absent. A change without a reason clears the previous one.
+   */
+  async setStatus(id: string, status: ScheduleStatus, reason?: string): Promise<ScheduleRecord | undefined> {
     const record = await this.get(id);
     if (!record) return undefined;
-    const updated: ScheduleRecord = { ...record, status, endedReason, updatedAt: Date.now() };
-    if (endedReason === undefined) delete updated.endedReason;
+    const updated: ScheduleRecord = { ...record, status, updatedAt: Date.now() };
+    delete updated.endedReason;
+    delete updated.pausedReason;
+    if (reason !== undefined && status === "ended") updated.endedReason = reason;
+    if (reason !== undefined && status === "paused") updated.pausedReason = reason;
     await this.put(updated);
     return updated;
   }

@@ -246,11 +246,22 @@ export class ProgressRecorder {
 
   /**
    * Brings a live schedule's status in line with the worker's: a schedule the worker ended (all runs
-   * done, authorization expired, a rejection no later tick can avoid) ends here too, with its reason.
+   * done, authorization expired, a rejection no later tick can avoid) ends here too, with its reason;
+   * one it paused (the buyer's balance is short of a report's quote) is paused here, with its reason.
    */
   async syncScheduleStatus(schedule: ScheduleRecord): Promise<ScheduleRecord> {
     if (schedule.status !== "active" && schedule.status !== "paused") return schedule;
     const view = await this.#options.runQueue.getSchedule(schedule.authorizationDigest);
+    if (view?.status === "paused" && schedule.status === "active" && view.pausedReason) {
+      // The worker paused it (a report's quote is more than the buyer's balance): paused here too, with why.
+      const paused = await this.#options.store.schedules.setStatus(schedule.id, schedule.owner, {
+        from: ["active"],
+        to: "paused",
+        at: this.#options.now(),
+        pausedReason: view.pausedReason,
+      });
+      return paused ?? schedule;
+    }
     if (view?.status !== "ended") return schedule;
     const reason = view.endedReason ?? "ended by the worker";
     const completed = reason === "all runs done";

@@ -69,6 +69,9 @@ export const Schedule = z
     maxRuns: z.number().int(),
     status: z.enum(SCHEDULE_STATUSES),
     endedReason: z.string().nullable(),
+    pausedReason: z.string().nullable().meta({
+      description: "Why the worker paused the schedule (the buyer's market balance is short of a report's quote: deposit, then resume); null when the buyer paused it or it is not paused",
+    }),
     failing: z.boolean().meta({
       description: "A live schedule that keeps failing: its latest two tick attempts (skips aside) failed, or its job scheduler could not be restored",
     }),

@@ -233,6 +233,7 @@ export function toSchedule(schedule: ScheduleRecord, view?: ScheduleView): z.out
     maxRuns: schedule.maxRuns,
     status: schedule.status,
     endedReason: schedule.endedReason,
+    pausedReason: schedule.pausedReason,
     failing: isFailing(schedule),
     failuresInARow: schedule.failuresInARow,
     lastFailure: schedule.lastFailure,

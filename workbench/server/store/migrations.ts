@@ -345,6 +345,16 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable("datasets").dropColumn("rollups").execute();
     },
   },
+  "0007-schedule-paused-reason": {
+    async up(db: Kysely<unknown>) {
+      // Why the worker paused a schedule (issue 15: the buyer's balance is short of a report's quote).
+      await db.schema.alterTable("schedules").addColumn("paused_reason", "text").execute();
+    },
+
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable("schedules").dropColumn("paused_reason").execute();
+    },
+  },
 };
 
 /** Runs every pending migration; throws if one fails (the failed migration's transaction is rolled back). */

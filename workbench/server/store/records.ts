@@ -159,6 +159,8 @@ export interface ScheduleRecord {
   repeat: ScheduleRepeat | null;
   /** Why the schedule ended early (its chain was reset, the worker refused it); null otherwise. */
   endedReason: string | null;
+  /** Why the worker paused it (the buyer's balance is short of a report's quote); null when the buyer paused it or it is not paused. */
+  pausedReason: string | null;
   /** Why its job scheduler could not be restored in the queue; null while it ticks. */
   schedulerProblem: string | null;
   /** Tick attempts that failed in a row, most recent first (skips neither count nor break the run). */

@@ -147,6 +147,7 @@ export interface SchedulesTable {
   repeat_json: string | null;
   /** Why the schedule ended, when it ended for another reason than its last run. */
   ended_reason: string | null;
+  paused_reason: string | null;
   /** Why its job scheduler could not be restored in the queue, while that lasts; null when it ticks. */
   scheduler_problem: string | null;
   /** Tick attempts that failed since the last one that did not (skips do not count either way). */

@@ -4,6 +4,7 @@
  * resume and delete reach the queue; rejections write and schedule nothing. Local fhevm chain, real
  * Redis, a real worker in this process.
  */
+import { parseEther } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STANDING_AUTHORIZATION_TYPES } from "@iotdm/contracts-client";
 import { interpretResults, PlanSchema } from "@iotdm/recipes";
@@ -12,7 +13,7 @@ import type { App } from "../app";
 import { createStore, type Store } from "../store/store";
 import { as, expectError, signIn, type TestUser } from "./support/app";
 import { snapshotStore } from "./support/backends";
-import { startMarketFixture, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
+import { startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
 import { buyerWithNotebook, purchasedDataset, signScheduleAuthorization, startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
 
 const RECIPE = 'from "greenhouse" window all\nmean(temperature)';
@@ -170,5 +171,33 @@ describe("schedules on the chain, end to end", () => {
       );
       await expectRejected({ authorization, signature: forged, repeat: { every: 1000 } }, 400, "ERR_SCHEDULE_SIGNATURE_INVALID", /is not 0x[0-9a-fA-F]{40}'s EIP-712 signature/);
     });
+  });
+
+  it("pauses a schedule whose buyer's balance is short of a report's quote, with why, and runs it again after a deposit and a resume (issue 15)", async () => {
+    const perReport = parseEther("0.002");
+    const market = fixture.as(fixture.accounts.buyer);
+    await (await market.deposit({ value: perReport - (await market.balanceOf(buyer.address)) })).wait();
+    // From reading 32, the end of the readings: no report is due until more are appended.
+    const { authorization, signature } = await authorize({ maxRuns: 3, fromIndex: "32", maxPaymentPerRun: perReport.toString() });
+    const created = await create({ authorization, signature, repeat: { every: 1000 } });
+    expect(created.statusCode, created.body).toBe(201);
+    const schedule = created.json();
+    expect(schedule).toMatchObject({ status: "active", pausedReason: null });
+
+    // The buyer spends the balance elsewhere, then a report is due: the tick pauses the schedule instead of failing.
+    await (await market.withdrawBalance(parseEther("0.001"))).wait();
+    await fixture.appendReadings(dataset, temperatures(8));
+    const view = async () => (await as(app, buyer, { method: "GET", url: `/api/schedules/${schedule.id}` })).json();
+    await expect.poll(async () => (await view()).status, { timeout: 60_000, interval: 250 }).toBe("paused");
+    expect((await view()).pausedReason).toBe("paused: balance 0.001 ETH is short of the report's 0.002 ETH quote; deposit to resume");
+    expect(await app.runQueue.getSchedule(schedule.authorizationDigest)).toMatchObject({ status: "paused" });
+    expect((await view()).runsDone).toBe(0);
+
+    await (await market.deposit({ value: parseEther("0.001") })).wait();
+    const resumed = await as(app, buyer, { method: "POST", url: `/api/schedules/${schedule.id}/resume`, payload: {} });
+    expect(resumed.json()).toMatchObject({ status: "active", pausedReason: null });
+    await expect.poll(async () => (await view()).runsDone, { timeout: 90_000, interval: 250 }).toBe(1);
+    expect((await view()).reports[0]).toMatchObject({ fromIndex: 32, toIndex: 40, run: { status: "done" } });
+    expect((await as(app, buyer, { method: "DELETE", url: `/api/schedules/${schedule.id}` })).statusCode).toBe(204);
   });
 });

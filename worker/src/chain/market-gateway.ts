@@ -159,6 +159,11 @@ export class MarketGateway {
     return programFromResult(await this.#contract.program(programHash));
   }
 
+  /** `balanceOf(buyer)`: the buyer's market balance in wei, from which every start locks its maximum payment. */
+  async balanceOf(buyer: string): Promise<bigint> {
+    return BigInt(await this.#contract.balanceOf(buyer));
+  }
+
   /** On-chain state of the standing authorization with EIP-712 digest `digest`. */
   async authorizationState(digest: string): Promise<AuthorizationView> {
     const state = await this.#contract.standingAuthorizationState(digest);

@@ -12,11 +12,14 @@
  *    for the first report, where the previous one ended for the others, rounded up to k) to the last
  *    whole bucket; with less than one whole bucket of new readings it completes as skipped (a
  *    skipped tick does not count towards maxRuns);
- * 5. starts the run with `startScheduledRun`, steps it to the end and keeps the report.
+ * 5. starts the run with `startScheduledRun` (after checking the buyer's balance holds the report's maximum
+ *    payment, which the start locks: a short balance pauses the schedule with that reason), steps it to the end
+ *    and keeps the report.
  * Rejections no later tick can fix (bad signature, recipe errors, another program, revocation) end
  * the schedule. One tick works on a schedule at a time (a lease in Redis).
  */
 import { DelayedError, WaitingError } from "bullmq";
+import { formatEther } from "ethers";
 import { scheduledWindowStart } from "@iotdm/contracts-client";
 import type { ProgramOp } from "../chain/market-gateway";
 import { failureOf, RunRejectedError } from "../errors";
@@ -199,6 +202,12 @@ class ReportTick {
       });
     }
 
+    // Each report locks the authorization's maximum from the buyer's balance: a short balance pauses the schedule
+    // (with why) instead of failing tick after tick; the buyer deposits and resumes it.
+    const locked = BigInt(authorization.maxPaymentPerRun);
+    const balance = await gateway.balanceOf(authorization.buyer);
+    if (balance < locked) return this.#pauseForBalance(balance, locked);
+
     await job.updateProgress({ phase: "starting", step: 0, of: plan.steps.length } satisfies RunProgress);
     let runId: bigint;
     try {
@@ -218,6 +227,10 @@ class ReportTick {
     } catch (error) {
       if (error instanceof RunRejectedError && error.contractError === "ScheduleTooEarly") {
         return await this.#waitUntil(Number(error.contractArgs?.[0] ?? chain.now + 1), await gateway.chainTime());
+      }
+      // InsufficientBalance(buyer, balance, amount): spent elsewhere between the check and the start.
+      if (error instanceof RunRejectedError && error.contractError === "InsufficientBalance") {
+        return this.#pauseForBalance(BigInt(error.contractArgs?.[1] as bigint), BigInt(error.contractArgs?.[2] as bigint));
       }
       throw error;
     }
@@ -259,6 +272,14 @@ class ReportTick {
     await saveState(job, this.#state);
     await job.moveToDelayed(Date.now() + delayMs, token);
     throw new DelayedError();
+  }
+
+  /** Pauses the schedule because the buyer's balance cannot lock a report's maximum, and completes the tick so. */
+  async #pauseForBalance(balance: bigint, locked: bigint): Promise<SkippedReport> {
+    const reason = `paused: balance ${formatEther(balance)} ETH is short of the report's ${formatEther(locked)} ETH quote; deposit to resume`;
+    this.#context.logger.info({ scheduleId: this.#scheduleId, balance: balance.toString(), locked: locked.toString() }, "schedule paused: balance short");
+    await this.#deps.runs.pauseSchedule(this.#scheduleId, reason);
+    return this.skip(reason);
   }
 
   async #end(reason: string): Promise<void> {

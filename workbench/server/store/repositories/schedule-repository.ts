@@ -68,6 +68,7 @@ export class ScheduleRepository {
         params_json: input.params ? JSON.stringify(input.params) : null,
         repeat_json: input.repeat ? JSON.stringify(input.repeat) : null,
         ended_reason: null,
+        paused_reason: null,
         created_at: at,
         updated_at: at,
       })
@@ -115,7 +116,7 @@ export class ScheduleRepository {
   async setStatus(
     id: string,
     owner: string,
-    change: { from: readonly ScheduleStatus[]; to: ScheduleStatus; at: Date; endedReason?: string },
+    change: { from: readonly ScheduleStatus[]; to: ScheduleStatus; at: Date; endedReason?: string; pausedReason?: string },
   ): Promise<ScheduleRecord | undefined> {
     const result = await this.db
       .updateTable("schedules")
@@ -123,6 +124,8 @@ export class ScheduleRepository {
         status: change.to,
         updated_at: change.at.toISOString(),
         ...(change.endedReason === undefined ? {} : { ended_reason: change.endedReason }),
+        // A reason belongs to the pause it explains: any other change (a resume) clears it.
+        paused_reason: change.to === "paused" ? (change.pausedReason ?? null) : null,
       })
       .where("id", "=", id)
       .where("owner", "=", owner)
@@ -298,6 +301,7 @@ function toSchedule(row: Selectable<SchedulesTable>): ScheduleRecord {
     params: row.params_json === null ? null : fromJson<Record<string, string | number>>(row.params_json),
     repeat: row.repeat_json === null ? null : fromJson<ScheduleRepeat>(row.repeat_json),
     endedReason: row.ended_reason,
+    pausedReason: row.paused_reason,
     schedulerProblem: row.scheduler_problem,
     failuresInARow: Number(row.failures_in_a_row),
     lastFailure: row.last_failure !== null && row.last_failure_at !== null ? { reason: row.last_failure, at: row.last_failure_at } : null,
