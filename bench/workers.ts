@@ -162,9 +162,7 @@ async function main(): Promise<void> {
   log("starting a Hardhat node with the fhevm mock and deploying the market ...");
   const fixture = await startMarketFixture();
   try {
-    const dataset = await fixture.createDataset({ k: 8, name: "bench" });
-    await fixture.appendReadings(dataset, temperatures(READINGS, 1));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    const dataset = await fixture.purchasedDataset({ k: 8, name: "bench", readings: temperatures(READINGS, 1) });
     // Relayers 2 and 3: operators with ETH for gas, as the demo deployment makes its relayers.
     const relayers = [fixture.accounts.relayer, Wallet.createRandom() as unknown as Wallet, Wallet.createRandom() as unknown as Wallet];
     const admin = fixture.as(fixture.accounts.admin);

@@ -25,9 +25,7 @@ describe("the local node's fhevm mock coprocessor", () => {
 
   beforeAll(async () => {
     fixture = await startMarketFixture();
-    dataset = await fixture.createDataset({ k: 8 });
-    await fixture.appendReadings(dataset, temperatures(64));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    dataset = await fixture.purchasedDataset({ k: 8, readings: temperatures(64) });
     q = openTestQueue("coprocessor-follower");
     runtime = await startWorker({ config: fixture.workerConfig({ queueName: q.name, queuePrefix: q.prefix, concurrency: 4, logLevel: "silent" }) });
   });

@@ -27,9 +27,7 @@ describe("crash safety", () => {
 
   beforeAll(async () => {
     fixture = await startMarketFixture();
-    dataset = await fixture.createDataset({ k: 8 });
-    await fixture.appendReadings(dataset, temperatures(240, 5));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    dataset = await fixture.purchasedDataset({ k: 8, readings: temperatures(240, 5) });
   });
 
   afterAll(async () => {

@@ -42,9 +42,7 @@ describe("runs on a private dataset", () => {
 
   beforeAll(async () => {
     fixture = await startMarketFixture();
-    dataset = await fixture.createDataset({ k: 8, privacy: PRIVACY });
-    await fixture.appendReadings(dataset, temperatures(32, 5));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    dataset = await fixture.purchasedDataset({ k: 8, privacy: PRIVACY, readings: temperatures(32, 5) });
   });
 
   afterAll(async () => {

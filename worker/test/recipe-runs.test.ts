@@ -26,9 +26,7 @@ describe("recipe runs on the chain", () => {
 
   beforeAll(async () => {
     fixture = await startMarketFixture();
-    dataset = await fixture.createDataset({ k: 8 });
-    await fixture.appendReadings(dataset, temperatures(96));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    dataset = await fixture.purchasedDataset({ k: 8, readings: temperatures(96) });
   });
 
   afterAll(async () => {

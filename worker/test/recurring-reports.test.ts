@@ -25,9 +25,7 @@ describe("recurring reports on the chain", () => {
 
   beforeAll(async () => {
     fixture = await startMarketFixture();
-    dataset = await fixture.createDataset({ k: 8 });
-    await fixture.appendReadings(dataset, temperatures(16, 11));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    dataset = await fixture.purchasedDataset({ k: 8, readings: temperatures(16, 11) });
   });
 
   afterAll(async () => {

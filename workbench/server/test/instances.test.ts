@@ -103,9 +103,7 @@ describeEachBackend("two service instances on one chain", (backend) => {
   });
 
   it("stream a run submitted on one instance from the other: queued, running, each step and done", async () => {
-    const dataset = await fixture.createDataset({ k: 8 });
-    await fixture.appendReadings(dataset, temperatures(16));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    const dataset = await fixture.purchasedDataset({ k: 8, readings: temperatures(16) });
     await expect.poll(async () => (await store.datasets.get(dataset.id.toString()))?.readingCount, { timeout: 30_000 }).toBe(16);
     const [a, b] = apps as [App, App];
     const buyer = await signIn(a, fixture.accounts.buyer);

@@ -17,7 +17,7 @@ import { createStore, type Store } from "../store/store";
 import { as, expectError, signIn, type TestUser } from "./support/app";
 import { snapshotStore } from "./support/backends";
 import { startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
-import { buyerWithNotebook, purchasedDataset, readEventStream, startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
+import { buyerWithNotebook, readEventStream, startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
 
 const MEAN_RECIPE = 'param hot = 25 "hot above (°C)"\nfrom "greenhouse" window all\nmean(temperature)\ncount(temperature > hot)\nmax(temperature)';
 
@@ -35,7 +35,7 @@ describe("runs on the chain, end to end", () => {
 
   beforeAll(async () => {
     fixture = await startMarketFixture();
-    dataset = await purchasedDataset(fixture, 64);
+    dataset = await fixture.purchasedDataset({ k: 8, readings: temperatures(64) });
     store = createStore({ kind: "sqlite", path: ":memory:" });
     await store.migrate();
     queue = testQueueName("workbench-runs");

@@ -75,9 +75,7 @@ describePostgres("scaled out: three workers and two service instances on Postgre
 
   beforeAll(async () => {
     fixture = await startMarketFixture();
-    dataset = await fixture.createDataset({ name: DATASET, k: K });
-    await fixture.appendReadings(dataset, temperatures(READINGS, 3));
-    await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+    dataset = await fixture.purchasedDataset({ name: DATASET, k: K, readings: temperatures(READINGS, 3) });
     // Relayers 2 and 3 of the demo: operators with ETH, as the demo deployment makes them.
     await ensureOperators({ rpcUrl: fixture.chain.rpcUrl, marketAddress: fixture.address, relayers: relayers.slice(1).map((r) => r!.address) });
     // A database of its own, migrated by the instances themselves (both at once).

@@ -13,7 +13,7 @@ import { createStore, type Store } from "../store/store";
 import { as, type TestUser } from "./support/app";
 import { ALL_BUT_HISTOGRAM, startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
 import { startPrivateRedis, type PrivateRedis } from "./support/private-redis";
-import { buyerWithNotebook, purchasedDataset, signScheduleAuthorization, startWorkbenchApp, testQueueName, workerConfig } from "./support/workbench";
+import { buyerWithNotebook, signScheduleAuthorization, startWorkbenchApp, testQueueName, workerConfig } from "./support/workbench";
 
 const RECIPE = 'from "greenhouse" window all\nmean(temperature)';
 /** MEAN's bit in a dataset's approved-kinds mask (recipes' KIND codes). */
@@ -41,7 +41,7 @@ describe("schedules and queued runs survive a Redis that lost its data; failures
   beforeAll(async () => {
     redis = await startPrivateRedis();
     fixture = await startMarketFixture();
-    dataset = await purchasedDataset(fixture, 16);
+    dataset = await fixture.purchasedDataset({ k: 8, readings: temperatures(16) });
     store = createStore({ kind: "sqlite", path: ":memory:" });
     await store.migrate();
     app = await startApp();
@@ -143,9 +143,7 @@ describe("schedules and queued runs survive a Redis that lost its data; failures
 
   it("shows every failed or skipped tick with its reason, and marks a schedule that keeps failing", async () => {
     worker ??= await startTheWorker();
-    const own = await fixture.createDataset({ k: 8, approvedKinds: ALL_BUT_HISTOGRAM });
-    await fixture.appendReadings(own, temperatures(8));
-    await fixture.purchaseAccess(own, fixture.accounts.buyer);
+    const own = await fixture.purchasedDataset({ k: 8, approvedKinds: ALL_BUT_HISTOGRAM, readings: temperatures(8) });
     await app.indexer.whenCaughtUp();
     const schedule = await createSchedule({ on: own, repeat: { every: 1_500 }, maxRuns: 5, cadence: "1" });
     // The first report, then ticks with no new bucket of readings: skipped, with the reason.

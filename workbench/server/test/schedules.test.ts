@@ -14,7 +14,7 @@ import { createStore, type Store } from "../store/store";
 import { as, expectError, signIn, type TestUser } from "./support/app";
 import { snapshotStore } from "./support/backends";
 import { startMarketFixture, temperatures, type TestDataset, type MarketFixture } from "@iotdm/worker/testing";
-import { buyerWithNotebook, purchasedDataset, signScheduleAuthorization, startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
+import { buyerWithNotebook, signScheduleAuthorization, startTestWorker, startWorkbenchApp, testQueueName } from "./support/workbench";
 
 const RECIPE = 'from "greenhouse" window all\nmean(temperature)';
 
@@ -31,7 +31,7 @@ describe("schedules on the chain, end to end", () => {
 
   beforeAll(async () => {
     fixture = await startMarketFixture();
-    dataset = await purchasedDataset(fixture, 32);
+    dataset = await fixture.purchasedDataset({ k: 8, readings: temperatures(32) });
     store = createStore({ kind: "sqlite", path: ":memory:" });
     await store.migrate();
     queue = testQueueName("workbench-schedules");

@@ -107,6 +107,8 @@ export interface MarketFixture {
    */
   appendReadings(dataset: TestDataset, values: readonly number[], options?: { startTime?: number; stepSeconds?: number }): Promise<void>;
   purchaseAccess(dataset: TestDataset, buyer: Wallet, periods?: number): Promise<void>;
+  /** A dataset made with `options`, holding `readings` (as appendReadings), whose access the fixture's buyer bought: most tests' start. */
+  purchasedDataset(options: CreateDatasetOptions & { readings: readonly number[] }): Promise<TestDataset>;
   /** User-decrypts result handles of known types as `signer` (only the run's buyer is allowed). */
   decrypt(options: { signer: Wallet; handles: readonly { handle: string; type: ResultType }[] }): Promise<(bigint | boolean)[]>;
   /** Decrypts a finished run's result handles as `buyer`, laid out by `plan`'s program. */
@@ -208,6 +210,12 @@ export async function startMarketFixture(): Promise<MarketFixture> {
       dataset.values.push(...values);
     },
 
+    async purchasedDataset({ readings, ...options }) {
+      const dataset = await fixture.createDataset(options);
+      await fixture.appendReadings(dataset, readings);
+      await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
+      return dataset;
+    },
     async purchaseAccess(dataset, buyerWallet, periods = 1) {
       const market = as(buyerWallet);
       const info = await readDatasetInfo(market, dataset.id);

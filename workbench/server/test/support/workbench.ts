@@ -7,7 +7,7 @@ import type { TypedDataDomain } from "ethers";
 import { expect } from "vitest";
 import { STANDING_AUTHORIZATION_TYPES } from "@iotdm/contracts-client";
 import { type WorkerConfig, startWorker, type WorkerRuntime } from "@iotdm/worker";
-import { temperatures, type MarketFixture, type TestDataset } from "@iotdm/worker/testing";
+import type { MarketFixture, TestDataset } from "@iotdm/worker/testing";
 import { buildApp, type App } from "../../app";
 import type { Store } from "../../store/store";
 import { as, deleteQueueKeys, signIn, TEST_QUEUE_PREFIX, testConfig, type TestUser } from "./app";
@@ -58,14 +58,6 @@ export function workerConfig(fixture: MarketFixture, queueName: string): WorkerC
 /** Starts a real worker in this process. */
 export function startTestWorker(fixture: MarketFixture, queueName: string): Promise<WorkerRuntime> {
   return startWorker({ config: workerConfig(fixture, queueName) });
-}
-
-/** A dataset (k = 8) holding `readings` temperatures, whose access the fixture's buyer bought. */
-export async function purchasedDataset(fixture: MarketFixture, readings: number): Promise<TestDataset> {
-  const dataset = await fixture.createDataset({ k: 8 });
-  await fixture.appendReadings(dataset, temperatures(readings));
-  await fixture.purchaseAccess(dataset, fixture.accounts.buyer);
-  return dataset;
 }
 
 /** The fixture's buyer signed in to `app`, with a notebook `title` holding one recipe cell of `source` on `dataset`. */
