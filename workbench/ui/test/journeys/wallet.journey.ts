@@ -152,6 +152,13 @@ describe("wallet: market balance, deposit, withdraw", () => {
     await expect.poll(() => short.textContent()).toMatch(/Your market balance \(0\.03 ETH\) is 0\.02\d* ETH short of this run's quote/);
     await tab.screenshot("62-quote-balance-short", { fullPage: false });
 
+    // Run anyway: the service refuses it before anything is enqueued, and the cell offers the deposit form.
+    tab.expectFailure(/^\/api\/runs$/, 402);
+    await page.getByRole("button", { name: "Run cell" }).first().click();
+    const output = page.getByTestId("cell-output").first();
+    await expect.poll(() => output.textContent(), { timeout: 20_000 }).toContain("Market balance short");
+    await expect.poll(() => output.getByTestId("deposit-offer").isVisible()).toBe(true);
+
     await short.getByRole("button", { name: "Deposit…" }).click();
     const deposit = form("Deposit");
     await deposit.getByLabel("Deposit (ETH)").fill("0.05");
