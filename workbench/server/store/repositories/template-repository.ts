@@ -33,18 +33,9 @@ export class TemplateRepository {
   constructor(private readonly db: Db) {}
 
   /** Publishes a new template. */
-  async create(input: {
-    id: string;
-    author: string;
-    title: string;
-    description: string;
-    source: string;
-    params: TemplateParam[];
-    tags: string[];
-    version: string;
-    originCellId: string | null;
-    at: Date;
-  }): Promise<TemplateRecord> {
+  async create(
+    input: Omit<TemplateRecord, "forkCount" | "createdAt" | "updatedAt" | "unpublishedAt"> & { at: Date },
+  ): Promise<TemplateRecord> {
     return inTransaction(this.db, async (trx) => {
       const at = input.at.toISOString();
       await trx
