@@ -40,6 +40,8 @@ export interface DemoDataset {
    * clear to the seller's gateway, which encrypts them. Each seller has one of each.
    */
   deviceMode: "sealed" | "plain";
+  /** The seller's price per run on top of the relayer's gas (issue 15, `setRunPrice`); none when absent. */
+  runPrice?: bigint;
   /** Private datasets: the declared range in the sensor's unit, and ε as numbers (1 = ε 1). Exact when absent. */
   privacy?: { range: readonly [number, number]; budget: number; epsilon: readonly [number, number] };
 }
@@ -52,8 +54,9 @@ export const DEMO_DATASETS: readonly DemoDataset[] = [
     name: "greenhouse",
     kind: "temperature",
     seller: 0,
-    description: "air temperature in greenhouse 3, every 5 min; k = 12 (one hour)",
+    description: "air temperature in greenhouse 3, every 5 min; k = 12 (one hour); 0.0002 ETH per run",
     pricePerPeriod: parseEther("0.01"),
+    runPrice: parseEther("0.0002"),
     periodSeconds: 30 * DAY,
     bucketSize: 12,
     intervalSeconds: 300,

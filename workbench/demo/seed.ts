@@ -3,14 +3,15 @@
  * creates the demo sellers' datasets, registers one simulated device per dataset and the demo's MQTT
  * gateway as a device of every dataset, approves recipe
  * kinds, back-fills a few days of encrypted readings from the simulator's signals, and lets the demo
- * buyer purchase access to one dataset. Local chain (31337) only: it spends dev accounts' ETH.
+ * buyer purchase access to one dataset. Pay per run: the operator publishes a run gas price, greenhouse's seller a
+ * price per run, and the demo buyers deposit into their market balances. Local chain (31337) only: it spends dev accounts' ETH.
  *
  * Speed matters (it runs on every `npm start`): the history is encrypted per dataset in batches of
  * 32 (one input proof each), the datasets are back-filled concurrently (each device has its own
  * nonce sequence), and each append carries a fixed gas limit instead of asking the node for an
  * estimate, which would execute every batch twice.
  */
-import { JsonRpcProvider, Network, NonceManager, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
+import { JsonRpcProvider, Network, NonceManager, formatEther, formatUnits, parseEther, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
 import { deployMarket } from "@iotdm/contracts-client/deploy";
 import {
   appendGasLimit,
@@ -29,6 +30,14 @@ import { SENSOR_PROFILES, createSignal } from "../simulator/signals";
 import { DEMO_ROLES, devWallet } from "./accounts";
 import { DEMO_DATASETS, datasetParams, type DemoDataset } from "./catalogue";
 import type { Deployment } from "./deployment-file";
+
+/**
+ * Pay per run (issue 15) in the demo: the gas price the operator publishes at deploy (what its transactions are
+ * reimbursed at, at most; the local node's own price stays below it), and what each demo buyer deposits into the
+ * market so that its runs and reports can lock their quotes (a mean over the whole 72 h history quotes about 0.08 ETH).
+ */
+export const DEMO_RUN_GAS_PRICE = 1_000_000_000n;
+export const DEMO_BUYER_DEPOSIT = parseEther("5");
 
 /** Options of {@link seedDemo}. */
 export interface SeedDemoOptions {
@@ -66,6 +75,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
     const admin = devWallet(DEMO_ROLES.admin.index, provider);
     const relayer = devWallet(DEMO_ROLES.relayer.index, provider);
     const deployed = await deployMarket({ signer: admin, operator: relayer.address });
+    await (await connectMarket(deployed.address, relayer).setRunGasPrice(DEMO_RUN_GAS_PRICE)).wait();
     // History ends at the chain's clock (its latest block), never after it: the market refuses
     // readings stamped later than the block that appends them.
     const latest = (await provider.getBlock("latest"))!.timestamp;
@@ -86,6 +96,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
       pending.push(await market.registerDevice(id, devWallet(device).address));
       pending.push(await market.registerDevice(id, gateway));
       pending.push(await market.approveRecipeKinds(id, dataset.approvedKinds));
+      if (dataset.runPrice) pending.push(await market.setRunPrice(id, dataset.runPrice));
       created.push({ dataset, id, device });
     }
     await Promise.all(pending.map((tx) => tx.wait()));
@@ -114,6 +125,12 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedResult> {
         progress(`the demo buyer bought one access period to "${entry.dataset.name}"`);
       }
     }
+
+    // Every demo buyer holds a market balance, so that runs and schedules lock real quotes from the first start.
+    await Promise.all(
+      DEMO_ROLES.buyers.map(async ({ index }) => (await connectMarket(deployed.address, devWallet(index, provider)).deposit({ value: DEMO_BUYER_DEPOSIT })).wait()),
+    );
+    progress(`the demo buyers deposited ${formatEther(DEMO_BUYER_DEPOSIT)} ETH each for their runs; the operator's run gas price is ${formatUnits(DEMO_RUN_GAS_PRICE, "gwei")} gwei`);
 
     const totalMs = performance.now() - started;
     const account = (index: number, label: string) => ({ index, address: devWallet(index).address, label });

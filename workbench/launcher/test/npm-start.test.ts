@@ -18,6 +18,7 @@ import { freePort } from "@iotdm/contracts-client/local-chain";
 import { connectMarket, readDatasetInfo } from "@iotdm/contracts-client";
 import { DEMO_ROLES, devWallet } from "../../demo/accounts";
 import { DEMO_DATASETS } from "../../demo/catalogue";
+import { DEMO_BUYER_DEPOSIT, DEMO_RUN_GAS_PRICE } from "../../demo/seed";
 import { readDeployment, type Deployment } from "../../demo/deployment-file";
 import { portIsFree } from "../local-node";
 import { DEFAULT_REDIS_URL, probe } from "../redis";
@@ -117,6 +118,12 @@ describe("npm start", () => {
       }
       expect(first.datasets.find((d) => d.name === "office-humidity")!.approvedKinds & (1 << 7)).toBe(0);
       expect(await market.accessExpiry(1n, buyer.address)).toBeGreaterThan(0n);
+      // Pay per run: the operator's published gas price, greenhouse's run price and the demo buyers' deposits.
+      expect(await market.runGasPrice()).toBe(DEMO_RUN_GAS_PRICE);
+      for (const dataset of first.datasets) {
+        expect(await market.runPrice(BigInt(dataset.id))).toBe(DEMO_DATASETS.find((d) => d.name === dataset.name)!.runPrice ?? 0n);
+      }
+      for (const { index } of DEMO_ROLES.buyers) expect(await market.balanceOf(devWallet(index).address)).toBe(DEMO_BUYER_DEPOSIT);
     } finally {
       provider.destroy();
     }
