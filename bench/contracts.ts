@@ -25,6 +25,7 @@ import {
   rollupNodeCount,
 } from "@iotdm/recipes/rollup-model";
 import { renderTable, runHardhatBenchmark } from "./hardhat-bench";
+import { EXACT_QUOTE_CASES, PRIVATE, QUOTE_BAND, measureQuote, paidMarket, type QuoteMeasurement } from "../contracts/test/iot-data-market/quote-support";
 
 const HCU_LIMIT = 20_000_000;
 const RUN_LENGTH = 10_000;
@@ -120,12 +121,22 @@ interface RollupFigures {
   everyRollupGasPerReading: number;
 }
 
+/** Issue 15: the planner's quote ÷ what the operator was actually reimbursed, per kind at its largest step. */
+interface QuoteFigures {
+  kind: string;
+  /** quote.relayerWei ÷ the reimbursed total (start, steps, noise), the program already stored. */
+  ratio: number;
+  relayerGasQuoted: number;
+  transactions: number;
+}
+
 type Report = {
   hcuLimit: number;
   runLength: number;
   kinds: KindFigures[];
   ingestion: IngestionFigures[];
   rollups: RollupFigures;
+  quotes: QuoteFigures[];
   targets: Record<string, number | boolean>;
 };
 
@@ -210,6 +221,8 @@ async function measure(): Promise<Report> {
 
   const rollups = await measureRollups({ admin, buyer, market, address, fhevm, encrypt, nextTimestamp: () => ++timestamp, batch32: ingestion.find((i) => i.batch === 32)!.marketGasPerReading });
 
+  const quotes = await measureQuotes();
+
   const bounded = kinds.filter((k) => k.readingsPerStep !== "unbounded");
   const batch32 = ingestion.find((i) => i.batch === 32)!;
   const targets = {
@@ -225,8 +238,37 @@ async function measure(): Promise<Report> {
     rolledUpMinMaxVarianceMet: rollups.kinds.filter((k) => k.kind !== "SUM" && k.kind !== "MEAN").every((k) => k.transactionsAfterStart <= 2),
     sumRollupIngestionRatioAtMost: 1.3,
     sumRollupIngestionRatioMet: rollups.sumIngestion.ratio <= 1.3 && rollups.sumIngestion.hcu < HCU_LIMIT,
+    quoteRatioAtLeast: QUOTE_BAND.low,
+    quoteRatioAtMost: QUOTE_BAND.high,
+    quoteRatioMet: quotes.every((q) => q.ratio >= QUOTE_BAND.low && q.ratio <= QUOTE_BAND.high),
   };
-  return { hcuLimit: HCU_LIMIT, runLength: RUN_LENGTH, kinds, ingestion, rollups, targets };
+  return { hcuLimit: HCU_LIMIT, runLength: RUN_LENGTH, kinds, ingestion, rollups, quotes, targets };
+}
+
+/**
+ * Issue 15's row: each kind run through the real contracts for its quote (quote-support.ts, as quote.test.ts does),
+ * over a window whose first step is its largest, its program already stored; rolled-up and private rows too.
+ */
+async function measureQuotes(): Promise<QuoteFigures[]> {
+  const figures: QuoteFigures[] = [];
+  const record = (kind: string, m: QuoteMeasurement) =>
+    figures.push({ kind, ratio: m.ratio, relayerGasQuoted: Number(m.quote.relayerGas), transactions: m.transactions });
+  let nonce = 1n;
+  const exact = await paidMarket(192);
+  for (const [kind, ops] of EXACT_QUOTE_CASES) {
+    await measureQuote(exact, ops, 0, 192, { nonce: nonce++ });
+    record(kind, await measureQuote(exact, ops, 0, 192, { nonce: nonce++ }));
+  }
+  const rolled = await paidMarket(256, { rollups: ALL_ROLLUPS, k: 4 });
+  for (const { kind, ops } of ROLLED_UP_KINDS) record(`rolled-up ${kind}`, await measureQuote(rolled, ops, 4, 252, { rolledUpBlock: 4, nonce: nonce++ }));
+  const noisy = await paidMarket(64, { privacy: PRIVATE });
+  for (const [kind, ops] of [
+    ["private MEAN (noise)", [op({ kind: RecipeKind.MEAN, epsilon: 1000 })]],
+    ["private HISTOGRAM (noise)", [op({ kind: RecipeKind.HISTOGRAM, bounds: [5000, 6000, 7000, 8000], epsilon: 500 })]],
+  ] as const) {
+    record(kind, await measureQuote(noisy, [...ops], 0, 64, { privacy: PRIVATE, nonce: nonce++ }));
+  }
+  return figures;
 }
 
 const WINDOW_UP_TO = 1_000_000;
@@ -417,13 +459,16 @@ function printTable(report: Report) {
   console.log(
     `Largest batch with every rollup on (fits anywhere in 1,000,000 readings): ${r.largestBatchEveryRollup.map((b) => `${b.batch} (k = ${b.blockSize})`).join(", ")}; ${fmt(r.everyRollupGasPerReading)} gas/reading at k = 32.`,
   );
+  console.log("\nPay per run (issue 15): the planner's quote ÷ what the operator was reimbursed, through the real contracts\n");
+  console.log(renderTable([["run", "quote ÷ actual", "relayer gas quoted", "txs"], ...report.quotes.map((q) => [q.kind, `${q.ratio.toFixed(3)}x`, fmt(q.relayerGasQuoted), String(q.transactions)])]));
   const t = report.targets;
   console.log(
     `\nTargets: full step >= ${pct(t.fullStepShareAtLeast as number)} of 20M: ${t.fullStepShareMet ? "met" : "MISSED"}; ` +
       `HCU/reading <= ${t.hcuRatioAtMost}x minimum: ${t.hcuRatioMet ? "met" : "MISSED"}; ` +
       `ingestion at batch 32 <= ${t.ingestionRatioAtBatch32AtMost}x reference: ${t.ingestionRatioMet ? "met" : "MISSED"}; ` +
       `rolled-up SUM/MEAN <= 1 tx after start: ${t.rolledUpSumMeanMet ? "met" : "MISSED"}; MIN/MAX/VARIANCE <= 2: ${t.rolledUpMinMaxVarianceMet ? "met" : "MISSED"}; ` +
-      `sum-rollup ingestion <= 1.3x: ${t.sumRollupIngestionRatioMet ? "met" : "MISSED"}`,
+      `sum-rollup ingestion <= 1.3x: ${t.sumRollupIngestionRatioMet ? "met" : "MISSED"}; ` +
+      `quote ÷ actual within ${t.quoteRatioAtLeast}–${t.quoteRatioAtMost}: ${t.quoteRatioMet ? "met" : "MISSED"}`,
   );
 }
 

@@ -65,6 +65,20 @@ describe("the benchmark figures table", () => {
     expect(rows[7]!.measure).toBe("GET /api/datasets over loopback, paced at 500 req/s (p50 1.80 ms, server CPU 710 µs/req, steal 0.9 %)");
   });
 
+  it("adds a pay-per-run row per run after the contracts' rows: the quote ÷ the actual reimbursement against 1.0–1.2x", () => {
+    const quotes = [
+      { kind: "SUM", ratio: 1.099, relayerGasQuoted: 4_300_000, transactions: 3 },
+      { kind: "rolled-up MIN", ratio: 1.23, relayerGasQuoted: 900_000, transactions: 2 },
+    ];
+    const withQuotes = figureRows({ ...reports, contracts: { ...reports.contracts, quotes } });
+    const rows = withQuotes.filter((r) => r.measure.startsWith("pay per run"));
+    expect(rows.map((r) => [r.measure, r.value, r.target, r.met])).toEqual([
+      ["pay per run: quote ÷ actual reimbursement, SUM at its largest step (3 transactions)", "1.099x", "1.0–1.2x", true],
+      ["pay per run: quote ÷ actual reimbursement, rolled-up MIN at its largest step (2 transactions)", "1.230x", "1.0–1.2x", false],
+    ]);
+    expect(withQuotes.indexOf(rows[0]!)).toBe(4);
+  });
+
   it("writes the date, the machine, each benchmark's load and steal, then the table, as Markdown", () => {
     const markdown = renderMarkdown({
       environment: { date: "2026-12-02T15:00:00Z", cpuModel: "AMD EPYC", cpus: 2, memoryGiB: 8, node: "v20.18.0", os: "Linux 6.1" },

@@ -72,6 +72,7 @@ function contractRows(report: Json): FigureRow[] {
       met: report.targets.ingestionRatioMet,
     },
     ...rollupRows(report),
+    ...quoteRows(report),
   ];
 }
 
@@ -115,6 +116,19 @@ function rollupRows(report: Json): FigureRow[] {
       met: null,
     },
   ];
+}
+
+/** Issue 15's rows: the planner's quote ÷ what the operator was actually reimbursed, a row per run (bench:contracts JSON `quotes`). */
+function quoteRows(report: Json): FigureRow[] {
+  const quotes = report.quotes as Json[] | undefined;
+  if (!quotes) return [];
+  return quotes.map((q) => ({
+    area: "contracts",
+    measure: `pay per run: quote ÷ actual reimbursement, ${q.kind} at its largest step (${q.transactions} transactions)`,
+    value: `${(q.ratio as number).toFixed(3)}x`,
+    target: "1.0–1.2x",
+    met: (q.ratio as number) >= 1 && (q.ratio as number) <= 1.2,
+  }));
 }
 
 function privacyRows(report: Json | undefined): FigureRow[] {

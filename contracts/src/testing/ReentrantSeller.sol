@@ -40,6 +40,16 @@ contract ReentrantSeller {
         _market.withdrawBalance(amount);
     }
 
+    /// @notice Calls the market with `data` as this contract (an operator's start or step, once granted the role).
+    function execute(bytes calldata data) external {
+        (bool ok, bytes memory reason) = address(_market).call(data);
+        if (!ok) {
+            assembly {
+                revert(add(reason, 32), mload(reason))
+            }
+        }
+    }
+
     receive() external payable {
         _market.withdraw();
     }

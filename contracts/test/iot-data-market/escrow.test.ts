@@ -4,6 +4,7 @@ import {
   marketDomain,
   signRunRequest,
   signStandingAuthorization,
+  ALL_RECIPE_KINDS,
   RecipeKind,
   encodeProgram,
   op,
@@ -12,7 +13,7 @@ import {
 } from "@iotdm/contracts-client";
 import { increaseTime, latestTimestamp } from "../helpers/chain";
 import { expectRevert } from "../helpers/revert";
-import { as, dataFixture, startRun, stepToEnd, type DataFixture } from "./fixture";
+import { THERMOMETER, appendValues, as, dataFixture, startRun, stepToEnd, type DataFixture } from "./fixture";
 
 /** Issue 15, pay per run: balances, the lock at start, the operator's reimbursement, settlement, cancellation. */
 const OPS = [op({ kind: RecipeKind.SUM }), op({ kind: RecipeKind.MAX })];
@@ -166,5 +167,54 @@ describe("IoTDataMarket: pay per run", () => {
     await expectRevert(attacker.withdrawBalance(10n ** 15n) as never, "WithdrawalFailed");
     expect(await f.market.balanceOf(await attacker.getAddress())).to.equal(10n ** 15n);
     expect(await ethers.provider.getBalance(f.address)).to.equal(held + 10n ** 15n);
+  });
+
+  it("pays a re-entrant seller's run price and a re-entrant operator's reimbursement only through the guarded pull payment", async () => {
+    const f = await paidFixture();
+    const { admin, buyer, stranger } = f.actors;
+    const attacker = await (await ethers.getContractFactory("ReentrantSeller")).deploy(f.address);
+    const attackerAddress = await attacker.getAddress();
+    // The attacker sells a dataset with a run price and relays the buyer's run on it as an operator.
+    await (await attacker.createDataset({ ...THERMOMETER, pricePerPeriod: 0n })).wait();
+    const datasetId = await f.market.datasetCount();
+    const asAttacker = (data: string) => attacker.execute(data);
+    const market = f.market.interface;
+    await (await asAttacker(market.encodeFunctionData("setRunPrice", [datasetId, RUN_PRICE]))).wait();
+    await (await asAttacker(market.encodeFunctionData("approveRecipeKinds", [datasetId, ALL_RECIPE_KINDS]))).wait();
+    await (await asAttacker(market.encodeFunctionData("registerDevice", [datasetId, f.actors.device.address]))).wait();
+    await appendValues(f, datasetId, f.encoded.slice(0, 8));
+    await (await as(f.market, buyer).purchaseAccess(datasetId, 1)).wait();
+    await (await as(f.market, admin).grantRole(await f.market.OPERATOR_ROLE(), attackerAddress)).wait();
+    const quote = 10n ** 16n;
+    const request: RunRequest = {
+      buyer: buyer.address,
+      datasetId,
+      programHash: programHash(OPS),
+      fromIndex: 0n,
+      toIndex: 8n,
+      nonce: 77n,
+      deadline: BigInt(await latestTimestamp()) + 3600n,
+      maxPayment: quote,
+    };
+    const domain = marketDomain({ chainId: (await ethers.provider.getNetwork()).chainId, market: f.address });
+    const signature = await signRunRequest({ signer: buyer, domain, request });
+    await (await asAttacker(market.encodeFunctionData("startRunFor", [request, encodeProgram(OPS), signature]))).wait();
+    const runId = await f.market.runCount();
+    await (await asAttacker(market.encodeFunctionData("step", [runId, 8]))).wait();
+    const { spent, closed } = await f.market.runEscrow(runId);
+    expect(closed).to.equal(true);
+    const owed = spent + RUN_PRICE;
+    expect(await f.market.pendingWithdrawal(attackerAddress)).to.equal(owed);
+
+    // Its receive re-enters withdraw(): the guard refuses, so the send fails and nothing moves.
+    const held = await ethers.provider.getBalance(f.address);
+    await expectRevert(attacker.withdraw(), "WithdrawalFailed", [attackerAddress, owed]);
+    expect(await f.market.pendingWithdrawal(attackerAddress)).to.equal(owed);
+    expect(await ethers.provider.getBalance(f.address)).to.equal(held);
+    // Paid once, exactly what it is owed, to an address that takes ether.
+    const before = await ethers.provider.getBalance(stranger.address);
+    await (await attacker.withdrawTo(stranger.address)).wait();
+    expect(await ethers.provider.getBalance(stranger.address)).to.equal(before + owed);
+    await expectRevert(attacker.withdrawTo(stranger.address), "NothingToWithdraw", [attackerAddress]);
   });
 });
