@@ -16,6 +16,7 @@ import {
   op,
   programHash,
   signRunRequest,
+  signStandingAuthorization,
   type Op,
   type PrivacyParams,
 } from "@iotdm/contracts-client";
@@ -72,8 +73,27 @@ async function quoteOf(m: Market, ops: Op[], from: number, to: number, steps: re
 }
 
 /** Runs `ops` over [from, to) as the worker does (planned steps, then noise), signed for `quote`; returns what the operator was reimbursed. */
-async function runForQuote(m: Market, ops: Op[], from: number, to: number, steps: readonly PlannedStep[], quote: RunQuote, nonce: bigint) {
+async function runForQuote(m: Market, ops: Op[], from: number, to: number, steps: readonly PlannedStep[], quote: RunQuote, nonce: bigint, scheduled: boolean) {
   const { buyer, relayer } = m.actors;
+  const domain = marketDomain({ chainId: (await ethers.provider.getNetwork()).chainId, market: m.address });
+  const relayed = as(m.market, relayer);
+  const receipts: ContractTransactionReceipt[] = [];
+  if (scheduled) {
+    // A schedule's first report: its standing authorization's maximum per report is the quote.
+    const authorization = {
+      buyer: buyer.address,
+      datasetId: m.datasetId,
+      programHash: programHash(ops),
+      fromIndex: BigInt(from),
+      cadence: 1n,
+      expiry: BigInt(await latestTimestamp()) + 3600n,
+      maxRuns: 5,
+      nonce,
+      maxPaymentPerRun: quote.totalWei,
+    };
+    const signature = await signStandingAuthorization({ signer: buyer, domain, authorization });
+    receipts.push((await (await relayed.startScheduledRun(authorization, encodeProgram(ops), signature, from, to, { gasPrice: PAID })).wait())!);
+  }
   const request = {
     buyer: buyer.address,
     datasetId: m.datasetId,
@@ -84,11 +104,10 @@ async function runForQuote(m: Market, ops: Op[], from: number, to: number, steps
     deadline: BigInt(await latestTimestamp()) + 3600n,
     maxPayment: quote.totalWei,
   };
-  const domain = marketDomain({ chainId: (await ethers.provider.getNetwork()).chainId, market: m.address });
-  const signature = await signRunRequest({ signer: buyer, domain, request });
-  const relayed = as(m.market, relayer);
-  const receipts: ContractTransactionReceipt[] = [];
-  receipts.push((await (await relayed.startRunFor(request, encodeProgram(ops), signature, { gasPrice: PAID })).wait())!);
+  if (!scheduled) {
+    const signature = await signRunRequest({ signer: buyer, domain, request });
+    receipts.push((await (await relayed.startRunFor(request, encodeProgram(ops), signature, { gasPrice: PAID })).wait())!);
+  }
   const runId = await m.market.runCount();
   for (const step of steps) receipts.push((await (await relayed.step(runId, step.size, { gasPrice: PAID })).wait())!);
   for (let info = await m.market.runInfo(runId); info.noiseCursor < info.noiseUnits; info = await m.market.runInfo(runId)) {
@@ -113,12 +132,18 @@ export interface QuoteMeasurement {
 }
 
 /** Plans, quotes and runs `ops` over [from, to) (rolled up over blocks of `rolledUpBlock` when given). */
-export async function measureQuote(m: Market, ops: Op[], from: number, to: number, options: { rolledUpBlock?: number; privacy?: PrivacyParams; nonce: bigint }): Promise<QuoteMeasurement> {
+export async function measureQuote(
+  m: Market,
+  ops: Op[],
+  from: number,
+  to: number,
+  options: { rolledUpBlock?: number; privacy?: PrivacyParams; nonce: bigint; scheduled?: boolean },
+): Promise<QuoteMeasurement> {
   const rolledUp = options.rolledUpBlock !== undefined;
   const planned = rolledUp ? { ok: true as const, steps: planRolledUpSteps(ops, options.rolledUpBlock!, from, to) } : planSteps({ ops, length: to - from });
   if (!planned.ok) throw new Error("the program does not plan");
   const quote = await quoteOf(m, ops, from, to, planned.steps, rolledUp, options.privacy);
-  const run = await runForQuote(m, ops, from, to, planned.steps, quote, options.nonce);
+  const run = await runForQuote(m, ops, from, to, planned.steps, quote, options.nonce, options.scheduled === true);
   return { quote, ...run, ratio: Number(quote.relayerWei) / Number(run.reimbursed) };
 }
 

@@ -6,7 +6,7 @@ import { EXACT_QUOTE_CASES, PRIVATE, QUOTE_BAND, measureQuote, paidMarket, type 
 const K = RecipeKind;
 
 /** Plans, quotes and runs one case; checks the quote covers it within the band. */
-async function expectQuoteCovers(m: Market, label: string, ops: Op[], from: number, to: number, options: { rolledUpBlock?: number; privacy?: PrivacyParams; nonce: bigint }) {
+async function expectQuoteCovers(m: Market, label: string, ops: Op[], from: number, to: number, options: { rolledUpBlock?: number; privacy?: PrivacyParams; nonce: bigint; scheduled?: boolean }) {
   const { quote, reimbursed, sellerShare, transactions, ratio } = await measureQuote(m, ops, from, to, options);
   expect(sellerShare, `${label}: the seller's share is the run price`).to.equal(quote.sellerWei);
   expect(reimbursed <= quote.relayerWei, `${label}: reimbursed ${reimbursed} within the quote's ${quote.relayerWei}`).to.equal(true);
@@ -52,5 +52,13 @@ describe("IoTDataMarket: the planner's quote covers what every run costs (issue 
       ["VARIANCE", [op({ kind: K.VARIANCE, epsilon: 500 })]],
     ];
     for (const [label, ops] of programs) await expectQuoteCovers(m, `private ${label}`, ops, 0, 64, { privacy: PRIVATE, nonce: nonce++ });
+  });
+
+  it("covers a schedule's report, which starts through its standing authorization", async () => {
+    const m = await paidMarket(192);
+    let nonce = 1n;
+    for (const [label, ops] of EXACT_QUOTE_CASES.slice(0, 3)) {
+      await expectQuoteCovers(m, `scheduled ${label} (first report)`, ops, 0, 192, { nonce: nonce++, scheduled: true });
+    }
   });
 });
