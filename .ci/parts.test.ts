@@ -4,7 +4,8 @@
  *
  * - a relative import never leaves its part: another part is imported by its package name;
  * - a part imports only the parts its package.json depends on, and only their exported entries
- *   (hardhat.config.ts and the contracts' Hardhat tests belong to the root package);
+ *   (hardhat.config.ts and the contracts' Hardhat tests belong to the root package; a Hardhat benchmark,
+ *   which `hardhat test` loads as one of them, may use their support);
  * - there is no import cycle between parts, nor between the top folders of a part (such as
  *   workbench/demo and workbench/simulator). Tests and their fixtures only consume, so their imports
  *   are held to the first two rules but do not count as cycles;
@@ -42,6 +43,15 @@ interface Layout {
 }
 
 const isTest = (file: string) => /(^|\/)test\/|\.(test|journey)\.ts$/.test(file);
+
+/**
+ * A Hardhat benchmark (bench/*.ts calling runHardhatBenchmark) is loaded by `hardhat test` as one of the root's
+ * Hardhat tests, so it may share their support (contracts/test/…) instead of copying it: the quote measured by
+ * bench:contracts is the one quote.test holds within its band. Nothing else may reach into that folder.
+ */
+function isHardhatBenchmarkUsingTestSupport(file: string, text: string, target: string): boolean {
+  return /^bench\/[^/]+\.ts$/.test(file) && text.includes("runHardhatBenchmark(") && target.startsWith("contracts/test/");
+}
 
 function readJson(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(ROOT, file), "utf8")) as Record<string, unknown>;
@@ -133,7 +143,7 @@ function analyse(layout: Layout): { violations: Violation[]; edges: { from: stri
       if (specifier.startsWith(".")) {
         target = resolveRelative(files, file, specifier);
         const owner = partOf(parts, target);
-        if (owner !== part) violations.push(`${file}: "${specifier}" reaches into ${owner.name} by a relative path; import its package's entry instead`);
+        if (owner !== part && !isHardhatBenchmarkUsingTestSupport(file, text, target)) violations.push(`${file}: "${specifier}" reaches into ${owner.name} by a relative path; import its package's entry instead`);
       } else {
         const resolved = resolvePackage(parts, specifier);
         if (!resolved) continue;
@@ -204,6 +214,20 @@ describe("the checks themselves", () => {
       'recipes/src/a.ts: "../../worker/src/queues" reaches into @iotdm/worker by a relative path; import its package\'s entry instead',
       'recipes/src/a.ts: "@iotdm/worker/queues": @iotdm/recipes does not depend on @iotdm/worker (package.json)',
       'worker/src/queues.ts: "@iotdm/recipes/src/parser": @iotdm/recipes does not export "./src/parser" (its entries: .)',
+    ]);
+  });
+
+  it("let a Hardhat benchmark use the contracts' Hardhat test support, and nothing else reach into it", () => {
+    const withBench: Part[] = [...parts.slice(0, 2), { dir: "bench", name: "@iotdm/bench", dependencies: [], exports: {} }, parts[2]!];
+    const files = new Map([
+      ["contracts/test/support.ts", ""],
+      ["bench/contracts.ts", 'import { m } from "../contracts/test/support";\nrunHardhatBenchmark({});'],
+      ["bench/api.ts", 'import { m } from "../contracts/test/support";'],
+      ["recipes/src/a.ts", 'import { m } from "../../contracts/test/support";\nrunHardhatBenchmark({});'],
+    ]);
+    expect(analyse({ parts: withBench, files }).violations).toEqual([
+      'bench/api.ts: "../contracts/test/support" reaches into root by a relative path; import its package\'s entry instead',
+      'recipes/src/a.ts: "../../contracts/test/support" reaches into root by a relative path; import its package\'s entry instead',
     ]);
   });
 

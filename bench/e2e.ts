@@ -36,6 +36,7 @@ import { readEventsInto, type SseEvent } from "@iotdm/workbench/testing/sse";
 import {
   openTestQueue,
   plainStats,
+  planRecipe,
   signRun,
   spawnWorker,
   startMarketFixture,
@@ -296,10 +297,12 @@ async function priorRuns(fixture: MarketFixture, dataset: TestDataset, count: nu
   const runtime = await startWorker({ config: fixture.workerConfig({ queueName: q.name, queuePrefix: q.prefix, concurrency: 4 }) });
   try {
     const buyer = fixture.accounts.buyer;
+    // Nothing is appended meanwhile, so one plan serves every run (planning reads every reading's timestamp).
+    const plan = await planRecipe({ fixture, dataset, recipe: PRIOR_RECIPE });
     for (let done = 0; done < count; done += 20) {
       const batch = [];
       for (let i = done; i < Math.min(count, done + 20); i++) {
-        const signed = await signRun({ fixture, dataset, recipe: PRIOR_RECIPE, buyer });
+        const signed = await signRun({ fixture, dataset, recipe: PRIOR_RECIPE, buyer, plan });
         batch.push((await q.runs.enqueueRun({ market: fixture.market, ...signed, recipe: PRIOR_RECIPE })).jobId);
       }
       const ended = await Promise.all(batch.map((id) => waitForJob(q.runs, id, { timeoutMs: 300_000 })));

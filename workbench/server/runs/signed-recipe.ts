@@ -9,6 +9,7 @@ import {
   standingAuthorizationDigest,
 } from "@iotdm/contracts-client";
 import { privacyParamsToJson, type RunRequestJson, type StandingAuthorizationJson } from "@iotdm/contracts-client/wire";
+import { rollupsOf } from "@iotdm/recipes/rollup-model";
 import { chainCall, type MarketChain } from "../chain/market-chain";
 import { domainOf, type MarketDeployment } from "../chain/market-deployment";
 import { createError, type ErrorCode } from "../errors";
@@ -146,6 +147,8 @@ export async function checkSignedRecipe<Existing>(
     k,
     approvedMask: info.approvedKinds,
     privacy: privacyParamsToJson(info.privacy, info.privateFrom),
+    // As the plan route and the worker plan it: a window the rollups serve is quoted (and run) rolled up.
+    rollups: rollupsOf(info),
   };
   let planned: ReturnType<RecipeTooling["plan"]>;
   if (consent.kind === "run") {

@@ -338,6 +338,33 @@ describe("runs on the chain, end to end", () => {
       expect((mean as { value: { number: number } }).value.number).toBeCloseTo(rolled.values.reduce((a, b) => a + b, 0) / 256, 3);
     });
 
+    it("takes a rolled-up run signed for its quote: the submission quotes the signed window over the rollups, as the plan did", async () => {
+      const admin = fixture.as(fixture.accounts.admin);
+      await (await admin.grantRole(await admin.OPERATOR_ROLE(), fixture.accounts.admin.address)).wait();
+      try {
+        // At a gas price a per-reading quote of the same window would exceed the rolled-up one the buyer signs.
+        await (await admin.setRunGasPrice(10n ** 9n)).wait();
+        const source = 'from "rolled" window all\nmean(temperature)';
+        const plan = await planOf(rolled, source);
+        expect(plan).toMatchObject({ steps: 1, plan: { rolledUp: true }, request: { maxPayment: plan.quote.totalWei } });
+        expect(BigInt(plan.quote.totalWei)).toBeGreaterThan(0n);
+        await (await fixture.as(fixture.accounts.buyer).deposit({ value: BigInt(plan.quote.totalWei) })).wait();
+        const signature = await buyer.wallet.signTypedData(plan.typedData.domain, plan.typedData.types, plan.request);
+        const created = await as(app, buyer, {
+          method: "POST",
+          url: "/api/runs",
+          payload: { notebookId, cellId, datasetId: rolled.id.toString(), source, request: plan.request, signature },
+        });
+        expect(created.statusCode, created.body).toBe(201);
+        // It runs to its end (rolled up) before the price returns to 0.
+        const response = await fetch(`${address}/api/runs/${created.json().id}/events`, { headers: { cookie: `wb_session=${buyer.token}` } });
+        await readEventStream(response);
+        expect((await as(app, buyer, { method: "GET", url: `/api/runs/${created.json().id}` })).json()).toMatchObject({ status: "done", progress: { stepsTotal: 1 } });
+      } finally {
+        await (await admin.setRunGasPrice(0n)).wait();
+      }
+    });
+
     it("reads every reading when the window is not aligned to the rollup blocks, a kind has no rollup, or the dataset keeps none", async () => {
       // 63 readings of a dataset of 64: [1, 64) starts inside a block of 2.
       const odd = await planOf(unaligned, 'from "unaligned" window last 63 readings\nmean(temperature)');

@@ -57,8 +57,10 @@ export async function signRun(options: {
   /** Plans as a browser that ignores the dataset's privacy setting. */
   ignorePrivacy?: boolean;
   request?: Partial<RunRequest>;
+  /** Signs for this plan instead of planning again: many runs over a dataset that no append changes share one. */
+  plan?: Plan;
 }): Promise<{ plan: Plan; request: RunRequest; signature: string }> {
-  const recipePlan = await planRecipe(options);
+  const recipePlan = options.plan ?? (await planRecipe(options));
   const request: RunRequest = {
     buyer: options.buyer.address,
     datasetId: options.dataset.id.toString(),
