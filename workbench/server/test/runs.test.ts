@@ -6,7 +6,7 @@
  * else sees nothing. Every rejection is a 4xx with a sentence, and leaves the store and the queue as
  * they were.
  */
-import { hashMessage, parseEther, TypedDataEncoder, Wallet, type Contract } from "ethers";
+import { hashMessage, parseEther, TypedDataEncoder, Wallet, type Contract, type TypedDataDomain, type TypedDataField } from "ethers";
 import { deployContractWallet } from "@iotdm/contracts-client/deploy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interpretResults, PlanSchema, ROLLUP } from "@iotdm/recipes";
@@ -310,6 +310,16 @@ describe("runs on the chain, end to end", () => {
       return planned.json();
     };
 
+    /** Signs a plan of `rolled` as the buyer, submits it and follows its events to the end. */
+    const runSigned = async (plan: { typedData: { domain: TypedDataDomain; types: Record<string, TypedDataField[]> }; request: Record<string, string> }, source: string) => {
+      const signature = await buyer.wallet.signTypedData(plan.typedData.domain, plan.typedData.types, plan.request);
+      const created = await submit(buyer, { datasetId: rolled.id.toString(), source, request: plan.request, signature });
+      expect(created.statusCode, created.body).toBe(201);
+      const id: string = created.json().id;
+      const { events } = await readEventStream(await fetch(`${address}/api/runs/${id}/events`, { headers: { cookie: `wb_session=${buyer.token}` } }));
+      return { id, events };
+    };
+
     it("plans a mean over a dataset with the sum rollup as one step over the rollups, and the worker runs it so", async () => {
       const source = 'from "rolled" window all\nmean(temperature)';
       const plan = await planOf(rolled, source);
@@ -317,17 +327,9 @@ describe("runs on the chain, end to end", () => {
       // The same window read reading by reading would take more steps.
       expect((await planOf(rolled, 'from "rolled" window all\nmean(temperature)\ncount(temperature > 25)')).steps).toBeGreaterThan(1);
 
-      const signature = await buyer.wallet.signTypedData(plan.typedData.domain, plan.typedData.types, plan.request);
-      const created = await as(app, buyer, {
-        method: "POST",
-        url: "/api/runs",
-        payload: { notebookId, cellId, datasetId: rolled.id.toString(), source, request: plan.request, signature },
-      });
-      expect(created.statusCode, created.body).toBe(201);
-      const response = await fetch(`${address}/api/runs/${created.json().id}/events`, { headers: { cookie: `wb_session=${buyer.token}` } });
-      const { events } = await readEventStream(response);
+      const { id, events } = await runSigned(plan, source);
       expect(events.filter((e) => e.event === "step").map((e) => (e.data as { step: number; of: number }).of)).toEqual([1]);
-      const stored = (await as(app, buyer, { method: "GET", url: `/api/runs/${created.json().id}` })).json();
+      const stored = (await as(app, buyer, { method: "GET", url: `/api/runs/${id}` })).json();
       expect(stored).toMatchObject({ status: "done", progress: { stepsDone: 1, stepsTotal: 1 } });
       const runPlan = PlanSchema.parse(stored.plan);
       const decrypted = await fixture.decrypt({
@@ -349,17 +351,9 @@ describe("runs on the chain, end to end", () => {
         expect(plan).toMatchObject({ steps: 1, plan: { rolledUp: true }, request: { maxPayment: plan.quote.totalWei } });
         expect(BigInt(plan.quote.totalWei)).toBeGreaterThan(0n);
         await (await fixture.as(fixture.accounts.buyer).deposit({ value: BigInt(plan.quote.totalWei) })).wait();
-        const signature = await buyer.wallet.signTypedData(plan.typedData.domain, plan.typedData.types, plan.request);
-        const created = await as(app, buyer, {
-          method: "POST",
-          url: "/api/runs",
-          payload: { notebookId, cellId, datasetId: rolled.id.toString(), source, request: plan.request, signature },
-        });
-        expect(created.statusCode, created.body).toBe(201);
         // It runs to its end (rolled up) before the price returns to 0.
-        const response = await fetch(`${address}/api/runs/${created.json().id}/events`, { headers: { cookie: `wb_session=${buyer.token}` } });
-        await readEventStream(response);
-        expect((await as(app, buyer, { method: "GET", url: `/api/runs/${created.json().id}` })).json()).toMatchObject({ status: "done", progress: { stepsTotal: 1 } });
+        const { id } = await runSigned(plan, source);
+        expect((await as(app, buyer, { method: "GET", url: `/api/runs/${id}` })).json()).toMatchObject({ status: "done", progress: { stepsTotal: 1 } });
       } finally {
         await (await admin.setRunGasPrice(0n)).wait();
       }
